@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+// Lexgraph: a legal knowledge graph, a Cypher-like query language and a BERT-family
+// transformer, one package. One library target per concern; see DESIGN notes in README.
+import PackageDescription
+
+let package = Package(
+    name: "Lexgraph",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lexgraph", targets: ["lexgraph"]),
+        .library(name: "GraphStore", targets: ["GraphStore"]),
+        .library(name: "Query", targets: ["Query"]),
+        .library(name: "Transformer", targets: ["Transformer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Shared value types: dates, typed values, source positions, errors.
+        .target(name: "LexgraphCore"),
+        // Curator-owned ontology: model, YAML, validation, diff, migrations.
+        .target(name: "Ontology", dependencies: ["LexgraphCore", .product(name: "Yams", package: "Yams")]),
+        // SQLite store (GRDB): schema, nodes/edges, FTS5, loaders, recipes, as-of views.
+        .target(name: "GraphStore", dependencies: [
+            "LexgraphCore", "Ontology",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Walks (as-of BFS, personalized PageRank) and citator status.
+        .target(name: "GraphAlgorithms", dependencies: ["GraphStore"]),
+        // Cypher-like language: lexer, parser, binder, planner, SQL generation.
+        .target(name: "Query", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
+        // OpenBLAS through the system library (cblas.h, -lopenblas).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float buffers, GEMM wrappers, fused element-wise kernels.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // BERT WordPiece tokenizer (vocab.txt / tokenizer.json).
+        .target(name: "Tokenizers", dependencies: ["LexgraphCore"]),
+        // Safetensors I/O, BERT encoder forward/backward, heads, AdamW, training loop.
+        .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // The CLI: one small command type per verb.
+        .executableTarget(name: "lexgraph", dependencies: [
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LexgraphCoreTests", dependencies: ["LexgraphCore"]),
+        .testTarget(name: "OntologyTests", dependencies: ["Ontology"]),
+        .testTarget(name: "GraphStoreTests", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Tokenizers"]),
+    ]
+)

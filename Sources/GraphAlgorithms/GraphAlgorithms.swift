@@ -1,0 +1,1 @@
+// The GraphAlgorithms module; its types arrive with the work that builds it.

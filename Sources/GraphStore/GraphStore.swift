@@ -1,0 +1,1 @@
+// The GraphStore module; its types arrive with the work that builds it.

@@ -1,0 +1,1 @@
+// The Tensor module; its types arrive with the work that builds it.

@@ -1,0 +1,1 @@
+// The Tokenizers module; its types arrive with the work that builds it.

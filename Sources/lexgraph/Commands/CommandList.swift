@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Every subcommand the CLI offers, in the order `lexgraph --help` lists them.
+enum LexgraphCommands {
+    static let all: [any ParsableCommand.Type] = []
+}
