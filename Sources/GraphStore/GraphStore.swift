@@ -1,1 +1,126 @@
-// The GraphStore module; its types arrive with the work that builds it.
+import Foundation
+import GRDB
+import LexgraphCore
+import Ontology
+
+/// A Lexgraph database: one SQLite file (WAL mode, so readers keep working while a
+/// load runs) or an in-memory database for tests and the TCK.
+///
+/// All writes go through `write(_:)`, one transaction each: a load, an ontology update
+/// or a query's CREATE is all-or-nothing, also when the process is killed half-way.
+public final class GraphStore: Sendable {
+    public let database: any DatabaseWriter
+    public let path: String?
+
+    /// Opens (and, with `create`, creates) the database at `path`, bringing its schema
+    /// up to date. A missing file without `create` is an error saying what to run.
+    public init(path: String, create: Bool = false) throws {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw GraphStoreError(message: "no graph database at \(path): run `lexgraph build all` (or pass --db PATH)")
+        }
+        if create {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+            self.database = pool
+        } catch let error as DatabaseError {
+            throw GraphStoreError(message: "cannot open graph database \(path): \(error.message ?? error.description)")
+        }
+        self.path = path
+    }
+
+    /// A fresh in-memory database with `ontology` installed (use `.permissive` for
+    /// schema-free graphs).
+    public init(inMemoryWith ontology: Ontology, documentText: String? = nil) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(configuration: config)
+        try Schema.migrator.migrate(queue)
+        self.database = queue
+        self.path = nil
+        try installOntology(ontology, documentText: documentText ?? "", source: "in-memory", summary: "initial")
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    /// Runs `body` in one write transaction with a writer checked against the active
+    /// ontology. Any error rolls everything back.
+    public func write<T>(_ body: (GraphWriter) throws -> T) throws -> T {
+        let ontology = try activeOntology()
+        return try database.write { db in
+            let writer = GraphWriter(db: db, ontology: ontology)
+            return try body(writer)
+        }
+    }
+
+    // MARK: Ontology versions
+
+    /// Whether the database is schema-free (`permissive`) or checked against an ontology.
+    public func mode() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'mode'") } ?? "none"
+    }
+
+    /// The ontology every write is checked against: the newest stored version.
+    public func activeOntology() throws -> Ontology {
+        let row = try read { db in
+            try Row.fetchOne(db, sql: "SELECT version, source, document, (SELECT value FROM store_meta WHERE key = 'mode') AS mode FROM ontology_version ORDER BY version DESC LIMIT 1")
+        }
+        guard let row else {
+            throw GraphStoreError(message: "the graph database has no ontology yet: run `lexgraph build all` (or `lexgraph ontology apply`)")
+        }
+        if (row["mode"] as String?) == "permissive" { return .permissive }
+        let text: String = row["document"]
+        return try Ontology(yaml: text, file: "\(row["source"] as String) (stored version \(row["version"] as Int))")
+    }
+
+    /// Stores `ontology` as the newest version. `documentText` is its full YAML (what
+    /// `activeOntology()` reads back); the checksum is over that text.
+    public func installOntology(_ ontology: Ontology, documentText: String, source: String, summary: String) throws {
+        try database.write { db in
+            try GraphStore.recordOntology(ontology, documentText: documentText, source: source, summary: summary, in: db)
+        }
+    }
+
+    /// The same as `installOntology`, inside a caller's transaction (ontology updates
+    /// migrate data and record the new version atomically).
+    public static func recordOntology(_ ontology: Ontology, documentText: String, source: String, summary: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('mode', ?)",
+                       arguments: [ontology.isPermissive ? "permissive" : "ontology"])
+        try db.execute(sql: """
+            INSERT INTO ontology_version(version, name, applied_at, source, checksum, summary, document)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [ontology.version, ontology.name, Timestamp.now(), source,
+                             Checksum.sha256Hex(documentText), summary, documentText])
+    }
+
+    // MARK: Counts
+
+    /// Node counts per type and edge counts per type.
+    public func counts() throws -> (nodes: [(String, Int)], edges: [(String, Int)]) {
+        try read { db in
+            let nodes = try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM node GROUP BY type ORDER BY type").map { ($0["type"] as String, $0["n"] as Int) }
+            let edges = try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM edge GROUP BY type ORDER BY type").map { ($0["type"] as String, $0["n"] as Int) }
+            return (nodes, edges)
+        }
+    }
+}
+
+/// ISO-8601 timestamps for history and load logs.
+enum Timestamp {
+    static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,141 @@
+import GRDB
+import LexgraphCore
+import Ontology
+
+/// Writes nodes and edges inside one transaction, checking each against the ontology.
+/// Obtained from `GraphStore.write`; never outlives that transaction.
+///
+/// Upserts are by key: writing the same record twice changes nothing the second time
+/// and reports `.unchanged`, which is what makes re-loading a file idempotent.
+public final class GraphWriter {
+    public let db: Database
+    public let ontology: Ontology
+    private var nodeCache: [String: (id: Int64, type: String, validFrom: String?)] = [:]
+    private lazy var textProperties: Set<String> = ontology.textPropertyNames
+
+    init(db: Database, ontology: Ontology) {
+        self.db = db
+        self.ontology = ontology
+    }
+
+    // MARK: Validation
+
+    /// Everything wrong with `node` under the ontology, without writing it.
+    public func problems(with node: NodeInput) -> [String] {
+        var problems = ontology.violations(nodeType: node.type, properties: node.properties)
+        if node.key.isEmpty { problems.append("empty node key") }
+        if let from = node.validFrom, let to = node.validTo, to <= from {
+            problems.append("valid_to \(to) is not after valid_from \(from)")
+        }
+        return problems
+    }
+
+    /// Everything wrong with `edge`, including endpoints that do not exist (yet) in
+    /// this transaction.
+    public func problems(with edge: EdgeInput) throws -> [String] {
+        let from = try lookup(edge.from), to = try lookup(edge.to)
+        var problems: [String] = []
+        if from == nil { problems.append("edge \(edge.type) starts at unknown node '\(edge.from)'") }
+        if to == nil { problems.append("edge \(edge.type) ends at unknown node '\(edge.to)'") }
+        if let from, let to {
+            problems += ontology.violations(edgeType: edge.type, fromType: from.type, toType: to.type, properties: edge.properties)
+        }
+        return problems
+    }
+
+    // MARK: Nodes
+
+    /// Inserts or updates the node with `node.key`. Throws the first ontology violation.
+    @discardableResult
+    public func upsert(_ node: NodeInput) throws -> UpsertOutcome {
+        let problems = problems(with: node)
+        if let first = problems.first {
+            throw GraphStoreError(location: node.location, message: "node '\(node.key)': \(first)")
+        }
+        let props = Value.map(node.properties).jsonText
+        let validFrom = (node.validFrom ?? derivedValidFrom(node))?.iso
+        let validTo = node.validTo?.iso
+        let labels = [node.type] + node.extraLabels.filter { $0 != node.type }
+
+        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, props, valid_from, valid_to FROM node WHERE key = ?"), arguments: [node.key]) {
+            let id: Int64 = existing["id"]
+            let storedLabels = try String.fetchAll(db.cachedStatement(sql: "SELECT label FROM node_label WHERE node_id = ? ORDER BY label"), arguments: [id])
+            if existing["type"] == node.type, existing["props"] == props, existing["valid_from"] == validFrom,
+               existing["valid_to"] == validTo, storedLabels == labels.sorted() {
+                nodeCache[node.key] = (id, node.type, validFrom)
+                return .unchanged
+            }
+            try db.execute(sql: "UPDATE node SET type = ?, props = ?, valid_from = ?, valid_to = ? WHERE id = ?",
+                           arguments: [node.type, props, validFrom, validTo, id])
+            try db.execute(sql: "DELETE FROM node_label WHERE node_id = ?", arguments: [id])
+            try insertLabels(labels, id: id)
+            try indexText(node, id: id, replacing: true)
+            nodeCache[node.key] = (id, node.type, validFrom)
+            return .updated
+        }
+        try db.cachedStatement(sql: "INSERT INTO node(key, type, props, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [node.key, node.type, props, validFrom, validTo])
+        let id = db.lastInsertedRowID
+        try insertLabels(labels, id: id)
+        try indexText(node, id: id, replacing: false)
+        nodeCache[node.key] = (id, node.type, validFrom)
+        return .inserted
+    }
+
+    private func derivedValidFrom(_ node: NodeInput) -> LegalDate? {
+        guard let p = ontology.validFromProperty(ofNodeType: node.type), let s = node.properties[p]?.stringValue else { return nil }
+        return LegalDate(iso: s)
+    }
+
+    private func insertLabels(_ labels: [String], id: Int64) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO node_label(label, node_id) VALUES (?, ?)")
+        for label in labels { try statement.execute(arguments: [label, id]) }
+    }
+
+    private func indexText(_ node: NodeInput, id: Int64, replacing: Bool) throws {
+        if replacing { try db.cachedStatement(sql: "DELETE FROM node_fts WHERE rowid = ?").execute(arguments: [id]) }
+        let parts = node.properties.keys.sorted().compactMap { key -> String? in
+            guard textProperties.contains(key) else { return nil }
+            return node.properties[key]?.stringValue
+        }
+        guard !parts.isEmpty else { return }
+        try db.cachedStatement(sql: "INSERT INTO node_fts(rowid, text) VALUES (?, ?)").execute(arguments: [id, parts.joined(separator: "\n\n")])
+    }
+
+    /// The stored id, type and validity start of the node with `key`, if any.
+    public func lookup(_ key: String) throws -> (id: Int64, type: String, validFrom: String?)? {
+        if let hit = nodeCache[key] { return hit }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, valid_from FROM node WHERE key = ?"), arguments: [key]) else { return nil }
+        let entry = (id: row["id"] as Int64, type: row["type"] as String, validFrom: row["valid_from"] as String?)
+        nodeCache[key] = entry
+        return entry
+    }
+
+    // MARK: Edges
+
+    /// Inserts or updates an edge. With a nil key a new edge is always inserted.
+    @discardableResult
+    public func upsert(_ edge: EdgeInput) throws -> UpsertOutcome {
+        let problems = try problems(with: edge)
+        if let first = problems.first {
+            throw GraphStoreError(location: edge.location, message: "edge \(edge.from) -[\(edge.type)]-> \(edge.to): \(first)")
+        }
+        let from = try lookup(edge.from)!, to = try lookup(edge.to)!
+        let props = Value.map(edge.properties).jsonText
+        let validFrom = edge.validFrom?.iso ?? from.validFrom
+        let validTo = edge.validTo?.iso
+        if let key = edge.key,
+           let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, src, dst, props, valid_from, valid_to FROM edge WHERE key = ?"), arguments: [key]) {
+            if existing["type"] == edge.type, existing["src"] == from.id, existing["dst"] == to.id, existing["props"] == props,
+               existing["valid_from"] == validFrom, existing["valid_to"] == validTo {
+                return .unchanged
+            }
+            try db.execute(sql: "UPDATE edge SET type = ?, src = ?, dst = ?, props = ?, valid_from = ?, valid_to = ? WHERE id = ?",
+                           arguments: [edge.type, from.id, to.id, props, validFrom, validTo, existing["id"] as Int64])
+            return .updated
+        }
+        try db.cachedStatement(sql: "INSERT INTO edge(key, type, src, dst, props, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [edge.key, edge.type, from.id, to.id, props, validFrom, validTo])
+        return .inserted
+    }
+}

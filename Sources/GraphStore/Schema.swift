@@ -1,0 +1,86 @@
+import GRDB
+
+/// The SQLite schema of a Lexgraph database, as GRDB migrations. Migrations only ever
+/// get appended: a database made by an older Lexgraph is brought forward on open.
+///
+/// Layout (one row per node and per edge; properties as a JSON object):
+/// - `node(id, key, type, props, valid_from, valid_to)`: `key` is the stable external
+///   key (`scotus:case:1962-045`), `type` the node's ontology type. `valid_from` /
+///   `valid_to` are ISO dates (`valid_to` exclusive); NULL means unbounded.
+/// - `node_label(label, node_id)`: every label of a node, its type included. Ontology
+///   nodes have exactly one; schema-free graphs (the openCypher TCK) may have several.
+/// - `edge(id, key, type, src, dst, props, valid_from, valid_to)`: `key` identifies an
+///   edge across re-loads (NULL for edges made by a query's CREATE); indexed for both
+///   directions by type.
+/// - `node_fts`: FTS5 over the text-typed properties of each node (rowid = node id).
+/// - `ontology_version`: every ontology version the database went through, the last
+///   row being the active one; `load_log`: who loaded what, when, with which counts.
+/// - `store_meta`: key/value settings (e.g. `mode` = `ontology` or `permissive`).
+///
+/// "As of D" means `valid_from IS NULL OR valid_from <= D` and
+/// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
+public enum Schema {
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-graph") { db in
+            try db.execute(sql: """
+                CREATE TABLE node (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    props TEXT NOT NULL DEFAULT '{}',
+                    valid_from TEXT,
+                    valid_to TEXT
+                );
+                CREATE INDEX node_by_type ON node(type);
+                CREATE TABLE node_label (
+                    label TEXT NOT NULL,
+                    node_id INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+                    PRIMARY KEY (label, node_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX node_label_by_node ON node_label(node_id, label);
+                CREATE TABLE edge (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT UNIQUE,
+                    type TEXT NOT NULL,
+                    src INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+                    dst INTEGER NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+                    props TEXT NOT NULL DEFAULT '{}',
+                    valid_from TEXT,
+                    valid_to TEXT
+                );
+                CREATE INDEX edge_out ON edge(src, type, dst);
+                CREATE INDEX edge_in ON edge(dst, type, src);
+                CREATE INDEX edge_by_type ON edge(type);
+                CREATE VIRTUAL TABLE node_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE TABLE ontology_version (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    checksum TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE TABLE load_log (
+                    id INTEGER PRIMARY KEY,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    user TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    recipe TEXT,
+                    nodes_inserted INTEGER NOT NULL DEFAULT 0,
+                    nodes_updated INTEGER NOT NULL DEFAULT 0,
+                    nodes_unchanged INTEGER NOT NULL DEFAULT 0,
+                    edges_inserted INTEGER NOT NULL DEFAULT 0,
+                    edges_updated INTEGER NOT NULL DEFAULT 0,
+                    edges_unchanged INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL,
+                    message TEXT
+                );
+                CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}
