@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+
+/// `--db`: the graph database file. Same meaning in every command.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "Graph database file (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
+    var db: String?
+
+    var path: String {
+        db ?? ProcessInfo.processInfo.environment["LEXGRAPH_DB"] ?? "var/lexgraph.sqlite"
+    }
+
+    /// Opens the existing database; a missing file is a one-line error saying what to run.
+    func open() throws -> GraphStore {
+        try GraphStore(path: path, create: false)
+    }
+}
+
+/// `--data`: the shared legal data folder. Same meaning in every command.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Shared data folder (default: $LEXGRAPH_DATA or ../shared/data).")
+    var data: String?
+
+    var path: String {
+        data ?? ProcessInfo.processInfo.environment["LEXGRAPH_DATA"] ?? "../shared/data"
+    }
+
+    /// The data folder, checked to exist.
+    func folder() throws -> URL {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("no data folder at \(path): pass --data PATH or set LEXGRAPH_DATA to the shared data folder")
+        }
+        return URL(fileURLWithPath: path)
+    }
+}
+
+/// `--format`: how results print. Same meaning in every command.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// A usage or environment problem the CLI reports in one line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
