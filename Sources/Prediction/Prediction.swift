@@ -1,0 +1,1 @@
+// The Prediction module; its types arrive with the work that builds it.
