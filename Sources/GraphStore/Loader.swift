@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import LexgraphCore
+import Ontology
+
+/// Runs recipes against a store: reads every source, validates every node and edge
+/// against the active ontology, and writes them in ONE transaction, so a load either
+/// happens whole or not at all (also when the process is killed half-way: SQLite's
+/// WAL keeps the uncommitted pages out of the database). Re-loading the same files
+/// upserts by key and reports nothing new or changed.
+public struct GraphLoader {
+    public let store: GraphStore
+    public let dataFolder: URL
+    /// Who the load log records (`$USER` by default).
+    public var user: String
+    /// Stage messages ("reading scotus/citation_edges.csv"), for the CLI's stderr.
+    public var progress: @Sendable (String) -> Void
+
+    public init(store: GraphStore, dataFolder: URL, user: String? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.dataFolder = dataFolder
+        self.user = user ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        self.progress = progress
+    }
+
+    /// Loads `recipes` in order, in one transaction. With `dryRun` everything is read,
+    /// checked and written inside a transaction that is then rolled back: the report
+    /// says what would change, and every error is reported, nothing is kept.
+    /// Throws `LoadFailure` (all errors, capped) when anything is wrong.
+    @discardableResult
+    public func load(_ recipes: [Recipe], dryRun: Bool = false, source: String? = nil) throws -> LoadReport {
+        let started = Date()
+        let startedAt = Timestamp.now()
+        let ontology = try store.activeOntology()
+        var batch = LoadBatch(ontology: ontology)
+        var report = LoadReport(recipes: recipes.map(\.name), dryRun: dryRun)
+        let sourceText = source ?? recipes.map(\.file).joined(separator: ", ")
+        do {
+            for recipe in recipes {
+                try batch.add(recipe: recipe, dataFolder: dataFolder, progress: progress)
+            }
+            report.recordsRead = batch.recordsRead
+            report.skipped = batch.skipped
+            for n in batch.nodes { report.nodesByType[n.type, default: 0] += 1 }
+            for e in batch.edges { report.edgesByType[e.type, default: 0] += 1 }
+            progress("checking \(batch.nodes.count) nodes and \(batch.edges.count) edges against \(ontology.name) v\(ontology.version)")
+            let body: (Database) throws -> WriteCounts = { db in
+                let writer = GraphWriter(db: db, ontology: ontology)
+                try GraphLoader.validate(&batch, writer: writer)
+                if let failure = batch.issues.failure { throw failure }
+                let counts = try GraphLoader.write(batch, writer: writer, progress: progress)
+                if !dryRun {
+                    try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: sourceText,
+                                        recipes: report.recipes, counts: counts, status: "ok", message: nil)
+                }
+                return counts
+            }
+            if dryRun {
+                report.counts = try store.database.writeWithoutTransaction { db in
+                    var counts = WriteCounts()
+                    try db.inTransaction(.immediate) {
+                        counts = try body(db)
+                        return .rollback
+                    }
+                    return counts
+                }
+            } else {
+                if let failure = batch.issues.failure { throw failure }
+                report.counts = try store.database.write(body)
+            }
+        } catch let failure as LoadFailure {
+            if !dryRun { logFailure(startedAt: startedAt, source: sourceText, recipes: report.recipes, message: failure.message) }
+            throw failure
+        } catch let error as GraphStoreError {
+            if !dryRun { logFailure(startedAt: startedAt, source: sourceText, recipes: report.recipes, message: error.description) }
+            throw LoadFailure(errors: [error], total: 1)
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Records a failed load in the load log (the graph itself is untouched).
+    private func logFailure(startedAt: String, source: String, recipes: [String], message: String) {
+        try? store.database.write { db in
+            try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: source, recipes: recipes,
+                                counts: WriteCounts(), status: "failed", message: String(message.prefix(4000)))
+        }
+    }
+
+    static func log(db: Database, startedAt: String, user: String, source: String, recipes: [String],
+                    counts: WriteCounts, status: String, message: String?) throws {
+        try db.execute(sql: """
+            INSERT INTO load_log(started_at, finished_at, user, source, recipe, nodes_inserted, nodes_updated, nodes_unchanged,
+                                 edges_inserted, edges_updated, edges_unchanged, status, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [startedAt, Timestamp.now(), user, source, recipes.joined(separator: ","),
+                             counts.nodesInserted, counts.nodesUpdated, counts.nodesUnchanged,
+                             counts.edgesInserted, counts.edgesUpdated, counts.edgesUnchanged, status, message])
+    }
+
+    // MARK: Validation and writing
+
+    /// Checks every pending node and edge against the ontology and the endpoints
+    /// against this load and the database, collecting all errors into the batch.
+    static func validate(_ batch: inout LoadBatch, writer: GraphWriter) throws {
+        for node in batch.nodes {
+            for problem in writer.problems(with: node.input) {
+                batch.issues.add(node.location, "node '\(node.key)' (\(node.type)): \(problem)")
+            }
+        }
+        var storedTypes: [String: String?] = [:]
+        func type(of key: String) throws -> String? {
+            if let i = batch.nodeIndex[key] { return batch.nodes[i].type }
+            if let cached = storedTypes[key] { return cached }
+            let found = try writer.lookup(key)?.type
+            storedTypes[key] = found
+            return found
+        }
+        for edge in batch.edges {
+            let fromType = try type(of: edge.from), toType = try type(of: edge.to)
+            let what = "edge \(edge.from) -[\(edge.type)]-> \(edge.to)"
+            if fromType == nil { batch.issues.add(edge.location, "\(what): dangling endpoint: no node '\(edge.from)' in this load or the database") }
+            if toType == nil { batch.issues.add(edge.location, "\(what): dangling endpoint: no node '\(edge.to)' in this load or the database") }
+            guard let fromType, let toType else { continue }
+            for problem in batch.ontology.violations(edgeType: edge.type, fromType: fromType, toType: toType, properties: edge.properties) {
+                batch.issues.add(edge.location, "\(what): \(problem)")
+            }
+        }
+    }
+
+    static func write(_ batch: LoadBatch, writer: GraphWriter, progress: (String) -> Void) throws -> WriteCounts {
+        var counts = WriteCounts()
+        progress("writing \(batch.nodes.count) nodes")
+        for node in batch.nodes { counts.count(node: try writer.upsert(node.input)) }
+        progress("writing \(batch.edges.count) edges")
+        for (i, edge) in batch.edges.enumerated() {
+            counts.count(edge: try writer.upsert(EdgeInput(key: edge.key, type: edge.type, from: edge.from, to: edge.to,
+                                                           properties: edge.properties, location: edge.location)))
+            if i > 0 && i % 50_000 == 0 { progress("  \(i) edges written") }
+        }
+        return counts
+    }
+}
+
+extension PendingNode {
+    var input: NodeInput {
+        NodeInput(key: key, type: type, properties: properties, location: location)
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+
+/// `lexgraph load RECIPE.yaml`: loads any recipe (JSONL/CSV/TSV sources mapped to
+/// ontology types) into an existing database, all-or-nothing.
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load data with a mapping recipe (YAML); every record is checked against the ontology.")
+
+    @Argument(help: "The recipe file (see graphs/README.md).")
+    var recipe: String
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var data: DataOptions
+
+    @Flag(name: .long, help: "Check everything and report all errors and what would change, writing nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: recipe) else { throw CLIError("no recipe file at \(recipe)") }
+        let folder = try data.folder()
+        let recipes = try BuildCatalog.recipes(at: recipe)
+        let store = try database.open()
+        let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
+        print(report.summary)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+import LexgraphCore
+
+/// `lexgraph show KEY`: one node, its properties and its neighbourhood (edges in and
+/// out, grouped by type, a few of each).
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a node with its properties and neighbours.")
+
+    @Argument(help: "The node key, e.g. scotus:384US436.") var key: String
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(name: .long, help: "Neighbours shown per edge type and direction.") var limit = 10
+
+    func run() async throws {
+        let store = try database.open()
+        guard let view = try store.neighbourhood(of: key, limit: limit) else {
+            throw CLIError("no node with key '\(key)' (try `lexgraph stats` to see what is loaded)")
+        }
+        switch format {
+        case .json: print(view.json)
+        case .table, .csv: print(view.text)
+        }
+    }
+}

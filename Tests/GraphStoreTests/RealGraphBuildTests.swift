@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import GraphStore
+import LexgraphCore
+import XCTest
+
+/// Builds the real graphs (scotus, echr, contracts) from the shared data in one load and
+/// compares the counts per type with those tools/expected_graph_counts.py computed from
+/// the same files with Python's csv/json modules (Tests/Fixtures/graphs/expected_counts.json).
+final class RealGraphBuildTests: XCTestCase {
+    typealias S = LoadTestSupport
+
+    func testBuildAllMatchesTheSourceFilesAndReloadsIdempotently() throws {
+        guard let data = S.dataFolder else { throw XCTSkip("shared data folder not found (set LEXGRAPH_DATA)") }
+        let dir = try S.tempFolder(self)
+        let store = try S.newStore(in: dir)
+        var recipes: [Recipe] = []
+        for name in BuildCatalog.graphNames {
+            recipes += try BuildCatalog.recipes(at: S.root.appendingPathComponent("graphs/\(name).yaml").path)
+        }
+        XCTAssertEqual(recipes.map(\.name), ["courts", "scotus", "echr", "contracts"])
+        let loader = GraphLoader(store: store, dataFolder: data)
+        let report = try loader.load(recipes)
+        print("build all: \(String(format: "%.1f", report.seconds)) s\n\(report.summary)")
+
+        // Expected counts per type, summed over the graphs.
+        let fixture = try Value.parseJSON(String(contentsOf: S.root.appendingPathComponent("Tests/Fixtures/graphs/expected_counts.json"), encoding: .utf8))
+        guard case .map(let graphs) = fixture else { return XCTFail("bad fixture") }
+        var expectedNodes: [String: Int] = [:], expectedEdges: [String: Int] = [:]
+        for (_, graph) in graphs {
+            guard case .map(let g) = graph, case .map(let n)? = g["nodes"], case .map(let e)? = g["edges"] else { return XCTFail("bad fixture") }
+            for (t, v) in n { expectedNodes[t, default: 0] += Int(v.intValue ?? -1) }
+            for (t, v) in e { expectedEdges[t, default: 0] += Int(v.intValue ?? -1) }
+        }
+        let counts = try store.counts()
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: counts.nodes), expectedNodes)
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: counts.edges), expectedEdges)
+        XCTAssertEqual(report.counts.nodesInserted, expectedNodes.values.reduce(0, +))
+        XCTAssertEqual(report.counts.edgesInserted, expectedEdges.values.reduce(0, +))
+
+        // Independent of the fixture: the citation network file has one edge per line.
+        let citationLines = try String(contentsOf: data.appendingPathComponent("scotus/citation_edges.csv"), encoding: .utf8)
+            .split(separator: "\n").count - 1
+        let scotusCites = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM edge e JOIN node n ON n.id = e.src WHERE e.type = 'CITES' AND n.type = 'SupremeCourtCase'") }
+        XCTAssertEqual(scotusCites, citationLines)
+
+        // Spot checks against the source rows: SCDB 1965-122 (scdb_cases.csv: 6/13/1966,
+        // usid 384US436) is Fowler opinion 23601, which overrules Fowler 21675 and 21680
+        // and cites 81 opinions; Fowler 1US1 is dated 1754 only.
+        let miranda = try XCTUnwrap(try store.neighbourhood(of: "scotus:384US436", limit: 100))
+        XCTAssertEqual(miranda.properties["scdb_case_id"], .string("1965-122"))
+        XCTAssertEqual(miranda.properties["decision_date"], .string("1966-06-13"))
+        XCTAssertEqual(miranda.validFrom, "1966-06-13")
+        XCTAssertEqual(miranda.properties["fowler_id"], .int(23601))
+        XCTAssertEqual(miranda.properties["us_cite"], .string("384 U.S. 436"))
+        XCTAssertNotNil(miranda.properties["facts"]?.stringValue)
+        XCTAssertEqual(miranda.groups.first { $0.direction == "out" && $0.type == "OVERRULES" }?.total, 2)
+        XCTAssertEqual(miranda.groups.first { $0.direction == "out" && $0.type == "CITES" }?.total, 81)
+        let citeDates = try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT e.valid_from FROM edge e JOIN node n ON n.id = e.src WHERE n.key = 'scotus:384US436'") }
+        XCTAssertEqual(citeDates, ["1966-06-13"], "edges start when the citing case was decided")
+        let early = try XCTUnwrap(try store.neighbourhood(of: "scotus:1US1"))
+        XCTAssertEqual(early.validFrom, "1754-12-31")
+
+        // Every case has a decision date, so none is visible before it was decided.
+        let undated = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE type IN ('SupremeCourtCase', 'ECtHRCase') AND valid_from IS NULL") }
+        XCTAssertEqual(undated, 0)
+
+        // Loading the same files again changes nothing.
+        let again = try loader.load(recipes)
+        XCTAssertEqual(again.counts.nodesInserted + again.counts.nodesUpdated + again.counts.edgesInserted + again.counts.edgesUpdated, 0)
+        XCTAssertEqual(again.counts.nodesUnchanged, expectedNodes.values.reduce(0, +))
+        print("reload: \(String(format: "%.1f", again.seconds)) s")
+    }
+}
