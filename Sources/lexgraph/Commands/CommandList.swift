@@ -8,5 +8,8 @@ enum LexgraphCommands {
         StatsCommand.self,
         ShowCommand.self,
         TokenizeCommand.self,
+        WalkCommand.self,
+        StatusCommand.self,
+        WalkBenchCommand.self,
     ]
 }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GraphAlgorithms
+import GraphStore
+import LexgraphCore
+
+/// `lexgraph status`: the good-law status of a case on a date, derived from the graph,
+/// with the edges and citation paths that explain it.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Citator status of a case: overruled, negative treatment, relies on overruled authority, or good law.",
+        discussion: """
+            Uses the edges valid on --as-of (default: today): OVERRULES edges and CITES treatments into the case, \
+            and the case's own citations up to --hops away that reach an overruled authority.
+            """)
+
+    @Argument(help: "Key of the case.")
+    var key: String
+
+    @Option(name: .customLong("as-of"), help: "Status as of this date (YYYY-MM-DD; default today).")
+    var asOf: String?
+
+    @Option(help: "How many citation hops to search for overruled authority the case relies on.")
+    var hops: Int = 1
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
+        if format == .csv { throw CLIError("status prints table or json, not csv") }
+        let snapshot = try GraphSnapshot.load(try database.open())
+        let status = try snapshot.citatorStatus(of: key, asOf: date, hops: hops)
+        print(format == .json ? json(status) : text(status))
+    }
+
+    func text(_ status: CitatorStatus) -> String {
+        var lines = ["\(status.key) as of \(status.asOf): \(status.level.rawValue)"]
+        lines += status.explanation.map { "  \($0)" }
+        let counts = status.treatmentCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("cited by \(status.citingCount) case\(status.citingCount == 1 ? "" : "s")\(counts.isEmpty ? "" : " (\(counts))")")
+        if status.level != .negativeTreatment, !status.negativeTreatments.isEmpty {
+            lines.append("negative treatment: " + status.negativeTreatments.map(\.description).joined(separator: "; "))
+        }
+        if status.level != .reliesOnOverruledAuthority, !status.reliances.isEmpty {
+            lines.append("also relies on overruled authority: " + status.reliances.map(\.authority).joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json(_ status: CitatorStatus) -> String {
+        func treatment(_ t: CitingTreatment) -> Value {
+            .map(["citing": .string(t.citingKey), "edge_type": .string(t.edgeType),
+                  "treatment": t.treatment.map(Value.string) ?? .null, "date": t.date.map { .string($0.iso) } ?? .null])
+        }
+        return Value.map([
+            "key": .string(status.key), "as_of": .string(status.asOf.iso), "hops": .int(Int64(status.hops)),
+            "level": .string(status.level.rawValue),
+            "explanation": .list(status.explanation.map(Value.string)),
+            "overruled_by": .list(status.overruledBy.map(treatment)),
+            "negative_treatments": .list(status.negativeTreatments.map(treatment)),
+            "treatment_counts": .map(status.treatmentCounts.mapValues { .int(Int64($0)) }),
+            "citing_count": .int(Int64(status.citingCount)),
+            "relies_on_overruled": .list(status.reliances.map { r in
+                .map(["authority": .string(r.authority), "distance": .int(Int64(r.distance)),
+                      "path": .list(r.path.map { .string($0.description) }),
+                      "overruled_by": .list(r.overruledBy.map(treatment))])
+            }),
+        ]).jsonText
+    }
+}
