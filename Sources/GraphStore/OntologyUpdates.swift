@@ -24,6 +24,9 @@ extension GraphStore {
             var report: OntologyUpdateReport?
             try db.inTransaction {
                 let active = try GraphStore.activeOntology(in: db)
+                guard !active.isPermissive else {
+                    throw GraphStoreError(location: SourceLocation(file: update.file), message: "the database is schema-free (permissive): it has no ontology to update")
+                }
                 if let done = try GraphStore.alreadyApplied(update, activeVersion: active.version, in: db) {
                     report = done
                     return .rollback

@@ -151,6 +151,13 @@ final class OntologyUpdateTests: XCTestCase {
         XCTAssertEqual(try store.activeOntology().version, 1)
     }
 
+    func testSchemaFreeDatabaseHasNoOntologyToUpdate() throws {
+        let store = try GraphStore(inMemoryWith: .permissive)
+        XCTAssertThrowsError(try store.applyOntologyUpdate(try update("  - op: remove_node_type\n    name: X\n"))) { error in
+            XCTAssertEqual("\(error)", "u.yaml: the database is schema-free (permissive): it has no ontology to update")
+        }
+    }
+
     // MARK: Breaking changes are counted and refused
 
     func testBreakingChangesAreRefusedWithExactCounts() throws {

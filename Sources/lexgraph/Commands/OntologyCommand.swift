@@ -57,7 +57,11 @@ struct OntologyCommand: ParsableCommand {
             let store = try database.open()
             switch try OntologyFile.read(path: file) {
             case .document(let ontology, _):
-                print(try store.previewOntologyDocument(ontology, source: file).text)
+                let report = try store.previewOntologyDocument(ontology, source: file)
+                print(report.text)
+                if report.number <= report.baseVersion {
+                    print("note: the document's version \(report.number) is not above the active version \(report.baseVersion); an update producing it would need number \(report.baseVersion + 1)")
+                }
             case .update(let update):
                 print(try store.applyOntologyUpdate(update, options: OntologyApplyOptions(dryRun: true)).text)
             }
