@@ -412,7 +412,10 @@ final class OntologyUpdateTests: XCTestCase {
     func testShippedUpdateTwoMigratesECtHRCases() throws {
         let store = try legalCoreStore()
         let gillowBefore = try props(store, "echr:001-57574")
-        let reports = try store.applyPending(updatesFolder: Self.root.appendingPathComponent("ontology/updates").path)
+        // The shipped file itself (later updates in the folder must not change this test).
+        let file = Self.root.appendingPathComponent("ontology/updates/0002-2026-11-29-ecthr-judgment.yaml").path
+        guard case .update(let shipped) = try OntologyFile.read(path: file) else { return XCTFail("not an update file") }
+        let reports = [try store.applyOntologyUpdate(shipped)]
         XCTAssertEqual(reports.map(\.status), [.applied])
         XCTAssertEqual(reports[0].number, 2)
         XCTAssertEqual(reports[0].outcomes.first?.touched, StoredItems(nodes: 2, sampleKeys: ["echr:001-57574", "echr:001-90000"]))
@@ -441,8 +444,8 @@ final class OntologyUpdateTests: XCTestCase {
         XCTAssertTrue(history[1].source.hasSuffix("ontology/updates/0002-2026-11-29-ecthr-judgment.yaml"), history[1].source)
         XCTAssertTrue(history[1].summary.contains("! rename node type 'ECtHRCase' to 'ECtHRJudgment' (migrating stored nodes) [breaking]: 2 nodes (e.g. echr:001-57574, echr:001-90000): migrated"), history[1].summary)
 
-        // Pending updates again: nothing left to do.
-        XCTAssertEqual(try store.applyPending(updatesFolder: Self.root.appendingPathComponent("ontology/updates").path).map(\.status), [.alreadyApplied])
+        // Applying it again: nothing left to do.
+        XCTAssertEqual(try store.applyOntologyUpdate(shipped).status, .alreadyApplied)
         XCTAssertEqual(try store.ontologyHistory().count, 2)
     }
 

@@ -251,6 +251,20 @@ final class OntologyUpdatePlanTests: XCTestCase {
                        "u.yaml:7:11: 'from' must be a name (letters, digits, _), got 'A B'")
     }
 
+    func testValueConversionForTightenedTypes() {
+        XCTAssertEqual(PropertyType.int.converting(.string("12")), .int(12))
+        XCTAssertEqual(PropertyType.int.converting(.float(3.0)), .int(3))
+        XCTAssertNil(PropertyType.int.converting(.float(3.5)))
+        XCTAssertNil(PropertyType.int.converting(.string("abc")))
+        XCTAssertEqual(PropertyType.float.converting(.int(2)), .float(2))
+        XCTAssertEqual(PropertyType.string.converting(.int(7)), .string("7"))
+        XCTAssertEqual(PropertyType.bool.converting(.string("yes")), .bool(true))
+        XCTAssertEqual(PropertyType.date.converting(.string("2001-02-03")), .string("2001-02-03"))
+        XCTAssertNil(PropertyType.date.converting(.string("2001-02-30")))
+        XCTAssertNil(PropertyType.list.converting(.string("a")))
+        XCTAssertEqual(PropertyType.int.converting(.null), .null)
+    }
+
     // MARK: Diff between documents
 
     func testDiffOfTwoDocumentsReproducesTheTarget() throws {
