@@ -73,11 +73,14 @@ public final class GraphStore: Sendable {
 
     /// The ontology every write is checked against: the newest stored version.
     public func activeOntology() throws -> Ontology {
-        let row = try read { db in
-            try Row.fetchOne(db, sql: "SELECT version, source, document, (SELECT value FROM store_meta WHERE key = 'mode') AS mode FROM ontology_version ORDER BY version DESC LIMIT 1")
-        }
+        try read { db in try GraphStore.activeOntology(in: db) }
+    }
+
+    /// The same as `activeOntology()`, inside a caller's transaction.
+    public static func activeOntology(in db: Database) throws -> Ontology {
+        let row = try Row.fetchOne(db, sql: "SELECT version, source, document, (SELECT value FROM store_meta WHERE key = 'mode') AS mode FROM ontology_version ORDER BY version DESC LIMIT 1")
         guard let row else {
-            throw GraphStoreError(message: "the graph database has no ontology yet: run `lexgraph build all` (or `lexgraph ontology apply`)")
+            throw GraphStoreError(message: "the graph database has no ontology yet: run `lexgraph build all` (or `lexgraph ontology init`)")
         }
         if (row["mode"] as String?) == "permissive" { return .permissive }
         let text: String = row["document"]
@@ -94,14 +97,17 @@ public final class GraphStore: Sendable {
 
     /// The same as `installOntology`, inside a caller's transaction (ontology updates
     /// migrate data and record the new version atomically).
-    public static func recordOntology(_ ontology: Ontology, documentText: String, source: String, summary: String, in db: Database) throws {
+    /// `checksum` defaults to the document's; an update records its own file's checksum
+    /// (what tells "already applied" from "a different update with the same number").
+    public static func recordOntology(_ ontology: Ontology, documentText: String, source: String, summary: String,
+                                      checksum: String? = nil, in db: Database) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('mode', ?)",
                        arguments: [ontology.isPermissive ? "permissive" : "ontology"])
         try db.execute(sql: """
             INSERT INTO ontology_version(version, name, applied_at, source, checksum, summary, document)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ontology.version, ontology.name, Timestamp.now(), source,
-                             Checksum.sha256Hex(documentText), summary, documentText])
+                             checksum ?? Checksum.sha256Hex(documentText), summary, documentText])
     }
 
     // MARK: Counts

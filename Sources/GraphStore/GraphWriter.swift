@@ -94,12 +94,19 @@ public final class GraphWriter {
 
     private func indexText(_ node: NodeInput, id: Int64, replacing: Bool) throws {
         if replacing { try db.cachedStatement(sql: "DELETE FROM node_fts WHERE rowid = ?").execute(arguments: [id]) }
-        let parts = node.properties.keys.sorted().compactMap { key -> String? in
+        guard let text = GraphWriter.fullText(of: node.properties, textProperties: textProperties) else { return }
+        try db.cachedStatement(sql: "INSERT INTO node_fts(rowid, text) VALUES (?, ?)").execute(arguments: [id, text])
+    }
+
+    /// What the full-text index holds for a node: its text-typed property values in key
+    /// order, or nil when it has none. Shared with ontology updates, which re-index
+    /// nodes whose text properties they migrate.
+    public static func fullText(of properties: [String: Value], textProperties: Set<String>) -> String? {
+        let parts = properties.keys.sorted().compactMap { key -> String? in
             guard textProperties.contains(key) else { return nil }
-            return node.properties[key]?.stringValue
+            return properties[key]?.stringValue
         }
-        guard !parts.isEmpty else { return }
-        try db.cachedStatement(sql: "INSERT INTO node_fts(rowid, text) VALUES (?, ?)").execute(arguments: [id, parts.joined(separator: "\n\n")])
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
 
     /// The stored id, type and validity start of the node with `key`, if any.

@@ -13,11 +13,14 @@ public struct Ontology: Sendable, Equatable {
     public var edgeTypes: [String: EdgeType]
     public var identifierFormats: [String: IdentifierFormat]
     public var isPermissive: Bool
+    /// The document's own `description:` (what this ontology covers).
+    public var description: String?
 
     public init(name: String, version: Int, nodeTypes: [String: NodeType] = [:], edgeTypes: [String: EdgeType] = [:],
-                identifierFormats: [String: IdentifierFormat] = [:], isPermissive: Bool = false) {
+                identifierFormats: [String: IdentifierFormat] = [:], isPermissive: Bool = false, description: String? = nil) {
         self.name = name
         self.version = version
+        self.description = description
         self.nodeTypes = nodeTypes
         self.edgeTypes = edgeTypes
         self.identifierFormats = identifierFormats

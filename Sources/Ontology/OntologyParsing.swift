@@ -44,7 +44,8 @@ extension Ontology {
             guard edges[key] == nil else { throw value.error("edge type '\(key)' is declared twice") }
             edges[key] = try Ontology.parseEdgeType(name: key, value)
         }
-        self.init(name: name, version: version, nodeTypes: nodes, edgeTypes: edges, identifierFormats: formats)
+        self.init(name: name, version: version, nodeTypes: nodes, edgeTypes: edges, identifierFormats: formats,
+                  description: try doc.optionalString("description"))
         let problems = check()
         if let first = problems.first {
             throw OntologyError(location: SourceLocation(file: doc.file), message: first + (problems.count > 1 ? " (and \(problems.count - 1) more problem(s))" : ""))

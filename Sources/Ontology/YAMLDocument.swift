@@ -41,7 +41,8 @@ public struct YAMLDocument {
     }
 
     public var isNull: Bool {
-        if case .scalar(let s) = node { return s.string == "~" || s.string == "null" || (s.string.isEmpty && s.style == .plain) }
+        // Only a plain scalar means null: a quoted 'null' is the text "null".
+        if case .scalar(let s) = node { return s.style == .plain && (s.string == "~" || s.string == "null" || s.string.isEmpty) }
         return false
     }
 

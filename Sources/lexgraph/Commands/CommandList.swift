@@ -11,5 +11,6 @@ enum LexgraphCommands {
         WalkCommand.self,
         StatusCommand.self,
         WalkBenchCommand.self,
+        OntologyCommand.self,
     ]
 }

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+import LexgraphCore
+import Ontology
+
+/// `lexgraph ontology validate|diff|apply|history|init`: the curator workflow. The
+/// ontology changes only through numbered update files in `ontology/updates/` (see the
+/// README there); `apply` runs one in a single transaction.
+struct OntologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ontology",
+        abstract: "Validate, diff and apply ontology updates; show the ontology history.",
+        subcommands: [Validate.self, Diff.self, Apply.self, History.self, Init.self]
+    )
+
+    /// Where the released document and the updates live, for checking an update file
+    /// without a database.
+    struct SourceOptions: ParsableArguments {
+        @Option(name: .long, help: "The released ontology document an update chain starts from.")
+        var base = "ontology/legal-core.yaml"
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check an ontology document or an update file; prints OK and a summary, or errors with file:line:column.",
+            discussion: "An update is planned on the base document plus the updates numbered before it in the same folder.")
+
+        @Argument(help: "An ontology document or an update file.")
+        var file: String
+        @OptionGroup var source: SourceOptions
+
+        func run() throws {
+            switch try OntologyFile.read(path: file) {
+            case .document(let ontology, _):
+                print("OK: \(ontology.overview)")
+            case .update(let update):
+                let base = try baseOntology(for: update, source: source)
+                let plan = try update.plan(on: base)
+                print("OK: update \(update.number) (\(update.date)) turns version \(update.baseVersion) into \(plan.result.overview)")
+                print(update.description)
+                print(plan.summary)
+            }
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What a document or an update would change in the database, and which stored nodes/edges each change touches.",
+            discussion: "Nothing is written: the update runs in a transaction that is rolled back.")
+
+        @Argument(help: "An ontology document (compared with the active ontology) or an update file.")
+        var file: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            switch try OntologyFile.read(path: file) {
+            case .document(let ontology, _):
+                let report = try store.previewOntologyDocument(ontology, source: file)
+                print(report.text)
+                if report.number <= report.baseVersion {
+                    print("note: the document's version \(report.number) is not above the active version \(report.baseVersion); an update producing it would need number \(report.baseVersion + 1)")
+                }
+            case .update(let update):
+                print(try store.applyOntologyUpdate(update, options: OntologyApplyOptions(dryRun: true)).text)
+            }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply an update file (or every pending update in a folder) to the database, in one transaction each.",
+            discussion: "Applying an update twice is a no-op; an update out of order is refused. A breaking change is refused with the count of affected items unless the update migrates them (migrate: true, default:) or --force drops them.")
+
+        @Argument(help: "An update file, or a folder of them (e.g. ontology/updates).")
+        var file: String
+        @OptionGroup var database: DatabaseOptions
+        @Flag(name: .long, help: "Let breaking removals drop the stored data they affect.")
+        var force = false
+        @Flag(name: .long, help: "Count and migrate, then roll back.")
+        var dryRun = false
+
+        func run() throws {
+            let store = try database.open()
+            let options = OntologyApplyOptions(force: force, dryRun: dryRun)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                let reports = try store.applyPending(updatesFolder: file, options: options)
+                if reports.isEmpty { print("no update files in \(file)") }
+                for report in reports { print(report.text) }
+                return
+            }
+            switch try OntologyFile.read(path: file) {
+            case .document:
+                throw CLIError("\(file) is an ontology document; `apply` takes an update file (`lexgraph ontology init` installs a document in a new database)")
+            case .update(let update):
+                print(try store.applyOntologyUpdate(update, options: options).text)
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every ontology version the database went through: version, name, time, source, checksum, changes.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(name: .long, help: "table, json or csv.")
+        var format: OutputFormat = .table
+
+        func run() throws {
+            let records = try database.open().ontologyHistory()
+            switch format {
+            case .table:
+                for r in records {
+                    print("v\(r.version)  \(r.name)  \(r.appliedAt)  \(r.source)  sha256:\(r.checksum.prefix(12))")
+                    for line in r.summary.split(separator: "\n") { print("    \(line)") }
+                }
+            case .json:
+                let rows = records.map { r in
+                    Value.map(["version": .int(Int64(r.version)), "name": .string(r.name), "applied_at": .string(r.appliedAt),
+                               "source": .string(r.source), "checksum": .string(r.checksum), "summary": .string(r.summary)])
+                }
+                print(Value.list(rows).jsonText)
+            case .csv:
+                print("version,name,applied_at,source,checksum,summary")
+                for r in records {
+                    print([String(r.version), r.name, r.appliedAt, r.source, r.checksum, r.summary].map(csvField).joined(separator: ","))
+                }
+            }
+        }
+
+        private func csvField(_ s: String) -> String {
+            guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a database with an ontology document installed as its first version.")
+
+        @Argument(help: "The ontology document.")
+        var file = "ontology/legal-core.yaml"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            guard case .document(let ontology, let text) = try OntologyFile.read(path: file) else {
+                throw CLIError("\(file) is an update file; `init` takes an ontology document")
+            }
+            let store = try GraphStore(path: database.path, create: true)
+            if let last = try store.ontologyHistory().last {
+                throw CLIError("\(database.path) already has ontology \(last.name) version \(last.version); change it with `lexgraph ontology apply UPDATE`")
+            }
+            try store.installOntology(ontology, documentText: text, source: file, summary: "initial: \(ontology.overview)")
+            print("created \(database.path) with \(ontology.overview)")
+        }
+    }
+}
+
+/// The ontology an update applies to, rebuilt without a database: the base document
+/// plus the updates numbered before it in the update's folder.
+private func baseOntology(for update: OntologyUpdate, source: OntologyCommand.SourceOptions) throws -> Ontology {
+    guard case .document(let document, _) = try OntologyFile.read(path: source.base) else {
+        throw CLIError("\(source.base) is not an ontology document (pass --base FILE)")
+    }
+    let folder = (update.file as NSString).deletingLastPathComponent
+    let earlier = try GraphStore.updateFiles(in: folder.isEmpty ? "." : folder).filter { $0.number < update.number && $0.number > document.version }
+    return try document.applying(updates: earlier)
+}
