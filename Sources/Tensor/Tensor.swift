@@ -104,6 +104,9 @@ public struct TensorArena {
 
     public init(plan: Plan) { storage = FloatStorage(count: plan.floats) }
 
+    /// Floats handed out so far; equals the plan's total once every reserved buffer is taken.
+    public var usedFloats: Int { used }
+
     static func rounded(_ n: Int) -> Int { (n + 15) & ~15 }
 
     /// The next `shape`-sized buffer (zeroed at allocation time only).

@@ -65,7 +65,12 @@ public final class BertModel {
 
     /// A model with HF-style random initialization: weights ~ N(0, initializer_range),
     /// biases 0, LayerNorm γ=1 β=0.
-    public init(config: BertConfig, head: ClassificationHeadSpec? = nil, seed: UInt64 = 0) throws {
+    public convenience init(config: BertConfig, head: ClassificationHeadSpec? = nil, seed: UInt64 = 0) throws {
+        try self.init(config: config, head: head, seed: seed, randomInitialization: true)
+    }
+
+    /// `randomInitialization: false` leaves parameters at zero for a loader to fill.
+    init(config: BertConfig, head: ClassificationHeadSpec?, seed: UInt64, randomInitialization: Bool) throws {
         try config.validate()
         if let head, head.numLabels < 1 { throw TransformerError("classification head needs at least one label, got \(head.numLabels)") }
         self.config = config
@@ -83,7 +88,7 @@ public final class BertModel {
         poolerBias = p.required("pooler.dense.bias")
         classifier = head == nil ? nil : p.required("classifier.weight")
         classifierBias = head == nil ? nil : p.required("classifier.bias")
-        for param in p.parameters { initialize(param) }
+        if randomInitialization { for param in p.parameters { initialize(param) } }
     }
 
     /// HF `_init_weights` for one parameter.

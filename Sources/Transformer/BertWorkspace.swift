@@ -83,6 +83,7 @@ final class BertWorkspace {
         gradPooled = arena.take([b, h]); gradCls = arena.take([b, h])
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
+        precondition(arena.usedFloats == plan.floats, "workspace plan and carving disagree")
     }
 
     func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool) -> Bool {

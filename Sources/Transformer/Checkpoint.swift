@@ -22,7 +22,7 @@ extension BertModel {
             let problem = config.problemType.flatMap(ProblemType.init(rawValue:)) ?? (e.shape[0] == 1 ? .regression : .singleLabelClassification)
             head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem)
         }
-        let model = try BertModel(config: config, head: head, seed: seed)
+        let model = try BertModel(config: config, head: head, seed: seed, randomInitialization: false)
         try model.loadWeights(from: weights, initializeMissingHead: initializeMissingHead)
         return model
     }
@@ -39,7 +39,7 @@ extension BertModel {
             let candidates = isHead ? [param.name] : [param.name, "bert." + param.name]
             let present = candidates.filter { file.entry($0) != nil }
             guard let name = present.first else {
-                if !(isHead && initializeMissingHead) { missing.append(param.name) }
+                if isHead && initializeMissingHead { initialize(param) } else { missing.append(param.name) }
                 continue
             }
             guard present.count == 1 else {

@@ -134,7 +134,11 @@ public struct SafetensorsFile: @unchecked Sendable {
             let src = raw.baseAddress! + dataStart + e.byteRange.lowerBound
             switch e.dtype {
             case .f32:
+                #if _endian(little)
+                UnsafeMutableRawPointer(destination).copyMemory(from: src, byteCount: 4 * n)
+                #else
                 for i in 0..<n { destination[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                #endif
             case .f16:
                 for i in 0..<n { destination[i] = Self.halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             case .bf16:
