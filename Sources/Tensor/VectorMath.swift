@@ -7,8 +7,13 @@ public enum VectorMath {
     /// (treated as zero by callers), inputs above 88 saturate.
     @inline(__always)
     public static func exp(_ x: V) -> V {
-        let clamped = x.clamped(lowerBound: V(repeating: -87), upperBound: V(repeating: 88))
-        let n = (clamped * 1.442_695_040_888_963_4).rounded(.toNearestOrEven)
+        let clamped = pointwiseMax(pointwiseMin(x, V(repeating: 88)), V(repeating: -87))
+        // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: adding the magic
+        // constant leaves n in the low mantissa bits (no generic float→int conversion, which
+        // is slow for SIMD types).
+        let magic: Float = 12_582_912
+        let shifted = clamped * 1.442_695_040_888_963_4 + magic
+        let n = shifted - magic
         // Cody–Waite reduction: r = x − n·ln2 in two parts keeps r exact to float precision.
         let r = clamped - n * 0.693_145_751_953_125 - n * 1.428_606_765_330_187e-6
         // Taylor polynomial to r^7 on |r| ≤ ln2/2.
@@ -20,8 +25,8 @@ public enum VectorMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        let scale = unsafeBitCast(exponent, to: V.self)
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: V.self)
         return p * scale
     }
 
