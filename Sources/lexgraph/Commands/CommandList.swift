@@ -12,5 +12,6 @@ enum LexgraphCommands {
         StatusCommand.self,
         WalkBenchCommand.self,
         OntologyCommand.self,
+        ModelCommand.self,
     ]
 }

@@ -1,0 +1,72 @@
+/// One batch of encoder inputs, row-major `[batchSize, sequenceLength]`. Token ids come
+/// from any tokenizer; this type only checks shapes here and ranges against a config
+/// when the model runs.
+public struct BertBatch: Sendable {
+    public let batchSize: Int
+    public let sequenceLength: Int
+    public let inputIds: [Int32]
+    /// Segment ids (0/1 for sentence pairs); all zeros when not given.
+    public let tokenTypeIds: [Int32]
+    /// 1 for real tokens, 0 for padding: padded keys receive no attention.
+    public let attentionMask: [Float]
+    /// Optional additive attention bias `[batchSize, T (query), T (key)]`, added to the
+    /// scaled scores before softmax (e.g. a K-BERT visibility matrix: 0 visible, −10000 hidden).
+    public let attentionBias: [Float]?
+
+    public init(batchSize: Int, sequenceLength: Int, inputIds: [Int32], tokenTypeIds: [Int32]? = nil,
+                attentionMask: [Float]? = nil, attentionBias: [Float]? = nil) throws {
+        let n = batchSize * sequenceLength
+        guard batchSize > 0, sequenceLength > 0 else {
+            throw TransformerError("batch shape \(batchSize)x\(sequenceLength) must be positive")
+        }
+        guard inputIds.count == n else { throw TransformerError("input_ids has \(inputIds.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
+        if let t = tokenTypeIds, t.count != n { throw TransformerError("token_type_ids has \(t.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
+        if let m = attentionMask, m.count != n { throw TransformerError("attention_mask has \(m.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
+        if let b = attentionBias, b.count != n * sequenceLength {
+            throw TransformerError("attention bias has \(b.count) values, shape [\(batchSize), \(sequenceLength), \(sequenceLength)] needs \(n * sequenceLength)")
+        }
+        self.batchSize = batchSize
+        self.sequenceLength = sequenceLength
+        self.inputIds = inputIds
+        self.tokenTypeIds = tokenTypeIds ?? [Int32](repeating: 0, count: n)
+        self.attentionMask = attentionMask ?? [Float](repeating: 1, count: n)
+        self.attentionBias = attentionBias
+    }
+
+    /// Pads ragged sequences to the longest with `padTokenId` and builds the mask.
+    public init(sequences: [[Int32]], tokenTypes: [[Int32]]? = nil, padTokenId: Int32 = 0) throws {
+        guard let longest = sequences.map(\.count).max(), longest > 0 else { throw TransformerError("empty batch") }
+        var ids: [Int32] = [], types: [Int32] = [], mask: [Float] = []
+        for (b, seq) in sequences.enumerated() {
+            let pad = longest - seq.count
+            ids += seq + [Int32](repeating: padTokenId, count: pad)
+            let t = tokenTypes?[b] ?? [Int32](repeating: 0, count: seq.count)
+            guard t.count == seq.count else { throw TransformerError("sequence \(b): \(seq.count) tokens but \(t.count) token types") }
+            types += t + [Int32](repeating: 0, count: pad)
+            mask += [Float](repeating: 1, count: seq.count) + [Float](repeating: 0, count: pad)
+        }
+        try self.init(batchSize: sequences.count, sequenceLength: longest, inputIds: ids, tokenTypeIds: types, attentionMask: mask)
+    }
+
+    /// Rows `range` of this batch as a new batch (gradient accumulation over micro-batches).
+    public func slice(_ range: Range<Int>) throws -> BertBatch {
+        let t = sequenceLength
+        let r = range.lowerBound * t ..< range.upperBound * t
+        return try BertBatch(batchSize: range.count, sequenceLength: t, inputIds: Array(inputIds[r]), tokenTypeIds: Array(tokenTypeIds[r]),
+                             attentionMask: Array(attentionMask[r]),
+                             attentionBias: attentionBias.map { Array($0[range.lowerBound * t * t ..< range.upperBound * t * t]) })
+    }
+
+    /// Checks ids against the model's vocabulary, type vocabulary and position table.
+    func validate(against config: BertConfig) throws {
+        guard sequenceLength <= config.maxPositionEmbeddings else {
+            throw TransformerError("sequence length \(sequenceLength) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+        for (i, id) in inputIds.enumerated() where id < 0 || Int(id) >= config.vocabSize {
+            throw TransformerError("input_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside the vocabulary 0..<\(config.vocabSize)")
+        }
+        for (i, id) in tokenTypeIds.enumerated() where id < 0 || Int(id) >= config.typeVocabSize {
+            throw TransformerError("token_type_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside 0..<\(config.typeVocabSize)")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LexgraphCore
+
+/// The Hugging Face `BertConfig` fields the encoder uses, read from `config.json`.
+public struct BertConfig: Sendable, Equatable {
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var intermediateSize: Int
+    public var hiddenAct: String
+    public var maxPositionEmbeddings: Int
+    public var typeVocabSize: Int
+    public var layerNormEps: Double
+    public var hiddenDropoutProb: Double
+    public var attentionProbsDropoutProb: Double
+    public var initializerRange: Double
+    /// Labels of a classification head, when the config names them (`id2label`).
+    public var numLabels: Int?
+    /// HF `problem_type` ("single_label_classification", "multi_label_classification", "regression").
+    public var problemType: String?
+
+    public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
+                hiddenAct: String = "gelu", maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12,
+                hiddenDropoutProb: Double = 0.1, attentionProbsDropoutProb: Double = 0.1, initializerRange: Double = 0.02,
+                numLabels: Int? = nil, problemType: String? = nil) {
+        self.vocabSize = vocabSize
+        self.hiddenSize = hiddenSize
+        self.numHiddenLayers = numHiddenLayers
+        self.numAttentionHeads = numAttentionHeads
+        self.intermediateSize = intermediateSize
+        self.hiddenAct = hiddenAct
+        self.maxPositionEmbeddings = maxPositionEmbeddings
+        self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps
+        self.hiddenDropoutProb = hiddenDropoutProb
+        self.attentionProbsDropoutProb = attentionProbsDropoutProb
+        self.initializerRange = initializerRange
+        self.numLabels = numLabels
+        self.problemType = problemType
+    }
+
+    public var headSize: Int { hiddenSize / numAttentionHeads }
+
+    /// Reads and validates `config.json`.
+    public init(contentsOf path: String) throws {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw TransformerError("cannot read config file", file: path)
+        }
+        let json: Value
+        do { json = try Value.parseJSON(bytes: [UInt8](bytes)) } catch {
+            throw TransformerError("config is not valid JSON: \(error)", file: path)
+        }
+        try self.init(json: json, path: path)
+    }
+
+    public init(json: Value, path: String) throws {
+        guard case .map(let f) = json else { throw TransformerError("config JSON is not an object", file: path) }
+        func int(_ key: String, _ fallback: Int? = nil) throws -> Int {
+            guard let v = f[key] else {
+                if let fallback { return fallback }
+                throw TransformerError("config is missing \"\(key)\"", file: path)
+            }
+            guard let i = v.intValue, i > 0, i < Int64(Int32.max) else {
+                throw TransformerError("config \"\(key)\" must be a positive integer, found \(v.jsonText)", file: path)
+            }
+            return Int(i)
+        }
+        func prob(_ key: String, _ fallback: Double) throws -> Double {
+            guard let v = f[key], !v.isNull else { return fallback }
+            guard let d = v.doubleValue, d >= 0, d < 1 else {
+                throw TransformerError("config \"\(key)\" must be a number in [0, 1), found \(v.jsonText)", file: path)
+            }
+            return d
+        }
+        vocabSize = try int("vocab_size")
+        hiddenSize = try int("hidden_size")
+        numHiddenLayers = try int("num_hidden_layers")
+        numAttentionHeads = try int("num_attention_heads")
+        intermediateSize = try int("intermediate_size")
+        maxPositionEmbeddings = try int("max_position_embeddings", 512)
+        typeVocabSize = try int("type_vocab_size", 2)
+        hiddenAct = f["hidden_act"]?.stringValue ?? "gelu"
+        guard let eps = (f["layer_norm_eps"] ?? .float(1e-12)).doubleValue, eps > 0 else {
+            throw TransformerError("config \"layer_norm_eps\" must be a positive number", file: path)
+        }
+        layerNormEps = eps
+        hiddenDropoutProb = try prob("hidden_dropout_prob", 0.1)
+        attentionProbsDropoutProb = try prob("attention_probs_dropout_prob", 0.1)
+        initializerRange = f["initializer_range"]?.doubleValue ?? 0.02
+        if case .map(let labels)? = f["id2label"] { numLabels = labels.count } else { numLabels = nil }
+        problemType = f["problem_type"]?.stringValue
+        try validate(path: path)
+    }
+
+    /// Checks the constraints the encoder relies on.
+    public func validate(path: String? = nil) throws {
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw TransformerError("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)", file: path)
+        }
+        guard hiddenAct == "gelu" else {
+            throw TransformerError("hidden_act \"\(hiddenAct)\" is not supported (only \"gelu\", the exact erf form)", file: path)
+        }
+    }
+
+    /// The HF `config.json` for this configuration (BERT model type).
+    public func json(architecture: String) -> Value {
+        var f: [String: Value] = [
+            "architectures": .list([.string(architecture)]),
+            "model_type": .string("bert"),
+            "vocab_size": .int(Int64(vocabSize)),
+            "hidden_size": .int(Int64(hiddenSize)),
+            "num_hidden_layers": .int(Int64(numHiddenLayers)),
+            "num_attention_heads": .int(Int64(numAttentionHeads)),
+            "intermediate_size": .int(Int64(intermediateSize)),
+            "hidden_act": .string(hiddenAct),
+            "max_position_embeddings": .int(Int64(maxPositionEmbeddings)),
+            "type_vocab_size": .int(Int64(typeVocabSize)),
+            "layer_norm_eps": .float(layerNormEps),
+            "hidden_dropout_prob": .float(hiddenDropoutProb),
+            "attention_probs_dropout_prob": .float(attentionProbsDropoutProb),
+            "initializer_range": .float(initializerRange),
+            "pad_token_id": .int(0),
+            "position_embedding_type": .string("absolute"),
+        ]
+        if let numLabels {
+            f["id2label"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("\($0)", Value.string("LABEL_\($0)")) }))
+            f["label2id"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("LABEL_\($0)", Value.int(Int64($0))) }))
+        }
+        if let problemType { f["problem_type"] = .string(problemType) }
+        return .map(f)
+    }
+}

@@ -1,0 +1,119 @@
+import Tensor
+
+/// What a classification head predicts, and so which loss trains it (HF `problem_type`).
+public enum ProblemType: String, Sendable {
+    /// Softmax over classes, cross-entropy against one class index per item.
+    case singleLabelClassification = "single_label_classification"
+    /// Independent sigmoid per label, binary cross-entropy against 0/1 targets.
+    case multiLabelClassification = "multi_label_classification"
+    /// Raw outputs, mean squared error against real targets.
+    case regression
+}
+
+/// A dense head on the pooled [CLS] output (`classifier.weight [labels, H]`, `classifier.bias`),
+/// as in HF `BertForSequenceClassification`.
+public struct ClassificationHeadSpec: Sendable, Equatable {
+    public var numLabels: Int
+    public var problemType: ProblemType
+    public init(numLabels: Int, problemType: ProblemType) {
+        self.numLabels = numLabels
+        self.problemType = problemType
+    }
+}
+
+/// A BERT encoder (embeddings, `numHiddenLayers` post-LayerNorm transformer layers, tanh
+/// pooler) with an optional classification head; forward and backward are written by hand
+/// over the Tensor kernels. All parameters live in one `ParameterSet`.
+///
+/// Not thread-safe: a model owns one workspace that each forward overwrites.
+public final class BertModel {
+    public let config: BertConfig
+    public let head: ClassificationHeadSpec?
+    public let parameters: ParameterSet
+    /// Generator for dropout masks; reseed for reproducible training.
+    public var rng: SeededGenerator
+
+    let layers: [LayerParameters]
+    let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm, embeddingNormBias: Parameter
+    let pooler, poolerBias: Parameter
+    let classifier, classifierBias: Parameter?
+
+    var workspace: BertWorkspace?
+    /// The batch and options of the last forward, which backward differentiates.
+    var saved: SavedForward?
+
+    struct SavedForward {
+        let batch: BertBatch
+        let dropout: Bool
+        let pooled: Bool
+    }
+
+    /// Parameter names and shapes in layout order (HF names without `bert.`).
+    public static func parameterSpecs(config c: BertConfig, head: ClassificationHeadSpec?) -> [(String, [Int])] {
+        let h = c.hiddenSize
+        var specs: [(String, [Int])] = [
+            ("embeddings.word_embeddings.weight", [c.vocabSize, h]),
+            ("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h]),
+            ("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h]),
+            ("embeddings.LayerNorm.weight", [h]), ("embeddings.LayerNorm.bias", [h]),
+        ]
+        for l in 0..<c.numHiddenLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
+        specs += [("pooler.dense.weight", [h, h]), ("pooler.dense.bias", [h])]
+        if let head { specs += [("classifier.weight", [head.numLabels, h]), ("classifier.bias", [head.numLabels])] }
+        return specs
+    }
+
+    /// A model with HF-style random initialization: weights ~ N(0, initializer_range),
+    /// biases 0, LayerNorm γ=1 β=0.
+    public convenience init(config: BertConfig, head: ClassificationHeadSpec? = nil, seed: UInt64 = 0) throws {
+        try self.init(config: config, head: head, seed: seed, randomInitialization: true)
+    }
+
+    /// `randomInitialization: false` leaves parameters at zero for a loader to fill.
+    init(config: BertConfig, head: ClassificationHeadSpec?, seed: UInt64, randomInitialization: Bool) throws {
+        try config.validate()
+        if let head, head.numLabels < 1 { throw TransformerError("classification head needs at least one label, got \(head.numLabels)") }
+        self.config = config
+        self.head = head
+        self.rng = SeededGenerator(seed: seed)
+        parameters = ParameterSet(Self.parameterSpecs(config: config, head: head))
+        let p = parameters
+        layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: $0) }
+        wordEmbeddings = p.required("embeddings.word_embeddings.weight")
+        positionEmbeddings = p.required("embeddings.position_embeddings.weight")
+        tokenTypeEmbeddings = p.required("embeddings.token_type_embeddings.weight")
+        embeddingNorm = p.required("embeddings.LayerNorm.weight")
+        embeddingNormBias = p.required("embeddings.LayerNorm.bias")
+        pooler = p.required("pooler.dense.weight")
+        poolerBias = p.required("pooler.dense.bias")
+        classifier = head == nil ? nil : p.required("classifier.weight")
+        classifierBias = head == nil ? nil : p.required("classifier.bias")
+        if randomInitialization { for param in p.parameters { initialize(param) } }
+    }
+
+    /// HF `_init_weights` for one parameter.
+    func initialize(_ param: Parameter) {
+        if param.name.contains("LayerNorm") {
+            param.value.fill(param.name.hasSuffix(".weight") ? 1 : 0)
+        } else if param.name.hasSuffix(".bias") {
+            param.value.zero()
+        } else {
+            let std = Float(config.initializerRange)
+            for i in 0..<param.value.count { param.value[i] = std * rng.nextNormal() }
+        }
+    }
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int { parameters.scalarCount }
+
+    func workspace(for batch: BertBatch, dropout: Bool) -> BertWorkspace {
+        let hasBias = batch.attentionBias != nil
+        if let w = workspace, w.fits(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias) {
+            return w
+        }
+        workspace = nil  // release the old arena before allocating the new one
+        let w = BertWorkspace(config: config, labels: head?.numLabels ?? 0, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias)
+        workspace = w
+        return w
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import LexgraphCore
+import Tensor
+
+/// Hugging Face checkpoint folders: `config.json` + `model.safetensors`.
+extension BertModel {
+    /// Non-parameter buffers some checkpoints carry; skipped on load.
+    static let ignorableTensors: Set<String> = ["embeddings.position_ids", "bert.embeddings.position_ids"]
+
+    /// Loads `directory/config.json` and `directory/model.safetensors`. When `head` is nil
+    /// and the file holds `classifier.weight`, the head is taken from it (labels from its
+    /// shape, problem type from the config, else regression for 1 label and single-label
+    /// classification otherwise, as HF decides).
+    public static func load(directory: String, head: ClassificationHeadSpec? = nil, initializeMissingHead: Bool = true, seed: UInt64 = 0) throws -> BertModel {
+        let config = try BertConfig(contentsOf: directory + "/config.json")
+        let weights = try SafetensorsFile(path: directory + "/model.safetensors")
+        var head = head
+        if head == nil, let e = weights.entry("classifier.weight") {
+            guard e.shape.count == 2, e.shape[0] >= 1 else {
+                throw TransformerError("tensor \"classifier.weight\" has shape \(e.shape), expected [labels, \(config.hiddenSize)]", file: weights.path)
+            }
+            let problem = config.problemType.flatMap(ProblemType.init(rawValue:)) ?? (e.shape[0] == 1 ? .regression : .singleLabelClassification)
+            head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem)
+        }
+        let model = try BertModel(config: config, head: head, seed: seed, randomInitialization: false)
+        try model.loadWeights(from: weights, initializeMissingHead: initializeMissingHead)
+        return model
+    }
+
+    /// Copies every parameter from `file`, accepting names with or without the `bert.`
+    /// prefix (the classifier is never prefixed). Missing, extra and mis-shaped tensors are
+    /// errors naming the tensor (and both shapes); a missing classifier keeps its random
+    /// initialization when `initializeMissingHead`.
+    public func loadWeights(from file: SafetensorsFile, initializeMissingHead: Bool = true) throws {
+        var used = Set<String>()
+        var missing: [String] = []
+        for param in parameters.parameters {
+            let isHead = param.name.hasPrefix("classifier.")
+            let candidates = isHead ? [param.name] : [param.name, "bert." + param.name]
+            let present = candidates.filter { file.entry($0) != nil }
+            guard let name = present.first else {
+                if isHead && initializeMissingHead { initialize(param) } else { missing.append(param.name) }
+                continue
+            }
+            guard present.count == 1 else {
+                throw TransformerError("both \"\(present[0])\" and \"\(present[1])\" are present; which one to load is ambiguous", file: file.path)
+            }
+            guard let entry = file.entry(name) else { continue }
+            guard entry.shape == param.shape else {
+                throw TransformerError("tensor \"\(name)\" has shape \(entry.shape) in the file but the model expects \(param.shape)", file: file.path)
+            }
+            try file.readFloats(name, into: param.value.data)
+            used.insert(name)
+        }
+        if !missing.isEmpty {
+            throw TransformerError("missing \(missing.count) tensor(s): " + missing.prefix(8).map { "\"\($0)\" \(parameters[$0]?.shape ?? [])" }.joined(separator: ", ")
+                                   + (missing.count > 8 ? ", ..." : ""), file: file.path)
+        }
+        let extra = file.entries.map(\.name).filter { !used.contains($0) && !Self.ignorableTensors.contains($0) }
+        if !extra.isEmpty {
+            throw TransformerError("unexpected tensor(s) the model has no place for: "
+                                   + extra.prefix(8).map { n in "\"\(n)\" \(file.entry(n)?.shape ?? [])" }.joined(separator: ", ")
+                                   + (extra.count > 8 ? ", ..." : ""), file: file.path)
+        }
+    }
+
+    /// The parameters under Hugging Face names: encoder and pooler with the `bert.` prefix
+    /// (as `BertForSequenceClassification` saves) unless `bertPrefix` is false; the
+    /// classifier unprefixed.
+    public func namedTensors(bertPrefix: Bool = true) -> [(name: String, tensor: Tensor)] {
+        parameters.parameters.map { p in
+            (name: (bertPrefix && !p.name.hasPrefix("classifier.") ? "bert." : "") + p.name, tensor: p.value)
+        }
+    }
+
+    /// Writes an HF-loadable folder: `config.json` (architecture `BertForSequenceClassification`
+    /// when there is a head, `BertModel` otherwise) and `model.safetensors`.
+    public func saveCheckpoint(directory: String) throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw TransformerError("cannot create checkpoint folder: \(error.localizedDescription)", file: directory)
+        }
+        var config = self.config
+        config.numLabels = head?.numLabels
+        config.problemType = head?.problemType.rawValue
+        let json = config.json(architecture: head == nil ? "BertModel" : "BertForSequenceClassification")
+        let configPath = directory + "/config.json"
+        do { try Data(json.jsonText.utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {
+            throw TransformerError("cannot write config: \(error.localizedDescription)", file: configPath)
+        }
+        try SafetensorsWriter.write(namedTensors(bertPrefix: head != nil), metadata: ["format": "pt"], to: directory + "/model.safetensors")
+    }
+}

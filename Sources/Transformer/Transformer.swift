@@ -1,1 +1,0 @@
-// The Transformer module; its types arrive with the work that builds it.
