@@ -51,17 +51,17 @@ public struct Evaluator: Sendable {
         return [MajorityClassModel(), PastOutcomeModel(history: history), SCDBLogisticModel(history: history)]
     }
 
+    /// Each model in `models` is a template: per fold it is copied and the copy fit, so a
+    /// value-type model starts fresh every fold (a reference-type model is refit in place,
+    /// which is equivalent as its test predictions are taken right after fitting).
     public func evaluate(_ plan: EvaluationPlan, dataset: CaseDataset, models: [any OutcomeModel]) throws -> EvaluationReport {
         let folds = dataset.folds(plan)
         var testPredictions: [String: [ScoredPrediction]] = [:]
         var devPredictions: [String: [ScoredPrediction]] = [:]
-        var names: [String] = []
-        for template in models {
-            var seen = Set(names)
-            guard seen.insert(template.name).inserted else {
-                throw PredictionError("two models are named '\(template.name)'")
-            }
-            names.append(template.name)
+        guard !models.isEmpty else { throw PredictionError("no models to evaluate") }
+        let names = models.map(\.name)
+        guard Set(names).count == names.count else {
+            throw PredictionError("model names must be unique, got \(names.joined(separator: ", "))")
         }
         for fold in folds {
             guard !fold.test.isEmpty else { continue }

@@ -20,9 +20,10 @@ public struct SparseVector: Sendable, Hashable {
         values.append(value)
     }
 
+    /// The dot product with dense weights; entries beyond `w` count as zero weight.
     public func dot(_ w: [Double]) -> Double {
         var s = 0.0
-        for k in indices.indices { s += values[k] * w[indices[k]] }
+        for k in indices.indices where indices[k] >= 0 && indices[k] < w.count { s += values[k] * w[indices[k]] }
         return s
     }
 }

@@ -100,12 +100,14 @@ public struct SCDBFeatureEncoder: Sendable {
         featureNames = names
     }
 
+    /// The feature vector of a query; before `fit` it is empty (no vocabulary yet).
     public func encode(_ query: PredictionQuery) -> SparseVector {
         var row = SparseVector()
         for field in CategoricalField.allCases {
             if let v = field.value(in: query.input), let column = columns[field]?[v] { row.append(column, 1) }
         }
         if query.input.scdb?.dateArgument != nil { row.append(arguedColumn, 1) }
+        guard denseMean.count == HistoricalFeatures.names.count else { return row }  // not fit yet
         for (j, v) in history.values(for: query).enumerated() {
             row.append(denseStart + j, (v - denseMean[j]) / denseScale[j])
         }
