@@ -94,10 +94,14 @@ final class InputLeakageTests: XCTestCase {
     }
 
     /// The same on the real data: for every line of cases.jsonl, the input decoded with all
-    /// non-whitelisted fields removed or perturbed equals the original's.
+    /// non-whitelisted fields perturbed equals the original's, and so does its feature
+    /// vector under the SCDB logistic regression's encoder fit on the split_full train cases.
     func testRealCasesInputsIgnoreOutcomeFields() throws {
         let folder = try TestSupport.requireSharedData()
         let scdb = try SCDBTable(path: folder + "/scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        let dataset = try CaseDataset.load(dataFolder: folder)
+        var encoder = SCDBFeatureEncoder(history: HistoricalFeatures(index: HistoricalOutcomeIndex(records: dataset.pastOutcomes)))
+        encoder.fit(dataset.labelledCases.filter { $0.splits[.full] == .train }.map(\.query))
         let text = try String(contentsOfFile: folder + "/scotus/cases.jsonl", encoding: .utf8)
         var checked = 0
         for (n, line) in text.split(separator: "\n").enumerated() {
@@ -108,7 +112,9 @@ final class InputLeakageTests: XCTestCase {
             for key in original.keys where !CaseInput.allowedFields.contains(key) {
                 perturbed[key] = Self.perturb(original[key] ?? .null)
             }
-            XCTAssertEqual(try CaseDataset.caseInput(perturbed, at: location, scdb: scdb), base, "line \(n + 1)")
+            let input = try CaseDataset.caseInput(perturbed, at: location, scdb: scdb)
+            XCTAssertEqual(input, base, "line \(n + 1)")
+            XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), encoder.encode(PredictionQuery(input: base)), "line \(n + 1)")
             checked += 1
         }
         XCTAssertEqual(checked, 2818)
