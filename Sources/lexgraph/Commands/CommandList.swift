@@ -13,5 +13,6 @@ enum LexgraphCommands {
         WalkBenchCommand.self,
         OntologyCommand.self,
         ModelCommand.self,
+        BaselinesCommand.self,
     ]
 }

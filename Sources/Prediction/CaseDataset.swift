@@ -1,0 +1,105 @@
+import Foundation
+import LexgraphCore
+
+/// The SCOTUS outcome dataset: the cases of `scotus/cases.jsonl` (inputs joined with their
+/// SCDB pre-decision columns) and every past outcome usable for historical rates.
+public struct CaseDataset: Sendable {
+    /// Every case of `cases.jsonl`, in file order, labelled or not.
+    public let cases: [LabelledCase]
+    /// Past outcomes: each labelled case of `cases.jsonl` plus each SCDB row with a clear
+    /// `partyWinning` (0 or 1) and a decision date that no `cases.jsonl` case points to.
+    public let pastOutcomes: [OutcomeRecord]
+
+    /// Cases with a label; the only ones trained on or evaluated.
+    public var labelledCases: [LabelledCase] { cases.filter { $0.label != nil } }
+    /// Cases whose label is null, left out of training and evaluation.
+    public var unlabelledCount: Int { cases.count - labelledCases.count }
+
+    public init(cases: [LabelledCase], pastOutcomes: [OutcomeRecord]) {
+        self.cases = cases
+        self.pastOutcomes = pastOutcomes
+    }
+
+    /// Reads `<dataFolder>/scotus/cases.jsonl` and the raw SCDB CSV
+    /// `<dataFolder>/scdb/SCDB_2020_01_caseCentered_Citation.csv`.
+    public static func load(dataFolder: String) throws -> CaseDataset {
+        let casesPath = (dataFolder as NSString).appendingPathComponent("scotus/cases.jsonl")
+        let scdbPath = (dataFolder as NSString).appendingPathComponent("scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        for path in [casesPath, scdbPath] where !FileManager.default.fileExists(atPath: path) {
+            throw PredictionError("missing data file \(path): pass --data PATH or set LEXGRAPH_DATA to the shared data folder")
+        }
+        let scdb = try SCDBTable(path: scdbPath)
+        guard let data = FileManager.default.contents(atPath: casesPath) else {
+            throw PredictionError("cannot read \(casesPath)")
+        }
+        let cases = try readCases(jsonLines: [UInt8](data), file: casesPath, scdb: scdb)
+        return CaseDataset(cases: cases, pastOutcomes: pastOutcomes(cases: cases, scdb: scdb))
+    }
+
+    /// Parses JSON Lines of cases; each line's whitelisted input is joined with its SCDB row.
+    /// A case naming an SCDB caseId that the table lacks is an error.
+    public static func readCases(jsonLines bytes: [UInt8], file: String, scdb: SCDBTable?) throws -> [LabelledCase] {
+        var cases: [LabelledCase] = []
+        var lineNumber = 0
+        for lineBytes in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if lineBytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            let location = SourceLocation(file: file, line: lineNumber)
+            let value: Value
+            do {
+                value = try Value.parseJSON(bytes: Array(lineBytes))
+            } catch let error as JSONError {
+                throw PredictionError("invalid JSON: \(error.message)", at: location)
+            }
+            guard case .map(let object) = value else {
+                throw PredictionError("a case line must be a JSON object", at: location)
+            }
+            cases.append(try labelledCase(object, at: location, scdb: scdb))
+        }
+        return cases
+    }
+
+    /// One case: the input through the whitelist, then the outcome side read separately.
+    public static func labelledCase(_ object: [String: Value], at location: SourceLocation, scdb: SCDBTable?) throws -> LabelledCase {
+        let input = try caseInput(object, at: location, scdb: scdb)
+        let fields = JSONFields(object: object, location: location)
+        var splits: [FixedSplit: SplitRole] = [:]
+        for split in FixedSplit.allCases {
+            if let role = try fields.string(split.rawValue) { splits[split] = SplitRole(role) }
+        }
+        return LabelledCase(input: input, label: try fields.bool("label_first_party_winner"),
+                            decisionDate: try fields.date("decision_date"), splits: splits,
+                            line: location.line ?? 0)
+    }
+
+    /// A pending case's input: the whitelisted fields of one `cases.jsonl`-shaped object,
+    /// joined with its SCDB row's pre-decision columns when it names one.
+    public static func caseInput(_ object: [String: Value], at location: SourceLocation, scdb: SCDBTable?) throws -> CaseInput {
+        var input = try CaseInput(json: object, at: location)
+        if let id = input.scdbCaseID, let table = scdb {
+            guard let row = table.byCaseID[id] else {
+                throw PredictionError("scdb_caseId '\(id)' is not in the SCDB table", at: location)
+            }
+            input.scdb = row.preDecision
+        }
+        return input
+    }
+
+    /// Past outcome records from the labelled cases and the SCDB rows no case points to.
+    public static func pastOutcomes(cases: [LabelledCase], scdb: SCDBTable) -> [OutcomeRecord] {
+        var records: [OutcomeRecord] = []
+        var covered = Set<String>()
+        for c in cases {
+            if let id = c.input.scdbCaseID { covered.insert(id) }
+            if let label = c.label {
+                records.append(OutcomeRecord(attributes: c.input.historicalAttributes,
+                                             knownFrom: c.outcomeKnownFrom, petitionerWon: label))
+            }
+        }
+        for row in scdb.rows where !covered.contains(row.caseID) {
+            guard let date = row.decisionDate, let won = row.partyWinning, won == 0 || won == 1 else { continue }
+            records.append(OutcomeRecord(attributes: row.attributes, knownFrom: date, petitionerWon: won == 1))
+        }
+        return records
+    }
+}

@@ -1,0 +1,114 @@
+/// The scores of one model on one set of cases, with bootstrap intervals.
+public struct ModelScores: Sendable {
+    public let model: String
+    public let cases: Int
+    public let metrics: [Metric: Double]
+    public let intervals: [Metric: ClosedRange<Double>]
+}
+
+/// A scored prediction, kept so reports can show or save them.
+public struct ScoredPrediction: Sendable {
+    public let caseLine: Int
+    public let term: Int
+    public let label: Bool
+    public let probability: Double
+}
+
+/// The outcome of evaluating several models under one plan on the same cases.
+public struct EvaluationReport: Sendable {
+    public let plan: EvaluationPlan
+    /// Training cases (for walk-forward: of the last fold).
+    public let trainCases: Int
+    public let testCases: Int
+    public let testPetitionerRate: Double
+    public let unlabelledExcluded: Int
+    public let threshold: Double
+    public let test: [ModelScores]
+    /// Scores on the dev cases of a fixed split (empty for walk-forward).
+    public let dev: [ModelScores]
+    public let devCases: Int
+    public let devPetitionerRate: Double?
+    /// Test predictions per model name.
+    public let predictions: [String: [ScoredPrediction]]
+}
+
+/// Runs the evaluation protocol: per fold, fit each model on the training cases (dev passed
+/// for early stopping only), predict the test (and dev) cases, then score the pooled test
+/// predictions of every model on the same cases with paired bootstrap intervals.
+public struct Evaluator: Sendable {
+    public var bootstrap: Bootstrap
+    public var threshold: Double
+
+    public init(bootstrap: Bootstrap = Bootstrap(), threshold: Double = decisionThreshold) {
+        self.bootstrap = bootstrap
+        self.threshold = threshold
+    }
+
+    /// The baselines every evaluation reports: majority class, most frequent past outcome,
+    /// and the time-safe SCDB logistic regression.
+    public static func baselines(dataset: CaseDataset) -> [any OutcomeModel] {
+        let history = HistoricalFeatures(index: HistoricalOutcomeIndex(records: dataset.pastOutcomes))
+        return [MajorityClassModel(), PastOutcomeModel(history: history), SCDBLogisticModel(history: history)]
+    }
+
+    /// Each model in `models` is a template: per fold it is copied and the copy fit, so a
+    /// value-type model starts fresh every fold (a reference-type model is refit in place,
+    /// which is equivalent as its test predictions are taken right after fitting).
+    public func evaluate(_ plan: EvaluationPlan, dataset: CaseDataset, models: [any OutcomeModel]) throws -> EvaluationReport {
+        let folds = dataset.folds(plan)
+        var testPredictions: [String: [ScoredPrediction]] = [:]
+        var devPredictions: [String: [ScoredPrediction]] = [:]
+        guard !models.isEmpty else { throw PredictionError("no models to evaluate") }
+        let names = models.map(\.name)
+        guard Set(names).count == names.count else {
+            throw PredictionError("model names must be unique, got \(names.joined(separator: ", "))")
+        }
+        for fold in folds {
+            guard !fold.test.isEmpty else { continue }
+            guard !fold.train.isEmpty else { throw PredictionError("\(fold.name): no training cases") }
+            let train = fold.train.compactMap(\.example)
+            let dev = fold.dev.compactMap(\.example)
+            for template in models {
+                var model = template
+                try model.fit(train: train, dev: dev)
+                testPredictions[model.name, default: []] += try score(model, fold.test)
+                if !fold.dev.isEmpty { devPredictions[model.name, default: []] += try score(model, fold.dev) }
+            }
+        }
+        guard let first = names.first, let pooled = testPredictions[first], !pooled.isEmpty else {
+            throw PredictionError("\(plan.name): no test cases")
+        }
+        let devPooled = devPredictions[first] ?? []
+        return EvaluationReport(
+            plan: plan, trainCases: folds.last?.train.count ?? 0, testCases: pooled.count,
+            testPetitionerRate: rate(pooled), unlabelledExcluded: dataset.unlabelledExcluded(plan),
+            threshold: threshold,
+            test: try names.map { try scores($0, testPredictions[$0] ?? []) },
+            dev: devPooled.isEmpty ? [] : try names.map { try scores($0, devPredictions[$0] ?? []) },
+            devCases: devPooled.count, devPetitionerRate: devPooled.isEmpty ? nil : rate(devPooled),
+            predictions: testPredictions)
+    }
+
+    private func score(_ model: any OutcomeModel, _ cases: [LabelledCase]) throws -> [ScoredPrediction] {
+        let labelled = cases.filter { $0.label != nil }
+        let probabilities = try model.predictProbabilities(labelled.map(\.query))
+        guard probabilities.count == labelled.count else {
+            throw PredictionError("model '\(model.name)' returned \(probabilities.count) probabilities for \(labelled.count) cases")
+        }
+        return zip(labelled, probabilities).map { c, p in
+            ScoredPrediction(caseLine: c.line, term: c.input.term, label: c.label ?? false, probability: p)
+        }
+    }
+
+    private func scores(_ name: String, _ predictions: [ScoredPrediction]) throws -> ModelScores {
+        let labels = predictions.map(\.label)
+        let probabilities = predictions.map(\.probability)
+        return ModelScores(model: name, cases: predictions.count,
+                           metrics: try Metrics.all(labels: labels, probabilities: probabilities, threshold: threshold),
+                           intervals: try bootstrap.intervals(labels: labels, probabilities: probabilities, threshold: threshold))
+    }
+
+    private func rate(_ predictions: [ScoredPrediction]) -> Double {
+        Double(predictions.filter(\.label).count) / Double(max(1, predictions.count))
+    }
+}

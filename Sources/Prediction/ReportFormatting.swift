@@ -1,0 +1,68 @@
+import Foundation
+import LexgraphCore
+
+extension EvaluationReport {
+    /// A plain-text table: one row per model, each metric with its 95% interval.
+    public var table: String {
+        var out = "\(plan.name): \(testCases) test cases (petitioner won \(fmt(testPetitionerRate)))"
+        if case .fixed = plan { out += ", \(trainCases) train, \(devCases) dev" } else { out += ", last fold trained on \(trainCases)" }
+        out += "; \(unlabelledExcluded) unlabelled case(s) in the evaluated terms excluded; threshold \(fmt(threshold))\n"
+        out += EvaluationReport.rows(test)
+        if !dev.isEmpty, let devRate = devPetitionerRate {
+            out += "dev (\(devCases) cases, petitioner won \(fmt(devRate))):\n"
+            out += EvaluationReport.rows(dev)
+        }
+        return out
+    }
+
+    private static func rows(_ scores: [ModelScores]) -> String {
+        let metrics: [(Metric, String)] = [(.accuracy, "accuracy"), (.macroF1, "macro-F1"), (.rocAUC, "ROC AUC"),
+                                           (.brier, "Brier"), (.ece, "ECE")]
+        let width = max(14, (scores.map(\.model.count).max() ?? 0) + 2)
+        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        var out = pad("model", width) + metrics.map { pad($0.1, 22) }.joined() + "\n"
+        for s in scores {
+            out += pad(s.model, width)
+            for (metric, _) in metrics {
+                var cell = s.metrics[metric].map { fmt($0) } ?? "n/a"
+                if let ci = s.intervals[metric] { cell += " [\(fmt(ci.lowerBound)), \(fmt(ci.upperBound))]" }
+                out += pad(cell, 22)
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    /// The report as a JSON value (metrics with `ci95` pairs).
+    public var json: Value {
+        func scoresValue(_ list: [ModelScores]) -> Value {
+            .list(list.map { s in
+                var metrics: [String: Value] = [:]
+                for m in Metric.allCases {
+                    guard let v = s.metrics[m] else { continue }
+                    var entry: [String: Value] = ["value": .float(v)]
+                    if let ci = s.intervals[m] { entry["ci95"] = .list([.float(ci.lowerBound), .float(ci.upperBound)]) }
+                    metrics[m.rawValue] = .map(entry)
+                }
+                return .map(["model": .string(s.model), "cases": .int(Int64(s.cases)), "metrics": .map(metrics)])
+            })
+        }
+        var object: [String: Value] = [
+            "plan": .string(plan.name),
+            "train_cases": .int(Int64(trainCases)),
+            "test_cases": .int(Int64(testCases)),
+            "test_petitioner_rate": .float(testPetitionerRate),
+            "unlabelled_excluded": .int(Int64(unlabelledExcluded)),
+            "threshold": .float(threshold),
+            "test": scoresValue(test),
+        ]
+        if !dev.isEmpty {
+            object["dev"] = scoresValue(dev)
+            object["dev_cases"] = .int(Int64(devCases))
+            if let r = devPetitionerRate { object["dev_petitioner_rate"] = .float(r) }
+        }
+        return .map(object)
+    }
+}
+
+private func fmt(_ x: Double) -> String { String(format: "%.3f", x) }

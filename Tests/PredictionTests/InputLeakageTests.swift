@@ -1,0 +1,146 @@
+import LexgraphCore
+import Prediction
+import XCTest
+
+/// Leakage test (a): the case input cannot carry outcome fields. Removing or perturbing
+/// every field outside the whitelist (the label, dispositions, votes, `scdb_partyWinning`,
+/// `decision_date`, `cited_by_total`, ...) leaves the decoded input and its feature vector
+/// unchanged.
+final class InputLeakageTests: XCTestCase {
+    /// A `cases.jsonl` line shaped like the real ones (synthetic values).
+    static let line = """
+    {"oyez_id": 5001, "name": "A v. B", "docket": "10-100", "oyez_term": "2010", "first_party": "A", \
+    "second_party": "B", "facts": "A sued B.", "label_first_party_winner": true, \
+    "oyez_decision_type": "majority opinion", "oyez_disposition": "reversed", "oyez_issue_area": "Civil Rights", \
+    "majority_vote": 5, "minority_vote": 4, "oyez_href": "https://example.invalid", "scdb_match": "docket+term", \
+    "scdb_caseId": "2010-001", "scdb_term": 2010, "decision_date": "2011-03-01", "usCite": "562 U.S. 1", \
+    "usid": "562US1", "scdb_caseName": "A v. B", "scdb_partyWinning": 1, "scdb_caseDisposition": 3, \
+    "scdb_decisionDirection": 2, "scdb_issue": 20010, "scdb_issueArea": 2, "scdb_lawType": 1, "scdb_lawSupp": 100, \
+    "scdb_authorityDecision1": 1, "scdb_precedentAlteration": 0, "scdb_declarationUncon": 1, "scdb_lcDisposition": 2, \
+    "scdb_certReason": 4, "scdb_petitioner": 27, "scdb_respondent": 28, "scdb_name_sim": 1.0, "usid_source": "x", \
+    "fowler_caseid": 77, "decision_year": 2011, "term_for_split": 2010, "cites_out_total": 3, \
+    "cites_out_to_labelled": 1, "cited_by_total": 40, "split_full": "dev", "split_graph_window": "excluded_no_graph"}
+    """
+
+    static let scdbCSV = """
+    caseId,term,dateDecision,partyWinning,petitioner,respondent,issue,issueArea,petitionerState,respondentState,jurisdiction,caseOrigin,caseSource,lcDispositionDirection,lcDisagreement,adminAction,threeJudgeFdc,dateArgument,naturalCourt,caseDisposition,majVotes
+    2010-001,2010,3/1/2011,1,27,28,20010,2,,6,1,302,29,1,0,,0,11/2/2010,1705,3,5
+    """
+
+    static func scdbTable() throws -> SCDBTable {
+        try SCDBTable(table: CSVTable(bytes: Array(scdbCSV.utf8), file: "scdb.csv"))
+    }
+
+    static func object(_ text: String) throws -> [String: Value] {
+        guard case .map(let m) = try Value.parseJSON(text) else { throw PredictionError("not an object") }
+        return m
+    }
+
+    /// A feature encoder fit on a few synthetic training queries, with some past outcomes.
+    static func encoder(around input: CaseInput) -> SCDBFeatureEncoder {
+        let records = (0..<40).map { i in
+            OutcomeRecord(attributes: CaseAttributes(caseSource: 29, issue: i % 2 == 0 ? 20010 : 1, issueArea: 2,
+                                                     petitioner: 27, respondent: i % 3 == 0 ? 28 : 1, naturalCourt: 1705),
+                          knownFrom: LegalDate(year: 2000 + i % 13, month: 3, day: 1)!,
+                          petitionerWon: i % 4 != 0)
+        }
+        var encoder = SCDBFeatureEncoder(history: HistoricalFeatures(index: HistoricalOutcomeIndex(records: records)), minimumCount: 1)
+        var other = input
+        other.scdbIssue = 1
+        other.scdbRespondent = 1
+        encoder.fit([PredictionQuery(input: input), PredictionQuery(input: other)])
+        return encoder
+    }
+
+    func testInputTypeHoldsOnlyWhitelistedFields() {
+        let inputFields = Set(Mirror(reflecting: CaseInput(term: 2000, facts: "")).children.compactMap(\.label))
+        XCTAssertEqual(inputFields, [
+            "oyezID", "name", "docket", "term", "firstParty", "secondParty", "facts", "usid", "fowlerCaseID",
+            "scdbCaseID", "scdbTerm", "scdbPetitioner", "scdbRespondent", "scdbLCDisposition", "scdbCertReason",
+            "scdbIssue", "scdbIssueArea", "scdbLawType", "scdbLawSupp", "scdb",
+        ], "a field was added to CaseInput: check it is known before the decision, then update this list")
+        let scdbFields = Set(Mirror(reflecting: SCDBPreDecision()).children.compactMap(\.label))
+        XCTAssertEqual(scdbFields, [
+            "petitionerState", "respondentState", "jurisdiction", "caseOrigin", "caseSource", "lcDispositionDirection",
+            "lcDisagreement", "adminAction", "threeJudgeFdc", "dateArgument", "naturalCourt",
+        ])
+        XCTAssertEqual(CaseInput.allowedFields.count, 19)
+    }
+
+    func testOutcomeFieldsDoNotReachInputOrFeatures() throws {
+        let scdb = try Self.scdbTable()
+        let original = try Self.object(Self.line)
+        let location = SourceLocation(file: "cases.jsonl", line: 1)
+        let base = try CaseDataset.labelledCase(original, at: location, scdb: scdb)
+        XCTAssertEqual(base.label, true)
+        XCTAssertEqual(base.input.scdb?.caseSource, 29)
+        XCTAssertEqual(base.input.scdb?.dateArgument, LegalDate(iso: "2010-11-02"))
+        let encoder = Self.encoder(around: base.input)
+        let features = encoder.encode(base.query)
+        XCTAssertGreaterThan(features.indices.count, 5)
+
+        let outcomeKeys = original.keys.filter { !CaseInput.allowedFields.contains($0) }
+        XCTAssertTrue(outcomeKeys.contains("label_first_party_winner") && outcomeKeys.contains("decision_date")
+                      && outcomeKeys.contains("scdb_partyWinning") && outcomeKeys.contains("cited_by_total"))
+        var removed = original
+        for key in outcomeKeys { removed[key] = nil }
+        var perturbed = original
+        for key in outcomeKeys { perturbed[key] = Self.perturb(original[key] ?? .null) }
+        for variant in [removed, perturbed] {
+            let input = try CaseDataset.caseInput(variant, at: location, scdb: scdb)
+            XCTAssertEqual(input, base.input)
+            XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), features)
+        }
+    }
+
+    /// The same on the real data: for every line of cases.jsonl, the input decoded with all
+    /// non-whitelisted fields perturbed equals the original's, and so does its feature
+    /// vector under the SCDB logistic regression's encoder fit on the split_full train cases.
+    func testRealCasesInputsIgnoreOutcomeFields() throws {
+        let folder = try TestSupport.requireSharedData()
+        let scdb = try SCDBTable(path: folder + "/scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        let dataset = try CaseDataset.load(dataFolder: folder)
+        var encoder = SCDBFeatureEncoder(history: HistoricalFeatures(index: HistoricalOutcomeIndex(records: dataset.pastOutcomes)))
+        encoder.fit(dataset.labelledCases.filter { $0.splits[.full] == .train }.map(\.query))
+        let text = try String(contentsOfFile: folder + "/scotus/cases.jsonl", encoding: .utf8)
+        var checked = 0
+        for (n, line) in text.split(separator: "\n").enumerated() {
+            let location = SourceLocation(file: "cases.jsonl", line: n + 1)
+            let original = try Self.object(String(line))
+            let base = try CaseDataset.labelledCase(original, at: location, scdb: scdb).input
+            var perturbed = original
+            for key in original.keys where !CaseInput.allowedFields.contains(key) {
+                perturbed[key] = Self.perturb(original[key] ?? .null)
+            }
+            let input = try CaseDataset.caseInput(perturbed, at: location, scdb: scdb)
+            XCTAssertEqual(input, base, "line \(n + 1)")
+            XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), encoder.encode(PredictionQuery(input: base)), "line \(n + 1)")
+            checked += 1
+        }
+        XCTAssertEqual(checked, 2818)
+    }
+
+    func testWrongTypeIsReportedWithLine() throws {
+        var object = try Self.object(Self.line)
+        object["scdb_issue"] = .string("x")
+        XCTAssertThrowsError(try CaseInput(json: object, at: SourceLocation(file: "cases.jsonl", line: 3))) { error in
+            XCTAssertEqual("\(error)", "cases.jsonl:3: field 'scdb_issue' should be an integer, found \"x\"")
+        }
+        object = try Self.object(Self.line)
+        object["scdb_caseId"] = .string("1999-999")
+        XCTAssertThrowsError(try CaseDataset.labelledCase(object, at: SourceLocation(file: "c.jsonl", line: 9), scdb: try Self.scdbTable())) { error in
+            XCTAssertEqual("\(error)", "c.jsonl:9: scdb_caseId '1999-999' is not in the SCDB table")
+        }
+    }
+
+    static func perturb(_ v: Value) -> Value {
+        switch v {
+        case .null: return .int(1)
+        case .bool(let b): return .bool(!b)
+        case .int(let i): return .int(i + 17)
+        case .float(let d): return .float(d * 3 + 1)
+        case .string(let s): return .string(s + "-perturbed")
+        case .list, .map: return .null
+        }
+    }
+}
