@@ -40,12 +40,14 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["LexgraphCore"]),
         // Safetensors I/O, BERT encoder forward/backward, heads, AdamW, training loop.
         .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // As-of seed selection, verbalized graph facts, time-safe graph feature vectors.
+        .target(name: "Grounding", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Transformer", "Tokenizers"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Prediction",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "GroundingTests", dependencies: ["Grounding", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Tokenizers"]),
     ]

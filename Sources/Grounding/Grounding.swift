@@ -1,0 +1,1 @@
+// The Grounding module; its types arrive with the work that builds it.
