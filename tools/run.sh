@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The main job, as the README's first command: install what is missing, build the CLI
+# (release), build the three legal graphs from graphs/ recipes over the shared data
+# into the default database, then show what they can do: counts, a precedent's
+# neighbourhood, a Cypher-like query, an as-of walk with PageRank, a citator status,
+# the pretrained encoder, and the time-split outcome baselines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+swift build -c release --product lexgraph
+lexgraph() { .build/release/lexgraph "$@"; }
+export LEXGRAPH_DB="${LEXGRAPH_DB:-var/lexgraph.sqlite}"
+export LEXGRAPH_DATA="${LEXGRAPH_DATA:-../shared/data}"
+step() { printf '\n== %s\n' "$*"; }
+
+step "lexgraph build all"
+lexgraph build all
+step "lexgraph stats"
+lexgraph stats
+step "lexgraph show scotus:384US436   (Miranda v. Arizona)"
+lexgraph show scotus:384US436
+step "lexgraph query: what did Miranda v. Arizona cite most recently?"
+lexgraph query "MATCH (m:SupremeCourtCase {usid: '384US436'})-[:CITES]->(p:SupremeCourtCase) RETURN p.name AS precedent, p.decision_date AS decided ORDER BY decided DESC LIMIT 5"
+step "lexgraph query: which ECHR articles do the housing judgments apply most?"
+lexgraph query "MATCH (j)-[:APPLIES]->(a:Article) RETURN a.name AS article, count(*) AS judgments ORDER BY judgments DESC LIMIT 5"
+step "lexgraph walk scotus:367US643 --as-of 1966-06-12 (Mapp v. Ohio, the day before Miranda)"
+lexgraph walk scotus:367US643 --as-of 1966-06-12 --depth 2 --direction both --pagerank --limit 8
+step "lexgraph status scotus:357US433   (Crooker v. California, as of 1966 and today)"
+lexgraph status scotus:357US433 --as-of 1966-01-01
+lexgraph status scotus:357US433
+step "lexgraph model info models/all-minilm-l6-v2"
+lexgraph model info models/all-minilm-l6-v2
+step "lexgraph tokenize"
+lexgraph tokenize --model models/all-minilm-l6-v2 "The Fourth Amendment's exclusionary rule applies to the States (Mapp v. Ohio, 367 U.S. 643)."
+step "lexgraph baselines --split split_full"
+lexgraph baselines --split split_full
