@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import GraphAlgorithms
+import GraphStore
 import LexgraphCore
 
 /// `lexgraph walk-bench`: latency of as-of walks with personalized PageRank on a
@@ -24,6 +25,8 @@ struct WalkBenchCommand: AsyncParsableCommand {
     @Option(help: "Edge direction.") var direction: WalkDirection = .both
     @Option(help: "Folder to write nodes.tsv, edges.tsv and walks.json for tools/bench_walk_peer.py.") var export: String?
     @Option(help: "How many walks per setting to export scores for.") var compare = 20
+    @Option(help: "Benchmark on this graph database instead of a synthetic graph (seeds: its dated SupremeCourtCase nodes).")
+    var db: String?
 
     func run() async throws {
         let depthList = try depths.split(separator: ",").map { part -> Int in
@@ -31,18 +34,25 @@ struct WalkBenchCommand: AsyncParsableCommand {
             return d
         }
         guard cases > 1, walks > 0 else { throw CLIError("--cases must be over 1 and --walks over 0") }
+        if db != nil, export != nil { throw CLIError("--export writes the synthetic graph; it cannot be combined with --db") }
         var start = Date()
-        let graph = SyntheticCitationGraph.make(cases: cases, citations: citations, otherEdges: otherEdges, seed: seed)
-        let snapshot = try GraphSnapshot(nodes: graph.nodes, edges: graph.edges)
-        print(String(format: "graph: %d nodes, %d edges, built in %.0f ms", snapshot.nodeCount, snapshot.edgeCount,
-                     Date().timeIntervalSince(start) * 1000))
+        let graph = db == nil ? SyntheticCitationGraph.make(cases: cases, citations: citations, otherEdges: otherEdges, seed: seed) : nil
+        let snapshot = try graph.map { try GraphSnapshot(nodes: $0.nodes, edges: $0.edges) }
+            ?? GraphSnapshot.load(GraphStore(path: db ?? "", create: false))
+        print("graph: \(snapshot.nodeCount) nodes, \(snapshot.edgeCount) edges, \(db == nil ? "built" : "loaded from \(db ?? "")")"
+              + String(format: " in %.0f ms", Date().timeIntervalSince(start) * 1000))
 
-        // Seeds: cases after the first tenth, each walked as of its own decision date.
+        // Seeds: dated cases after the first tenth (in key order: date order for the
+        // synthetic graph), each walked as of its own decision date.
+        let dated = (0..<snapshot.nodeCount).compactMap { i -> (String, LegalDate)? in
+            guard snapshot.type(ofNode: i) == "SupremeCourtCase", let date = snapshot.validFrom(ofNode: i) else { return nil }
+            return (snapshot.keys[i], date)
+        }
+        guard dated.count > 10 else { throw CLIError("the graph has too few dated SupremeCourtCase nodes to pick seeds from") }
         var picker = seed &* 6_364_136_223_846_793_005 &+ 1
         let seeds = (0..<walks).map { _ -> (String, LegalDate) in
             picker = picker &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let i = cases / 10 + Int((picker >> 33) % UInt64(cases - cases / 10))
-            return (graph.nodes[i].key, graph.nodes[i].validFrom ?? LegalDate(year: 2002, month: 6, day: 30)!)
+            return dated[dated.count / 10 + Int((picker >> 33) % UInt64(dated.count - dated.count / 10))]
         }
         var runs: [Value] = []
         print("depth  direction  median_ms  p90_ms  median_cpu_ms  mean_reached  mean_iterations")
@@ -72,7 +82,7 @@ struct WalkBenchCommand: AsyncParsableCommand {
             runs.append(.map(["depth": .int(Int64(depth)), "median_ms": .float(median), "p90_ms": .float(p90), "median_cpu_ms": .float(cpuMedian),
                               "times_ms": .list(times.map(Value.float)), "walks": .list(exported)]))
         }
-        if let export { try write(graph, runs: runs, to: export) }
+        if let export, let graph { try write(graph, runs: runs, to: export) }
     }
 
     /// CPU time of this thread: on a shared, busy machine it shows what a walk costs
