@@ -50,20 +50,21 @@ extension GraphSnapshot {
 /// Collects node and edge rows (by store id, each once) and turns them into a snapshot
 /// in store id order, whatever order the queries returned them in.
 private struct SnapshotReader {
-    private var nodes: [Int64: SnapshotNode] = [:]
-    private var edges: [Int64: (source: Int64, target: Int64, edge: SnapshotEdge)] = [:]
+    private var nodes: [(id: Int64, node: SnapshotNode)] = []
+    private var edges: [(id: Int64, source: Int64, target: Int64, edge: SnapshotEdge)] = []
+    private var seenNodes = Set<Int64>(), seenEdges = Set<Int64>()
     private var dates: [String: LegalDate] = [:]
 
     /// Store ids of every edge endpoint read so far.
-    var endpoints: [Int64] { Array(Set(edges.values.flatMap { [$0.source, $0.target] })) }
+    var endpoints: [Int64] { Array(Set(edges.flatMap { [$0.source, $0.target] })) }
 
     mutating func readNodes(_ db: Database, where condition: String, arguments: StatementArguments) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, key, type, valid_from, valid_to FROM node WHERE \(condition)", arguments: arguments)
         while let row = try rows.next() {
-            let key: String = row[1]
-            let place = "node '\(key)'"
-            nodes[row[0]] = SnapshotNode(key: key, type: row[2], validFrom: try date(row[3], field: "valid_from", of: place),
-                                         validTo: try date(row[4], field: "valid_to", of: place))
+            let id: Int64 = row[0], key: String = row[1]
+            guard seenNodes.insert(id).inserted else { continue }
+            nodes.append((id, SnapshotNode(key: key, type: row[2], validFrom: try date(row[3], field: "valid_from", of: "node '\(key)'"),
+                                         validTo: try date(row[4], field: "valid_to", of: "node '\(key)'"))))
         }
     }
 
@@ -82,13 +83,13 @@ private struct SnapshotReader {
         var read: [(source: Int64, target: Int64)] = []
         while let row = try rows.next() {
             let id: Int64 = row[0], type: String = row[1], source: Int64 = row[2], target: Int64 = row[3]
-            let place = "edge #\(id) (\(type))"
+            read.append((source, target))
+            guard seenEdges.insert(id).inserted else { continue }
             let treatment: DatabaseValue = row[6]
             let edge = SnapshotEdge(source: -1, target: -1, type: type, treatment: String.fromDatabaseValue(treatment),
-                                    validFrom: try date(row[4], field: "valid_from", of: place),
-                                    validTo: try date(row[5], field: "valid_to", of: place))
-            edges[id] = (source, target, edge)
-            read.append((source, target))
+                                    validFrom: try date(row[4], field: "valid_from", of: "edge #\(id) (\(type))"),
+                                    validTo: try date(row[5], field: "valid_to", of: "edge #\(id) (\(type))"))
+            edges.append((id, source, target, edge))
         }
         return read
     }
@@ -103,27 +104,28 @@ private struct SnapshotReader {
     }
 
     func snapshot(ontology: Ontology) throws -> GraphSnapshot {
-        let nodeIDs = nodes.keys.sorted()
-        let indexByID = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
-        let edgeList = try edges.keys.sorted().map { id -> SnapshotEdge in
-            let entry = edges[id]!
+        let nodes = self.nodes.sorted { $0.id < $1.id }
+        var indexByID: [Int64: Int] = [:]
+        indexByID.reserveCapacity(nodes.count)
+        for (i, entry) in nodes.enumerated() { indexByID[entry.id] = i }
+        let edgeList = try edges.sorted { $0.id < $1.id }.map { entry -> SnapshotEdge in
             guard let source = indexByID[entry.source], let target = indexByID[entry.target] else {
-                throw GraphAlgorithmsError(message: "edge #\(id) (\(entry.edge.type)) joins a node that does not exist")
+                throw GraphAlgorithmsError(message: "edge #\(entry.id) (\(entry.edge.type)) joins a node that does not exist")
             }
             var edge = entry.edge
             edge.source = source
             edge.target = target
             return edge
         }
-        return try GraphSnapshot(nodes: nodeIDs.map { nodes[$0]! }, edges: edgeList, ontology: ontology)
+        return try GraphSnapshot(nodes: nodes.map(\.node), edges: edgeList, ontology: ontology)
     }
 
     /// Parses a stored ISO date, once per distinct string.
-    private mutating func date(_ text: String?, field: String, of place: String) throws -> LegalDate? {
+    private mutating func date(_ text: String?, field: String, of place: @autoclosure () -> String) throws -> LegalDate? {
         guard let text else { return nil }
         if let hit = dates[text] { return hit }
         guard let parsed = LegalDate(iso: text) else {
-            throw GraphAlgorithmsError(message: "\(place) has \(field) '\(text)', which is not a YYYY-MM-DD date")
+            throw GraphAlgorithmsError(message: "\(place()) has \(field) '\(text)', which is not a YYYY-MM-DD date")
         }
         dates[text] = parsed
         return parsed
