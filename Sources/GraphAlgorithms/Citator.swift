@@ -73,12 +73,6 @@ public struct CitatorStatus: Sendable {
     }
 }
 
-extension CitatorVocabulary {
-    /// Treatments under which a citation is not reliance on the cited case: the citing
-    /// case overruled, reversed or criticised it rather than building on it.
-    public static let nonRelianceTreatments = [overruledTreatment, "reversed"] + negativeTreatments
-}
-
 extension GraphSnapshot {
     /// The good-law status of `key` as of `date`, from the edges valid on that date:
     /// overruled, else negatively treated, else relying (through out-CITES paths of at

@@ -1,53 +1,6 @@
 import LexgraphCore
 import Ontology
 
-/// One node as a snapshot is built from it (by `load(_:)` from a store, or directly by
-/// tests and benchmarks).
-public struct SnapshotNode: Sendable {
-    public var key: String
-    public var type: String
-    public var validFrom: LegalDate?
-    public var validTo: LegalDate?
-
-    public init(key: String, type: String, validFrom: LegalDate? = nil, validTo: LegalDate? = nil) {
-        self.key = key
-        self.type = type
-        self.validFrom = validFrom
-        self.validTo = validTo
-    }
-}
-
-/// One edge as a snapshot is built from it; `source` and `target` index the node list.
-public struct SnapshotEdge: Sendable {
-    public var source: Int
-    public var target: Int
-    public var type: String
-    /// The CITES `treatment` property, if any (`overruled`, `questioned`, ...).
-    public var treatment: String?
-    public var validFrom: LegalDate?
-    public var validTo: LegalDate?
-
-    public init(source: Int, target: Int, type: String, treatment: String? = nil,
-                validFrom: LegalDate? = nil, validTo: LegalDate? = nil) {
-        self.source = source
-        self.target = target
-        self.type = type
-        self.treatment = treatment
-        self.validFrom = validFrom
-        self.validTo = validTo
-    }
-}
-
-/// The edge types and treatments that make an authority overruled. Kept in one place
-/// because walks (skip or mark overruled nodes) and the citator must agree on them.
-public enum CitatorVocabulary {
-    public static let overrules = "OVERRULES"
-    public static let cites = "CITES"
-    public static let overruledTreatment = "overruled"
-    /// CITES treatments that count as negative treatment (a "yellow flag").
-    public static let negativeTreatments = ["questioned", "criticised", "limited", "distinguished"]
-}
-
 /// An immutable in-memory copy of the graph's topology, built once and walked many
 /// times: node keys and types, edge types and treatments, validity ranges as day
 /// numbers, and compressed adjacency (CSR) for out- and in-edges.

@@ -27,7 +27,7 @@ public enum SyntheticCitationGraph {
         pool.reserveCapacity(cases + citations)
         let perCase = Double(citations) / Double(max(cases - 1, 1))
         var made = 0
-        var chosen = Set<Int32>()
+        var chosen = Set<Int32>(), picked: [Int32] = []  // `picked`: in draw order, for determinism
         for i in 0..<cases {
             let remainingCases = cases - i
             let budget = citations - made
@@ -36,11 +36,13 @@ public enum SyntheticCitationGraph {
             if remainingCases == 1 { degree = budget }
             degree = min(degree, budget, i)
             chosen.removeAll(keepingCapacity: true)
+            picked.removeAll(keepingCapacity: true)
             var attempts = 0
             while chosen.count < degree && attempts < degree * 20 {
                 attempts += 1
                 let target = random.unit() < 0.7 && !pool.isEmpty ? pool[random.below(pool.count)] : Int32(random.below(i))
                 guard chosen.insert(target).inserted else { continue }
+                picked.append(target)
                 let day = DayNumber.date(days[i])
                 let roll = random.unit()
                 let treatment: String? = roll < 0.02 ? treatments[random.below(treatments.count)] : roll < 0.021 ? "overruled" : nil
@@ -50,7 +52,7 @@ public enum SyntheticCitationGraph {
                 }
             }
             made += chosen.count
-            pool.append(contentsOf: chosen)
+            pool.append(contentsOf: picked)
             pool.append(Int32(i))
         }
         let types = ["APPLIES", "HAS_ISSUE", "CITES_STATUTE"]

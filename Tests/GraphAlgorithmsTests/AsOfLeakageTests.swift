@@ -90,7 +90,8 @@ final class AsOfLeakageTests: XCTestCase {
 
     func testWalksAsOfADateSeeNothingLater() throws {
         let graph = makeGraph()
-        let full = try GraphSnapshot.load(write(graph))
+        let fullStore = try write(graph)
+        let full = try GraphSnapshot.load(fullStore)
         var random = Random(state: 99)
         var sawLaterNodesWithoutDate = false
         for year in [1930, 1950, 1965, 1980, 1999] {
@@ -124,6 +125,11 @@ final class AsOfLeakageTests: XCTestCase {
                         XCTAssertEqual(s1.level, s2.level)
                         XCTAssertEqual(s1.explanation, s2.explanation)
                         XCTAssertEqual(s1.treatmentCounts, s2.treatmentCounts)
+                        // The one-off neighborhood loader agrees with the full graph.
+                        let s3 = try GraphSnapshot.loadCitatorNeighborhood(fullStore, of: seedKey, hops: 2).citatorStatus(of: seedKey, asOf: d, hops: 2)
+                        XCTAssertEqual(s3.level, s1.level)
+                        XCTAssertEqual(s3.explanation, s1.explanation)
+                        XCTAssertEqual(s3.treatmentCounts, s1.treatmentCounts)
                     }
                     // And the check is not vacuous: without the date, later nodes show up.
                     let everything = try full.walk(from: seeds, options: undated)

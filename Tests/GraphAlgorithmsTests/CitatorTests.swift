@@ -82,4 +82,29 @@ final class CitatorTests: XCTestCase {
         }
         XCTAssertThrowsError(try snapshot.citatorStatus(of: "nope", asOf: day("2000-01-01")))
     }
+
+    /// The one-off loader reads just enough of the store to give the same answers.
+    func testNeighborhoodLoadGivesTheSameStatusAsTheFullGraph() throws {
+        let store = try FixtureGraph.store()
+        for key in snapshot.keys where snapshot.type(ofNode: snapshot.index(ofKey: key)!) == "SupremeCourtCase" {
+            for hops in 0...3 {
+                let part = try GraphSnapshot.loadCitatorNeighborhood(store, of: key, hops: hops)
+                XCTAssertLessThan(part.nodeCount, snapshot.nodeCount)
+                for year in stride(from: 1905, through: 2015, by: 5) {
+                    let date = LegalDate(year: year, month: 1, day: 1)!
+                    guard snapshot.validFrom(ofNode: snapshot.index(ofKey: key)!)! <= date else { continue }
+                    let full = try snapshot.citatorStatus(of: key, asOf: date, hops: hops)
+                    let local = try part.citatorStatus(of: key, asOf: date, hops: hops)
+                    XCTAssertEqual(local.level, full.level, "\(key) \(date) \(hops)")
+                    XCTAssertEqual(local.explanation, full.explanation, "\(key) \(date) \(hops)")
+                    XCTAssertEqual(local.treatmentCounts, full.treatmentCounts)
+                    XCTAssertEqual(local.negativeTreatments, full.negativeTreatments)
+                    XCTAssertEqual(local.reliances.map(\.path), full.reliances.map(\.path))
+                }
+            }
+        }
+        XCTAssertThrowsError(try GraphSnapshot.loadCitatorNeighborhood(store, of: "nope", hops: 1)) {
+            XCTAssertEqual("\($0)", "no node with key 'nope' in the graph")
+        }
+    }
 }

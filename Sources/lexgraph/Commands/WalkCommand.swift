@@ -16,7 +16,7 @@ struct WalkCommand: AsyncParsableCommand {
         discussion: """
             Only nodes and edges valid on --as-of exist for the walk (nothing decided after it). \
             Without --as-of the whole history is walked. Each result shows one shortest path from a seed.
-            Example: lexgraph walk scotus:case:1962-045 --as-of 1970-01-01 --depth 2 --types CITES --direction both --pagerank
+            Example: lexgraph walk KEY --as-of 1970-01-01 --depth 2 --types CITES --direction both --pagerank
             """)
 
     @Argument(help: "Seed node keys; KEY=WEIGHT sets a seed's PageRank restart weight (default 1).")
