@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // Walks (as-of BFS, personalized PageRank) and citator status.
-        .target(name: "GraphAlgorithms", dependencies: ["GraphStore"]),
+        .target(name: "GraphAlgorithms", dependencies: ["GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cypher-like language: lexer, parser, binder, planner, SQL generation.
         .target(name: "Query", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
         // OpenBLAS through the system library (cblas.h, -lopenblas).
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "LexgraphCoreTests", dependencies: ["LexgraphCore"]),
         .testTarget(name: "OntologyTests", dependencies: ["Ontology"]),
         .testTarget(name: "GraphStoreTests", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore"]),
+        .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "GraphStore", "GraphAlgorithms"]),
