@@ -53,6 +53,7 @@ ADVERSARIAL = [
     "He said \"don't\" -- it's the plaintiff's (and the defendants') case...",
     "Art. 6 § 1 ECHR; Art. 8(2); Protocol No. 1, Art. 1 — 'P1-1'",
     "x [MASK] y [SEP] z [CLS][PAD][UNK] [mask] [MASK[SEP]]",
+    "[MASK] court😀house [SEP] plaintiff☃s v. [CLS]state",
     "<p>Held:&nbsp;the <i>writ</i> is &amp; was dismissed.</p>",
     "e-mail: j.doe@example.com, https://www.law.cornell.edu/uscode/text/42/1983?x=1&y=2",
     "$1,000,000.00 (USD) ≈ €920,000; 10% p.a.; 3½ years; 1st/2nd/3rd",
@@ -172,7 +173,7 @@ def sweep(tok):
                     runs[-1][3].append(out)
             else:
                 runs.append([cp, cp, kind, [out]] if kind == "map" else [cp, cp, kind])
-        if out == c and len(pre.pre_tokenize_str("a" + c + "a")) == 3:
+        if len(pre.pre_tokenize_str("a" + c + "a")) == 3:
             if punctuation and punctuation[-1][1] == cp - 1:
                 punctuation[-1][1] = cp
             else:
