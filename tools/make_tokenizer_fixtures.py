@@ -9,6 +9,8 @@ local model folder.
   token_type_ids and attention_mask (as digit strings, one digit per token), offsets (flat
   [start, end, start, end, ...] in Python str indices = Unicode code points) and, for singles,
   the decoded text with and without special tokens. A case the peer rejects holds its error.
+- fuzz.jsonl: the same format for 400 seeded random strings built from every character class
+  the normalizer and pre-tokenizer treat specially (alone, in pairs, under random truncation).
 - normalizer_sweep.json: the peer's normalizer output for every Unicode scalar whose output
   differs from the scalar itself (run-length coded), and its punctuation set.
 
@@ -53,6 +55,7 @@ ADVERSARIAL = [
     "He said \"don't\" -- it's the plaintiff's (and the defendants') case...",
     "Art. 6 § 1 ECHR; Art. 8(2); Protocol No. 1, Art. 1 — 'P1-1'",
     "x [MASK] y [SEP] z [CLS][PAD][UNK] [mask] [MASK[SEP]]",
+    "[MASK] court😀house [SEP] plaintiff☃s v. [CLS]state",
     "<p>Held:&nbsp;the <i>writ</i> is &amp; was dismissed.</p>",
     "e-mail: j.doe@example.com, https://www.law.cornell.edu/uscode/text/42/1983?x=1&y=2",
     "$1,000,000.00 (USD) ≈ €920,000; 10% p.a.; 3½ years; 1st/2nd/3rd",
@@ -65,6 +68,59 @@ ADVERSARIAL = [
     "newer marks \u0898 \u08d4 format \u0890 \u08e2 letters \u0560 \u0870 \U0001FAE0",
     "ends with space and punctuation ?!. ",
 ]
+
+
+# Building blocks of the random strings in fuzz.jsonl: every character class the normalizer and
+# pre-tokenizer treat specially, written-out special tokens, and real words.
+FUZZ_POOL = (
+    list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") * 3
+    + list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+    + ["\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\u00a0", "\u3000", "\u2028", " ", " ", " ", " "]
+    + list("éèêëàâäôöûüçñÉÈÀÇÑİıßẞǅ") + ["e\u0301", "a\u0308", "\u0301", "\u0323\u0307"]
+    + list("中华人民共和国法律日本語한국어ひらがなカタカナ")
+    + ["😀", "👍🏽", "👨\u200d👩\u200d👧", "🫠", "\u200d", "\u200b", "\ufeff", "\x00", "\x01", "\x1b", "\ufffd", "\u00ad"]
+    + list("ΑΒΓαβγάέΣσςЖжЁёहिन्दीالعربيةעבריתไทย")
+    + ["[MASK]", "[SEP]", "[CLS]", "[PAD]", "[UNK]", "[mask]", "##", "##ing"]
+    + list("ﬁﬂＡＢＣ１２３ⅣⅫ①²½§¶—–“”‘’«»…€≈")
+    + ["\ue000", "\U000f0000", "\u0378", "\u0898", "\u08d4", "\u0890", "\U00011938", "\uf900", "\u2126", "\u212b"]
+)
+FUZZ_WORDS = ["the", "court", "held", "plaintiff", "unconstitutional", "pneumonoultramicroscopic",
+              "antidisestablishmentarianism", "U.S.C.", "§§", "1983(a)(2)", "don't", "it's"]
+
+
+def fuzz_text(rng, n):
+    parts = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.25:
+            parts.append(rng.choice(FUZZ_WORDS))
+        elif r < 0.3:  # any scalar of the BMP or the next planes
+            cp = rng.choice([rng.randint(0x80, 0xFFFF), rng.randint(0x10000, 0x3FFFF)])
+            parts.append("" if 0xD800 <= cp <= 0xDFFF else chr(cp))
+        elif r < 0.32:
+            parts.append("x" * rng.randint(95, 105))  # around max_input_chars_per_word
+        else:
+            parts.append(rng.choice(FUZZ_POOL))
+    return "".join(parts)
+
+
+def fuzz_cases(tok, rng, count):
+    """Random strings, alone and in pairs, under random truncation (lengths 1..30)."""
+    cases = []
+    for i in range(count):
+        text = fuzz_text(rng, rng.randint(0, 40))
+        if i % 3 == 0:
+            # A non-empty second text: transformers treats tokenizer(text, "") as no pair at all.
+            pair = fuzz_text(rng, rng.randint(1, 20))
+            strategy = rng.choice(["longest_first", "only_first", "only_second"])
+            cases.append(encode_case(tok, f"fuzz-{i}", text, pair=pair, truncation=strategy,
+                                     max_length=rng.randint(1, 30), decode=True))
+        elif i % 3 == 1:
+            cases.append(encode_case(tok, f"fuzz-{i}", text, max_length=rng.randint(1, 30), decode=True))
+        else:
+            cases.append(encode_case(tok, f"fuzz-{i}", text, truncation="do_not_truncate", max_length=None,
+                                     decode=True))
+    return cases
 
 
 def load_data(data):
@@ -172,7 +228,7 @@ def sweep(tok):
                     runs[-1][3].append(out)
             else:
                 runs.append([cp, cp, kind, [out]] if kind == "map" else [cp, cp, kind])
-        if out == c and len(pre.pre_tokenize_str("a" + c + "a")) == 3:
+        if len(pre.pre_tokenize_str("a" + c + "a")) == 3:
             if punctuation and punctuation[-1][1] == cp - 1:
                 punctuation[-1][1] = cp
             else:
@@ -243,10 +299,15 @@ def main():
     with open(os.path.join(OUT_DIR, "reference.jsonl"), "w") as f:
         for case in cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    fuzz = fuzz_cases(tok, random.Random(SEED + 1), 400)
+    with open(os.path.join(OUT_DIR, "fuzz.jsonl"), "w") as f:
+        for case in fuzz:
+            f.write(json.dumps(case, ensure_ascii=False) + "\n")
     with open(os.path.join(OUT_DIR, "normalizer_sweep.json"), "w") as f:
         json.dump(sweep(tok), f, ensure_ascii=False, separators=(",", ":"))
     errors = sum(1 for c in cases if "error" in c)
-    print(f"wrote {len(cases)} cases ({errors} peer errors) to {OUT_DIR}", file=sys.stderr)
+    print(f"wrote {len(cases)} cases ({errors} peer errors) and {len(fuzz)} fuzz cases to {OUT_DIR}",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ extension BertTokenizer {
     }
 
     /// A BERT tokenizer from a Hugging Face `tokenizer.json` (WordPiece model, BertNormalizer,
-    /// BertPreTokenizer), adjusted by an optional `tokenizer_config.json`.
+    /// BertPreTokenizer), adjusted by an optional `tokenizer_config.json`. The file's own
+    /// `truncation` and `padding` sections are ignored, as transformers ignores them: each
+    /// `encode` call says how to truncate and pad (`EncodeOptions`).
     public static func load(tokenizerJSON path: String, config configPath: String? = nil) throws -> BertTokenizer {
         let root = try readJSONObject(path)
         let config = try configPath.map(TokenizerConfig.load) ?? TokenizerConfig()
@@ -88,7 +90,7 @@ extension BertTokenizer {
             decoderCleanup = try decoder.bool("cleanup", file: path) ?? true
         }
 
-        var added: [(content: String, id: Int32, special: Bool)] = []
+        var added: [AddedToken] = []
         if let list = root["added_tokens"], !list.isNull {
             guard case .list(let items) = list else { throw TokenizerError("'added_tokens' must be a list", file: path) }
             for (i, item) in items.enumerated() {
@@ -99,7 +101,7 @@ extension BertTokenizer {
                 guard id >= 0, id < vocabulary.count, vocabulary.tokens[Int(id)] == content else {
                     throw TokenizerError("added_tokens[\(i)] '\(content)' has id \(id), which the vocabulary gives to another token (only tokens already in the vocabulary are supported)", file: path)
                 }
-                added.append((content, Int32(id), token["special"]?.boolValue ?? false))
+                added.append(AddedToken(content: content, id: Int32(id), special: token["special"]?.boolValue ?? false))
             }
         }
         let finalSpecial = config.specialTokens(over: special)

@@ -30,7 +30,7 @@ public struct BertTokenizer: Sendable {
     /// `addedTokens` defaults to the five special tokens.
     public init(vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(), specialTokens: SpecialTokens = SpecialTokens(),
                 continuingSubwordPrefix: String = "##", maxInputCharsPerWord: Int = 100, modelMaxLength: Int = 512,
-                addedTokens: [(content: String, id: Int32, special: Bool)]? = nil, decoderCleanup: Bool = true) throws {
+                addedTokens: [AddedToken]? = nil, decoderCleanup: Bool = true) throws {
         func id(_ name: String, _ role: String) throws -> Int32 {
             guard let id = vocabulary.id(for: name) else {
                 throw TokenizerError("\(role) token '\(name)' is not in the vocabulary")
@@ -51,7 +51,7 @@ public struct BertTokenizer: Sendable {
                                   continuingSubwordPrefix: continuingSubwordPrefix, maxInputCharsPerWord: maxInputCharsPerWord)
         self.modelMaxLength = modelMaxLength
         self.decoderCleanup = decoderCleanup
-        let added = try addedTokens ?? specialTokens.all.map { ($0, try id($0, "special"), true) }
+        let added = try addedTokens ?? specialTokens.all.map { AddedToken(content: $0, id: try id($0, "special")) }
         var table: [String: Int32] = [:]
         var specialIds: Set<Int32> = []
         for token in added {

@@ -17,3 +17,19 @@ public struct SpecialTokens: Sendable, Hashable {
     /// In the peer's order of ids for BERT vocabularies.
     public var all: [String] { [pad, unk, cls, sep, mask] }
 }
+
+/// A token the tokenizer recognizes literally in raw input before normalization (tokenizer.json
+/// `added_tokens`). `special` ones are dropped by `decode(_:skipSpecialTokens: true)`. The
+/// peer's per-token flags `lstrip`, `rstrip`, `single_word` and `normalized` are not modelled:
+/// BERT's five special tokens have them all false, which is the behaviour implemented.
+public struct AddedToken: Sendable, Hashable {
+    public var content: String
+    public var id: Int32
+    public var special: Bool
+
+    public init(content: String, id: Int32, special: Bool = true) {
+        self.content = content
+        self.id = id
+        self.special = special
+    }
+}

@@ -44,7 +44,8 @@ public struct WordPiece: Sendable {
     /// the pieces cannot cover it.
     @inline(__always)
     public func tokenize(_ scalars: [Unicode.Scalar], word: Range<Int>, ids: inout [Int32], ranges: inout [Range<Int>]) {
-        let mark = ids.count
+        let idMark = ids.count
+        let rangeMark = ranges.count
         if word.count <= maxInputCharsPerWord {
             var start = word.lowerBound
             while start < word.upperBound {
@@ -67,8 +68,8 @@ public struct WordPiece: Sendable {
                 start = bestEnd
             }
             if start == word.upperBound { return }
-            ids.removeSubrange(mark...)
-            ranges.removeSubrange(mark...)
+            ids.removeSubrange(idMark...)
+            ranges.removeSubrange(rangeMark...)
         }
         ids.append(unknownTokenId)
         ranges.append(word)

@@ -3,7 +3,7 @@ import LexgraphCore
 import Tokenizers
 import XCTest
 
-/// Every case of Tests/Fixtures/tokenizer/reference.jsonl (written by
+/// Every case of Tests/Fixtures/tokenizer/reference.jsonl and fuzz.jsonl (written by
 /// tools/make_tokenizer_fixtures.py from Hugging Face transformers): each id, token type id,
 /// attention mask value and offset must match, for the tokenizer loaded from tokenizer.json
 /// and for the one loaded from vocab.txt; decoded texts too; peer errors must be errors here.
@@ -13,16 +13,20 @@ final class ReferenceFixtureTests: XCTestCase {
         let json: Value
     }
 
+    /// reference.jsonl (real legal texts, adversarial strings, pairs, batches) and fuzz.jsonl
+    /// (seeded random strings), both in the same case format.
     static func cases() throws -> [Case] {
-        let path = TestSupport.fixtures.appendingPathComponent("reference.jsonl").path
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw TokenizerError("cannot read fixture", file: path)
-        }
         var out: [Case] = []
-        for (n, line) in text.split(separator: "\n").enumerated() {
-            let json = try Value.parseJSON(String(line))
-            guard let id = json["id"]?.stringValue else { throw TokenizerError("case without id", file: path, line: n + 1) }
-            out.append(Case(id: id, json: json))
+        for file in ["reference.jsonl", "fuzz.jsonl"] {
+            let path = TestSupport.fixtures.appendingPathComponent(file).path
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw TokenizerError("cannot read fixture", file: path)
+            }
+            for (n, line) in text.split(separator: "\n").enumerated() {
+                let json = try Value.parseJSON(String(line))
+                guard let id = json["id"]?.stringValue else { throw TokenizerError("case without id", file: path, line: n + 1) }
+                out.append(Case(id: id, json: json))
+            }
         }
         return out
     }
@@ -37,6 +41,7 @@ final class ReferenceFixtureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(count("adversarial-"), 30)
         XCTAssertGreaterThanOrEqual(count("pair-"), 40)
         XCTAssertGreaterThanOrEqual(count("batch-"), 3)
+        XCTAssertGreaterThanOrEqual(count("fuzz-"), 400)
         XCTAssertGreaterThan(cases.filter { $0.json["error"] != nil }.count, 5)
     }
 
@@ -98,7 +103,7 @@ final class ReferenceFixtureTests: XCTestCase {
                 XCTFail("\(c.id): unknown kind")
             }
         }
-        XCTAssertGreaterThan(compared, 400)
+        XCTAssertGreaterThan(compared, 800)
     }
 
     private func compare(_ encoding: Encoding, _ expect: Value, _ id: String) {
