@@ -21,10 +21,7 @@ struct ModelBenchCommand: AsyncParsableCommand {
         let dir = model ?? ModelCommand.defaultModelDirectory
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !threadCounts.isEmpty, batch > 0, seq > 0, iterations > 0 else { throw ValidationError("batch, seq, iterations and threads must be positive") }
-        let encoder: BertModel
-        do {
-            encoder = try BertModel.load(directory: dir, head: ClassificationHeadSpec(numLabels: 2, problemType: .singleLabelClassification))
-        } catch let error as TransformerError { throw ValidationError(error.description) }
+        let encoder = try BertModel.load(directory: dir, head: ClassificationHeadSpec(numLabels: 2, problemType: .singleLabelClassification))
         guard seq <= encoder.config.maxPositionEmbeddings else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(encoder.config.maxPositionEmbeddings)") }
         var rng = SeededGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { i in i % seq == 0 ? Int32(101) : Int32(1000 + rng.next() % 20000) }

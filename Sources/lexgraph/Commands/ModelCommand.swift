@@ -7,7 +7,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders).",
-        subcommands: [ModelInfoCommand.self, ModelBenchCommand.self]
+        subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelBenchCommand.self]
     )
 
     /// The default encoder folder: `LEXGRAPH_MODEL`, else `models/all-minilm-l6-v2`.
