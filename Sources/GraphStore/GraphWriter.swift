@@ -13,6 +13,15 @@ public final class GraphWriter {
     private var nodeCache: [String: (id: Int64, type: String, validFrom: String?)] = [:]
     private lazy var textProperties: Set<String> = ontology.textPropertyNames
 
+    /// Fast path for bulk loaders (`GraphLoader`): set when every record written has
+    /// already been checked with `problems(with:)`, so upserts skip checking it again.
+    public var inputPrevalidated = false
+    /// Fast path for a fresh database: set when no stored node (edge) has any of the keys
+    /// about to be written, so upserts insert without first looking for an existing
+    /// row. The outcome is the same (`.inserted`); only the lookup is saved.
+    public var nodesKnownNew = false
+    public var edgesKnownNew = false
+
     init(db: Database, ontology: Ontology) {
         self.db = db
         self.ontology = ontology
@@ -48,7 +57,7 @@ public final class GraphWriter {
     /// Inserts or updates the node with `node.key`. Throws the first ontology violation.
     @discardableResult
     public func upsert(_ node: NodeInput) throws -> UpsertOutcome {
-        let problems = problems(with: node)
+        let problems = inputPrevalidated ? [] : problems(with: node)
         if let first = problems.first {
             throw GraphStoreError(location: node.location, message: "node '\(node.key)': \(first)")
         }
@@ -57,7 +66,7 @@ public final class GraphWriter {
         let validTo = node.validTo?.iso
         let labels = [node.type] + node.extraLabels.filter { $0 != node.type }
 
-        if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, props, valid_from, valid_to FROM node WHERE key = ?"), arguments: [node.key]) {
+        if !nodesKnownNew, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, props, valid_from, valid_to FROM node WHERE key = ?"), arguments: [node.key]) {
             let id: Int64 = existing["id"]
             let storedLabels = try String.fetchAll(db.cachedStatement(sql: "SELECT label FROM node_label WHERE node_id = ? ORDER BY label"), arguments: [id])
             if existing["type"] == node.type, existing["props"] == props, existing["valid_from"] == validFrom,
@@ -123,15 +132,17 @@ public final class GraphWriter {
     /// Inserts or updates an edge. With a nil key a new edge is always inserted.
     @discardableResult
     public func upsert(_ edge: EdgeInput) throws -> UpsertOutcome {
-        let problems = try problems(with: edge)
+        let problems = inputPrevalidated ? [] : try problems(with: edge)
         if let first = problems.first {
             throw GraphStoreError(location: edge.location, message: "edge \(edge.from) -[\(edge.type)]-> \(edge.to): \(first)")
         }
-        let from = try lookup(edge.from)!, to = try lookup(edge.to)!
+        guard let from = try lookup(edge.from), let to = try lookup(edge.to) else {
+            throw GraphStoreError(location: edge.location, message: "edge \(edge.from) -[\(edge.type)]-> \(edge.to): dangling endpoint")
+        }
         let props = Value.map(edge.properties).jsonText
         let validFrom = edge.validFrom?.iso ?? from.validFrom
         let validTo = edge.validTo?.iso
-        if let key = edge.key,
+        if !edgesKnownNew, let key = edge.key,
            let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, src, dst, props, valid_from, valid_to FROM edge WHERE key = ?"), arguments: [key]) {
             if existing["type"] == edge.type, existing["src"] == from.id, existing["dst"] == to.id, existing["props"] == props,
                existing["valid_from"] == validFrom, existing["valid_to"] == validTo {

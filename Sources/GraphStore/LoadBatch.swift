@@ -209,11 +209,8 @@ struct LoadBatch {
             issues.add(location, "\(origin) -> property '\(name)' of \(owner): \(problem)")
             return
         }
+        // Formats and vocabularies are checked once, with the whole record, by the writer.
         guard let value else { return }
-        if let spec, let problem = ontology.problem(with: value, for: spec) {
-            issues.add(location, "\(origin) -> \(problem) (\(owner))")
-            return
-        }
         props[name] = value
     }
 

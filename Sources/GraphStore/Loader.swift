@@ -45,9 +45,14 @@ public struct GraphLoader {
             for e in batch.edges { report.edgesByType[e.type, default: 0] += 1 }
             progress("checking \(batch.nodes.count) nodes and \(batch.edges.count) edges against \(ontology.name) v\(ontology.version)")
             let body: (Database) throws -> WriteCounts = { db in
+                // A big page cache keeps a large load from re-reading (and spilling) pages.
+                try db.execute(sql: "PRAGMA cache_size = -262144")
                 let writer = GraphWriter(db: db, ontology: ontology)
                 try GraphLoader.validate(&batch, writer: writer)
                 if let failure = batch.issues.failure { throw failure }
+                writer.inputPrevalidated = true
+                writer.nodesKnownNew = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM node LIMIT 1)") == 0
+                writer.edgesKnownNew = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM edge LIMIT 1)") == 0
                 let counts = try GraphLoader.write(batch, writer: writer, progress: progress)
                 if !dryRun {
                     try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: sourceText,
@@ -116,14 +121,25 @@ public struct GraphLoader {
             storedTypes[key] = found
             return found
         }
+        // Edges without properties are checked once per (type, from type, to type).
+        var checked: [EdgeSignature: [String]] = [:]
         for edge in batch.edges {
             let fromType = try type(of: edge.from), toType = try type(of: edge.to)
-            let what = "edge \(edge.from) -[\(edge.type)]-> \(edge.to)"
-            if fromType == nil { batch.issues.add(edge.location, "\(what): dangling endpoint: no node '\(edge.from)' in this load or the database") }
-            if toType == nil { batch.issues.add(edge.location, "\(what): dangling endpoint: no node '\(edge.to)' in this load or the database") }
+            if fromType == nil { batch.issues.add(edge.location, "edge \(edge.from) -[\(edge.type)]-> \(edge.to): dangling endpoint: no node '\(edge.from)' in this load or the database") }
+            if toType == nil { batch.issues.add(edge.location, "edge \(edge.from) -[\(edge.type)]-> \(edge.to): dangling endpoint: no node '\(edge.to)' in this load or the database") }
             guard let fromType, let toType else { continue }
-            for problem in batch.ontology.violations(edgeType: edge.type, fromType: fromType, toType: toType, properties: edge.properties) {
-                batch.issues.add(edge.location, "\(what): \(problem)")
+            let problems: [String]
+            if edge.properties.isEmpty {
+                let signature = EdgeSignature(type: edge.type, from: fromType, to: toType)
+                if let known = checked[signature] { problems = known } else {
+                    problems = batch.ontology.violations(edgeType: edge.type, fromType: fromType, toType: toType, properties: [:])
+                    checked[signature] = problems
+                }
+            } else {
+                problems = batch.ontology.violations(edgeType: edge.type, fromType: fromType, toType: toType, properties: edge.properties)
+            }
+            for problem in problems {
+                batch.issues.add(edge.location, "edge \(edge.from) -[\(edge.type)]-> \(edge.to): \(problem)")
             }
         }
     }
@@ -140,6 +156,10 @@ public struct GraphLoader {
         }
         return counts
     }
+}
+
+struct EdgeSignature: Hashable {
+    let type: String, from: String, to: String
 }
 
 extension PendingNode {

@@ -69,6 +69,7 @@ enum ValueCoercion {
             case .int: return (raw, nil)
             case .float(let d) where d == d.rounded() && abs(d) < 9e15: return (.int(Int64(d)), nil)
             case .string(let s):
+                if let i = Int64(s) { return (.int(i), nil) }  // the common case, without trimming
                 let t = s.trimmingCharacters(in: .whitespaces)
                 if let i = Int64(t) { return (.int(i), nil) }
                 if let d = Double(t), d == d.rounded(), abs(d) < 9e15 { return (.int(Int64(d)), nil) }
@@ -79,7 +80,7 @@ enum ValueCoercion {
             switch raw {
             case .float: return (raw, nil)
             case .int(let i): return (.float(Double(i)), nil)
-            case .string(let s): if let d = Double(s.trimmingCharacters(in: .whitespaces)) { return (.float(d), nil) }
+            case .string(let s): if let d = Double(s) ?? Double(s.trimmingCharacters(in: .whitespaces)) { return (.float(d), nil) }
             default: break
             }
             return (nil, "must be float, got \(raw.jsonText)")

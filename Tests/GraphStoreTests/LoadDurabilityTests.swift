@@ -90,7 +90,7 @@ final class LoadDurabilityTests: XCTestCase {
     }
 
     func testSIGKILLHalfwayLeavesTheDatabaseAsBefore() throws {
-        let (dir, db, recipe, baseline) = try prepare(nodes: 60_000, edges: 400_000)
+        let (dir, db, recipe, baseline) = try prepare(nodes: 20_000, edges: 200_000)
         let (process, output) = try spawnLoad(recipe, db: db, data: dir)
         // Kill once edges are being written: the transaction is open and has pages in the WAL.
         XCTAssertTrue(waitFor("50000 edges written", in: output, process: process, seconds: 120), "stderr: \(output.value)")
@@ -110,7 +110,7 @@ final class LoadDurabilityTests: XCTestCase {
     }
 
     func testReadersKeepReadingTheOldStateWhileALoadRuns() throws {
-        let (dir, db, recipe, baseline) = try prepare(nodes: 30_000, edges: 200_000)
+        let (dir, db, recipe, baseline) = try prepare(nodes: 10_000, edges: 100_000)
         let reader = try GraphStore(path: db)
         let (process, output) = try spawnLoad(recipe, db: db, data: dir)
         XCTAssertTrue(waitFor("writing", in: output, process: process, seconds: 120), "stderr: \(output.value)")
@@ -118,13 +118,13 @@ final class LoadDurabilityTests: XCTestCase {
         while process.isRunning {
             let n = try S.count(reader, "node")   // must neither block nor fail with SQLITE_BUSY
             // All or nothing: the old state until the commit, then the whole load.
-            XCTAssertTrue(n == baseline.0 || n == baseline.0 + 30_000, "a reader saw a partial load: \(n) nodes")
+            XCTAssertTrue(n == baseline.0 || n == baseline.0 + 10_000, "a reader saw a partial load: \(n) nodes")
             if n == baseline.0 { readsDuringLoad += 1 }
             Thread.sleep(forTimeInterval: 0.02)
         }
         XCTAssertEqual(process.terminationStatus, 0, "stderr: \(output.value)")
         XCTAssertGreaterThan(readsDuringLoad, 5)
-        XCTAssertEqual(try S.count(reader, "node"), baseline.0 + 30_000)
-        XCTAssertEqual(try S.count(reader, "edge"), baseline.1 + 200_000)
+        XCTAssertEqual(try S.count(reader, "node"), baseline.0 + 10_000)
+        XCTAssertEqual(try S.count(reader, "edge"), baseline.1 + 100_000)
     }
 }

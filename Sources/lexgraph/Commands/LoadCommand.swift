@@ -18,11 +18,22 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check everything and report all errors and what would change, writing nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("init"), help: "Create the database (with ontology/legal-core.yaml) if it does not exist yet.")
+    var createIfMissing = false
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: recipe) else { throw CLIError("no recipe file at \(recipe)") }
         let folder = try data.folder()
         let recipes = try BuildCatalog.recipes(at: recipe)
-        let store = try database.open()
+        let store: GraphStore
+        if createIfMissing {
+            guard let root = BuildCatalog.projectRoot() else {
+                throw CLIError("cannot find ontology/legal-core.yaml: run lexgraph from the project folder or set LEXGRAPH_ROOT")
+            }
+            store = try BuildCatalog.openForBuild(path: database.path, root: root)
+        } else {
+            store = try database.open()
+        }
         let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
         let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
         print(report.summary)
