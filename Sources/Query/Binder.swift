@@ -40,8 +40,16 @@ struct Binder {
                 if scope.kinds[alias] != nil { throw error("VariableAlreadyBound", "variable '\(alias)' is already defined", at: pos) }
                 scope.add(alias, .value)
             case .with(let projection, let predicate):
+                let before = scope
                 scope = try bindProjection(projection, scope)
-                if let predicate { try check(predicate, scope, aggregatesAllowed: false) }
+                if let predicate {
+                    // WITH ... WHERE also sees the variables from before the WITH.
+                    var whereScope = scope
+                    if !projection.items.contains(where: { Binder.containsAggregate($0.expression) }) {
+                        for name in before.order where whereScope.kinds[name] == nil { whereScope.add(name, before.kinds[name]!) }
+                    }
+                    try check(predicate, whereScope, aggregatesAllowed: false)
+                }
             case .return(let projection):
                 scope = try bindProjection(projection, scope)
             case .create(let parts, _):
@@ -81,8 +89,8 @@ struct Binder {
             for name in scope.order where sortScope.kinds[name] == nil { sortScope.add(name, scope.kinds[name]!) }
         }
         for s in p.orderBy {
-            if aggregating || p.distinct, p.items.contains(where: { $0.text == s.text }) { continue }
-            try check(s.expression, sortScope, aggregatesAllowed: aggregating)
+            let e = aggregating || p.distinct ? s.expression.replacingProjected(p.items) : s.expression
+            try check(e, sortScope, aggregatesAllowed: aggregating, insideAggregate: false, aggregateScope: aggregating ? scope : nil)
         }
         for e in [p.skip, p.limit].compactMap({ $0 }) { try checkConstant(e) }
         return next
@@ -110,7 +118,7 @@ struct Binder {
             for (label, pos) in zip(node.labels, node.labelPositions) { try checkLabel(label, pos) }
             guard let v = node.variable else { continue }
             if let kind = scope.kinds[v] {
-                if kind != .node {
+                if kind != .node && kind != .value {
                     throw error("VariableTypeConflict", "'\(v)' is a \(kind) here, not a node", at: node.position)
                 }
                 if creating, before.kinds[v] != nil, !node.labels.isEmpty || node.properties != nil {
@@ -142,7 +150,7 @@ struct Binder {
             let kind: VariableKind = rel.length == nil ? .relationship : .relationshipList
             if let existing = scope.kinds[v] {
                 if creating { throw error("VariableAlreadyBound", "variable '\(v)' is already defined", at: rel.position) }
-                if existing != kind {
+                if existing != kind && existing != .value {
                     throw error("VariableTypeConflict", "'\(v)' is a \(existing) here, not a relationship", at: rel.position)
                 }
             }
@@ -214,7 +222,9 @@ struct Binder {
         }
     }
 
-    func check(_ e: Expr, _ scope: Scope, aggregatesAllowed: Bool, insideAggregate: Bool = false) throws {
+    /// `aggregateScope`: the scope an aggregate's argument sees, when it differs
+    /// (ORDER BY after an aggregating projection: `ORDER BY count(you.age)`).
+    func check(_ e: Expr, _ scope: Scope, aggregatesAllowed: Bool, insideAggregate: Bool = false, aggregateScope: Scope? = nil) throws {
         switch e.kind {
         case .variable(let v):
             if scope.kinds[v] == nil {
@@ -227,6 +237,7 @@ struct Binder {
             for l in labels { try checkLabel(l, e.position) }
         case .countStar:
             if !aggregatesAllowed { throw error("InvalidAggregation", "count(*) is not allowed here", at: e.position) }
+            _ = aggregateScope
             if insideAggregate { throw error("NestedAggregation", "aggregates cannot be nested", at: e.position) }
             return
         case .call(let name, _, let args):
@@ -236,7 +247,7 @@ struct Binder {
                 guard args.count == 1 || (name == "count" && args.count == 1) else {
                     throw error("InvalidNumberOfArguments", "\(name)() takes one argument", at: e.position)
                 }
-                for a in args { try check(a, scope, aggregatesAllowed: true, insideAggregate: true) }
+                for a in args { try check(a, aggregateScope ?? scope, aggregatesAllowed: true, insideAggregate: true) }
                 return
             }
             guard let arity = Functions.scalars[name] else {
@@ -274,6 +285,6 @@ struct Binder {
             return
         default: break
         }
-        for child in Binder.children(e) { try check(child, scope, aggregatesAllowed: aggregatesAllowed, insideAggregate: insideAggregate) }
+        for child in Binder.children(e) { try check(child, scope, aggregatesAllowed: aggregatesAllowed, insideAggregate: insideAggregate, aggregateScope: aggregateScope) }
     }
 }

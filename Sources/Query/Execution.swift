@@ -61,12 +61,20 @@ final class Execution {
                 rows = try unwind(e, alias, rows)
             case .with(let p, let predicate):
                 name = "WITH"
-                let (names, projected) = try project(p, rows, scope)
+                let (names, projected, sources) = try project(p, rows, scope)
                 rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
-                if let predicate { rows = try rows.filter { try evaluator.isTrue(predicate, $0) } }
+                if let predicate {
+                    var kept: [Bindings] = []
+                    for (row, source) in zip(rows, sources) {
+                        var env = source ?? [:]
+                        for (k, v) in row { env[k] = v }
+                        if try evaluator.isTrue(predicate, env) { kept.append(row) }
+                    }
+                    rows = kept
+                }
             case .return(let p):
                 name = "RETURN"
-                let (names, projected) = try project(p, rows, scope)
+                let (names, projected, _) = try project(p, rows, scope)
                 columns = names
                 result = projected
                 rows = []

@@ -48,7 +48,7 @@ public struct Lexer {
     }
 
     private mutating func advance() {
-        if chars[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+        if chars[index] == "\n" || chars[index] == "\r\n" { line += 1; column = 1 } else { column += 1 }
         index += 1
     }
 
@@ -60,7 +60,7 @@ public struct Lexer {
         while let c = peek() {
             if c.isWhitespace { advance(); continue }
             if c == "/", peek(1) == "/" {
-                while let d = peek(), d != "\n" { _ = d; advance() }
+                while let d = peek(), d != "\n", d != "\r\n" { advance() }
                 continue
             }
             if c == "/", peek(1) == "*" {

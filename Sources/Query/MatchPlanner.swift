@@ -63,6 +63,8 @@ struct MatchPlanner {
     let bound: [String: VariableKind]
 
     private var args: [MatchPlan.Argument] = []
+    /// Arguments of the CTEs, which come first in the SQL text.
+    private var cteArgs: [MatchPlan.Argument] = []
     private var from: [String] = []
     private var conditions: [String] = []
     private var ctes: [String] = []
@@ -106,7 +108,7 @@ struct MatchPlanner {
         sql += "SELECT " + (select.isEmpty ? "1" : select.joined(separator: ", "))
         if !from.isEmpty { sql += "\nFROM " + from.joined(separator: ", ") }
         if !conditions.isEmpty { sql += "\nWHERE " + conditions.joined(separator: "\n  AND ") }
-        return MatchPlan(sql: sql, arguments: args, columns: columns, boundVariables: boundUsed, residual: residual,
+        return MatchPlan(sql: sql, arguments: cteArgs + args, columns: columns, boundVariables: boundUsed, residual: residual,
                          parts: layouts, hasMultipleVariableLength: variableLengthCount > 1)
     }
 
@@ -289,17 +291,25 @@ struct MatchPlanner {
     /// `-[:T*min..max]->` as a recursive CTE seeded at the left node's candidates.
     private mutating func addVariableLength(_ rel: RelationshipPattern, left: String, right: String, leftNode: NodePattern) throws -> Int {
         variableLengthCount += 1
+        let argumentMark = args.count
+        defer {
+            cteArgs += args[argumentMark...]
+            args.removeSubrange(argumentMark...)
+        }
         let name = fresh("v")
         let minHops = rel.length?.min ?? 1
         let maxHops = rel.length?.max ?? max(minHops, unboundedLimit)
+        var columnName = rel.variable
         if let v = rel.variable {
             if relAlias[v] != nil {
                 throw QueryError(.syntax, "VariableAlreadyBound", "relationship variable '\(v)' is used twice in one pattern", at: rel.position, in: source)
             }
-            if bound[v] != nil {
-                throw QueryError(.unsupported, "UnsupportedBoundPath", "a variable-length relationship cannot reuse the bound variable '\(v)'", at: rel.position, in: source)
-            }
             relAlias[v] = name
+            if bound[v] != nil {
+                // A bound list of relationships: the path must be exactly that list.
+                columnName = MatchPlanner.hiddenPrefix + name
+                residual.append(Expr(.binary(.eq, Expr(.variable(columnName!), rel.position), Expr(.variable(v), rel.position)), rel.position))
+            }
         }
         // Seed: the left node's own conditions, on a fresh alias.
         let seed = fresh("s")
@@ -353,7 +363,7 @@ struct MatchPlanner {
             """)
         from.append(name)
         conditions.append("\(name).start = \(left).id AND \(name).node = \(right).id AND \(name).depth >= \(minHops)")
-        columns.append(.path(rel.variable, alias: name))
+        columns.append(.path(columnName, alias: name))
         return columns.count - 1
     }
 

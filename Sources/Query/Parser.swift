@@ -298,8 +298,8 @@ public struct Parser {
         }
         try expectSymbol("-")
         let rightArrow = acceptSymbol(">")
-        if leftArrow && rightArrow { throw error("a relationship cannot point both ways (<-->)", at: tokens[index - 1]) }
-        let direction: Direction = leftArrow ? .incoming : (rightArrow ? .outgoing : .both)
+        // `<-->` is undirected, like `--`.
+        let direction: Direction = leftArrow == rightArrow ? .both : (leftArrow ? .incoming : .outgoing)
         return RelationshipPattern(variable: variable, types: types, typePositions: positions, properties: props,
                                    direction: direction, length: length, position: position)
     }

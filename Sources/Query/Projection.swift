@@ -2,7 +2,9 @@ import Foundation
 
 /// WITH and RETURN: projection, grouping and aggregation, DISTINCT, ORDER BY, SKIP, LIMIT.
 extension Execution {
-    func project(_ p: Projection, _ input: [Bindings], _ scope: Binder.Scope) throws -> (names: [String], rows: [[CypherValue]]) {
+    /// Projects `input`; `sources` are the input rows behind each output row (nil when
+    /// aggregating or DISTINCT), which WITH ... WHERE may still look at.
+    func project(_ p: Projection, _ input: [Bindings], _ scope: Binder.Scope) throws -> (names: [String], rows: [[CypherValue]], sources: [Bindings?]) {
         var items = p.items
         if p.star {
             let starItems = scope.order.sorted().map { ProjectionItem(expression: Expr(.variable($0), p.position), alias: nil, text: $0) }
@@ -10,34 +12,32 @@ extension Execution {
         }
         let names = items.map(\.name)
         let aggregating = items.contains { Binder.containsAggregate($0.expression) }
+        let keepSource = !aggregating && !p.distinct
+        let sortExpressions = p.orderBy.map { keepSource ? $0.expression : $0.expression.replacingProjected(items) }
 
-        // Each output row with the input row it came from (for ORDER BY on old variables).
-        var projected: [(values: [CypherValue], source: Bindings?)] = []
+        struct Projected { var values: [CypherValue]; var source: Bindings?; var keys: [CypherValue] }
+        var projected: [Projected] = []
         if aggregating {
-            projected = try aggregate(items, input).map { ($0, nil) }
+            projected = try aggregate(items, sortExpressions, input).map { Projected(values: $0.values, source: nil, keys: $0.keys) }
         } else {
             for row in input {
-                projected.append((try items.map { try evaluator.evaluate($0.expression, row) }, row))
+                projected.append(Projected(values: try items.map { try evaluator.evaluate($0.expression, row) }, source: row, keys: []))
             }
-        }
-        if p.distinct {
-            var seen = Set<[CypherValue]>()
-            projected = projected.filter { seen.insert($0.values).inserted }
+            if p.distinct {
+                var seen = Set<[CypherValue]>()
+                projected = projected.filter { seen.insert($0.values).inserted }
+            }
+            if !p.orderBy.isEmpty {
+                for k in projected.indices {
+                    var env = keepSource ? (projected[k].source ?? [:]) : [:]
+                    for (n, v) in zip(names, projected[k].values) { env[n] = v }
+                    projected[k].keys = try sortExpressions.map { try evaluator.evaluate($0, env) }
+                }
+            }
         }
         if !p.orderBy.isEmpty {
-            let keepSource = !aggregating && !p.distinct
-            var keyed: [(keys: [CypherValue], row: [CypherValue])] = []
-            for (values, source) in projected {
-                var env = keepSource ? (source ?? [:]) : [:]
-                for (n, v) in zip(names, values) { env[n] = v }
-                let keys = try p.orderBy.map { sort -> CypherValue in
-                    if let i = items.firstIndex(where: { $0.text == sort.text }) { return values[i] }
-                    return try evaluator.evaluate(sort.expression, env)
-                }
-                keyed.append((keys, values))
-            }
             let directions = p.orderBy.map(\.ascending)
-            keyed = stableSorted(keyed) { a, b in
+            projected = stableSorted(projected) { a, b in
                 for (k, ascending) in directions.enumerated() {
                     let c = Compare.order(a.keys[k], b.keys[k])
                     if c == .orderedSame { continue }
@@ -45,18 +45,15 @@ extension Execution {
                 }
                 return false
             }
-            projected = keyed.map { ($0.row, nil) }
         }
-        var rows = projected.map(\.values)
         if let skip = p.skip {
-            let n = try count(skip, "SKIP")
-            rows = Array(rows.dropFirst(n))
+            projected = Array(projected.dropFirst(try count(skip, "SKIP")))
         }
         if let limit = p.limit {
-            let n = try count(limit, "LIMIT")
-            rows = Array(rows.prefix(n))
+            projected = Array(projected.prefix(try count(limit, "LIMIT")))
         }
-        return (names, rows)
+        // DISTINCT keeps the first source row of each distinct row for WITH ... WHERE.
+        return (names, projected.map(\.values), projected.map(\.source))
     }
 
     func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
@@ -82,9 +79,10 @@ extension Execution {
     // MARK: Aggregation
 
     /// Groups by the non-aggregate items and computes every aggregate call per group.
-    func aggregate(_ items: [ProjectionItem], _ input: [Bindings]) throws -> [[CypherValue]] {
+    func aggregate(_ items: [ProjectionItem], _ sortExpressions: [Expr], _ input: [Bindings]) throws -> [(values: [CypherValue], keys: [CypherValue])] {
         var calls: [Expr] = []
         for item in items { collectAggregates(item.expression, &calls) }
+        for e in sortExpressions { collectAggregates(e, &calls) }
         let keyIndexes = items.indices.filter { !Binder.containsAggregate(items[$0].expression) }
         var groups: [[CypherValue]: (first: Bindings, accumulators: [Accumulator])] = [:]
         var order: [[CypherValue]] = []
@@ -100,7 +98,7 @@ extension Execution {
             groups[[]] = ([:], try calls.map { try Accumulator($0, evaluator) })
             order.append([])
         }
-        var out: [[CypherValue]] = []
+        var out: [(values: [CypherValue], keys: [CypherValue])] = []
         for key in order {
             let group = groups[key]!
             var ev = evaluator
@@ -110,7 +108,9 @@ extension Execution {
             for (i, item) in items.enumerated() {
                 if keyIndexes.contains(i) { values.append(key[k]); k += 1 } else { values.append(try ev.evaluate(item.expression, group.first)) }
             }
-            out.append(values)
+            var env = Bindings()
+            for (item, v) in zip(items, values) { env[item.name] = v }
+            out.append((values, try sortExpressions.map { try ev.evaluate($0, env) }))
         }
         return out
     }

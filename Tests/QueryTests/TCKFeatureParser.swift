@@ -31,11 +31,14 @@ struct TCKScenario {
 /// Examples, doc strings and tables, and the step phrases the TCK uses.
 enum TCKFeatureParser {
     static func parse(_ text: String, file: String) -> [TCKScenario] {
-        let lines = text.components(separatedBy: "\n")
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
         var scenarios: [TCKScenario] = []
         var i = 0
         var current: (name: String, outline: Bool, raw: [(String, String?, [[String]]?)])?
         var examples: [[String]] = []
+        // Steps of a `Background:` run before every scenario of the feature.
+        var background: [(String, String?, [[String]]?)] = []
+        var inBackground = false
 
         func flush() {
             guard let c = current else { return }
@@ -48,11 +51,11 @@ enum TCKFeatureParser {
                         for (h, v) in zip(header, row) { out = out.replacingOccurrences(of: "<\(h)>", with: v) }
                         return out
                     }
-                    let raw = c.raw.map { (sub($0.0), $0.1.map(sub), $0.2.map { $0.map { $0.map(sub) } }) }
+                    let raw = (background + c.raw).map { (sub($0.0), $0.1.map(sub), $0.2.map { $0.map { $0.map(sub) } }) }
                     scenarios.append(TCKScenario(file: file, name: c.name, example: k + 1, steps: raw.map(step)))
                 }
             } else {
-                scenarios.append(TCKScenario(file: file, name: c.name, example: nil, steps: c.raw.map(step)))
+                scenarios.append(TCKScenario(file: file, name: c.name, example: nil, steps: (background + c.raw).map(step)))
             }
             current = nil
             examples = []
@@ -71,6 +74,7 @@ enum TCKFeatureParser {
             let line = lines[i].trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("Scenario Outline:") || line.hasPrefix("Scenario:") {
                 flush()
+                inBackground = false
                 let outline = line.hasPrefix("Scenario Outline:")
                 let name = String(line.dropFirst(outline ? "Scenario Outline:".count : "Scenario:".count)).trimmingCharacters(in: .whitespaces)
                 current = (name, outline, [])
@@ -83,7 +87,7 @@ enum TCKFeatureParser {
                 examples = readTable()
                 continue
             }
-            if current != nil, let word = ["Given ", "When ", "Then ", "And ", "But "].first(where: { line.hasPrefix($0) }) {
+            if current != nil || inBackground, let word = ["Given ", "When ", "Then ", "And ", "But "].first(where: { line.hasPrefix($0) }) {
                 let phrase = String(line.dropFirst(word.count))
                 i += 1
                 var doc: String?
@@ -101,10 +105,11 @@ enum TCKFeatureParser {
                 } else if i < lines.count, lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("|") {
                     table = readTable()
                 }
-                current?.raw.append((phrase, doc, table))
+                if inBackground { background.append((phrase, doc, table)) } else { current?.raw.append((phrase, doc, table)) }
                 continue
             }
-            if line.hasPrefix("Feature:") || line.hasPrefix("Background:") { flush() }
+            if line.hasPrefix("Feature:") { flush() }
+            if line.hasPrefix("Background:") { flush(); inBackground = true }
             i += 1
         }
         flush()

@@ -50,6 +50,7 @@ final class TCKTests: XCTestCase {
             let text = try String(contentsOf: features.appendingPathComponent(file), encoding: .utf8)
             for scenario in TCKFeatureParser.parse(text, file: file) where selected.contains(file + " " + scenario.name) {
                 let outcome = runner.run(scenario)
+                if ProcessInfo.processInfo.environment["LEXGRAPH_TCK_LIST"] != nil { print("RAN \(scenario.id)") }
                 if outcome == .passed {
                     passed += 1
                     if expected.contains(scenario.id) { unexpected.append("UNEXPECTED PASS: \(scenario.id) (remove it from expected-failures.txt)") }
