@@ -80,7 +80,7 @@ struct Binder {
                 next.add(item.name, kind)
                 next.labels[item.name] = scope.labels[v]
             } else {
-                next.add(item.name, .value)
+                next.add(item.name, Binder.isScalarLiteral(item.expression) ? .scalar : .value)
             }
         }
         // ORDER BY sees the projected names and, without aggregation or DISTINCT, the old ones.
@@ -150,7 +150,8 @@ struct Binder {
             let kind: VariableKind = rel.length == nil ? .relationship : .relationshipList
             if let existing = scope.kinds[v] {
                 if creating { throw error("VariableAlreadyBound", "variable '\(v)' is already defined", at: rel.position) }
-                if existing != kind && existing != .value {
+                // A list literal may hold the relationships of a variable-length pattern.
+                if existing != kind && existing != .value && !(existing == .scalar && kind == .relationshipList) {
                     throw error("VariableTypeConflict", "'\(v)' is a \(existing) here, not a relationship", at: rel.position)
                 }
             }
@@ -192,6 +193,15 @@ struct Binder {
     }
 
     // MARK: Expressions
+
+    /// A non-null literal, or a list or map literal: never a graph element.
+    static func isScalarLiteral(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .literal(let v): return !v.isNull
+        case .list, .map: return true
+        default: return false
+        }
+    }
 
     static func containsAggregate(_ e: Expr) -> Bool {
         switch e.kind {

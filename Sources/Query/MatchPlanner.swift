@@ -407,5 +407,7 @@ struct MatchPlanner {
 
 /// What a variable holds, as far as the binder and planner know.
 enum VariableKind: Equatable {
-    case node, relationship, relationshipList, path, value
+    /// `value`: anything (may be null or an element); `scalar`: a literal that is surely
+    /// not a node or relationship (`WITH 1 AS n MATCH (n)` is a VariableTypeConflict).
+    case node, relationship, relationshipList, path, value, scalar
 }

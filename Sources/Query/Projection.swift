@@ -70,9 +70,9 @@ extension Execution {
         switch v {
         case .int(let i) where i >= 0: return Int(clamping: i)
         case .int:
-            throw QueryError(.argument, "NegativeIntegerArgument", "\(what) must not be negative, got \(Functions.toStringValue(v))", at: e.position, in: ast.source)
+            throw QueryError(.syntax, "NegativeIntegerArgument", "\(what) must not be negative, got \(Functions.toStringValue(v))", at: e.position, in: ast.source)
         default:
-            throw QueryError(.argument, "InvalidArgumentType", "\(what) needs an integer, got \(v.typeName)", at: e.position, in: ast.source)
+            throw QueryError(.syntax, "InvalidArgumentType", "\(what) needs an integer, got \(v.typeName)", at: e.position, in: ast.source)
         }
     }
 
