@@ -2,5 +2,8 @@ import ArgumentParser
 
 /// Every subcommand the CLI offers, in the order `lexgraph --help` lists them.
 enum LexgraphCommands {
-    static let all: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [
+        QueryCommand.self,
+        ShellCommand.self,
+    ]
 }
