@@ -83,6 +83,15 @@ struct Binder {
                 next.add(item.name, Binder.isScalarLiteral(item.expression) ? .scalar : .value)
             }
         }
+        if aggregating {
+            let keys = p.items.filter { !Binder.containsAggregate($0.expression) }
+            for item in p.items where Binder.containsAggregate(item.expression) {
+                try checkGrouping(item.expression, keys: keys, projectedNames: [])
+            }
+            for s in p.orderBy where Binder.containsAggregate(s.expression) {
+                try checkGrouping(s.expression, keys: keys, projectedNames: Set(p.items.map(\.name)))
+            }
+        }
         // ORDER BY sees the projected names and, without aggregation or DISTINCT, the old ones.
         var sortScope = next
         if !aggregating && !p.distinct {
@@ -94,6 +103,25 @@ struct Binder {
         }
         for e in [p.skip, p.limit].compactMap({ $0 }) { try checkConstant(e) }
         return next
+    }
+
+    /// Next to an aggregate, an expression may only use grouping keys that are variables
+    /// or property reads (`RETURN n.x, n.x + count(*)`), never a more complex grouping
+    /// expression's parts (`RETURN a + b, a + b + count(*)` is ambiguous).
+    func checkGrouping(_ e: Expr, keys: [ProjectionItem], projectedNames: Set<String>) throws {
+        switch e.kind {
+        case .countStar: return
+        case .call(let name, _, _) where Functions.isAggregate(name): return
+        case .listComprehension, .quantifier: return
+        case .variable(let v):
+            if projectedNames.contains(v) { return }
+            if keys.contains(where: { if case .variable(v) = $0.expression.kind { return true } else { return false } }) { return }
+            throw error("AmbiguousAggregationExpression", "'\(v)' next to an aggregate must be a grouping key on its own", at: e.position)
+        case .property(let base, _):
+            if case .variable = base.kind, keys.contains(where: { $0.expression.canonical == e.canonical }) { return }
+        default: break
+        }
+        for child in Binder.children(e) { try checkGrouping(child, keys: keys, projectedNames: projectedNames) }
     }
 
     /// SKIP and LIMIT take no variables.
@@ -242,7 +270,12 @@ struct Binder {
             }
             return
         case .property(let base, let key):
-            if case .variable(let v) = base.kind { try checkProperty(key, of: v, scope, e.position) }
+            if case .variable(let v) = base.kind {
+                if scope.kinds[v] == .path || scope.kinds[v] == .relationshipList {
+                    throw error("InvalidArgumentType", "'\(v)' is a \(scope.kinds[v] == .path ? "path" : "list of relationships") and has no property '\(key)'", at: e.position)
+                }
+                try checkProperty(key, of: v, scope, e.position)
+            }
         case .hasLabels(_, let labels):
             for l in labels { try checkLabel(l, e.position) }
         case .countStar:
@@ -254,11 +287,19 @@ struct Binder {
             if Functions.isAggregate(name) {
                 if !aggregatesAllowed { throw error("InvalidAggregation", "aggregate \(name)() is not allowed here", at: e.position) }
                 if insideAggregate { throw error("NestedAggregation", "aggregates cannot be nested", at: e.position) }
-                guard args.count == 1 || (name == "count" && args.count == 1) else {
-                    throw error("InvalidNumberOfArguments", "\(name)() takes one argument", at: e.position)
+                let arity = name.hasPrefix("percentile") ? 2 : 1
+                guard args.count == arity else {
+                    throw error("InvalidNumberOfArguments", "\(name)() takes \(arity) argument(s)", at: e.position)
                 }
                 for a in args { try check(a, aggregateScope ?? scope, aggregatesAllowed: true, insideAggregate: true) }
                 return
+            }
+            if name == "rand", insideAggregate {
+                throw error("NonConstantExpression", "rand() cannot be aggregated", at: e.position)
+            }
+            if name == "length", args.count == 1, case .variable(let v) = args[0].kind,
+               let kind = scope.kinds[v], kind == .node || kind == .relationship {
+                throw error("InvalidArgumentType", "length() needs a path, but '\(v)' is a \(kind)", at: args[0].position)
             }
             guard let arity = Functions.scalars[name] else {
                 throw error("UnknownFunction", "unknown function \(name)()", at: e.position)

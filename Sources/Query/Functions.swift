@@ -5,7 +5,7 @@ import LexgraphCore
 /// Scalar functions. Names are matched lower-case; every function returns null for a
 /// null argument unless openCypher says otherwise (coalesce, size of null is null...).
 enum Functions {
-    static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp"]
+    static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentiledisc", "percentilecont"]
     static func isAggregate(_ name: String) -> Bool { aggregates.contains(name) }
 
     /// Names and arities (min, max) of the scalar functions, for the binder.
@@ -17,7 +17,7 @@ enum Functions {
         "range": (2, 3), "startnode": (1, 1), "endnode": (1, 1), "exists": (1, 1), "date": (0, 1),
         "reverse": (1, 1), "substring": (2, 3), "trim": (1, 1), "ltrim": (1, 1), "rtrim": (1, 1),
         "replace": (3, 3), "split": (2, 2), "left": (2, 2), "right": (2, 2), "sign": (1, 1),
-        "ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "sqrt": (1, 1), "fts": (2, 2),
+        "ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "sqrt": (1, 1), "fts": (2, 2), "rand": (0, 0),
     ]
 
     static func call(_ name: String, _ argExprs: [Expr], _ e: Expr, _ row: Bindings, _ ev: Evaluator) throws -> CypherValue {
@@ -46,6 +46,7 @@ enum Functions {
             return .string(d.iso)
         }
         if name == "fts" { return try fullText(args, e, ev) }
+        if name == "rand" { return .float(Double.random(in: 0..<1)) }
         if name != "range", args.contains(where: \.isNull) { return .null }
         let a = args[0]
         switch name {

@@ -144,8 +144,12 @@ struct Accumulator {
         }
     }
 
+    /// percentileDisc/percentileCont: the percentile argument (same for every row).
+    var percentile: CypherValue = .null
+
     mutating func add(_ row: Bindings, _ ev: Evaluator) throws {
         guard let argument else { count += 1; return }
+        if case .call(_, _, let args) = expr.kind, args.count == 2 { percentile = try ev.evaluate(args[1], row) }
         let v = try ev.evaluate(argument, row)
         if v.isNull { return }
         if distinct { guard seen.insert(v).inserted else { return } }
@@ -180,6 +184,28 @@ struct Accumulator {
             }
             if name == "sum" { return isFloat ? .float(floatSum + Double(intSum)) : .int(intSum) }
             return .float((floatSum + Double(intSum)) / Double(values.count))
+        case "percentiledisc", "percentilecont":
+            guard let p = percentile.doubleValue else {
+                if values.isEmpty { return .null }
+                throw ev.typeError("\(name)() needs a numeric percentile, got \(percentile.typeName)", expr)
+            }
+            guard p >= 0 && p <= 1 else {
+                throw ev.argumentError("\(name)() needs a percentile between 0.0 and 1.0, got \(Functions.toStringValue(percentile))", expr, code: "NumberOutOfRange")
+            }
+            let sorted = try values.map { v -> CypherValue in
+                guard v.doubleValue != nil else { throw ev.typeError("\(name)() needs numbers, got \(v.typeName)", expr) }
+                return v
+            }.sorted { $0.doubleValue! < $1.doubleValue! }
+            guard !sorted.isEmpty else { return .null }
+            let n = Double(sorted.count)
+            if name == "percentiledisc" {
+                let index = p == 0 ? 0 : Int((p * n).rounded(.up)) - 1
+                return sorted[min(max(index, 0), sorted.count - 1)]
+            }
+            let position = p * (n - 1)
+            let lo = Int(position.rounded(.down)), hi = Int(position.rounded(.up))
+            let a = sorted[lo].doubleValue!, b = sorted[hi].doubleValue!
+            return .float(a + (b - a) * (position - Double(lo)))
         case "stdev", "stdevp":
             let xs = try values.map { v -> Double in
                 guard let d = v.doubleValue else { throw ev.typeError("\(name)() needs numbers, got \(v.typeName)", expr) }
