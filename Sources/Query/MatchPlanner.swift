@@ -67,7 +67,18 @@ struct MatchPlanner {
     private var cteArgs: [MatchPlan.Argument] = []
     private var from: [String] = []
     private var conditions: [String] = []
-    private var ctes: [String] = []
+    /// Variable-length relationships, assembled into CTE text at the end so that WHERE
+    /// conditions on the start node can also narrow the CTE's seed.
+    private struct PendingCTE {
+        var name: String
+        var seedAlias: String
+        var seedVariable: String?
+        var seedConditions: [String]
+        var seedArgs: [MatchPlan.Argument]
+        var recursiveStep: String
+        var stepArgs: [MatchPlan.Argument]
+    }
+    private var pending: [PendingCTE] = []
     private var columns: [MatchPlan.Column] = []
     private var nodeAlias: [String: String] = [:]
     private var relAlias: [String: String] = [:]
@@ -89,10 +100,31 @@ struct MatchPlanner {
 
     mutating func plan(_ parts: [PatternPart], where predicate: Expr?) throws -> MatchPlan {
         for part in parts { try addPart(part) }
-        if let predicate {
-            for conjunct in MatchPlanner.conjuncts(predicate) {
-                if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
+        let whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
+        for conjunct in whereConjuncts {
+            if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
+        }
+        var ctes: [String] = []
+        for var cte in pending {
+            if let v = cte.seedVariable {
+                for conjunct in whereConjuncts {
+                    var names: [(String, SourcePosition)] = []
+                    Binder.collectVariables(conjunct, &names)
+                    guard !names.isEmpty, names.allSatisfy({ $0.0 == v }) else { continue }
+                    let saved = nodeAlias[v], mark = args.count
+                    nodeAlias[v] = cte.seedAlias
+                    if let sql = pushDown(conjunct) {
+                        cte.seedConditions.append(sql)
+                        cte.seedArgs += args[mark...]
+                    }
+                    args.removeSubrange(mark...)
+                    nodeAlias[v] = saved
+                }
             }
+            var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0, ',' FROM node \(cte.seedAlias)"
+            if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + cte.seedConditions.joined(separator: " AND ") }
+            ctes.append("\(cte.name)(start, node, depth, path) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
+            cteArgs += cte.seedArgs + cte.stepArgs
         }
         for i in 0..<fixedEdges.count {
             for j in (i + 1)..<fixedEdges.count { conditions.append("\(fixedEdges[i]).id <> \(fixedEdges[j]).id") }
@@ -292,10 +324,6 @@ struct MatchPlanner {
     private mutating func addVariableLength(_ rel: RelationshipPattern, left: String, right: String, leftNode: NodePattern) throws -> Int {
         variableLengthCount += 1
         let argumentMark = args.count
-        defer {
-            cteArgs += args[argumentMark...]
-            args.removeSubrange(argumentMark...)
-        }
         let name = fresh("v")
         let minHops = rel.length?.min ?? 1
         let maxHops = rel.length?.max ?? max(minHops, unboundedLimit)
@@ -322,6 +350,7 @@ struct MatchPlanner {
         try nodeConditions(leftNode, alias: seed, into: &seedConditions)
         residual.removeLast(residual.count - savedResidual) // residuals are checked on the main alias
         if asOf != nil { seedConditions.append(validity(seed)) }
+        let seedMark = args.count
         let e = fresh("x")
         var step: [String] = ["\(name).depth < \(maxHops)", "instr(\(name).path, ',' || \(e).id || ',') = 0"]
         let next: String
@@ -350,17 +379,17 @@ struct MatchPlanner {
             let m = fresh("m")
             step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
         }
-        var seedSQL = "SELECT \(seed).id, \(seed).id, 0, ',' FROM node \(seed)"
-        if !seedConditions.isEmpty { seedSQL += " WHERE " + seedConditions.joined(separator: " AND ") }
-        ctes.append("""
-            \(name)(start, node, depth, path) AS (
-              \(seedSQL)
-              UNION ALL
-              SELECT \(name).start, \(next), \(name).depth + 1, \(name).path || \(e).id || ','
-              FROM \(name) JOIN edge \(e) ON \(join)
-              WHERE \(step.joined(separator: " AND "))
-            )
-            """)
+        pending.append(PendingCTE(
+            name: name, seedAlias: seed, seedVariable: leftNode.variable,
+            seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
+            recursiveStep: """
+                  UNION ALL
+                  SELECT \(name).start, \(next), \(name).depth + 1, \(name).path || \(e).id || ','
+                  FROM \(name) JOIN edge \(e) ON \(join)
+                  WHERE \(step.joined(separator: " AND "))
+                """,
+            stepArgs: Array(args[seedMark...])))
+        args.removeSubrange(argumentMark...)
         from.append(name)
         conditions.append("\(name).start = \(left).id AND \(name).node = \(right).id AND \(name).depth >= \(minHops)")
         columns.append(.path(columnName, alias: name))

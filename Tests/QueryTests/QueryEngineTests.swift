@@ -168,6 +168,10 @@ final class QueryEngineTests: XCTestCase {
         let text = e.explanation?.joined(separator: "\n") ?? ""
         XCTAssertTrue(text.contains("WITH RECURSIVE"), text)
         XCTAssertTrue(text.contains("-- plan:"), text)
+        // A WHERE condition on the start node also narrows the recursive CTE's seed.
+        let seeded = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*]->(b) WHERE a.year < 2000 RETURN b")
+        let seedLine = seeded.explanation?.first { $0.contains("SELECT s") && $0.contains("FROM node s") } ?? ""
+        XCTAssertTrue(seedLine.contains("json_extract(s"), seeded.explanation?.joined(separator: "\n") ?? "")
         let p = try engine.run("PROFILE MATCH (a:Case)-[:CITES]->(b) RETURN a.name AS a")
         XCTAssertEqual(p.profile?.map(\.clause), ["MATCH", "RETURN"])
         XCTAssertEqual(p.profile?.first?.rows, 2)
