@@ -97,6 +97,15 @@ struct Binder {
         if !aggregating && !p.distinct {
             for name in scope.order where sortScope.kinds[name] == nil { sortScope.add(name, scope.kinds[name]!) }
         }
+        // An aggregate in ORDER BY sees the rows before the projection only when the
+        // projection computes the same aggregate; otherwise just the projected names.
+        var projectedAggregates = Set<String>()
+        for item in p.items { Binder.forEachAggregate(item.expression) { projectedAggregates.insert($0.canonical) } }
+        for s in p.orderBy where aggregating {
+            var foreign: [Expr] = []
+            Binder.forEachAggregate(s.expression) { if !projectedAggregates.contains($0.canonical) { foreign.append($0) } }
+            for call in foreign { for arg in Binder.children(call) { try check(arg, sortScope, aggregatesAllowed: false) } }
+        }
         for s in p.orderBy {
             let e = aggregating || p.distinct ? s.expression.replacingProjected(p.items) : s.expression
             try check(e, sortScope, aggregatesAllowed: aggregating, insideAggregate: false, aggregateScope: aggregating ? scope : nil)
@@ -228,6 +237,15 @@ struct Binder {
         case .literal(let v): return !v.isNull
         case .list, .map: return true
         default: return false
+        }
+    }
+
+    static func forEachAggregate(_ e: Expr, _ body: (Expr) -> Void) {
+        switch e.kind {
+        case .countStar: body(e)
+        case .call(let name, _, _) where Functions.isAggregate(name): body(e)
+        case .listComprehension, .quantifier: return
+        default: for child in children(e) { forEachAggregate(child, body) }
         }
     }
 
