@@ -1,4 +1,5 @@
 import Foundation
+import GraphStore
 import Query
 import XCTest
 
@@ -40,6 +41,40 @@ final class ParserFuzzTests: XCTestCase {
         for _ in 0..<3000 {
             let count = Int(random.next() % 24) + 1
             check((0..<count).map { _ in random.pick(Self.tokens) }.joined(separator: random.pick([" ", "", "\n"])))
+        }
+    }
+
+    /// Random well-formed expressions of every type mix run through the whole engine:
+    /// type errors, overflows and divisions by zero must be `QueryError`s, never traps.
+    func testRandomExpressionsThroughTheEngineOnlyThrowQueryErrors() throws {
+        let store = try GraphStore(inMemoryWith: .permissive)
+        let engine = QueryEngine(store: store)
+        _ = try engine.run("CREATE (:A {x: 1, s: 'a', l: [1, 2]})-[:R {w: 2.5}]->(:B {x: 9223372036854775807})", options: QueryOptions(write: true))
+        var random = Random(state: 42)
+        let atoms = ["1", "0", "-1", "2.5", "0.0", "'a'", "''", "null", "true", "[1, 'b', null]", "[]", "{a: 1}", "n", "n.x", "n.s",
+                     "n.l", "r", "m.x", "$p", "9223372036854775807", "-9223372036854775808", "p"]
+        let binary = ["+", "-", "*", "/", "%", "^", "=", "<>", "<", ">=", "AND", "OR", "XOR", "IN", "STARTS WITH", "CONTAINS", "=~"]
+        let functions = ["size", "head", "last", "toInteger", "toFloat", "toString", "abs", "labels", "keys", "type", "length",
+                         "nodes", "id", "properties", "reverse", "toUpper", "coalesce", "count", "collect", "sum", "min", "avg"]
+        func expression(_ depth: Int) -> String {
+            if depth == 0 || random.next() % 3 == 0 { return random.pick(atoms) }
+            switch random.next() % 6 {
+            case 0: return "(\(expression(depth - 1)) \(random.pick(binary)) \(expression(depth - 1)))"
+            case 1: return "\(random.pick(functions))(\(expression(depth - 1)))"
+            case 2: return "[\(expression(depth - 1)), \(expression(depth - 1))][\(expression(depth - 1))]"
+            case 3: return "CASE WHEN \(expression(depth - 1)) THEN \(expression(depth - 1)) ELSE \(expression(depth - 1)) END"
+            case 4: return "NOT \(expression(depth - 1))"
+            default: return "\(expression(depth - 1)) IS NULL"
+            }
+        }
+        for _ in 0..<1500 {
+            let query = "MATCH p = (n:A)-[r]->(m) RETURN \(expression(3)) AS v ORDER BY v"
+            do {
+                _ = try engine.run(query, parameters: ["p": .list([.int(1), .null])])
+            } catch is QueryError {
+            } catch {
+                XCTFail("non-query error for \(query): \(error)")
+            }
         }
     }
 
