@@ -64,7 +64,8 @@ public final class GraphWriter {
         let props = Value.map(node.properties).jsonText
         let validFrom = (node.validFrom ?? derivedValidFrom(node))?.iso
         let validTo = node.validTo?.iso
-        let labels = [node.type] + node.extraLabels.filter { $0 != node.type }
+        // Schema-free nodes may have no label at all: an empty type is not a label.
+        let labels = ([node.type] + node.extraLabels.filter { $0 != node.type }).filter { !$0.isEmpty }
 
         if !nodesKnownNew, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, props, valid_from, valid_to FROM node WHERE key = ?"), arguments: [node.key]) {
             let id: Int64 = existing["id"]

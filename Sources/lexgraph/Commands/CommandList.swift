@@ -14,5 +14,7 @@ enum LexgraphCommands {
         OntologyCommand.self,
         ModelCommand.self,
         BaselinesCommand.self,
+        QueryCommand.self,
+        ShellCommand.self,
     ]
 }

@@ -1,0 +1,300 @@
+import Foundation
+import GRDB
+import GraphStore
+import LexgraphCore
+import Ontology
+
+/// Runs a checked query clause by clause over a bag of rows. MATCH goes to SQLite
+/// (see `MatchPlanner`); projection, aggregation, ordering, UNWIND and CREATE run here.
+final class Execution {
+    let ast: QueryAST
+    let scopes: [Binder.Scope]
+    let ontology: Ontology
+    let options: QueryOptions
+    let graph: GraphAccess
+    let writer: GraphWriter?
+    let deadline: Date
+    var evaluator: Evaluator
+    var profile: [ProfileStep] = []
+    var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
+
+    init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, db: Database,
+         writer: GraphWriter?, parameters: [String: CypherValue]) {
+        self.ast = ast
+        self.scopes = scopes
+        self.ontology = ontology
+        self.options = options
+        self.graph = GraphAccess(db: db)
+        self.writer = writer
+        self.deadline = Date().addingTimeInterval(options.timeLimit)
+        self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source)
+        self.evaluator.patternExists = { [unowned self] part, row in try self.patternExists(part, row) }
+    }
+
+    var db: Database { graph.db }
+
+    func checkTime() throws {
+        if Date() > deadline { throw QueryError.timeout(options.timeLimit) }
+    }
+
+    func checkSize(_ count: Int) throws {
+        if count > options.intermediateRowLimit {
+            throw QueryError(.rowLimit, "RowLimit", "the query produced more than \(options.intermediateRowLimit) intermediate rows; narrow the pattern or raise the limit")
+        }
+    }
+
+    /// Runs every clause; returns the RETURN columns and rows (none without RETURN).
+    func run() throws -> (columns: [String], rows: [[CypherValue]]) {
+        var rows: [Bindings] = [[:]]
+        var columns: [String] = []
+        var result: [[CypherValue]] = []
+        for (i, clause) in ast.clauses.enumerated() {
+            let started = Date()
+            let scope = scopes[i]
+            let name: String
+            switch clause {
+            case .match(let optional, let parts, let predicate, _):
+                name = optional ? "OPTIONAL MATCH" : "MATCH"
+                rows = try match(parts, predicate, optional: optional, rows, scope)
+            case .unwind(let e, let alias, _):
+                name = "UNWIND"
+                rows = try unwind(e, alias, rows)
+            case .with(let p, let predicate):
+                name = "WITH"
+                let (names, projected, sources) = try project(p, rows, scope)
+                rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
+                if let predicate {
+                    var kept: [Bindings] = []
+                    for (row, source) in zip(rows, sources) {
+                        var env = source ?? [:]
+                        for (k, v) in row { env[k] = v }
+                        if try evaluator.isTrue(predicate, env) { kept.append(row) }
+                    }
+                    rows = kept
+                }
+            case .return(let p):
+                name = "RETURN"
+                let (names, projected, _) = try project(p, rows, scope)
+                columns = names
+                result = projected
+                rows = []
+            case .create(let parts, _):
+                name = "CREATE"
+                rows = try create(parts, rows)
+            }
+            profile.append(ProfileStep(clause: name, rows: rows.count + result.count, seconds: Date().timeIntervalSince(started)))
+            try checkTime()
+        }
+        if result.count > options.rowLimit {
+            throw QueryError(.rowLimit, "RowLimit", "the result has more than \(options.rowLimit) rows; add LIMIT or raise the row limit")
+        }
+        return (columns, result)
+    }
+
+    // MARK: MATCH
+
+    func planner(_ scope: Binder.Scope) -> MatchPlanner {
+        MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
+                     parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
+    }
+
+    func match(_ parts: [PatternPart], _ predicate: Expr?, optional: Bool, _ input: [Bindings], _ scope: Binder.Scope) throws -> [Bindings] {
+        var p = planner(scope)
+        let plan = try p.plan(parts, where: predicate)
+        let newVariables = Set(MatchPlanner.variables(of: parts)).subtracting(scope.kinds.keys)
+        var output: [Bindings] = []
+        if plan.boundVariables.isEmpty {
+            let matches = try runPlan(plan, [:])
+            for row in input {
+                var any = false
+                for m in matches {
+                    var merged = row
+                    for (k, v) in m { merged[k] = v }
+                    guard try passes(plan, merged) else { continue }
+                    any = true
+                    output.append(strip(merged))
+                }
+                if optional && !any { output.append(nullFilled(row, newVariables)) }
+                try checkSize(output.count)
+            }
+        } else {
+            for row in input {
+                var any = false
+                if plan.boundVariables.allSatisfy({ elementId(row[$0]) != nil }) {
+                    for m in try runPlan(plan, row) {
+                        var merged = row
+                        for (k, v) in m { merged[k] = v }
+                        guard try passes(plan, merged) else { continue }
+                        any = true
+                        output.append(strip(merged))
+                    }
+                }
+                if optional && !any { output.append(nullFilled(row, newVariables)) }
+                try checkSize(output.count)
+                try checkTime()
+            }
+        }
+        return output
+    }
+
+    func nullFilled(_ row: Bindings, _ names: Set<String>) -> Bindings {
+        var r = row
+        for n in names { r[n] = .null }
+        return r
+    }
+
+    func strip(_ row: Bindings) -> Bindings {
+        row.filter { !$0.key.hasPrefix(MatchPlanner.hiddenPrefix) }
+    }
+
+    func elementId(_ v: CypherValue?) -> Int64? {
+        switch v {
+        case .node(let id)?, .relationship(let id)?: return id
+        default: return nil
+        }
+    }
+
+    /// Residual predicates and edge-distinctness across variable-length relationships.
+    func passes(_ plan: MatchPlan, _ row: Bindings) throws -> Bool {
+        for e in plan.residual where try !evaluator.isTrue(e, row) { return false }
+        return true
+    }
+
+    /// Executes the plan's SQL for one input row; returns the bindings it adds.
+    func runPlan(_ plan: MatchPlan, _ row: Bindings) throws -> [Bindings] {
+        var arguments: [DatabaseValue] = []
+        for a in plan.arguments {
+            switch a {
+            case .value(let v): arguments.append(v)
+            case .boundId(let name): arguments.append(elementId(row[name]).map { $0.databaseValue } ?? .null)
+            }
+        }
+        if options.logSQL { sqlLog.append((plan.sql, arguments)) }
+        let statement = try db.cachedStatement(sql: plan.sql)
+        let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+        var out: [Bindings] = []
+        var count = 0
+        while let r = try cursor.next() {
+            count += 1
+            if count % 1024 == 0 { try checkTime() }
+            var b = Bindings()
+            var relIds: [Int64] = []
+            var values: [CypherValue] = []
+            for (i, column) in plan.columns.enumerated() {
+                switch column {
+                case .node(let name, let alias):
+                    let v = CypherValue.node(r[i])
+                    values.append(v)
+                    b[MatchPlanner.hiddenPrefix + alias] = v
+                    if let name { b[name] = v }
+                case .relationship(let name, let alias):
+                    let id: Int64 = r[i]
+                    relIds.append(id)
+                    let v = CypherValue.relationship(id)
+                    values.append(v)
+                    b[MatchPlanner.hiddenPrefix + alias] = v
+                    if let name { b[name] = v }
+                case .path(let name, _):
+                    let ids = (r[i] as String).split(separator: ",").compactMap { Int64($0) }
+                    relIds += ids
+                    let v = CypherValue.list(ids.map(CypherValue.relationship))
+                    values.append(v)
+                    if let name { b[name] = v }
+                }
+            }
+            // Trail semantics across the whole MATCH (SQL covers the common cases).
+            if plan.hasMultipleVariableLength || relIds.count > 1, Set(relIds).count != relIds.count { continue }
+            for part in plan.parts {
+                guard let pathName = part.pathVariable else { continue }
+                b[pathName] = try assemblePath(part, values)
+            }
+            out.append(b)
+            try checkSize(out.count)
+        }
+        return out
+    }
+
+    /// Builds a path value from a part's node ids and relationship (list) values.
+    func assemblePath(_ part: MatchPlan.PartLayout, _ values: [CypherValue]) throws -> CypherValue {
+        guard case .node(var current) = values[part.nodeColumns[0]] else { return .null }
+        var nodes = [current]
+        var rels: [Int64] = []
+        for (i, rel) in part.relColumns.enumerated() {
+            switch values[rel.index] {
+            case .relationship(let id):
+                rels.append(id)
+                guard case .node(let next) = values[part.nodeColumns[i + 1]] else { return .null }
+                current = next
+                nodes.append(next)
+            case .list(let items):
+                for case .relationship(let id) in items {
+                    let r = try graph.relationship(id)
+                    current = r.start == current ? r.end : r.start
+                    rels.append(id)
+                    nodes.append(current)
+                }
+            default: return .null
+            }
+        }
+        return .path(nodes: nodes, relationships: rels)
+    }
+
+    /// A pattern predicate in an expression: does it match with the row's bindings?
+    func patternExists(_ part: PatternPart, _ row: Bindings) throws -> Bool {
+        var kinds: [String: VariableKind] = [:]
+        for (k, v) in row {
+            switch v {
+            case .node: kinds[k] = .node
+            case .relationship: kinds[k] = .relationship
+            default: kinds[k] = .value
+            }
+        }
+        var p = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
+                             parameters: evaluator.parameters, source: ast.source, bound: kinds)
+        let plan = try p.plan([part], where: nil)
+        guard plan.boundVariables.allSatisfy({ elementId(row[$0]) != nil }) else { return false }
+        for m in try runPlan(plan, row) {
+            var merged = row
+            for (k, v) in m { merged[k] = v }
+            if try passes(plan, merged) { return true }
+        }
+        return false
+    }
+
+    // MARK: UNWIND
+
+    func unwind(_ e: Expr, _ alias: String, _ input: [Bindings]) throws -> [Bindings] {
+        var out: [Bindings] = []
+        for row in input {
+            let v = try evaluator.evaluate(e, row)
+            switch v {
+            case .null: continue
+            case .list(let items):
+                for item in items { var r = row; r[alias] = item; out.append(r) }
+            default:
+                var r = row; r[alias] = v; out.append(r)
+            }
+            try checkSize(out.count)
+        }
+        return out
+    }
+}
+
+extension QueryError {
+    static func timeout(_ seconds: Double) -> QueryError {
+        QueryError(.timeout, "Timeout", "the query ran longer than its time limit of \(seconds) s and was interrupted; narrow it or raise the limit")
+    }
+}
+
+extension MatchPlanner {
+    /// Every variable a pattern list names.
+    static func variables(of parts: [PatternPart]) -> [String] {
+        var out: [String] = []
+        for part in parts {
+            if let p = part.pathVariable { out.append(p) }
+            out += part.nodes.compactMap(\.variable)
+            out += part.relationships.compactMap(\.variable)
+        }
+        return out
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+import LexgraphCore
+
+/// Scalar functions. Names are matched lower-case; every function returns null for a
+/// null argument unless openCypher says otherwise (coalesce, size of null is null...).
+enum Functions {
+    static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp", "percentiledisc", "percentilecont"]
+    static func isAggregate(_ name: String) -> Bool { aggregates.contains(name) }
+
+    /// Names and arities (min, max) of the scalar functions, for the binder.
+    static let scalars: [String: (Int, Int)] = [
+        "id": (1, 1), "labels": (1, 1), "type": (1, 1), "properties": (1, 1), "keys": (1, 1),
+        "length": (1, 1), "nodes": (1, 1), "relationships": (1, 1), "size": (1, 1), "head": (1, 1),
+        "last": (1, 1), "tail": (1, 1), "coalesce": (1, 64), "tolower": (1, 1), "toupper": (1, 1),
+        "tointeger": (1, 1), "tofloat": (1, 1), "tostring": (1, 1), "toboolean": (1, 1), "abs": (1, 1),
+        "range": (2, 3), "startnode": (1, 1), "endnode": (1, 1), "exists": (1, 1), "date": (0, 1),
+        "reverse": (1, 1), "substring": (2, 3), "trim": (1, 1), "ltrim": (1, 1), "rtrim": (1, 1),
+        "replace": (3, 3), "split": (2, 2), "left": (2, 2), "right": (2, 2), "sign": (1, 1),
+        "ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "sqrt": (1, 1), "fts": (2, 2), "rand": (0, 0),
+    ]
+
+    static func call(_ name: String, _ argExprs: [Expr], _ e: Expr, _ row: Bindings, _ ev: Evaluator) throws -> CypherValue {
+        if name == "coalesce" {
+            for a in argExprs {
+                let v = try ev.evaluate(a, row)
+                if !v.isNull { return v }
+            }
+            return .null
+        }
+        let args = try argExprs.map { try ev.evaluate($0, row) }
+        guard let arity = scalars[name] else {
+            throw QueryError(.syntax, "UnknownFunction", "unknown function \(name)()", at: e.position, in: ev.source)
+        }
+        guard args.count >= arity.0, args.count <= arity.1 else {
+            throw QueryError(.syntax, "InvalidNumberOfArguments", "\(name)() takes \(arity.0 == arity.1 ? "\(arity.0)" : "\(arity.0) to \(arity.1)") argument(s), got \(args.count)", at: e.position, in: ev.source)
+        }
+        func bad(_ v: CypherValue) -> QueryError { ev.typeError("\(name)() cannot take a \(v.typeName)", e) }
+        if name == "date" {
+            guard let a = args.first else {
+                throw QueryError(.unsupported, "UnsupportedFunction", "date() without an argument (today) is not supported: pass an ISO date", at: e.position, in: ev.source)
+            }
+            if a.isNull { return .null }
+            guard case .string(let s) = a else { throw bad(a) }
+            guard let d = LegalDate(iso: s) else { throw ev.argumentError("date() needs an ISO date 'YYYY-MM-DD', got '\(s)'", e) }
+            return .string(d.iso)
+        }
+        if name == "fts" { return try fullText(args, e, ev) }
+        if name == "rand" { return .float(Double.random(in: 0..<1)) }
+        if name != "range", args.contains(where: \.isNull) { return .null }
+        let a = args[0]
+        switch name {
+        case "id":
+            switch a { case .node(let i), .relationship(let i): return .int(i); default: throw bad(a) }
+        case "labels":
+            guard case .node(let i) = a else { throw bad(a) }
+            return .list(try ev.graph.node(i).labels.map(CypherValue.string))
+        case "type":
+            guard case .relationship(let i) = a else { throw bad(a) }
+            return .string(try ev.graph.relationship(i).type)
+        case "properties":
+            switch a {
+            case .node(let i): return .map(try ev.graph.node(i).properties)
+            case .relationship(let i): return .map(try ev.graph.relationship(i).properties)
+            case .map: return a
+            default: throw bad(a)
+            }
+        case "keys":
+            switch a {
+            case .node(let i): return .list(try ev.graph.node(i).properties.keys.sorted().map(CypherValue.string))
+            case .relationship(let i): return .list(try ev.graph.relationship(i).properties.keys.sorted().map(CypherValue.string))
+            case .map(let m): return .list(m.keys.sorted().map(CypherValue.string))
+            default: throw bad(a)
+            }
+        case "exists":
+            return .bool(!a.isNull)
+        case "length":
+            switch a {
+            case .path(_, let r): return .int(Int64(r.count))
+            case .list(let l): return .int(Int64(l.count))
+            case .string(let s): return .int(Int64(s.count))
+            default: throw bad(a)
+            }
+        case "nodes":
+            guard case .path(let n, _) = a else { throw bad(a) }
+            return .list(n.map(CypherValue.node))
+        case "relationships":
+            guard case .path(_, let r) = a else { throw bad(a) }
+            return .list(r.map(CypherValue.relationship))
+        case "startnode", "endnode":
+            guard case .relationship(let i) = a else { throw bad(a) }
+            let rel = try ev.graph.relationship(i)
+            return .node(name == "startnode" ? rel.start : rel.end)
+        case "size":
+            switch a {
+            case .list(let l): return .int(Int64(l.count))
+            case .string(let s): return .int(Int64(s.count))
+            case .map(let m): return .int(Int64(m.count))
+            default: throw bad(a)
+            }
+        case "head", "last", "tail":
+            guard case .list(let l) = a else { throw bad(a) }
+            if name == "tail" { return .list(Array(l.dropFirst())) }
+            return (name == "head" ? l.first : l.last) ?? .null
+        case "reverse":
+            switch a {
+            case .list(let l): return .list(l.reversed())
+            case .string(let s): return .string(String(s.reversed()))
+            default: throw bad(a)
+            }
+        case "tolower", "toupper", "trim", "ltrim", "rtrim":
+            guard case .string(let s) = a else { throw bad(a) }
+            switch name {
+            case "tolower": return .string(s.lowercased())
+            case "toupper": return .string(s.uppercased())
+            case "trim": return .string(s.trimmingCharacters(in: .whitespaces))
+            case "ltrim": return .string(String(s.drop(while: { $0 == " " || $0 == "\t" })))
+            default: return .string(String(s.reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()))
+            }
+        case "tostring":
+            switch a {
+            case .string, .int, .float, .bool: return .string(toStringValue(a))
+            default: throw bad(a)
+            }
+        case "tointeger":
+            switch a {
+            case .int: return a
+            case .float(let d):
+                guard d.isFinite, let i = Int64(exactly: d.rounded(.towardZero)) else { return .null }
+                return .int(i)
+            case .string(let s):
+                let t = s.trimmingCharacters(in: .whitespaces)
+                if let i = Int64(t) { return .int(i) }
+                if let d = Double(t), d.isFinite, let i = Int64(exactly: d.rounded(.towardZero)) { return .int(i) }
+                return .null
+            case .bool(let b): return .int(b ? 1 : 0)
+            default: throw bad(a)
+            }
+        case "tofloat":
+            switch a {
+            case .int(let i): return .float(Double(i))
+            case .float: return a
+            case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map(CypherValue.float) ?? .null
+            default: throw bad(a)
+            }
+        case "toboolean":
+            switch a {
+            case .bool: return a
+            case .string(let s):
+                switch s.lowercased().trimmingCharacters(in: .whitespaces) {
+                case "true": return .bool(true)
+                case "false": return .bool(false)
+                default: return .null
+                }
+            case .int(let i): return .bool(i != 0)
+            default: throw bad(a)
+            }
+        case "abs", "sign", "ceil", "floor", "round", "sqrt":
+            switch a {
+            case .int(let i):
+                switch name {
+                case "abs":
+                    guard i != Int64.min else { throw ev.argumentError("integer overflow in abs(\(i))", e, code: "IntegerOverflow") }
+                    return .int(Swift.abs(i))
+                case "sign": return .int(i.signum())
+                case "sqrt": return .float(Double(i).squareRoot())
+                default: return .float(Double(i))
+                }
+            case .float(let d):
+                switch name {
+                case "abs": return .float(Swift.abs(d))
+                case "sign": return .int(d > 0 ? 1 : (d < 0 ? -1 : 0))
+                case "ceil": return .float(d.rounded(.up))
+                case "floor": return .float(d.rounded(.down))
+                case "round": return .float(d.rounded(.toNearestOrAwayFromZero))
+                default: return .float(d.squareRoot())
+                }
+            default: throw bad(a)
+            }
+        case "range":
+            guard case .int(let lo) = a, case .int(let hi) = args[1] else { throw bad(args.first(where: { if case .int = $0 { return false } else { return true } }) ?? a) }
+            var step: Int64 = 1
+            if args.count == 3 {
+                guard case .int(let s) = args[2] else { throw bad(args[2]) }
+                guard s != 0 else { throw ev.argumentError("range() step must not be zero", e, code: "NumberOutOfRange") }
+                step = s
+            }
+            let count = step > 0 ? (hi >= lo ? (hi - lo) / step + 1 : 0) : (lo >= hi ? (lo - hi) / -step + 1 : 0)
+            guard count <= 10_000_000 else { throw ev.argumentError("range() of \(count) elements is too large", e) }
+            return .list((0..<count).map { .int(lo + $0 * step) })
+        case "substring", "left", "right":
+            guard case .string(let s) = a else { throw bad(a) }
+            let chars = Array(s)
+            guard case .int(let p) = args[1], p >= 0 else { throw ev.argumentError("\(name)() needs a non-negative integer", e) }
+            switch name {
+            case "left": return .string(String(chars.prefix(Int(clamping: p))))
+            case "right": return .string(String(chars.suffix(Int(clamping: p))))
+            default:
+                let start = min(Int(clamping: p), chars.count)
+                var len = chars.count - start
+                if args.count == 3 {
+                    guard case .int(let l) = args[2], l >= 0 else { throw ev.argumentError("substring() length must be a non-negative integer", e) }
+                    len = min(len, Int(clamping: l))
+                }
+                return .string(String(chars[start..<start + len]))
+            }
+        case "replace":
+            guard case .string(let s) = a, case .string(let f) = args[1], case .string(let t) = args[2] else { throw bad(a) }
+            return .string(f.isEmpty ? s : s.replacingOccurrences(of: f, with: t))
+        case "split":
+            guard case .string(let s) = a, case .string(let d) = args[1] else { throw bad(a) }
+            if d.isEmpty { return .list(s.map { .string(String($0)) }) }
+            return .list(s.components(separatedBy: d).map(CypherValue.string))
+        default:
+            throw QueryError(.syntax, "UnknownFunction", "unknown function \(name)()", at: e.position, in: ev.source)
+        }
+    }
+
+    /// `fts(n, 'terms')`: the node's full-text relevance for the FTS5 query `terms`
+    /// (SQLite's BM25, negated so that higher is better), or null when it does not match.
+    static func fullText(_ args: [CypherValue], _ e: Expr, _ ev: Evaluator) throws -> CypherValue {
+        if args[0].isNull || args[1].isNull { return .null }
+        guard case .node(let id) = args[0] else { throw ev.typeError("fts() needs a node first, got \(args[0].typeName)", e) }
+        guard case .string(let terms) = args[1] else { throw ev.typeError("fts() needs search terms (a string), got \(args[1].typeName)", e) }
+        do {
+            let score = try Double.fetchOne(ev.graph.db.cachedStatement(sql: "SELECT -bm25(node_fts) FROM node_fts WHERE node_fts MATCH ? AND rowid = ?"),
+                                            arguments: [terms, id])
+            return score.map(CypherValue.float) ?? .null
+        } catch let error as DatabaseError {
+            throw ev.argumentError("fts(): invalid search terms '\(terms)': \(error.message ?? "")", e, code: "InvalidFullTextQuery")
+        }
+    }
+
+    /// toString()'s text for a scalar.
+    static func toStringValue(_ v: CypherValue) -> String {
+        switch v {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .float(let d): return formatFloat(d)
+        case .bool(let b): return b ? "true" : "false"
+        default: return ResultFormatter.tckLiteral(v, graph: nil)
+        }
+    }
+
+    static func formatFloat(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
+        if d == d.rounded(), Swift.abs(d) < 1e16 { return String(format: "%.1f", d) }
+        return "\(d)"
+    }
+}

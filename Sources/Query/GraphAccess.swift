@@ -1,0 +1,42 @@
+import GRDB
+import LexgraphCore
+
+/// Reads the labels, types and properties of matched elements, caching per query.
+/// Matching itself returns only ids (SQL does that part); this is the Swift side
+/// that expressions use when they look inside an element.
+final class GraphAccess {
+    struct NodeData { var labels: [String]; var properties: [String: CypherValue] }
+    struct RelationshipData { var type: String; var start: Int64; var end: Int64; var properties: [String: CypherValue] }
+
+    let db: Database
+    private var nodes: [Int64: NodeData] = [:]
+    private var relationships: [Int64: RelationshipData] = [:]
+
+    init(db: Database) { self.db = db }
+
+    func node(_ id: Int64) throws -> NodeData {
+        if let hit = nodes[id] { return hit }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT props FROM node WHERE id = ?"), arguments: [id]) else {
+            throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
+        }
+        let labels = try String.fetchAll(db.cachedStatement(sql: "SELECT label FROM node_label WHERE node_id = ? ORDER BY label"), arguments: [id])
+        let data = NodeData(labels: labels, properties: try GraphAccess.properties(row["props"]))
+        nodes[id] = data
+        return data
+    }
+
+    func relationship(_ id: Int64) throws -> RelationshipData {
+        if let hit = relationships[id] { return hit }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT type, src, dst, props FROM edge WHERE id = ?"), arguments: [id]) else {
+            throw QueryError(.runtime, "EntityNotFound", "relationship \(id) no longer exists")
+        }
+        let data = RelationshipData(type: row["type"], start: row["src"], end: row["dst"], properties: try GraphAccess.properties(row["props"]))
+        relationships[id] = data
+        return data
+    }
+
+    static func properties(_ json: String?) throws -> [String: CypherValue] {
+        guard let json, case .map(let m) = try Value.parseJSON(json) else { return [:] }
+        return m.mapValues(CypherValue.init)
+    }
+}

@@ -1,0 +1,442 @@
+import GRDB
+import LexgraphCore
+import Ontology
+
+/// Compiles one MATCH clause (all its comma-joined pattern parts) into a single SQLite
+/// query that returns the ids of every node and relationship it binds.
+///
+/// The split between SQL and Swift:
+/// - SQL: the pattern's structure (joins of `node` and `edge`), directions, relationship
+///   types, labels (ontology mode: `node.type IN (subtypes)`; permissive mode:
+///   `node_label`), variables bound by earlier clauses (`id = ?`), relationships of one
+///   MATCH being distinct (fixed ones pairwise; a variable-length one never repeats an
+///   edge), variable-length relationships as recursive CTEs (`*` is bounded by
+///   `QueryOptions.unboundedPathLimit`), `AS OF`, and every property predicate that SQL
+///   evaluates exactly as openCypher does: `=`/`<`/`<=`/`>`/`>=` between a property and
+///   a string or number literal or parameter (guarded by `json_type`), label tests,
+///   `id(n) = k`, and `fts(n, 'terms') IS NOT NULL`.
+/// - Swift (`residual`): every other predicate (lists, maps, nulls, mixed types,
+///   functions), checked on each returned row with the evaluator; and the distinctness
+///   of edges across different variable-length relationships.
+/// Every value, including the labels and keys, travels as a bound parameter.
+struct MatchPlan {
+    enum Argument {
+        case value(DatabaseValue)
+        /// The id of the node or relationship bound to this variable in the input row.
+        case boundId(String)
+    }
+
+    enum Column {
+        case node(String?, alias: String)
+        case relationship(String?, alias: String)
+        /// A variable-length relationship: its path string `,id,id,...,`.
+        case path(String?, alias: String)
+    }
+
+    var sql: String
+    var arguments: [Argument]
+    var columns: [Column]
+    /// Variables bound before this MATCH that the SQL depends on (so it runs per row).
+    var boundVariables: [String]
+    /// Predicates left for Swift, evaluated on each row after SQL.
+    var residual: [Expr]
+    /// Everything needed to assemble named paths and check trail semantics.
+    var parts: [PartLayout]
+    var hasMultipleVariableLength: Bool
+
+    struct PartLayout {
+        var pathVariable: String?
+        /// Per node position: the column index of its id.
+        var nodeColumns: [Int]
+        /// Per relationship: the column index and whether it is variable-length.
+        var relColumns: [(index: Int, variableLength: Bool)]
+    }
+}
+
+struct MatchPlanner {
+    let ontology: Ontology
+    let asOf: LegalDate?
+    let unboundedLimit: Int
+    let parameters: [String: CypherValue]
+    let source: String
+    /// Kind of every variable bound before this clause.
+    let bound: [String: VariableKind]
+
+    private var args: [MatchPlan.Argument] = []
+    /// Arguments of the CTEs, which come first in the SQL text.
+    private var cteArgs: [MatchPlan.Argument] = []
+    private var from: [String] = []
+    private var conditions: [String] = []
+    /// Variable-length relationships, assembled into CTE text at the end so that WHERE
+    /// conditions on the start node can also narrow the CTE's seed.
+    private struct PendingCTE {
+        var name: String
+        var seedAlias: String
+        var seedVariable: String?
+        var seedConditions: [String]
+        var seedArgs: [MatchPlan.Argument]
+        var recursiveStep: String
+        var stepArgs: [MatchPlan.Argument]
+    }
+    private var pending: [PendingCTE] = []
+    private var columns: [MatchPlan.Column] = []
+    private var nodeAlias: [String: String] = [:]
+    private var relAlias: [String: String] = [:]
+    private var boundUsed: [String] = []
+    private var fixedEdges: [String] = []
+    private var residual: [Expr] = []
+    private var counter = 0
+    private var layouts: [MatchPlan.PartLayout] = []
+    private var variableLengthCount = 0
+
+    init(ontology: Ontology, asOf: LegalDate?, unboundedLimit: Int, parameters: [String: CypherValue], source: String, bound: [String: VariableKind]) {
+        self.ontology = ontology
+        self.asOf = asOf
+        self.unboundedLimit = unboundedLimit
+        self.parameters = parameters
+        self.source = source
+        self.bound = bound
+    }
+
+    mutating func plan(_ parts: [PatternPart], where predicate: Expr?) throws -> MatchPlan {
+        for part in parts { try addPart(part) }
+        let whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
+        for conjunct in whereConjuncts {
+            if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
+        }
+        var ctes: [String] = []
+        for var cte in pending {
+            if let v = cte.seedVariable {
+                for conjunct in whereConjuncts {
+                    var names: [(String, SourcePosition)] = []
+                    Binder.collectVariables(conjunct, &names)
+                    guard !names.isEmpty, names.allSatisfy({ $0.0 == v }) else { continue }
+                    let saved = nodeAlias[v], mark = args.count
+                    nodeAlias[v] = cte.seedAlias
+                    if let sql = pushDown(conjunct) {
+                        cte.seedConditions.append(sql)
+                        cte.seedArgs += args[mark...]
+                    }
+                    args.removeSubrange(mark...)
+                    nodeAlias[v] = saved
+                }
+            }
+            var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0, ',' FROM node \(cte.seedAlias)"
+            if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + cte.seedConditions.joined(separator: " AND ") }
+            ctes.append("\(cte.name)(start, node, depth, path) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
+            cteArgs += cte.seedArgs + cte.stepArgs
+        }
+        for i in 0..<fixedEdges.count {
+            for j in (i + 1)..<fixedEdges.count { conditions.append("\(fixedEdges[i]).id <> \(fixedEdges[j]).id") }
+        }
+        var sql = ""
+        if !ctes.isEmpty { sql += "WITH RECURSIVE " + ctes.joined(separator: ",\n") + "\n" }
+        let select = columns.map { column -> String in
+            switch column {
+            case .node(_, let a), .relationship(_, let a): return "\(a).id"
+            case .path(_, let a): return "\(a).path"
+            }
+        }
+        sql += "SELECT " + (select.isEmpty ? "1" : select.joined(separator: ", "))
+        if !from.isEmpty { sql += "\nFROM " + from.joined(separator: ", ") }
+        if !conditions.isEmpty { sql += "\nWHERE " + conditions.joined(separator: "\n  AND ") }
+        return MatchPlan(sql: sql, arguments: cteArgs + args, columns: columns, boundVariables: boundUsed, residual: residual,
+                         parts: layouts, hasMultipleVariableLength: variableLengthCount > 1)
+    }
+
+    static func conjuncts(_ e: Expr) -> [Expr] {
+        if case .binary(.and, let l, let r) = e.kind { return conjuncts(l) + conjuncts(r) }
+        return [e]
+    }
+
+    private mutating func fresh(_ prefix: String) -> String {
+        counter += 1
+        return "\(prefix)\(counter)"
+    }
+
+    private mutating func bind(_ value: DatabaseValueConvertible?) -> String {
+        args.append(.value(value?.databaseValue ?? .null))
+        return "?"
+    }
+
+    // MARK: Nodes
+
+    /// Returns the column index of the node's id.
+    private mutating func addNode(_ node: NodePattern) throws -> Int {
+        if let v = node.variable, let alias = nodeAlias[v] {
+            var extra: [String] = []
+            try nodeConditions(node, alias: alias, into: &extra)
+            conditions += extra
+            return columns.firstIndex { if case .node(let n, _) = $0 { return n == v } else { return false } }!
+        }
+        let alias = fresh("n")
+        from.append("node \(alias)")
+        if let v = node.variable {
+            nodeAlias[v] = alias
+            if bound[v] != nil {
+                boundUsed.append(v)
+                args.append(.boundId(v))
+                conditions.append("\(alias).id = ?")
+            }
+        }
+        var extra: [String] = []
+        try nodeConditions(node, alias: alias, into: &extra)
+        conditions += extra
+        if asOf != nil { conditions.append(validity(alias)) }
+        columns.append(.node(node.variable, alias: alias))
+        return columns.count - 1
+    }
+
+    private mutating func nodeConditions(_ node: NodePattern, alias: String, into out: inout [String]) throws {
+        for label in node.labels { out.append(labelCondition(alias, label)) }
+        if let props = node.properties { try propertyConditions(props, alias: alias, into: &out) }
+    }
+
+    private mutating func labelCondition(_ alias: String, _ label: String) -> String {
+        if ontology.isPermissive {
+            return "EXISTS (SELECT 1 FROM node_label WHERE node_label.node_id = \(alias).id AND node_label.label = \(bind(label)))"
+        }
+        let types = ontology.subtypes(of: label)
+        if types.isEmpty { return "0" }
+        return "\(alias).type IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
+    }
+
+    /// `{k: v, ...}` in a pattern: pushed where exact, otherwise a residual `alias.k = v`.
+    private mutating func propertyConditions(_ props: Expr, alias: String, into out: inout [String]) throws {
+        guard case .map(let entries) = props.kind else {
+            throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
+        }
+        for (key, valueExpr) in entries {
+            if let value = constant(valueExpr), let sql = comparison(alias: alias, key: key, op: .eq, value: value) {
+                out.append(sql)
+            } else {
+                residualProperty(alias: alias, key: key, value: valueExpr)
+            }
+        }
+    }
+
+    /// Records `alias.key = value` for Swift, through the alias's hidden binding.
+    private mutating func residualProperty(alias: String, key: String, value: Expr) {
+        let base = Expr(.variable(MatchPlanner.hiddenPrefix + alias), value.position)
+        residual.append(Expr(.binary(.eq, Expr(.property(base, key), value.position), value), value.position))
+    }
+
+    /// Hidden bindings for every alias let residual predicates reach anonymous elements.
+    static let hiddenPrefix = "  "
+
+    /// A literal or parameter value, if `e` is one.
+    private func constant(_ e: Expr) -> CypherValue? {
+        switch e.kind {
+        case .literal(let v): return v
+        case .parameter(let name): return parameters[name]
+        default: return nil
+        }
+    }
+
+    /// SQL for `alias.key op value` when SQL's answer equals openCypher's.
+    private mutating func comparison(alias: String, key: String, op: BinaryOp, value: CypherValue) -> String? {
+        guard !key.contains("\""), !key.contains("\\") else { return nil }
+        let path = "$.\"\(key)\""
+        let typeGuard: String
+        let bound: DatabaseValue
+        switch value {
+        case .string(let s): typeGuard = "= 'text'"; bound = s.databaseValue
+        case .int(let i): typeGuard = "IN ('integer', 'real')"; bound = i.databaseValue
+        case .float(let d) where d.isFinite: typeGuard = "IN ('integer', 'real')"; bound = d.databaseValue
+        case .bool(let b) where op == .eq:
+            return "json_type(\(alias).props, \(bind(path))) = '\(b ? "true" : "false")'"
+        default: return nil
+        }
+        let sqlOp: String
+        switch op {
+        case .eq: sqlOp = "="
+        case .lt: sqlOp = "<"
+        case .le: sqlOp = "<="
+        case .gt: sqlOp = ">"
+        case .ge: sqlOp = ">="
+        default: return nil
+        }
+        return "(json_type(\(alias).props, \(bind(path))) \(typeGuard) AND json_extract(\(alias).props, \(bind(path))) \(sqlOp) \(bind(bound)))"
+    }
+
+    private mutating func validity(_ alias: String) -> String {
+        guard let asOf else { return "1" }
+        return "(\(alias).valid_from IS NULL OR \(alias).valid_from <= \(bind(asOf.iso))) AND (\(alias).valid_to IS NULL OR \(alias).valid_to > \(bind(asOf.iso)))"
+    }
+
+    // MARK: Relationships
+
+    private mutating func addPart(_ part: PatternPart) throws {
+        var nodeColumns = [try addNode(part.nodes[0])]
+        var relColumns: [(Int, Bool)] = []
+        for (i, rel) in part.relationships.enumerated() {
+            let left = columns[nodeColumns[i]]
+            let rightIndex = try addNode(part.nodes[i + 1])
+            let right = columns[rightIndex]
+            guard case .node(_, let la) = left, case .node(_, let ra) = right else { continue }
+            if rel.length != nil {
+                relColumns.append((try addVariableLength(rel, left: la, right: ra, leftNode: part.nodes[i]), true))
+            } else {
+                relColumns.append((try addFixed(rel, left: la, right: ra), false))
+            }
+            nodeColumns.append(rightIndex)
+        }
+        layouts.append(MatchPlan.PartLayout(pathVariable: part.pathVariable, nodeColumns: nodeColumns, relColumns: relColumns))
+    }
+
+    private mutating func typeCondition(_ alias: String, _ types: [String]) -> String? {
+        guard !types.isEmpty else { return nil }
+        return "\(alias).type IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
+    }
+
+    private mutating func addFixed(_ rel: RelationshipPattern, left: String, right: String) throws -> Int {
+        let alias = fresh("e")
+        from.append("edge \(alias)")
+        if let v = rel.variable {
+            if relAlias[v] != nil {
+                throw QueryError(.syntax, "VariableAlreadyBound", "relationship variable '\(v)' is used twice in one pattern", at: rel.position, in: source)
+            }
+            relAlias[v] = alias
+            if bound[v] != nil {
+                boundUsed.append(v)
+                args.append(.boundId(v))
+                conditions.append("\(alias).id = ?")
+            }
+        }
+        switch rel.direction {
+        case .outgoing: conditions.append("\(alias).src = \(left).id AND \(alias).dst = \(right).id")
+        case .incoming: conditions.append("\(alias).src = \(right).id AND \(alias).dst = \(left).id")
+        case .both: conditions.append("((\(alias).src = \(left).id AND \(alias).dst = \(right).id) OR (\(alias).src = \(right).id AND \(alias).dst = \(left).id))")
+        }
+        if let t = typeCondition(alias, rel.types) { conditions.append(t) }
+        if let props = rel.properties {
+            var out: [String] = []
+            try propertyConditions(props, alias: alias, into: &out)
+            conditions += out
+        }
+        if asOf != nil { conditions.append(validity(alias)) }
+        fixedEdges.append(alias)
+        columns.append(.relationship(rel.variable, alias: alias))
+        return columns.count - 1
+    }
+
+    /// `-[:T*min..max]->` as a recursive CTE seeded at the left node's candidates.
+    private mutating func addVariableLength(_ rel: RelationshipPattern, left: String, right: String, leftNode: NodePattern) throws -> Int {
+        variableLengthCount += 1
+        let argumentMark = args.count
+        let name = fresh("v")
+        let minHops = rel.length?.min ?? 1
+        let maxHops = rel.length?.max ?? max(minHops, unboundedLimit)
+        var columnName = rel.variable
+        if let v = rel.variable {
+            if relAlias[v] != nil {
+                throw QueryError(.syntax, "VariableAlreadyBound", "relationship variable '\(v)' is used twice in one pattern", at: rel.position, in: source)
+            }
+            relAlias[v] = name
+            if bound[v] != nil {
+                // A bound list of relationships: the path must be exactly that list.
+                columnName = MatchPlanner.hiddenPrefix + name
+                residual.append(Expr(.binary(.eq, Expr(.variable(columnName!), rel.position), Expr(.variable(v), rel.position)), rel.position))
+            }
+        }
+        // Seed: the left node's own conditions, on a fresh alias.
+        let seed = fresh("s")
+        var seedConditions: [String] = []
+        if let v = leftNode.variable, bound[v] != nil {
+            args.append(.boundId(v))
+            seedConditions.append("\(seed).id = ?")
+        }
+        let savedResidual = residual.count
+        try nodeConditions(leftNode, alias: seed, into: &seedConditions)
+        residual.removeLast(residual.count - savedResidual) // residuals are checked on the main alias
+        if asOf != nil { seedConditions.append(validity(seed)) }
+        let seedMark = args.count
+        let e = fresh("x")
+        var step: [String] = ["\(name).depth < \(maxHops)", "instr(\(name).path, ',' || \(e).id || ',') = 0"]
+        let next: String
+        let join: String
+        switch rel.direction {
+        case .outgoing: join = "\(e).src = \(name).node"; next = "\(e).dst"
+        case .incoming: join = "\(e).dst = \(name).node"; next = "\(e).src"
+        case .both:
+            join = "(\(e).src = \(name).node OR \(e).dst = \(name).node)"
+            next = "CASE WHEN \(e).src = \(name).node THEN \(e).dst ELSE \(e).src END"
+        }
+        if let t = typeCondition(e, rel.types) { step.append(t) }
+        if let props = rel.properties {
+            guard case .map(let entries) = props.kind else {
+                throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
+            }
+            for (key, valueExpr) in entries {
+                guard let value = constant(valueExpr), let sql = comparison(alias: e, key: key, op: .eq, value: value) else {
+                    throw QueryError(.unsupported, "UnsupportedPattern", "a variable-length relationship's properties must be literals or parameters", at: valueExpr.position, in: source)
+                }
+                step.append(sql)
+            }
+        }
+        if asOf != nil {
+            step.append(validity(e))
+            let m = fresh("m")
+            step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
+        }
+        pending.append(PendingCTE(
+            name: name, seedAlias: seed, seedVariable: leftNode.variable,
+            seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
+            recursiveStep: """
+                  UNION ALL
+                  SELECT \(name).start, \(next), \(name).depth + 1, \(name).path || \(e).id || ','
+                  FROM \(name) JOIN edge \(e) ON \(join)
+                  WHERE \(step.joined(separator: " AND "))
+                """,
+            stepArgs: Array(args[seedMark...])))
+        args.removeSubrange(argumentMark...)
+        from.append(name)
+        conditions.append("\(name).start = \(left).id AND \(name).node = \(right).id AND \(name).depth >= \(minHops)")
+        columns.append(.path(columnName, alias: name))
+        return columns.count - 1
+    }
+
+    // MARK: WHERE push-down
+
+    private func aliasOf(_ e: Expr) -> String? {
+        guard case .variable(let v) = e.kind else { return nil }
+        return nodeAlias[v] ?? relAlias[v].flatMap { $0.hasPrefix("e") ? $0 : nil }
+    }
+
+    /// SQL for a WHERE conjunct when SQL decides it exactly as openCypher would.
+    private mutating func pushDown(_ e: Expr) -> String? {
+        switch e.kind {
+        case .binary(let op, let l, let r) where [.eq, .lt, .le, .gt, .ge].contains(op):
+            if case .property(let base, let key) = l.kind, let alias = aliasOf(base), let v = constant(r) {
+                return comparison(alias: alias, key: key, op: op, value: v)
+            }
+            if case .property(let base, let key) = r.kind, let alias = aliasOf(base), let v = constant(l) {
+                let flipped: BinaryOp = [.lt: .gt, .le: .ge, .gt: .lt, .ge: .le][op] ?? op
+                return comparison(alias: alias, key: key, op: flipped, value: v)
+            }
+            if op == .eq, case .call("id", false, let args) = l.kind, args.count == 1, let alias = aliasOf(args[0]),
+               case .int(let id)? = constant(r) {
+                return "\(alias).id = \(bind(id))"
+            }
+            return nil
+        case .hasLabels(let base, let labels):
+            guard case .variable(let v) = base.kind, let alias = nodeAlias[v] else { return nil }
+            return labels.map { labelCondition(alias, $0) }.joined(separator: " AND ")
+        case .isNull(let inner, negated: true):
+            if case .call("fts", false, let args) = inner.kind, args.count == 2, case .variable(let v) = args[0].kind,
+               let alias = nodeAlias[v], case .string(let terms)? = constant(args[1]) {
+                return "\(alias).id IN (SELECT rowid FROM node_fts WHERE node_fts MATCH \(bind(terms)))"
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}
+
+/// What a variable holds, as far as the binder and planner know.
+enum VariableKind: Equatable {
+    /// `value`: anything (may be null or an element); `scalar`: a literal that is surely
+    /// not a node or relationship (`WITH 1 AS n MATCH (n)` is a VariableTypeConflict).
+    case node, relationship, relationshipList, path, value, scalar
+}

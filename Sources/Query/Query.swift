@@ -1,1 +1,0 @@
-// The Query module; its types arrive with the work that builds it.

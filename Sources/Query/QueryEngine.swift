@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+import GraphStore
+import LexgraphCore
+import Ontology
+
+/// Lexgraph's Cypher-like query language ("Cypher-like": it passes only part of the
+/// openCypher TCK; see Tests/Fixtures/tck/expected-failures.txt).
+///
+/// Pipeline: `Lexer` → `Parser` (AST) → `Binder` (scopes; in ontology mode unknown
+/// labels, relationship types and properties are errors with line:column, a caret and a
+/// "did you mean") → `MatchPlanner` (one SQLite query per MATCH, recursive CTEs for
+/// variable-length relationships) → `Execution` (clauses over a bag of rows).
+///
+/// What runs where: pattern matching and every exactly-translatable predicate run in
+/// SQLite; projections, aggregation, ORDER BY and the remaining predicates run in Swift
+/// over the rows SQL returned (see `MatchPlanner` for the precise split).
+///
+/// Semantics: bags; OPTIONAL MATCH yields nulls; three-valued logic; ORDER BY's
+/// cross-type order; within one MATCH a relationship is used at most once (trail
+/// semantics; nodes may repeat). Labels: in ontology mode `(:Case)` matches `Case` and
+/// its subtypes; in permissive mode the node's labels.
+///
+/// Safety: parameters and all literal values are bound, never spliced into SQL. The
+/// default is read-only (CREATE needs `QueryOptions.write`). Every query has a row limit
+/// and a time limit; at the time limit the running SQLite statement is interrupted.
+/// Unbounded `*` means `*1..unboundedPathLimit` (default 10).
+///
+/// Extensions (not openCypher):
+/// - `AS OF 'YYYY-MM-DD'` before or after the query: every matched node and
+///   relationship must be valid on that date (`valid_from <= D < valid_to`, open ends).
+/// - `fts(n, 'terms')`: the full-text relevance of node `n` for the FTS5 query `terms`
+///   (negated BM25: higher is better), null when `n` does not match. In WHERE,
+///   `fts(n, 'terms') IS NOT NULL` is pushed into SQL as an FTS5 MATCH; use the score in
+///   ORDER BY: `MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL
+///   RETURN c.name ORDER BY fts(c, 'eviction') DESC`.
+/// - `date('YYYY-MM-DD')` checks an ISO date and returns it as a string; `.year`,
+///   `.month`, `.day` read an ISO date string's parts. Dates compare as strings.
+/// - Pattern predicates (`WHERE (a)-[:CITES]->(b)`) are existence tests.
+/// - `EXPLAIN` prints each MATCH's SQL and SQLite's plan without running; `PROFILE`
+///   runs and prints rows and time per clause.
+public final class QueryEngine: Sendable {
+    public let store: GraphStore
+
+    public init(store: GraphStore) { self.store = store }
+
+    /// Parses, checks and runs `text`. Throws `QueryError` for every problem.
+    public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
+        let ast = try Parser.parse(text)
+        let ontology: Ontology
+        do { ontology = try store.activeOntology() } catch let e as LexgraphError {
+            throw QueryError(.runtime, "NoOntology", e.message)
+        }
+        let scopes = try Binder(ontology: ontology, source: text).bind(ast)
+        let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
+        if writes && !options.write && ast.mode != .explain {
+            throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
+        }
+        if ast.mode == .explain {
+            return try explain(ast, scopes, ontology, parameters, options)
+        }
+        let started = Date()
+        let timer = DispatchWorkItem { [store] in store.database.interrupt() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + options.timeLimit, execute: timer)
+        defer { timer.cancel() }
+        do {
+            let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
+                let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
+                                          writer: writer, parameters: parameters)
+                let (columns, rows) = try execution.run()
+                var result = QueryResult(columns: columns, rows: rows)
+                result.elements = try ResultElements(rows: rows, graph: execution.graph)
+                if ast.mode == .profile {
+                    result.profile = execution.profile
+                    result.elapsed = Date().timeIntervalSince(started)
+                }
+                return result
+            }
+            if writes {
+                return try store.write { writer in try body(writer.db, writer) }
+            }
+            return try store.read { db in try body(db, nil) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw QueryError.timeout(options.timeLimit)
+        } catch let error as DatabaseError {
+            throw QueryError(.runtime, "DatabaseError", "SQLite: \(error.message ?? error.description)")
+        }
+    }
+
+    /// The SQL of each MATCH (with its bound arguments listed) and SQLite's query plan.
+    func explain(_ ast: QueryAST, _ scopes: [Binder.Scope], _ ontology: Ontology, _ parameters: [String: CypherValue],
+                 _ options: QueryOptions) throws -> QueryResult {
+        var lines: [String] = []
+        try store.read { db in
+            for (i, clause) in ast.clauses.enumerated() {
+                guard case .match(let optional, let parts, let predicate, _) = clause else {
+                    lines.append("-- \(Execution.clauseName(clause)): evaluated in Swift")
+                    continue
+                }
+                var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
+                                           parameters: parameters, source: ast.source, bound: scopes[i].kinds)
+                let plan = try planner.plan(parts, where: predicate)
+                lines.append("-- \(optional ? "OPTIONAL MATCH" : "MATCH")" + (plan.boundVariables.isEmpty ? "" : " (run per row for \(plan.boundVariables.joined(separator: ", ")))"))
+                lines.append(plan.sql + ";")
+                let args = plan.arguments.map { a -> DatabaseValue in
+                    if case .value(let v) = a { return v }
+                    return .null
+                }
+                lines.append("-- arguments: " + args.map { $0.description }.joined(separator: ", "))
+                if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
+                for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + plan.sql, arguments: StatementArguments(args)) {
+                    lines.append("-- plan: " + (row["detail"] as String? ?? ""))
+                }
+            }
+        }
+        var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
+        result.explanation = lines
+        return result
+    }
+}
+
+extension Execution {
+    static func clauseName(_ clause: Clause) -> String {
+        switch clause {
+        case .match(let optional, _, _, _): return optional ? "OPTIONAL MATCH" : "MATCH"
+        case .unwind: return "UNWIND"
+        case .with: return "WITH"
+        case .return: return "RETURN"
+        case .create: return "CREATE"
+        }
+    }
+}
+
+/// Limits and switches for one query.
+public struct QueryOptions: Sendable {
+    /// Allow CREATE (otherwise a `.readOnly` error).
+    public var write = false
+    /// The most rows a result may have.
+    public var rowLimit = 100_000
+    /// The most rows any intermediate step may have.
+    public var intermediateRowLimit = 5_000_000
+    /// Seconds before the query is interrupted.
+    public var timeLimit: Double = 30
+    /// The upper bound of an unbounded `*` (`*` = `*1..10`, `*2..` = `*2..10`).
+    public var unboundedPathLimit = 10
+    /// Keep the SQL each MATCH ran (tests, debugging).
+    public var logSQL = false
+
+    public init(write: Bool = false, rowLimit: Int = 100_000, timeLimit: Double = 30, unboundedPathLimit: Int = 10) {
+        self.write = write
+        self.rowLimit = rowLimit
+        self.timeLimit = timeLimit
+        self.unboundedPathLimit = unboundedPathLimit
+    }
+}
+
+/// One clause's row count and time (PROFILE).
+public struct ProfileStep: Sendable {
+    public var clause: String
+    public var rows: Int
+    public var seconds: Double
+}
+
+/// The labels/type and properties of every node and relationship a result mentions,
+/// read inside the query's transaction so the result can be printed afterwards.
+public struct ResultElements: Sendable {
+    public struct Node: Sendable { public var labels: [String]; public var properties: [String: CypherValue] }
+    public struct Relationship: Sendable { public var type: String; public var start: Int64; public var end: Int64; public var properties: [String: CypherValue] }
+    public var nodes: [Int64: Node] = [:]
+    public var relationships: [Int64: Relationship] = [:]
+
+    public init() {}
+
+    init(rows: [[CypherValue]], graph: GraphAccess) throws {
+        func visit(_ v: CypherValue) throws {
+            switch v {
+            case .node(let id):
+                if nodes[id] == nil { let d = try graph.node(id); nodes[id] = Node(labels: d.labels, properties: d.properties) }
+            case .relationship(let id):
+                if relationships[id] == nil {
+                    let d = try graph.relationship(id)
+                    relationships[id] = Relationship(type: d.type, start: d.start, end: d.end, properties: d.properties)
+                }
+            case .path(let ns, let rs):
+                for n in ns { try visit(.node(n)) }
+                for r in rs { try visit(.relationship(r)) }
+            case .list(let items): for i in items { try visit(i) }
+            case .map(let m): for i in m.values { try visit(i) }
+            default: break
+            }
+        }
+        for row in rows { for v in row { try visit(v) } }
+    }
+}
+
+/// What a query returned.
+public struct QueryResult: Sendable {
+    public var columns: [String]
+    public var rows: [[CypherValue]]
+    public var elements = ResultElements()
+    /// PROFILE: rows and seconds per clause.
+    public var profile: [ProfileStep]?
+    public var elapsed: Double?
+    /// EXPLAIN: the SQL and plan lines.
+    public var explanation: [String]?
+
+    public init(columns: [String], rows: [[CypherValue]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}

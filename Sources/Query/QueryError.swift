@@ -1,0 +1,69 @@
+import LexgraphCore
+
+/// Everything that can go wrong with a query, from a typo to a timeout. `kind` says at
+/// which stage it failed (the openCypher TCK's error classes map onto it), `code` names
+/// the precise condition (TCK detail codes such as `UndefinedVariable`), and `snippet`
+/// is the query line with a caret under the spot, shown by `description`.
+public struct QueryError: LexgraphError, Equatable {
+    public enum Kind: String, Sendable {
+        /// Cannot be parsed, or is semantically wrong (unknown variable, label, ...): compile time.
+        case syntax = "SyntaxError"
+        /// A value of the wrong type at run time (e.g. `1 + 'a'`... where not allowed).
+        case type = "TypeError"
+        /// A bad argument value at run time (e.g. a negative LIMIT from a parameter).
+        case argument = "ArgumentError"
+        /// A parameter the query uses but the caller did not give.
+        case parameterMissing = "ParameterMissing"
+        /// A write in read-only mode.
+        case readOnly = "ReadOnly"
+        /// The result grew past the row limit.
+        case rowLimit = "RowLimit"
+        /// The query ran past its time limit and was interrupted.
+        case timeout = "Timeout"
+        /// Anything the store reported while running the query.
+        case runtime = "RuntimeError"
+        /// Valid openCypher this dialect does not support (yet).
+        case unsupported = "Unsupported"
+    }
+
+    public var kind: Kind
+    public var code: String
+    public var location: SourceLocation?
+    public var message: String
+    /// The offending query line and a caret line under the column, when known.
+    public var snippet: String?
+
+    public init(_ kind: Kind, _ code: String, _ message: String, at position: SourcePosition? = nil, in source: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        if let position {
+            location = SourceLocation(line: position.line, column: position.column)
+            if let source { snippet = QueryError.caret(source: source, at: position) }
+        }
+    }
+
+    public var description: String {
+        var text = message
+        if let location, !location.description.isEmpty { text = "\(location): \(message)" }
+        if let snippet { text += "\n" + snippet }
+        return text
+    }
+
+    /// The source line `position` points into and a `^` under its column.
+    static func caret(source: String, at position: SourcePosition) -> String? {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard position.line >= 1, position.line <= lines.count else { return nil }
+        let line = String(lines[position.line - 1])
+        let pad = String(repeating: " ", count: max(0, position.column - 1))
+        return "  " + line + "\n  " + pad + "^"
+    }
+}
+
+/// A line and column (both 1-based) in the query text.
+public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) { self.line = line; self.column = column }
+    public var description: String { "\(line):\(column)" }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+import LexgraphCore
+import Query
+
+/// `lexgraph query 'MATCH ...'`: runs one Cypher-like query against the graph database.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run a Cypher-like query (read-only unless --write).",
+        discussion: """
+            Parameters: --param k=v (repeatable); v is read as JSON when it parses (1, 2.5, true, \
+            "s", [1,2], {"a":1}) and as a plain string otherwise. Extensions: AS OF 'YYYY-MM-DD', \
+            fts(n, 'terms') (BM25 relevance), EXPLAIN / PROFILE prefixes.
+            """)
+
+    @Argument(help: "The query text.")
+    var text: String
+
+    @Option(name: .customLong("param"), help: "A parameter as name=value (repeatable).")
+    var parameters: [String] = []
+
+    @Option(help: "Output format: table, json (one object per row) or csv.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "Allow writes (CREATE).")
+    var write = false
+
+    @Option(help: "Most rows a result may have.")
+    var rowLimit = 100_000
+
+    @Option(help: "Seconds before the query is interrupted.")
+    var timeLimit: Double = 30
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let engine = QueryEngine(store: try database.open())
+        let options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit)
+        let result = try engine.run(text, parameters: try QueryOutput.parameters(parameters), options: options)
+        print(QueryOutput.render(result, format))
+    }
+}
+
+/// Printing results and reading `--param` values; shared by `query` and `shell`.
+enum QueryOutput {
+    static func parameters(_ pairs: [String]) throws -> [String: CypherValue] {
+        var out: [String: CypherValue] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw CLIError("--param needs name=value, got '\(pair)'")
+            }
+            let name = String(pair[..<eq]), raw = String(pair[pair.index(after: eq)...])
+            if let json = try? Value.parseJSON(raw) { out[name] = CypherValue(json) } else { out[name] = .string(raw) }
+        }
+        return out
+    }
+
+    static func render(_ result: QueryResult, _ format: OutputFormat) -> String {
+        if let lines = result.explanation { return lines.joined(separator: "\n") }
+        var text: String
+        switch format {
+        case .table: text = ResultFormatter.table(result)
+        case .json: text = ResultFormatter.json(result)
+        case .csv: text = ResultFormatter.csv(result)
+        }
+        if let profile = result.profile {
+            text += "\n-- profile:"
+            for step in profile { text += "\n--   \(step.clause.padding(toLength: 15, withPad: " ", startingAt: 0)) \(step.rows) rows  \(String(format: "%.3f", step.seconds * 1000)) ms" }
+            if let total = result.elapsed { text += "\n--   total \(String(format: "%.3f", total * 1000)) ms" }
+        }
+        return text
+    }
+}

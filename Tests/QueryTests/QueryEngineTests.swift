@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import GraphStore
+import LexgraphCore
+import Ontology
+import Query
+import XCTest
+
+/// The engine's own guarantees beyond the TCK: positioned errors against the legal
+/// ontology, bound parameters, read-only default, limits, AS OF, full text, EXPLAIN.
+final class QueryEngineTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A legal-core store with two Supreme Court cases (1960, 1990), one ECtHR case
+    /// (2005) and citations between them.
+    func legalStore() throws -> GraphStore {
+        let path = Self.root.appendingPathComponent("ontology/legal-core.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let ontology = try Ontology(yaml: text, file: "ontology/legal-core.yaml")
+        let store = try GraphStore(inMemoryWith: ontology, documentText: text)
+        try store.write { w in
+            try w.upsert(NodeInput(key: "old", type: "SupremeCourtCase", properties: [
+                "name": .string("Old v. Landlord"), "decision_date": .string("1960-03-01"),
+                "facts": .string("An eviction of a tenant; the eviction notice and the eviction itself were contested.")]))
+            try w.upsert(NodeInput(key: "new", type: "SupremeCourtCase", properties: [
+                "name": .string("New v. City"), "decision_date": .string("1990-05-02"),
+                "facts": .string("A zoning dispute that mentions an eviction once, among many other matters of land use and permits.")]))
+            try w.upsert(NodeInput(key: "echr", type: "ECtHRCase", properties: [
+                "name": .string("Tenant v. State"), "decision_date": .string("2005-07-07"),
+                "facts": .string("Housing and home under Article 8.")]))
+            try w.upsert(EdgeInput(key: "c1", type: "CITES", from: "new", to: "old"))
+            try w.upsert(EdgeInput(key: "c2", type: "CITES", from: "echr", to: "new"))
+        }
+        return store
+    }
+
+    func queryError(_ body: () throws -> Void) -> QueryError? {
+        do { try body() } catch let e as QueryError { return e } catch { XCTFail("not a QueryError: \(error)") }
+        return nil
+    }
+
+    // MARK: Positioned errors with did-you-mean
+
+    func testUnknownLabelIsPositionedWithCaretAndSuggestion() throws {
+        let engine = QueryEngine(store: try legalStore())
+        let e = queryError { _ = try engine.run("MATCH (c:SupremeCourtCas)\nRETURN c") }
+        XCTAssertEqual(e?.kind, .syntax)
+        XCTAssertEqual(e?.code, "UnknownLabel")
+        XCTAssertEqual(e?.location, SourceLocation(line: 1, column: 10))
+        XCTAssertEqual(e?.description, """
+            1:10: unknown label 'SupremeCourtCas' (did you mean 'SupremeCourtCase'?)
+              MATCH (c:SupremeCourtCas)
+                       ^
+            """)
+    }
+
+    func testUnknownPropertyAndTypeOnLaterLines() throws {
+        let engine = QueryEngine(store: try legalStore())
+        let p = queryError { _ = try engine.run("MATCH (c:Case)\nWHERE c.decison_date > '1970-01-01'\nRETURN c") }
+        XCTAssertEqual(p?.code, "UnknownProperty")
+        XCTAssertEqual(p?.location, SourceLocation(line: 2, column: 8))
+        XCTAssertTrue(p?.message.contains("did you mean 'decision_date'?") ?? false, p?.message ?? "")
+        XCTAssertTrue(p?.description.hasSuffix("  WHERE c.decison_date > '1970-01-01'\n         ^") ?? false, p?.description ?? "")
+        let t = queryError { _ = try engine.run("MATCH (a)-[:CITE]->(b) RETURN a") }
+        XCTAssertEqual(t?.code, "UnknownRelationshipType")
+        XCTAssertEqual(t?.location, SourceLocation(line: 1, column: 13))
+        XCTAssertTrue(t?.message.contains("did you mean 'CITES'?") ?? false, t?.message ?? "")
+    }
+
+    func testSyntaxErrorsAreNotCrashes() throws {
+        let engine = QueryEngine(store: try legalStore())
+        let e = queryError { _ = try engine.run("MATCH (a RETURN a") }
+        XCTAssertEqual(e?.kind, .syntax)
+        XCTAssertEqual(e?.location, SourceLocation(line: 1, column: 10))
+        let u = queryError { _ = try engine.run("MATCH (a) RETURN b") }
+        XCTAssertEqual(u?.code, "UndefinedVariable")
+        XCTAssertEqual(u?.location, SourceLocation(line: 1, column: 18))
+    }
+
+    // MARK: Ontology semantics
+
+    func testLabelMatchesSubtypesInOntologyMode() throws {
+        let engine = QueryEngine(store: try legalStore())
+        let r = try engine.run("MATCH (c:Case) RETURN c.name AS name ORDER BY name")
+        XCTAssertEqual(r.rows, [[.string("New v. City")], [.string("Old v. Landlord")], [.string("Tenant v. State")]])
+        let s = try engine.run("MATCH (c:SupremeCourtCase)<-[:CITES*1..2]-(x:ECtHRCase) RETURN c.name AS name ORDER BY name")
+        XCTAssertEqual(s.rows, [[.string("New v. City")], [.string("Old v. Landlord")]])
+    }
+
+    // MARK: Parameters, read-only, limits
+
+    func testParametersAreBoundNeverSpliced() throws {
+        let store = try GraphStore(inMemoryWith: .permissive)
+        let engine = QueryEngine(store: store)
+        let evil = "'); DROP TABLE node; --"
+        let none = try engine.run("MATCH (n) WHERE n.name = $p RETURN count(*) AS c", parameters: ["p": .string(evil)])
+        XCTAssertEqual(none.rows, [[.int(0)]])
+        _ = try engine.run("CREATE (:X {name: $p})", parameters: ["p": .string(evil)], options: QueryOptions(write: true))
+        let back = try engine.run("MATCH (n:X {name: $p}) RETURN n.name AS name", parameters: ["p": .string(evil)])
+        XCTAssertEqual(back.rows, [[.string(evil)]])
+        let tables = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'node'") }
+        XCTAssertEqual(tables, ["node"])
+        // Labels and property keys are bound too.
+        let label = try engine.run("MATCH (n:`X') OR 1=1 --`) RETURN count(*) AS c")
+        XCTAssertEqual(label.rows, [[.int(0)]])
+    }
+
+    func testReadOnlyByDefaultRefusesCreate() throws {
+        let store = try GraphStore(inMemoryWith: .permissive)
+        let engine = QueryEngine(store: store)
+        let e = queryError { _ = try engine.run("CREATE (:A {x: 1})") }
+        XCTAssertEqual(e?.kind, .readOnly)
+        XCTAssertEqual(try engine.run("MATCH (n) RETURN count(n) AS c").rows, [[.int(0)]])
+        _ = try engine.run("CREATE (:A {x: 1})", options: QueryOptions(write: true))
+        XCTAssertEqual(try engine.run("MATCH (n:A) RETURN n.x AS x").rows, [[.int(1)]])
+    }
+
+    func testRowLimit() throws {
+        let engine = QueryEngine(store: try GraphStore(inMemoryWith: .permissive))
+        let e = queryError { _ = try engine.run("UNWIND range(1, 100) AS x RETURN x", options: QueryOptions(rowLimit: 10)) }
+        XCTAssertEqual(e?.kind, .rowLimit)
+        XCTAssertEqual(try engine.run("UNWIND range(1, 100) AS x RETURN x LIMIT 10", options: QueryOptions(rowLimit: 10)).rows.count, 10)
+    }
+
+    func testTimeLimitInterruptsTheStatement() throws {
+        let store = try GraphStore(inMemoryWith: .permissive)
+        let engine = QueryEngine(store: store)
+        // A complete directed graph on 9 nodes: trails of up to 10 edges are countless.
+        _ = try engine.run("UNWIND range(1, 9) AS i CREATE (:K {i: i})", options: QueryOptions(write: true))
+        _ = try engine.run("MATCH (a:K), (b:K) WHERE a.i <> b.i CREATE (a)-[:E]->(b)", options: QueryOptions(write: true))
+        let started = Date()
+        let e = queryError { _ = try engine.run("MATCH (a:K {i: 1})-[*]->(b) RETURN count(*) AS c", options: QueryOptions(timeLimit: 0.5)) }
+        XCTAssertEqual(e?.kind, .timeout)
+        XCTAssertTrue(e?.message.contains("time limit of 0.5 s") ?? false)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    // MARK: Extensions
+
+    func testAsOfKeepsOnlyNodesAndEdgesValidOnTheDate() throws {
+        let engine = QueryEngine(store: try legalStore())
+        XCTAssertEqual(try engine.run("AS OF '1970-01-01' MATCH (c:Case) RETURN c.name AS name").rows, [[.string("Old v. Landlord")]])
+        XCTAssertEqual(try engine.run("MATCH (a:Case)-[:CITES]->(b) RETURN a.name AS a AS OF '1995-01-01'").rows, [[.string("New v. City")]])
+        XCTAssertEqual(try engine.run("MATCH (a:Case)-[:CITES*]->(b) RETURN count(*) AS n AS OF '1980-01-01'").rows, [[.int(0)]])
+        XCTAssertEqual(try engine.run("MATCH (a:Case)-[:CITES*]->(b) RETURN count(*) AS n AS OF '2010-01-01'").rows, [[.int(3)]])
+        let bad = queryError { _ = try engine.run("AS OF '1970-13-01' MATCH (c) RETURN c") }
+        XCTAssertEqual(bad?.kind, .syntax)
+    }
+
+    /// The ranking must be SQLite FTS5's own BM25 order (the reference), and a text
+    /// that repeats the term ranks above one that mentions it once.
+    func testFullTextPredicateAndBM25Order() throws {
+        let store = try legalStore()
+        let engine = QueryEngine(store: store)
+        let r = try engine.run("MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL RETURN c.name AS name, fts(c, 'eviction') AS score ORDER BY score DESC")
+        let reference = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT json_extract(node.props, '$.name') FROM node_fts JOIN node ON node.id = node_fts.rowid WHERE node_fts MATCH 'eviction' ORDER BY bm25(node_fts)")
+        }
+        XCTAssertEqual(r.rows.map { $0[0] }, reference.map(CypherValue.string))
+        XCTAssertEqual(r.rows.map { $0[0] }, [.string("Old v. Landlord"), .string("New v. City")])
+        let explain = try engine.run("EXPLAIN MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL RETURN c")
+        XCTAssertTrue(explain.explanation?.contains { $0.contains("node_fts MATCH ?") } ?? false)
+    }
+
+    func testExplainShowsRecursiveCTEAndPlanAndProfileCountsRows() throws {
+        let engine = QueryEngine(store: try legalStore())
+        let e = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*1..3]->(b) RETURN b")
+        let text = e.explanation?.joined(separator: "\n") ?? ""
+        XCTAssertTrue(text.contains("WITH RECURSIVE"), text)
+        XCTAssertTrue(text.contains("-- plan:"), text)
+        // A WHERE condition on the start node also narrows the recursive CTE's seed.
+        let seeded = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*]->(b) WHERE a.year < 2000 RETURN b")
+        let seedLine = seeded.explanation?.first { $0.contains("SELECT s") && $0.contains("FROM node s") } ?? ""
+        XCTAssertTrue(seedLine.contains("json_extract(s"), seeded.explanation?.joined(separator: "\n") ?? "")
+        let p = try engine.run("PROFILE MATCH (a:Case)-[:CITES]->(b) RETURN a.name AS a")
+        XCTAssertEqual(p.profile?.map(\.clause), ["MATCH", "RETURN"])
+        XCTAssertEqual(p.profile?.first?.rows, 2)
+    }
+
+    func testTrailSemanticsNeverReuseARelationship() throws {
+        let engine = QueryEngine(store: try GraphStore(inMemoryWith: .permissive))
+        _ = try engine.run("CREATE (a:A)-[:R]->(b:B), (b)-[:R]->(a)", options: QueryOptions(write: true))
+        // From a: a->b, a->b->a; the cycle cannot be walked twice.
+        XCTAssertEqual(try engine.run("MATCH (a:A)-[:R*]->(x) RETURN count(*) AS n").rows, [[.int(2)]])
+        XCTAssertEqual(try engine.run("MATCH (a:A)-[r1:R]-(b)-[r2:R]-(c) RETURN count(*) AS n").rows, [[.int(2)]])
+    }
+}

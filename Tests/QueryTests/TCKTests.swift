@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+
+/// The openCypher TCK (release 2024.3, ../shared/opencypher-tck) by tier from tiers.tsv.
+/// Every selected scenario runs on a fresh in-memory permissive store. The run fails
+/// on any failure not in Tests/Fixtures/tck/expected-failures.txt AND on any listed
+/// scenario that now passes (the list may only shrink, and must stay exact).
+/// Set LEXGRAPH_TCK_FAILURES_OUT=path to write the current failures (to update the list).
+final class TCKTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var tckRoot: URL {
+        if let env = ProcessInfo.processInfo.environment["LEXGRAPH_TCK"] { return URL(fileURLWithPath: env) }
+        return root.deletingLastPathComponent().appendingPathComponent("shared/opencypher-tck")
+    }
+
+    /// tier -> (file, scenario name) pairs.
+    static func tiers() throws -> [String: Set<String>] {
+        let text = try String(contentsOf: tckRoot.appendingPathComponent("tiers.tsv"), encoding: .utf8)
+        var out: [String: Set<String>] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 3 else { continue }
+            out[f[0], default: []].insert(f[1] + " " + f[2])
+        }
+        return out
+    }
+
+    static func expectedFailures() throws -> Set<String> {
+        let url = root.appendingPathComponent("Tests/Fixtures/tck/expected-failures.txt")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
+    }
+
+    func runTier(_ tier: String) throws {
+        guard FileManager.default.fileExists(atPath: Self.tckRoot.path) else {
+            throw XCTSkip("no openCypher TCK at \(Self.tckRoot.path): set LEXGRAPH_TCK")
+        }
+        let selected = try Self.tiers()[tier] ?? []
+        let expected = try Self.expectedFailures()
+        let features = Self.tckRoot.appendingPathComponent("features")
+        var files: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: features.path)
+        while let f = enumerator?.nextObject() as? String { if f.hasSuffix(".feature") { files.append(f) } }
+        let runner = TCKRunner(tckRoot: Self.tckRoot)
+        var passed = 0, failed = 0
+        var failures: [String] = []
+        var unexpected: [String] = []
+        for file in files.sorted() {
+            let text = try String(contentsOf: features.appendingPathComponent(file), encoding: .utf8)
+            for scenario in TCKFeatureParser.parse(text, file: file) where selected.contains(file + " " + scenario.name) {
+                let outcome = runner.run(scenario)
+                if ProcessInfo.processInfo.environment["LEXGRAPH_TCK_LIST"] != nil { print("RAN \(scenario.id)") }
+                if outcome == .passed {
+                    passed += 1
+                    if expected.contains(scenario.id) { unexpected.append("UNEXPECTED PASS: \(scenario.id) (remove it from expected-failures.txt)") }
+                } else if case .failed(let why) = outcome {
+                    failed += 1
+                    failures.append(scenario.id)
+                    if !expected.contains(scenario.id) { unexpected.append("UNEXPECTED FAILURE: \(scenario.id): \(why.prefix(400))") }
+                    if ProcessInfo.processInfo.environment["LEXGRAPH_TCK_VERBOSE"] != nil { print("FAIL \(scenario.id): \(why.prefix(400))") }
+                }
+            }
+        }
+        print("TCK \(tier): \(passed) passed, \(failed) failed")
+        if let out = ProcessInfo.processInfo.environment["LEXGRAPH_TCK_FAILURES_OUT"] {
+            let line = failures.joined(separator: "\n") + (failures.isEmpty ? "" : "\n")
+            let url = URL(fileURLWithPath: out)
+            let old = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            try (old + line).write(to: url, atomically: true, encoding: .utf8)
+        }
+        for u in unexpected { XCTFail(u) }
+    }
+
+    func testTier1Core() throws { try runTier("T1-core") }
+    func testTier2UnwindOrParams() throws { try runTier("T2-unwind-or-params") }
+    func testTier3Errors() throws { try runTier("T3-errors") }
+}
