@@ -54,7 +54,8 @@ public enum BuildCatalog {
     }
 
     /// Opens the database at `path`, creating it and installing the project's ontology
-    /// (`ontology/legal-core.yaml`) when it is new or has none yet.
+    /// (`ontology/legal-core.yaml`) when it is new or has none yet, then applies the
+    /// pending updates in `ontology/updates/`.
     public static func openForBuild(path: String, root: URL) throws -> GraphStore {
         let store = try GraphStore(path: path, create: true)
         let hasOntology = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ontology_version") ?? 0 } > 0
@@ -64,6 +65,9 @@ public enum BuildCatalog {
             let ontology = try Ontology(yaml: text, file: "ontology/legal-core.yaml")
             try store.installOntology(ontology, documentText: text, source: "ontology/legal-core.yaml", summary: "initial (lexgraph build)")
         }
+        // Recipes are written against the newest ontology: bring the database up to it
+        // (updates already applied are no-ops) before anything is loaded.
+        _ = try store.applyPending(updatesFolder: root.appendingPathComponent("ontology/updates").path)
         return store
     }
 }

@@ -62,7 +62,7 @@ final class RealGraphBuildTests: XCTestCase {
         XCTAssertEqual(early.validFrom, "1754-12-31")
 
         // Every case has a decision date, so none is visible before it was decided.
-        let undated = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE type IN ('SupremeCourtCase', 'ECtHRCase') AND valid_from IS NULL") }
+        let undated = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE type IN ('SupremeCourtCase', 'ECtHRJudgment') AND valid_from IS NULL") }
         XCTAssertEqual(undated, 0)
 
         // Loading the same files again changes nothing (echr and contracts: the scotus
