@@ -70,6 +70,9 @@ public struct BertTokenizer: Sendable {
 
     /// Encodes one text, or a pair, like `tokenizer(text, pair, ...)` in transformers.
     /// Throws when the truncation strategy cannot meet `maxLength` (as the peer does).
+    /// An empty `pair` is an empty second sequence ([CLS] A [SEP] [SEP]), as in the peer's
+    /// batch encoding; transformers' single call `tokenizer(text, "")` instead drops "" as if
+    /// no pair had been given; pass nil for that.
     public func encode(_ text: String, pair: String? = nil, options: EncodeOptions = EncodeOptions()) throws -> Encoding {
         var encoding = try encodeUnpadded(text, pair: pair, options: options)
         if options.padding == .maxLength {
