@@ -59,9 +59,9 @@ def kuzu_load(folder):
     start = time.perf_counter()
     db = kuzu.Database(db_dir)
     conn = kuzu.Connection(db)
-    conn.execute("CREATE NODE TABLE Case(key STRING, PRIMARY KEY(key))")
-    conn.execute("CREATE REL TABLE CITES(FROM Case TO Case)")
-    conn.execute(f"COPY Case FROM '{folder}/nodes.csv' (HEADER=true)")
+    conn.execute("CREATE NODE TABLE Opinion(key STRING, PRIMARY KEY(key))")
+    conn.execute("CREATE REL TABLE CITES(FROM Opinion TO Opinion)")
+    conn.execute(f"COPY Opinion FROM '{folder}/nodes.csv' (HEADER=true)")
     conn.execute(f"COPY CITES FROM '{folder}/edges.csv' (HEADER=true)")
     n = conn.execute("MATCH ()-[e:CITES]->() RETURN count(e)").get_next()[0]
     elapsed = time.perf_counter() - start
