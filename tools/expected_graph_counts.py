@@ -96,7 +96,7 @@ def echr():
     case_nodes = rows("ecthr-housing/visualization_annotations_cases_case_nodes.csv")
     form = [r for r in rows("ecthr-housing/data_annotations_form-responses.csv") if r["ECLI number"].strip()]
     cases = {trim(r["Label"]) for r in case_nodes} | {trim(r["ECLI number"]) for r in form}
-    nodes["ECtHRCase"] = len(cases)
+    nodes["ECtHRJudgment"] = len(cases)  # ECtHRCase before ontology update 0002
     nodes["State"] = len({slug(r["Member State involved"]) for r in form if r["Member State involved"].strip()})
     edges["RESPONDENT"] = len({(trim(r["ECLI number"]), slug(r["Member State involved"])) for r in form if r["Member State involved"].strip()})
     edges["APPLIES"] = len({(trim(r["Source Label"]), r["Target Label"]) for r in rows("ecthr-housing/visualization_annotations_articles_article_edges.csv")})
