@@ -13,5 +13,7 @@ enum LexgraphCommands {
         WalkBenchCommand.self,
         OntologyCommand.self,
         ModelCommand.self,
+        EmbedCommand.self,
+        FineTuneCommand.self,
     ]
 }
