@@ -35,6 +35,13 @@ final class PartialFineTuningTests: XCTestCase {
                     XCTAssertTrue((0..<p.grad.count).allSatisfy { p.grad[$0] == 0 }, "\(p.name) is frozen but got a gradient")
                     continue
                 }
+                if p.name.hasSuffix("attention.self.key.bias") {
+                    // Softmax ignores the per-row constant q·b_k adds to the scores: the true
+                    // gradient is 0 and both passes leave only round-off.
+                    let worst = (0..<p.grad.count).map { max(abs(p.grad[$0]), abs(fullGrads[offset + $0])) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-9, p.name)
+                    continue
+                }
                 let scale = (0..<p.grad.count).map { abs(fullGrads[offset + $0]) }.max() ?? 0
                 XCTAssertGreaterThan(scale, 0, "\(p.name) has a zero full gradient; the comparison would be empty")
                 for i in 0..<p.grad.count {

@@ -92,4 +92,4 @@ struct FineTuneCommand: ParsableCommand {
     }
 }
 
-extension FineTuneTask: @retroactive ExpressibleByArgument {}
+extension FineTuneTask: ExpressibleByArgument {}
