@@ -96,6 +96,9 @@ final class FineTuneRunTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("training options differ"), "\($0)")
         }
         let resumed = try run.run(resume: true)
+        var notes: [String] = []
+        XCTAssertEqual(try run.run(resume: true, log: { notes.append($0) }).map(\.trainLoss), straight.map(\.trainLoss))
+        XCTAssertEqual(notes, ["the run is already finished (3 epoch(s))"])
         XCTAssertEqual(resumed.map(\.trainLoss), straight.map(\.trainLoss))
         XCTAssertEqual(resumed.map(\.dev), straight.map(\.dev))
         let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a/checkpoint/model.safetensors"))

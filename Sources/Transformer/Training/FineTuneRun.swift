@@ -91,6 +91,15 @@ public struct FineTuneRun {
         let train = try EncodedExample.encode(trainItems, tokenizer: tokenizer, maxLength: options.maxLength, labels: labels, path: inputs.trainPath)
         let dev = try devItems.map { try EncodedExample.encode($0, tokenizer: tokenizer, maxLength: options.maxLength, labels: labels, path: inputs.devPath ?? "") }
 
+        if resume {
+            // A finished run needs no model and no cache.
+            let saved: RunProgress = try readJSON(stateDirectory + "/run_state.json")
+            let position: TrainingPosition = try readJSON(stateDirectory + "/" + FineTuner.stateFile)
+            if saved.stopped || position.epoch >= options.epochs {
+                log("the run is already finished (\(saved.history.count) epoch(s))")
+                return saved.history
+            }
+        }
         let cacheStart = Date()
         let tuner: FineTuner
         var state = RunProgress()
