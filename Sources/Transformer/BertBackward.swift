@@ -33,14 +33,16 @@ extension BertModel {
         for i in 0..<b { Kernels.accumulate(ws.gradCls.data + i * h, count: h, into: ws.gradHiddenA.data + i * t * h) }
     }
 
-    /// Layers in reverse, then embeddings, starting from `ws.gradHiddenA`.
+    /// Layers in reverse, then embeddings, starting from `ws.gradHiddenA`; a forward that
+    /// started at a later layer (`LayerInput`) stops at that layer.
     func encoderBackward(ws: BertWorkspace, dropout: Bool) {
+        let firstLayer = saved?.firstLayer ?? 0
         var dOut = ws.gradHiddenA, dIn = ws.gradHiddenB
-        for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
+        for l in stride(from: config.numHiddenLayers - 1, through: firstLayer, by: -1) {
             layerBackward(l, ws: ws, dOut: dOut, dIn: dIn, dropout: dropout)
             swap(&dOut, &dIn)
         }
-        embeddingBackward(ws: ws, dHidden: dOut, dropout: dropout)
+        if firstLayer == 0 { embeddingBackward(ws: ws, dHidden: dOut, dropout: dropout) }
     }
 
     /// Gradient of one layer: `dOut` (w.r.t. its output) to `dIn` (w.r.t. its input).

@@ -12,10 +12,30 @@ extension BertModel {
     /// Runs the encoder and pooler. With `dropout`, hidden and attention dropout use the
     /// config's probabilities and `rng` (training); without, the pass is deterministic
     /// (evaluation). Activations are kept for `backward`.
+    ///
+    /// With `input`, the pass starts at encoder layer `input.layer` from the given hidden
+    /// states (cached outputs of frozen layers below; partial fine-tuning) and `backward`
+    /// stops there.
     @discardableResult
-    public func forward(_ batch: BertBatch, dropout: Bool = false) throws -> BertOutput {
-        try batch.validate(against: config)
+    public func forward(_ batch: BertBatch, dropout: Bool = false, from input: LayerInput? = nil) throws -> BertOutput {
         let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0)
+        let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers)
+        let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
+
+        // Pooler on each sequence's first token.
+        let last = ws.hidden[config.numHiddenLayers].data
+        for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
+        Linear.forward(x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data, bias: poolerBias.value.data, y: ws.pooled.data)
+        Kernels.tanhInPlace(ws.pooled.data, count: b * h)
+
+        saved = SavedForward(batch: batch, dropout: useDropout, pooled: true, firstLayer: input?.layer ?? 0)
+        return BertOutput(lastHiddenState: ws.hidden[config.numHiddenLayers].reshaped([b, t, h]), pooledOutput: ws.pooled)
+    }
+
+    /// Embeddings (unless `input` supplies the hidden states entering a later layer) and
+    /// encoder layers up to `end` (exclusive): `ws.hidden[end]` then holds their output.
+    func runEncoder(_ batch: BertBatch, dropout useDropout: Bool, from input: LayerInput?, upTo end: Int) throws -> BertWorkspace {
+        try batch.validate(against: config)
         let ws = workspace(for: batch, dropout: useDropout)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize, bt = b * t
         let hiddenP = Float(config.hiddenDropoutProb)
@@ -23,6 +43,13 @@ extension BertModel {
         batch.attentionMask.withUnsafeBufferPointer { ws.keyVisible.data.update(from: $0.baseAddress!, count: bt) }
         if let bias = batch.attentionBias, let dst = ws.attentionBias {
             bias.withUnsafeBufferPointer { dst.data.update(from: $0.baseAddress!, count: bt * t) }
+        }
+
+        if let input {
+            try input.check(batch: batch, config: config)
+            ws.hidden[input.layer].copy(from: input.hiddenStates)
+            for l in input.layer..<end { layerForward(l, ws: ws, dropout: useDropout) }
+            return ws
         }
 
         // Embeddings: word + position + token type, LayerNorm, dropout.
@@ -40,18 +67,10 @@ extension BertModel {
             Kernels.multiply(ws.hidden[0].data, by: mask.data, count: mask.count)
         }
 
-        for l in 0..<config.numHiddenLayers {
+        for l in 0..<end {
             layerForward(l, ws: ws, dropout: useDropout)
         }
-
-        // Pooler on each sequence's first token.
-        let last = ws.hidden[config.numHiddenLayers].data
-        for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
-        Linear.forward(x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data, bias: poolerBias.value.data, y: ws.pooled.data)
-        Kernels.tanhInPlace(ws.pooled.data, count: b * h)
-
-        saved = SavedForward(batch: batch, dropout: useDropout, pooled: true)
-        return BertOutput(lastHiddenState: ws.hidden[config.numHiddenLayers].reshaped([b, t, h]), pooledOutput: ws.pooled)
+        return ws
     }
 
     /// One post-LayerNorm transformer layer: self-attention, residual, LayerNorm, GELU FFN,

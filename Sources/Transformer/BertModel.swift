@@ -46,6 +46,9 @@ public final class BertModel {
         let batch: BertBatch
         let dropout: Bool
         let pooled: Bool
+        /// The first encoder layer this forward ran (> 0 when it started from a `LayerInput`);
+        /// backward stops there and leaves the layers below and the embeddings without gradients.
+        var firstLayer: Int = 0
     }
 
     /// Parameter names and shapes in layout order (HF names without `bert.`).

@@ -18,9 +18,10 @@ public struct ClassificationResult: Sendable {
 }
 
 extension BertModel {
-    /// Logits `[B, numLabels]` in evaluation mode (no dropout).
-    public func logits(_ batch: BertBatch) throws -> [Float] {
-        let (ws, head) = try headForward(batch, dropout: false)
+    /// Logits `[B, numLabels]` in evaluation mode (no dropout); `input` starts the encoder
+    /// at a later layer (see `forward(_:dropout:from:)`).
+    public func logits(_ batch: BertBatch, from input: LayerInput? = nil) throws -> [Float] {
+        let (ws, head) = try headForward(batch, dropout: false, from: input)
         return Array(UnsafeBufferPointer(start: ws.logits.data, count: batch.batchSize * head.numLabels))
     }
 
@@ -28,8 +29,9 @@ extension BertModel {
     /// `lossScale`·∂loss/∂θ into the gradients. Use `lossScale = 1/k` to accumulate `k`
     /// micro-batches into the gradient of their mean loss.
     @discardableResult
-    public func lossAndBackward(_ batch: BertBatch, labels: Labels, dropout: Bool = false, lossScale: Float = 1) throws -> ClassificationResult {
-        let (ws, head) = try headForward(batch, dropout: dropout)
+    public func lossAndBackward(_ batch: BertBatch, labels: Labels, dropout: Bool = false, lossScale: Float = 1,
+                                from input: LayerInput? = nil) throws -> ClassificationResult {
+        let (ws, head) = try headForward(batch, dropout: dropout, from: input)
         guard let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
         let b = batch.batchSize, h = config.hiddenSize, n = b * head.numLabels
         let loss: Float
@@ -59,9 +61,9 @@ extension BertModel {
     }
 
     /// Encoder, pooler, dropout (training) and the classifier dense layer.
-    func headForward(_ batch: BertBatch, dropout: Bool) throws -> (BertWorkspace, ClassificationHeadSpec) {
+    func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil) throws -> (BertWorkspace, ClassificationHeadSpec) {
         guard let head, let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
-        try forward(batch, dropout: dropout)
+        try forward(batch, dropout: dropout, from: input)
         guard let ws = workspace else { throw TransformerError("forward left no workspace") }
         let b = batch.batchSize, h = config.hiddenSize
         ws.headInput.copy(from: ws.pooled)

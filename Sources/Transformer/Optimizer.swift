@@ -7,7 +7,11 @@ import Tensor
 public final class AdamW {
     public var beta1: Float, beta2: Float, eps: Float, weightDecay: Float
     public var decayAll: Bool
-    public private(set) var step = 0
+    /// Parameters left untouched by `update` (no decay, no moments): the frozen layers of
+    /// partial fine-tuning, as torch skips tensors without `requires_grad`.
+    public var frozenParameters: Set<String> = []
+    /// Updates done so far (settable inside the module to restore a saved optimizer).
+    public internal(set) var step = 0
     let m: FloatStorage, v: FloatStorage
     let parameters: ParameterSet
 
@@ -24,7 +28,7 @@ public final class AdamW {
         let c1 = 1 - Float(Double(beta1).power(step)), c2 = 1 - Float(Double(beta2).power(step))
         let stepSize = lr / c1, c2Root = c2.squareRoot()
         let b1 = beta1, b2 = beta2, e = eps
-        for p in parameters.parameters {
+        for p in parameters.parameters where !frozenParameters.contains(p.name) {
             let decay: Float = (decayAll || p.decays) ? 1 - lr * weightDecay : 1
             let w = p.value.data, g = p.grad.data, off = p.value.offset
             let mm = m.base + off, vv = v.base + off

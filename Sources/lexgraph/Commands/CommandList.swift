@@ -1,20 +1,23 @@
 import ArgumentParser
 
-/// Every subcommand the CLI offers, in the order `lexgraph --help` lists them.
+/// Every subcommand the CLI offers, in the order `lexgraph --help` lists them:
+/// the graph (build, inspect, curate), querying and walking it, the model, prediction.
 enum LexgraphCommands {
     static let all: [any ParsableCommand.Type] = [
         BuildCommand.self,
         LoadCommand.self,
         StatsCommand.self,
         ShowCommand.self,
-        TokenizeCommand.self,
+        OntologyCommand.self,
+        QueryCommand.self,
+        ShellCommand.self,
         WalkCommand.self,
         StatusCommand.self,
         WalkBenchCommand.self,
-        OntologyCommand.self,
         ModelCommand.self,
+        TokenizeCommand.self,
+        EmbedCommand.self,
+        FineTuneCommand.self,
         BaselinesCommand.self,
-        QueryCommand.self,
-        ShellCommand.self,
     ]
 }

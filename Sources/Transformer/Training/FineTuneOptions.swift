@@ -1,0 +1,56 @@
+/// What a fine-tuning run learns to predict.
+public enum FineTuneTask: String, Sendable, Codable, CaseIterable {
+    /// One label per text: softmax head, cross-entropy; metrics accuracy and macro-F1.
+    case classify
+    /// Any set of labels per text: sigmoid head, binary cross-entropy; micro- and macro-F1.
+    case multilabel
+
+    public var problemType: ProblemType { self == .classify ? .singleLabelClassification : .multiLabelClassification }
+
+    /// The dev metric early stopping and "best checkpoint" follow.
+    public var selectionMetric: String { self == .classify ? "macro_f1" : "micro_f1" }
+}
+
+/// Every setting of a fine-tuning run (saved in the run folder; a resumed run must use
+/// the same ones). Defaults follow the Hugging Face Trainer where it has one.
+public struct FineTuneOptions: Sendable, Equatable, Codable {
+    public var task: FineTuneTask
+    public var epochs: Int = 3
+    public var learningRate: Float = 5e-5
+    public var batchSize: Int = 16
+    /// Micro-batches whose gradients are averaged into one optimizer update.
+    public var accumulationSteps: Int = 1
+    /// Token limit per input, special tokens included (longest-first truncation).
+    public var maxLength: Int = 128
+    /// Bottom encoder layers (and embeddings) kept frozen; > 0 caches their outputs once.
+    public var freezeLayers: Int = 0
+    /// Epochs without a better dev metric before stopping; nil trains every epoch.
+    public var patience: Int?
+    public var seed: UInt64 = 42
+    /// Share of all updates spent warming the learning rate up from 0.
+    public var warmupRatio: Double = 0.1
+    public var weightDecay: Float = 0.01
+    /// Global gradient-norm clip; nil disables clipping.
+    public var maxGradNorm: Float? = 1
+    /// Hidden and attention dropout from the model config during training.
+    public var dropout: Bool = true
+    /// Batches per length bucket (see `LengthBucketing`).
+    public var bucketBatches: Int = 50
+
+    public init(task: FineTuneTask) { self.task = task }
+
+    /// Rejects settings no run can use, naming the option and its value.
+    public func validate(layers: Int) throws {
+        func fail(_ s: String) -> TransformerError { TransformerError("fine-tuning option " + s) }
+        guard epochs >= 1 else { throw fail("epochs must be at least 1, got \(epochs)") }
+        guard learningRate > 0, learningRate.isFinite else { throw fail("learning rate must be positive, got \(learningRate)") }
+        guard batchSize >= 1 else { throw fail("batch size must be at least 1, got \(batchSize)") }
+        guard accumulationSteps >= 1 else { throw fail("accumulation steps must be at least 1, got \(accumulationSteps)") }
+        guard maxLength >= 3 else { throw fail("max length must be at least 3 (room for [CLS] text [SEP]), got \(maxLength)") }
+        guard (0..<layers).contains(freezeLayers) else { throw fail("freeze layers must be in 0..<\(layers) for this model, got \(freezeLayers)") }
+        if let patience, patience < 1 { throw fail("patience must be at least 1, got \(patience)") }
+        guard (0...1).contains(warmupRatio) else { throw fail("warm-up ratio must be in [0, 1], got \(warmupRatio)") }
+        guard weightDecay >= 0 else { throw fail("weight decay must not be negative, got \(weightDecay)") }
+        if let maxGradNorm, !(maxGradNorm > 0) { throw fail("max gradient norm must be positive, got \(maxGradNorm)") }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import LexgraphCore
+import Tokenizers
+
+/// What a run trains on: the base model folder, the data files and their fields.
+public struct FineTuneInputs: Sendable, Equatable, Codable {
+    public var modelDirectory: String
+    public var trainPath: String
+    public var devPath: String?
+    public var fields: TextDatasetFields
+
+    public init(modelDirectory: String, trainPath: String, devPath: String?, fields: TextDatasetFields) {
+        self.modelDirectory = modelDirectory; self.trainPath = trainPath; self.devPath = devPath; self.fields = fields
+    }
+}
+
+/// One epoch's line in `metrics.jsonl`.
+public struct EpochMetrics: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var firstUpdateLoss: Double
+    public var lastUpdateLoss: Double
+    public var seconds: Double
+    public var dev: [String: Double]
+    public var best: Bool
+}
+
+/// Early-stopping bookkeeping, saved with the trainer state.
+struct RunProgress: Codable {
+    var history: [EpochMetrics] = []
+    var bestMetric: Double?
+    var bestEpoch: Int?
+    var epochsWithoutImprovement = 0
+    var stopped = false
+}
+
+/// A fine-tuning run in a folder:
+/// - `config.json`: the model's Hugging Face config with the task's labels (`id2label`,
+///   `problem_type`) plus `lexgraph_finetune` (inputs, options, labels);
+/// - `metrics.jsonl` (one line per epoch) and `summary.md`;
+/// - `checkpoint/`: the best epoch by the dev metric (the last without a dev set) as a
+///   folder `transformers` loads (`BertForSequenceClassification`), tokenizer files copied;
+/// - `dev_predictions.jsonl`: that checkpoint's predictions on the dev set;
+/// - `state/`: the latest weights, `optimizer.safetensors`, `trainer_state.json` and
+///   `run_state.json`, from which `resume` continues after the last finished epoch.
+public struct FineTuneRun {
+    public let inputs: FineTuneInputs
+    public let options: FineTuneOptions
+    public let directory: String
+
+    public init(inputs: FineTuneInputs, options: FineTuneOptions, directory: String) {
+        self.inputs = inputs; self.options = options; self.directory = directory
+    }
+
+    var checkpointDirectory: String { directory + "/checkpoint" }
+    var stateDirectory: String { directory + "/state" }
+    static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
+
+    /// The JSON saved under `lexgraph_finetune` in `config.json`.
+    struct Record: Codable, Equatable {
+        var inputs: FineTuneInputs
+        var options: FineTuneOptions
+        var labels: LabelSet
+    }
+
+    /// Trains (or, with `resume`, continues) and returns every epoch's metrics so far.
+    /// `log` receives one-line notes; `progress` makes a display for each epoch.
+    /// `epochLimit` ends this call after that many epochs (the run stays resumable).
+    @discardableResult
+    public func run(resume: Bool, epochLimit: Int? = nil, log: (String) -> Void = { _ in },
+                    progress: ((String, Int, Int) -> ProgressBar)? = nil) throws -> [EpochMetrics] {
+        let tokenizer = try BertTokenizer.load(directory: inputs.modelDirectory)
+        let multi = options.task == .multilabel
+        let trainItems = try TextDataset.load(path: inputs.trainPath, fields: inputs.fields, multiLabel: multi)
+        let devItems = try inputs.devPath.map { try TextDataset.load(path: $0, fields: inputs.fields, multiLabel: multi) }
+
+        let labels: LabelSet
+        let configPath = directory + "/config.json"
+        if resume {
+            let record = try Self.readRecord(configPath)
+            guard record.inputs == inputs else { throw TransformerError("resume: the model, data files or fields differ from the run's (\(record.inputs))", file: configPath) }
+            guard record.options == options else { throw TransformerError("resume: the training options differ from the run's (\(record.options))", file: configPath) }
+            labels = record.labels
+        } else {
+            if FileManager.default.fileExists(atPath: configPath) {
+                throw TransformerError("run folder already holds a run; pass resume to continue it or choose another folder", file: directory)
+            }
+            labels = try LabelSet(collecting: trainItems)
+        }
+        let train = try EncodedExample.encode(trainItems, tokenizer: tokenizer, maxLength: options.maxLength, labels: labels, path: inputs.trainPath)
+        let dev = try devItems.map { try EncodedExample.encode($0, tokenizer: tokenizer, maxLength: options.maxLength, labels: labels, path: inputs.devPath ?? "") }
+
+        if resume {
+            // A finished run needs no model and no cache.
+            let saved: RunProgress = try readJSON(stateDirectory + "/run_state.json")
+            let position: TrainingPosition = try readJSON(stateDirectory + "/" + FineTuner.stateFile)
+            if saved.stopped || position.epoch >= options.epochs {
+                log("the run is already finished (\(saved.history.count) epoch(s))")
+                return saved.history
+            }
+        }
+        let cacheStart = Date()
+        let tuner: FineTuner
+        var state = RunProgress()
+        if resume {
+            tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId)
+            state = try readJSON(stateDirectory + "/run_state.json")
+            log("resumed at epoch \(tuner.position.epoch + 1), update \(tuner.position.step)")
+        } else {
+            let model = try BertModel.load(directory: inputs.modelDirectory,
+                                           head: ClassificationHeadSpec(numLabels: labels.count, problemType: options.task.problemType), seed: options.seed)
+            tuner = try FineTuner(model: model, examples: train, options: options, padTokenId: tokenizer.padId)
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw TransformerError("cannot create run folder: \(error.localizedDescription)", file: directory)
+            }
+            try writeConfig(model: model, labels: labels, to: configPath)
+        }
+        let devCache = try dev.flatMap { try tuner.makeCache(for: $0) }
+        if options.freezeLayers > 0 {
+            log(String(format: "cached the output of %d frozen layers for %d examples in %.1f s (%.1f MB)", options.freezeLayers,
+                       train.count + (dev?.count ?? 0), Date().timeIntervalSince(cacheStart),
+                       Double((tuner.cache?.floatCount ?? 0) + (devCache?.floatCount ?? 0)) * 4 / 1e6))
+        }
+
+        var epochsRun = 0
+        while !tuner.isFinished && !state.stopped && epochsRun < (epochLimit ?? Int.max) {
+            epochsRun += 1
+            let epoch = tuner.position.epoch
+            let bar = progress?("epoch \(epoch + 1)/\(options.epochs)", tuner.stepsPerEpoch, tuner.position.epochLosses.count)
+            let start = Date()
+            let losses = try tuner.trainEpoch { bar?.update(done: $0.stepInEpoch, loss: $0.loss, examples: $0.examples) }
+            var metrics = EpochMetrics(epoch: epoch + 1, step: tuner.position.step, trainLoss: losses.map(Double.init).reduce(0, +) / Double(max(losses.count, 1)),
+                                       firstUpdateLoss: Double(losses.first ?? 0), lastUpdateLoss: Double(losses.last ?? 0),
+                                       seconds: Date().timeIntervalSince(start), dev: [:], best: false)
+            var predictions: [[Float]] = []
+            if let dev, let devItems {
+                predictions = try tuner.predict(dev, cache: devCache)
+                metrics.dev = Self.metrics(task: options.task, gold: dev.map(\.labels), logits: predictions, labelCount: labels.count)
+                let score = metrics.dev[options.task.selectionMetric] ?? 0
+                if state.bestMetric.map({ score > $0 }) ?? true {
+                    state.bestMetric = score; state.bestEpoch = epoch + 1; state.epochsWithoutImprovement = 0
+                    metrics.best = true
+                    try saveCheckpoint(tuner.model, labels: labels)
+                    try writePredictions(items: devItems, logits: predictions, labels: labels)
+                } else {
+                    state.epochsWithoutImprovement += 1
+                    if let patience = options.patience, state.epochsWithoutImprovement >= patience { state.stopped = true }
+                }
+            } else {
+                metrics.best = true
+                try saveCheckpoint(tuner.model, labels: labels)
+            }
+            bar?.finish(note: metrics.dev.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
+            state.history.append(metrics)
+            try appendLine(try Self.jsonLine(metrics), to: directory + "/metrics.jsonl")
+            try tuner.saveState(to: stateDirectory)
+            try writeJSON(state, to: stateDirectory + "/run_state.json")
+            try writeSummary(state, labels: labels)
+            if state.stopped { log("early stop: no better dev \(options.task.selectionMetric) for \(state.epochsWithoutImprovement) epoch(s)") }
+        }
+        return state.history
+    }
+
+    /// Dev metrics from logits: accuracy and macro-F1 (classify), micro- and macro-F1 of
+    /// sigmoid > 0.5 (multilabel).
+    public static func metrics(task: FineTuneTask, gold: [[Int]], logits: [[Float]], labelCount: Int) -> [String: Double] {
+        switch task {
+        case .classify:
+            let g = gold.map { $0.first ?? -1 }, p = logits.map(argmax)
+            return ["accuracy": ClassificationMetrics.accuracy(gold: g, predicted: p), "macro_f1": ClassificationMetrics.macroF1(gold: g, predicted: p)]
+        case .multilabel:
+            let f = ClassificationMetrics.multiLabelF1(gold: gold.map(Set.init), predicted: logits.map(predictedSet), labelCount: labelCount)
+            return ["micro_f1": f.micro, "macro_f1": f.macro]
+        }
+    }
+
+    static func argmax(_ row: [Float]) -> Int { row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0 }
+    static func predictedSet(_ row: [Float]) -> Set<Int> { Set(row.indices.filter { row[$0] > 0 }) }  // sigmoid > 0.5
+
+    // MARK: - Files
+
+    /// The HF config with the task's label names and our record.
+    func writeConfig(model: BertModel, labels: LabelSet, to path: String) throws {
+        var config = model.config
+        config.numLabels = labels.count
+        config.problemType = options.task.problemType.rawValue
+        guard case .map(var fields) = config.json(architecture: "BertForSequenceClassification") else { return }
+        fields["id2label"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ("\($0)", Value.string($1)) }))
+        fields["label2id"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ($1, Value.int(Int64($0))) }))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        fields["lexgraph_finetune"] = try Value.parseJSON(bytes: [UInt8](encoder.encode(Record(inputs: inputs, options: options, labels: labels))))
+        do { try Data(Value.map(fields).jsonText.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw TransformerError("cannot write config: \(error.localizedDescription)", file: path)
+        }
+    }
+
+    static func readRecord(_ path: String) throws -> Record {
+        guard let data = FileManager.default.contents(atPath: path) else { throw TransformerError("no run to resume: cannot read config", file: path) }
+        guard case .map(let fields)? = try? Value.parseJSON(bytes: [UInt8](data)), let record = fields["lexgraph_finetune"] else {
+            throw TransformerError("config has no \"lexgraph_finetune\" record: not a lexgraph fine-tuning run", file: path)
+        }
+        do { return try JSONDecoder().decode(Record.self, from: Data(record.jsonText.utf8)) } catch {
+            throw TransformerError("unreadable \"lexgraph_finetune\" record: \(error)", file: path)
+        }
+    }
+
+    /// Weights + our config + the base model's tokenizer files.
+    func saveCheckpoint(_ model: BertModel, labels: LabelSet) throws {
+        try model.saveCheckpoint(directory: checkpointDirectory)
+        try writeConfig(model: model, labels: labels, to: checkpointDirectory + "/config.json")
+        let fm = FileManager.default
+        for name in Self.tokenizerFiles where fm.fileExists(atPath: inputs.modelDirectory + "/" + name) {
+            let target = checkpointDirectory + "/" + name
+            try? fm.removeItem(atPath: target)
+            do { try fm.copyItem(atPath: inputs.modelDirectory + "/" + name, toPath: target) } catch {
+                throw TransformerError("cannot copy tokenizer file: \(error.localizedDescription)", file: target)
+            }
+        }
+    }
+
+    func writePredictions(items: [LabeledText], logits: [[Float]], labels: LabelSet) throws {
+        var out = ""
+        for (item, row) in zip(items, logits) {
+            var fields: [String: Value] = ["line": .int(Int64(item.line)), "gold": .list(item.labels.map { .string($0) })]
+            if let id = item.id { fields["id"] = .string(id) }
+            let scores: [Double]
+            switch options.task {
+            case .classify:
+                let m = row.max() ?? 0
+                let e = row.map { exp(Double($0 - m)) }, s = e.reduce(0, +)
+                scores = e.map { $0 / s }
+                fields["predicted"] = .string(labels.names[Self.argmax(row)])
+            case .multilabel:
+                scores = row.map { 1 / (1 + exp(-Double($0))) }
+                fields["predicted"] = .list(Self.predictedSet(row).sorted().map { .string(labels.names[$0]) })
+            }
+            fields["scores"] = .map(Dictionary(uniqueKeysWithValues: zip(labels.names, scores).map { ($0, Value.float(($1 * 1e6).rounded() / 1e6)) }))
+            out += Value.map(fields).jsonText + "\n"
+        }
+        let path = directory + "/dev_predictions.jsonl"
+        do { try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw TransformerError("cannot write predictions: \(error.localizedDescription)", file: path)
+        }
+    }
+
+    static func jsonLine(_ metrics: EpochMetrics) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(metrics), as: UTF8.self)
+    }
+
+    func appendLine(_ line: String, to path: String) throws {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw TransformerError("cannot append to file", file: path) }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data((line + "\n").utf8))
+    }
+
+    func writeSummary(_ state: RunProgress, labels: LabelSet) throws {
+        let keys = Array(Set(state.history.flatMap(\.dev.keys))).sorted()
+        var md = "# Fine-tuning run\n\n"
+        md += "- model: `\(inputs.modelDirectory)`, task: \(options.task.rawValue), \(labels.count) labels\n"
+        md += "- train: `\(inputs.trainPath)`" + (inputs.devPath.map { ", dev: `\($0)`" } ?? "") + "\n"
+        md += "- epochs \(options.epochs), lr \(options.learningRate), batch \(options.batchSize) × \(options.accumulationSteps), max length \(options.maxLength), frozen layers \(options.freezeLayers), seed \(options.seed)\n"
+        if let best = state.bestEpoch, let metric = state.bestMetric {
+            md += "- best: epoch \(best), dev \(options.task.selectionMetric) \(String(format: "%.4f", metric))" + (state.stopped ? " (stopped early)" : "") + "\n"
+        }
+        md += "\n| epoch | step | train loss | " + keys.map { "dev \($0)" }.joined(separator: " | ") + (keys.isEmpty ? "" : " | ") + "seconds |\n"
+        md += "|---|---|---|" + String(repeating: "---|", count: keys.count) + "---|\n"
+        for m in state.history {
+            md += "| \(m.epoch)\(m.best ? " *" : "") | \(m.step) | \(String(format: "%.4f", m.trainLoss)) | "
+                + keys.map { String(format: "%.4f", m.dev[$0] ?? .nan) }.joined(separator: " | ") + (keys.isEmpty ? "" : " | ")
+                + String(format: "%.1f", m.seconds) + " |\n"
+        }
+        let path = directory + "/summary.md"
+        do { try Data(md.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw TransformerError("cannot write summary: \(error.localizedDescription)", file: path)
+        }
+    }
+}

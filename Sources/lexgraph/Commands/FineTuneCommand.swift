@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import LexgraphCore
+import Tensor
+import Transformer
+
+/// `lexgraph finetune`: fine-tunes a BERT encoder with a classification head on a JSONL
+/// or TSV file and writes a run folder (config, metrics per epoch, best checkpoint, dev
+/// predictions, resumable state). Progress goes to stderr.
+struct FineTuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Fine-tune a BERT encoder for text classification (single- or multi-label).",
+        discussion: """
+        Data: .jsonl (one object per line) or .tsv (header row). Multi-label labels are a JSON list, \
+        or in TSV a '|'-separated cell. --freeze-layers k keeps the embeddings and the bottom k layers \
+        fixed and computes their output once (the fast option on CPU). --resume continues the run in \
+        --out after its last finished epoch; it needs the same data and options.
+        """
+    )
+
+    @Option(name: .long, help: "Base model folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
+    var model: String?
+    @Option(name: .long, help: "Training file (.jsonl or .tsv).")
+    var train: String
+    @Option(name: .long, help: "Dev file for metrics, best checkpoint and early stopping.")
+    var dev: String?
+    @Option(name: .long, help: "classify (one label per text) or multilabel.")
+    var task: FineTuneTask
+    @Option(name: .long, help: "Field/column with the text.")
+    var textField = "text"
+    @Option(name: .long, help: "Field/column with a second text (encoded as a pair).")
+    var pairField: String?
+    @Option(name: .long, help: "Field/column with the label(s).")
+    var labelField = "label"
+    @Option(name: .long, help: "Field/column with an id copied into the predictions.")
+    var idField: String?
+    @Option(name: .long, help: "Epochs.")
+    var epochs = 3
+    @Option(name: .long, help: "Peak learning rate (AdamW).")
+    var lr: Float = 5e-5
+    @Option(name: .long, help: "Examples per micro-batch.")
+    var batchSize = 16
+    @Option(name: .long, help: "Micro-batches per optimizer update (gradient accumulation).")
+    var accumulate = 1
+    @Option(name: .long, help: "Token limit per input, special tokens included.")
+    var maxLength = 128
+    @Option(name: .long, help: "Freeze the embeddings and this many bottom layers, caching their output.")
+    var freezeLayers = 0
+    @Option(name: .long, help: "Stop after this many epochs without a better dev metric.")
+    var patience: Int?
+    @Option(name: .long, help: "Seed for head initialization, batch order and dropout.")
+    var seed: UInt64 = 42
+    @Option(name: .long, help: "Share of updates spent on linear warm-up.")
+    var warmupRatio = 0.1
+    @Option(name: .long, help: "AdamW decoupled weight decay.")
+    var weightDecay: Float = 0.01
+    @Option(name: .long, help: "Clip the global gradient norm to this (0: no clipping).")
+    var maxGradNorm: Float = 1
+    @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
+    var threads: Int?
+    @Option(name: .long, help: "Run folder to write.")
+    var out: String
+    @Flag(name: .long, help: "Continue the run in --out.")
+    var resume = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if maxGradNorm < 0 { throw ValidationError("--max-grad-norm must not be negative, got \(maxGradNorm)") }
+    }
+
+    func run() throws {
+        if let threads { BLAS.threadCount = threads }
+        var options = FineTuneOptions(task: task)
+        options.epochs = epochs; options.learningRate = lr; options.batchSize = batchSize; options.accumulationSteps = accumulate
+        options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
+        options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
+        let inputs = FineTuneInputs(modelDirectory: model ?? ModelCommand.defaultModelDirectory, trainPath: train, devPath: dev,
+                                    fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
+        let stderr = FileHandle.standardError
+        do {
+            let history = try FineTuneRun(inputs: inputs, options: options, directory: out).run(
+                resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },
+                progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
+            if let last = history.last {
+                print("run folder: \(out) (\(history.count) epoch(s); last train loss \(String(format: "%.4f", last.trainLoss)))")
+            }
+        } catch let error as LexgraphError {
+            stderr.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension FineTuneTask: ExpressibleByArgument {}
