@@ -14,5 +14,6 @@ enum LexgraphCommands {
         OntologyCommand.self,
         ModelCommand.self,
         BaselinesCommand.self,
+        ContextCommand.self,
     ]
 }
