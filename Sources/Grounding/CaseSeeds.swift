@@ -30,6 +30,11 @@ public enum SeedRole: String, Sendable, CaseIterable, Hashable {
 public struct CaseSeed: Sendable, Hashable {
     public var role: SeedRole
     public var key: String
+
+    public init(role: SeedRole, key: String) {
+        self.role = role
+        self.key = key
+    }
 }
 
 /// The seed nodes of a case as of a date, in two groups: what is known up front (SCDB

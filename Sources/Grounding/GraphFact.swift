@@ -5,6 +5,11 @@ import GraphAlgorithms
 public struct FactAnchor: Sendable, Hashable {
     public var role: SeedRole
     public var key: String
+
+    public init(role: SeedRole, key: String) {
+        self.role = role
+        self.key = key
+    }
 }
 
 /// Which part of grounding produced a fact.
