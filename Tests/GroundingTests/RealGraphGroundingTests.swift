@@ -135,7 +135,9 @@ final class RealGraphGroundingTests: XCTestCase {
     /// the case itself included); later edges are deleted, except the case's own
     /// out-citations, which the rules allow; new later citations and code edges are
     /// added. Facts and features, with and without citations, must not change.
-    /// Control: altering earlier outcomes and citations must change them.
+    /// Control: altering earlier outcomes (every earlier loss on the issue or from the
+    /// lower court made a win; a
+    /// flip could leave a half-and-half issue unchanged) and citations must change them.
     func testNothingDatedOnOrAfterTheDateReachesFactsOrFeatures() throws {
         let (store, graph) = try RealScotusGraph.shared()
         for (n, key) in Self.cases.enumerated() {
@@ -151,9 +153,9 @@ final class RealGraphGroundingTests: XCTestCase {
                 "DELETE FROM node WHERE valid_from >= ? AND id % 2 = 0 AND key <> ?",
             ], arguments: [[d], [d, d, key, key], [d, issueKey, courtKey, d, key], [d, key], [d, key]])
             let earlier = try RealScotusGraph.variant("earlier-\(n)", sql: [
-                "UPDATE node SET props = json_set(props, '$.party_winning', 1 - json_extract(props, '$.party_winning')) WHERE valid_from < ? AND json_extract(props, '$.party_winning') IN (0, 1) AND id IN (SELECT e.src FROM edge e JOIN node i ON i.id = e.dst WHERE e.type = 'HAS_ISSUE' AND i.key = ?)",
+                "UPDATE node SET props = json_set(props, '$.party_winning', 1) WHERE valid_from < ? AND json_extract(props, '$.party_winning') = 0 AND id IN (SELECT e.src FROM edge e JOIN node i ON i.id = e.dst WHERE (e.type = 'HAS_ISSUE' AND i.key = ?) OR (e.type = 'APPEALED_FROM' AND i.key = ?))",
                 "DELETE FROM edge WHERE type = 'CITES' AND valid_from < ? AND id % 2 = 0 AND dst IN (SELECT dst FROM edge WHERE type = 'CITES' AND src = (SELECT id FROM node WHERE key = ?))",
-            ], arguments: [[d, issueKey], [d, key]])
+            ], arguments: [[d, issueKey, courtKey], [d, key]])
 
             for citations in [false, true] {
                 let options = GroundingOptions(includeOwnCitations: citations)
@@ -172,7 +174,8 @@ final class RealGraphGroundingTests: XCTestCase {
 
                 // Control: the test can see a change.
                 XCTAssertNotEqual(afterEarlierChanges.facts.map(\.text), base.facts.map(\.text), label)
-                XCTAssertNotEqual(afterEarlierChanges.features["win_rate.issue"], base.features["win_rate.issue"], label)
+                XCTAssertNotEqual(afterEarlierChanges.features.values, base.features.values, label)
+                XCTAssertNotEqual(afterEarlierChanges.features["win_rate.source_court"], base.features["win_rate.source_court"], label)
                 if citations && !base.seeds.citations.isEmpty {
                     XCTAssertNotEqual(afterEarlierChanges.features["cites.mean_log_in_citations"], base.features["cites.mean_log_in_citations"], label)
                 }
