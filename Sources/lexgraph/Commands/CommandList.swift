@@ -19,5 +19,6 @@ enum LexgraphCommands {
         EmbedCommand.self,
         FineTuneCommand.self,
         BaselinesCommand.self,
+        ContextCommand.self,
     ]
 }

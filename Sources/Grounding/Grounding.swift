@@ -1,1 +1,0 @@
-// The Grounding module; its types arrive with the work that builds it.
