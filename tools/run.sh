@@ -2,8 +2,8 @@
 # The main job, as the README's first command: install what is missing, build the CLI
 # (release), build the three legal graphs from graphs/ recipes over the shared data
 # into the default database, then show what they can do: counts, a precedent's
-# neighbourhood, a Cypher-like query, an as-of walk with PageRank, a citator status,
-# the pretrained encoder, and the time-split outcome baselines.
+# neighbourhood, Cypher-like queries, an as-of walk with PageRank, a citator status,
+# a case's as-of graph context, the pretrained encoder, and the outcome baselines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -28,6 +28,8 @@ lexgraph walk scotus:367US643 --as-of 1966-06-12 --depth 2 --direction both --pa
 step "lexgraph status scotus:357US433   (Crooker v. California, as of 1966 and today)"
 lexgraph status scotus:357US433 --as-of 1966-01-01
 lexgraph status scotus:357US433
+step "lexgraph context scotus:384US436   (what the graph knew before Miranda was decided)"
+lexgraph context scotus:384US436 --budget 1200
 step "lexgraph model info models/all-minilm-l6-v2"
 lexgraph model info models/all-minilm-l6-v2
 step "lexgraph tokenize"
