@@ -9,6 +9,7 @@ forward + backward + AdamW), for each thread count via torch.set_num_threads.
 import argparse
 import json
 import os
+import statistics
 import time
 
 import torch
@@ -17,14 +18,15 @@ from transformers import BertForSequenceClassification
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def best_of(n, fn):
+def median_of(n, fn):
+    """Median of n runs after one warm-up, in seconds (as `lexgraph model bench`)."""
     fn()
-    best = float("inf")
-    for _ in range(n):
+    runs = []
+    for _ in range(max(1, n)):
         start = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
 
 
 def main():
@@ -64,7 +66,7 @@ def main():
     for n in [int(x) for x in args.threads.split(",")]:
         torch.set_num_threads(n)
         for kind, fn, work in [("forward", forward, flops), ("train", train, 3 * flops)]:
-            s = best_of(args.iterations, fn)
+            s = median_of(args.iterations, fn)
             results.append({"kind": kind, "threads": n, "seconds": s, "seq_per_s": args.batch / s, "gflops": work / s / 1e9})
             print(f"threads {n} {kind:7s} {args.batch / s:8.1f} seq/s  {work / s / 1e9:6.1f} GFLOP/s  ({s:.3f} s/step)")
     if args.out:

@@ -52,16 +52,19 @@ struct ModelBenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Best of `n` runs after one warm-up, in seconds.
+    /// Median of `n` runs after one warm-up, in seconds (medians, not minima: this
+    /// machine is noisy, and the peer script reports the same statistic).
     static func time(_ n: Int, _ body: () throws -> Void) throws -> Double {
         try body()
-        var best = Double.infinity
-        for _ in 0..<n {
+        var seconds: [Double] = []
+        for _ in 0..<max(1, n) {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        return best
+        seconds.sort()
+        let mid = seconds.count / 2
+        return seconds.count % 2 == 1 ? seconds[mid] : (seconds[mid - 1] + seconds[mid]) / 2
     }
 
     /// Multiply-adds ×2 of one forward: Q/K/V/output projections, FFN, scores and context.
