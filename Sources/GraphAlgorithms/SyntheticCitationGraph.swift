@@ -9,7 +9,7 @@ import LexgraphCore
 public enum SyntheticCitationGraph {
     public static func make(cases: Int, citations: Int, otherEdges: Int, provisions: Int = 600, seed: UInt64 = 1)
         -> (nodes: [SnapshotNode], edges: [SnapshotEdge]) {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let first = LegalDate(year: 1790, month: 2, day: 1)!, last = LegalDate(year: 2002, month: 6, day: 30)!
         let firstDay = Double(DayNumber.of(first)), span = Double(DayNumber.of(last)) - firstDay
         // More decisions per year later on: day = first + span * u^0.6 for sorted u.
@@ -65,19 +65,4 @@ public enum SyntheticCitationGraph {
         }
         return (nodes, edges)
     }
-}
-
-/// SplitMix64: small, fast, reproducible everywhere.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 }

@@ -1,3 +1,4 @@
+import LexgraphCore
 /// Percentile bootstrap intervals for the metrics: resample the scored cases with
 /// replacement (seeded, so every run and every model sees the same resamples: the
 /// intervals of models scored on the same cases are paired), recompute each metric, and
@@ -48,21 +49,5 @@ public struct Bootstrap: Sendable {
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, sorted.count - 1)
         return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fast, seedable generator, so
-/// resampling is reproducible on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
