@@ -1,0 +1,108 @@
+import Foundation
+import Grounding
+import LexgraphCore
+
+/// One epoch of a trained model's learning curve: a line of a run folder's `epochs.jsonl`.
+public struct EpochRecord: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var devLoss: Double?
+    public var devAccuracy: Double?
+    public var devAUC: Double?
+    public var seconds: Double
+    /// True for the epoch whose weights the model kept (early stopping on the dev metric).
+    public var best: Bool
+
+    public init(epoch: Int, trainLoss: Double, devLoss: Double? = nil, devAccuracy: Double? = nil, devAUC: Double? = nil,
+                seconds: Double, best: Bool) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.devLoss = devLoss; self.devAccuracy = devAccuracy
+        self.devAUC = devAUC; self.seconds = seconds; self.best = best
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, seconds, best
+        case trainLoss = "train_loss", devLoss = "dev_loss", devAccuracy = "dev_accuracy", devAUC = "dev_roc_auc"
+    }
+}
+
+/// One reason behind a prediction, written for a reader: what it is, the graph path it came
+/// from, and how far it moved the probability that the first party wins.
+public struct Contribution: Sendable, Codable, Equatable {
+    /// Where the reason lives in the model's input.
+    public enum Source: String, Sendable, Codable {
+        /// A verbalized graph fact in the transformer's context (segment B or a K-BERT branch).
+        case contextFact = "context_fact"
+        /// A graph feature of the feature head or the graph logistic regression.
+        case graphFeature = "graph_feature"
+        /// The case's own facts text.
+        case text
+    }
+
+    public var source: Source
+    /// The fact text, or "name = value" for a feature.
+    public var text: String
+    /// The graph path that produced it (`GraphFact.pathDescription`), when there is one.
+    public var path: String?
+    /// Change in P(first party wins) this input is responsible for: positive pushes towards
+    /// the first party. Measured by occlusion (probability with it minus without it) unless
+    /// the model says otherwise in its documentation.
+    public var effect: Double
+
+    public init(source: Source, text: String, path: String? = nil, effect: Double) {
+        self.source = source; self.text = text; self.path = path; self.effect = effect
+    }
+}
+
+/// A case-outcome model that a run folder can hold: `lexgraph train` fits it and saves it,
+/// `lexgraph predict` reloads it (each kind has its own `load`, since what it needs to
+/// rebuild differs) and asks it to explain its predictions.
+public protocol RunnableOutcomeModel: OutcomeModel {
+    /// Stable kind written to the run's `config.json` ("graph-logistic", "fused-transformer").
+    static var kind: String { get }
+    /// The learning curve of the last `fit` (empty for models fit in closed form).
+    var history: [EpochRecord] { get }
+    /// Writes everything needed to predict again into `directory` (created if missing).
+    func save(to directory: String) throws
+    /// The strongest reasons behind the prediction for `query`, strongest (largest
+    /// |effect|) first, at most `top`.
+    func explain(_ query: PredictionQuery, top: Int) throws -> [Contribution]
+}
+
+extension CaseInput {
+    /// Every pre-decision code grounding may seed from, and the case's own graph node (used
+    /// only when own citations are asked for). Outcome fields are not in `CaseInput`, so
+    /// they cannot reach the graph context from here.
+    public var groundingAttributes: Grounding.CaseAttributes {
+        Grounding.CaseAttributes(caseKey: usid.map { "scotus:" + $0 }, term: term, issue: scdbIssue, issueArea: scdbIssueArea,
+                       lawType: scdbLawType, lawSupp: scdbLawSupp.map { [$0] } ?? [],
+                       petitioner: scdbPetitioner, respondent: scdbRespondent, caseSource: scdb?.caseSource,
+                       caseOrigin: scdb?.caseOrigin, naturalCourt: scdb?.naturalCourt, lcDisposition: scdbLCDisposition)
+    }
+}
+
+/// Grounds prediction queries in the graph as of their dates, once each: the graph-fused
+/// transformer, the graph logistic regression and explanations share one grounder so a
+/// case's walk runs once per process. Thread-safe.
+public final class CaseGrounder: @unchecked Sendable {
+    public let graph: GroundingGraph
+    public let options: GroundingOptions
+    private var cache: [PredictionQuery: CaseGrounding] = [:]
+    private let lock = NSLock()
+
+    public init(graph: GroundingGraph, options: GroundingOptions = GroundingOptions()) {
+        self.graph = graph
+        self.options = options
+    }
+
+    /// The case's graph context and features as of `query.asOf` (strictly before it).
+    public func grounding(for query: PredictionQuery) throws -> CaseGrounding {
+        lock.lock()
+        if let hit = cache[query] { lock.unlock(); return hit }
+        lock.unlock()
+        let grounding = try graph.ground(query.input.groundingAttributes, asOf: query.asOf, options: options)
+        lock.lock()
+        cache[query] = grounding
+        lock.unlock()
+        return grounding
+    }
+}
