@@ -16,6 +16,8 @@ public enum CypherValue: Sendable, Hashable {
     case relationship(Int64)
     /// Alternating nodes and relationships: `nodes.count == relationships.count + 1`.
     case path(nodes: [Int64], relationships: [Int64])
+    /// A date, time or datetime (see `CypherTemporal`).
+    case temporal(CypherTemporal)
 
     public init(_ value: Value) {
         switch value {
@@ -45,6 +47,7 @@ public enum CypherValue: Sendable, Hashable {
             var out: [String: Value] = [:]
             for (k, item) in m { guard let v = item.storable else { return nil }; out[k] = v }
             return .map(out)
+        case .temporal(let t): return .string(t.text)
         case .node, .relationship, .path: return nil
         }
     }
@@ -64,6 +67,7 @@ public enum CypherValue: Sendable, Hashable {
         case .node: return "Node"
         case .relationship: return "Relationship"
         case .path: return "Path"
+        case .temporal(let t): return t.kind.rawValue
         }
     }
 
@@ -82,6 +86,7 @@ public enum CypherValue: Sendable, Hashable {
         case (.node(let x), .node(let y)): return x == y
         case (.relationship(let x), .relationship(let y)): return x == y
         case (.path(let n1, let r1), .path(let n2, let r2)): return n1 == n2 && r1 == r2
+        case (.temporal(let x), .temporal(let y)): return x == y
         default: return false
         }
     }
@@ -98,6 +103,7 @@ public enum CypherValue: Sendable, Hashable {
         case .node(let id): hasher.combine(6); hasher.combine(id)
         case .relationship(let id): hasher.combine(7); hasher.combine(id)
         case .path(let n, let r): hasher.combine(8); hasher.combine(n); hasher.combine(r)
+        case .temporal(let t): hasher.combine(9); hasher.combine(t)
         }
     }
 }
@@ -142,6 +148,9 @@ enum Compare {
         case (.node(let x), .node(let y)): return x == y
         case (.relationship(let x), .relationship(let y)): return x == y
         case (.path, .path): return a == b
+        case (.temporal(let x), .temporal(let y)): return x.kind == y.kind ? x.compare(y) == .orderedSame : false
+        case (.temporal(let t), .string(let s)), (.string(let s), .temporal(let t)):
+            return isoDate(s, comparableTo: t).map { t.compare($0) == .orderedSame } ?? false
         default: return false
         }
     }
@@ -165,6 +174,9 @@ enum Compare {
             if x.isNaN { return nil }
             return invert(compareIntFloat(y, x))
         case (.string(let x), .string(let y)): return compareStrings(x, y)
+        case (.temporal(let x), .temporal(let y)): return x.compare(y)
+        case (.temporal(let t), .string(let s)): return isoDate(s, comparableTo: t).flatMap { t.compare($0) }
+        case (.string(let s), .temporal(let t)): return isoDate(s, comparableTo: t).flatMap { $0.compare(t) }
         case (.bool(let x), .bool(let y)): return x == y ? .orderedSame : (!x ? .orderedAscending : .orderedDescending)
         case (.list(let x), .list(let y)):
             for (p, q) in zip(x, y) {
@@ -177,6 +189,15 @@ enum Compare {
             return x.count < y.count ? .orderedAscending : (x.count > y.count ? .orderedDescending : .orderedSame)
         default: return nil
         }
+    }
+
+    /// Lexgraph's one implicit conversion: the store keeps ontology dates as ISO text
+    /// (`decision_date: '1966-06-13'`), so a `date` compares with a string holding an ISO
+    /// date as that date (Kùzu casts string literals the same way). Any other string, or
+    /// any other temporal kind, stays incomparable (null), as openCypher says.
+    static func isoDate(_ s: String, comparableTo t: CypherTemporal) -> CypherTemporal? {
+        guard t.kind == .date else { return nil }
+        return try? CypherTemporal.parse(s, kind: .date)
     }
 
     static func invert(_ c: ComparisonResult) -> ComparisonResult {
@@ -210,8 +231,9 @@ enum Compare {
         }
     }
 
-    /// ORDER BY's total order: map < node < relationship < list < path < string <
-    /// boolean < number < null; NaN after all other numbers.
+    /// ORDER BY's total order: map < node < relationship < list < path < datetime <
+    /// localdatetime < date < time < localtime < string < boolean < number < null; NaN
+    /// after all other numbers.
     static func order(_ a: CypherValue, _ b: CypherValue) -> ComparisonResult {
         let ra = rank(a), rb = rank(b)
         if ra != rb { return ra < rb ? .orderedAscending : .orderedDescending }
@@ -227,6 +249,8 @@ enum Compare {
             return .orderedSame
         case (.node(let x), .node(let y)), (.relationship(let x), .relationship(let y)):
             return x < y ? .orderedAscending : (x > y ? .orderedDescending : .orderedSame)
+        case (.temporal(let x), .temporal(let y)):
+            return x.compare(y) ?? .orderedSame
         case (.list(let x), .list(let y)):
             for (p, q) in zip(x, y) {
                 let c = order(p, q)
@@ -254,10 +278,18 @@ enum Compare {
         case .relationship: return 2
         case .list: return 3
         case .path: return 4
-        case .string: return 5
-        case .bool: return 6
-        case .int, .float: return 7
-        case .null: return 8
+        case .temporal(let t):
+            switch t.kind {
+            case .dateTime: return 5
+            case .localDateTime: return 6
+            case .date: return 7
+            case .time: return 8
+            case .localTime: return 9
+            }
+        case .string: return 10
+        case .bool: return 11
+        case .int, .float: return 12
+        case .null: return 13
         }
     }
 }

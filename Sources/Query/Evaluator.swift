@@ -176,6 +176,9 @@ struct Evaluator {
         case .node(let id): return try graph.node(id).properties[key] ?? .null
         case .relationship(let id): return try graph.relationship(id).properties[key] ?? .null
         case .map(let m): return m[key] ?? .null
+        case .temporal(let t):
+            guard let part = t.component(key) else { throw typeError("a \(t.kind.rawValue) has no component '\(key)'", e) }
+            return part
         case .string(let s) where ["year", "month", "day"].contains(key):
             // Dates are ISO strings; `.year`, `.month`, `.day` read their parts.
             guard let d = LegalDate(iso: s) else { throw typeError("cannot read .\(key) of a String", e) }

@@ -15,6 +15,7 @@ enum Functions {
         "last": (1, 1), "tail": (1, 1), "coalesce": (1, 64), "tolower": (1, 1), "toupper": (1, 1),
         "tointeger": (1, 1), "tofloat": (1, 1), "tostring": (1, 1), "toboolean": (1, 1), "abs": (1, 1),
         "range": (2, 3), "startnode": (1, 1), "endnode": (1, 1), "exists": (1, 1), "date": (0, 1),
+        "localtime": (0, 1), "time": (0, 1), "localdatetime": (0, 1), "datetime": (0, 1),
         "reverse": (1, 1), "substring": (2, 3), "trim": (1, 1), "ltrim": (1, 1), "rtrim": (1, 1),
         "replace": (3, 3), "split": (2, 2), "left": (2, 2), "right": (2, 2), "sign": (1, 1),
         "ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "sqrt": (1, 1), "fts": (2, 2), "rand": (0, 0),
@@ -36,15 +37,7 @@ enum Functions {
             throw QueryError(.syntax, "InvalidNumberOfArguments", "\(name)() takes \(arity.0 == arity.1 ? "\(arity.0)" : "\(arity.0) to \(arity.1)") argument(s), got \(args.count)", at: e.position, in: ev.source)
         }
         func bad(_ v: CypherValue) -> QueryError { ev.typeError("\(name)() cannot take a \(v.typeName)", e) }
-        if name == "date" {
-            guard let a = args.first else {
-                throw QueryError(.unsupported, "UnsupportedFunction", "date() without an argument (today) is not supported: pass an ISO date", at: e.position, in: ev.source)
-            }
-            if a.isNull { return .null }
-            guard case .string(let s) = a else { throw bad(a) }
-            guard let d = LegalDate(iso: s) else { throw ev.argumentError("date() needs an ISO date 'YYYY-MM-DD', got '\(s)'", e) }
-            return .string(d.iso)
-        }
+        if let kind = temporalConstructors[name] { return try temporal(kind, args.first, e, ev) }
         if name == "fts" { return try fullText(args, e, ev) }
         if name == "rand" { return .float(Double.random(in: 0..<1)) }
         if name != "range", args.contains(where: \.isNull) { return .null }
@@ -120,6 +113,7 @@ enum Functions {
         case "tostring":
             switch a {
             case .string, .int, .float, .bool: return .string(toStringValue(a))
+            case .temporal(let t): return .string(t.text)
             default: throw bad(a)
             }
         case "tointeger":
@@ -228,6 +222,36 @@ enum Functions {
             return score.map(CypherValue.float) ?? .null
         } catch let error as DatabaseError {
             throw ev.argumentError("fts(): invalid search terms '\(terms)': \(error.message ?? "")", e, code: "InvalidFullTextQuery")
+        }
+    }
+
+    static let temporalConstructors: [String: CypherTemporal.Kind] = [
+        "date": .date, "localtime": .localTime, "time": .time, "localdatetime": .localDateTime, "datetime": .dateTime,
+    ]
+
+    /// `date('2015-07-21')`, `date({year: 2015, month: 7, day: 21})`, `datetime(d)` of
+    /// another temporal (its fields carried over where the kinds share them). No argument
+    /// (the current time) is refused: a query's answer should not depend on when it runs.
+    static func temporal(_ kind: CypherTemporal.Kind, _ argument: CypherValue?, _ e: Expr, _ ev: Evaluator) throws -> CypherValue {
+        let name = kind.rawValue.lowercased()
+        guard let argument else {
+            throw QueryError(.unsupported, "UnsupportedFunction", "\(name)() without an argument (the current time) is not supported: pass an ISO string or a map", at: e.position, in: ev.source)
+        }
+        do {
+            switch argument {
+            case .null: return .null
+            case .string(let s): return .temporal(try CypherTemporal.parse(s, kind: kind))
+            case .map(let m): return .temporal(try CypherTemporal.from(map: m, kind: kind))
+            case .temporal(let t):
+                guard (!kind.hasDate || t.kind.hasDate), (!kind.hasTime || t.kind.hasTime) else {
+                    throw TemporalError(message: "a \(t.kind.rawValue) has no \(kind.hasDate && !t.kind.hasDate ? "date" : "time") to make a \(kind.rawValue) from")
+                }
+                return .temporal(CypherTemporal(kind: kind, day: t.day, nanosecond: t.nanosecond, offsetSeconds: t.offsetSeconds))
+            default:
+                throw ev.typeError("\(name)() takes a String or a Map, got \(argument.typeName)", e)
+            }
+        } catch let error as TemporalError {
+            throw ev.argumentError(error.message, e)
         }
     }
 

@@ -34,8 +34,10 @@ import Ontology
 ///   `fts(n, 'terms') IS NOT NULL` is pushed into SQL as an FTS5 MATCH; use the score in
 ///   ORDER BY: `MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL
 ///   RETURN c.name ORDER BY fts(c, 'eviction') DESC`.
-/// - `date('YYYY-MM-DD')` checks an ISO date and returns it as a string; `.year`,
-///   `.month`, `.day` read an ISO date string's parts. Dates compare as strings.
+/// - Temporal values (`date`, `localtime`, `time`, `localdatetime`, `datetime` from ISO
+///   text or a map; see `CypherTemporal`). Stored ontology dates are ISO strings, so a
+///   `date` compares with a string holding an ISO date as that date, and `.year`,
+///   `.month`, `.day` also read an ISO date string's parts.
 /// - Pattern predicates (`WHERE (a)-[:CITES]->(b)`) are existence tests.
 /// - `EXPLAIN` prints each MATCH's SQL and SQLite's plan without running; `PROFILE`
 ///   runs and prints rows and time per clause.

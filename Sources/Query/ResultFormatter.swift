@@ -11,6 +11,7 @@ public enum ResultFormatter {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .float(let d): return Functions.formatFloat(d)
+        case .temporal(let t): return "'" + t.text + "'"
         case .string(let s): return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
         case .list(let items): return "[" + items.map { tckLiteral($0, graph: graph) }.joined(separator: ", ") + "]"
         case .map(let m): return mapLiteral(m, graph)
@@ -89,6 +90,7 @@ public enum ResultFormatter {
         for row in result.rows {
             lines.append(row.map { v -> String in
                 if case .string(let s) = v { return cell(s) }
+                if case .temporal(let t) = v { return cell(t.text) }
                 if v.isNull { return "" }
                 return cell(tckLiteral(v, graph: result.elements))
             }.joined(separator: ","))

@@ -36,6 +36,8 @@ indirect enum TCKValue: Equatable, CustomStringConvertible {
         case .int(let i): self = .int(i)
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
+        // The TCK writes temporal results in their string form: '1984-10-11T12:31Z'.
+        case .temporal(let t): self = .string(t.text)
         case .list(let l): self = .list(l.map { TCKValue($0, elements) })
         case .map(let m): self = .map(m.mapValues { TCKValue($0, elements) })
         case .node(let id):
