@@ -30,8 +30,9 @@ let package = Package(
         ]),
         // Walks (as-of BFS, personalized PageRank) and citator status.
         .target(name: "GraphAlgorithms", dependencies: ["GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Cypher-like language: lexer, parser, binder, planner, SQL generation.
-        .target(name: "Query", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Cypher-like language: lexer, parser, binder, planner, SQL generation (and
+        // `citator()`, which asks GraphAlgorithms for a case's good-law status).
+        .target(name: "Query", dependencies: ["GraphStore", "GraphAlgorithms", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
         // OpenBLAS through the system library (cblas.h, -lopenblas).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float buffers, GEMM wrappers, fused element-wise kernels.
@@ -55,7 +56,7 @@ let package = Package(
         .testTarget(name: "OntologyTests", dependencies: ["Ontology"]),
         .testTarget(name: "GraphStoreTests", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore"]),

@@ -25,25 +25,28 @@ extension GraphSnapshot {
     /// full snapshot.
     public static func loadCitatorNeighborhood(_ store: GraphStore, of key: String, hops: Int) throws -> GraphSnapshot {
         let ontology = try store.activeOntology()
-        return try store.read { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM node WHERE key = ?", arguments: [key]) else {
-                throw GraphAlgorithmsError(message: "no node with key '\(key)' in the graph")
-            }
-            let citing = "'\(CitatorVocabulary.cites)'", overruling = "'\(CitatorVocabulary.overrules)'"
-            var reader = SnapshotReader()
-            try reader.readEdges(db, where: "dst = ? AND type IN (\(citing), \(overruling))", arguments: [id])
-            var reached: Set<Int64> = [id], frontier: [Int64] = [id]
-            for _ in 0..<max(hops, 0) where !frontier.isEmpty {
-                let targets = try reader.readEdges(db, where: "type = \(citing) AND src IN", ids: frontier).map(\.target)
-                frontier = targets.filter { reached.insert($0).inserted }
-            }
-            try reader.readEdges(db, where: """
-                (type = \(overruling) OR (type = \(citing) AND json_extract(props, '$.treatment') = '\(CitatorVocabulary.overruledTreatment)'))
-                AND dst IN
-                """, ids: Array(reached))
-            try reader.readNodes(db, where: "id IN", ids: reader.endpoints + [id])
-            return try reader.snapshot(ontology: ontology)
+        return try store.read { db in try loadCitatorNeighborhood(db, ontology: ontology, of: key, hops: hops) }
+    }
+
+    /// The same, inside a read the caller already holds (the query language's `citator()`).
+    public static func loadCitatorNeighborhood(_ db: Database, ontology: Ontology, of key: String, hops: Int) throws -> GraphSnapshot {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM node WHERE key = ?", arguments: [key]) else {
+            throw GraphAlgorithmsError(message: "no node with key '\(key)' in the graph")
         }
+        let citing = "'\(CitatorVocabulary.cites)'", overruling = "'\(CitatorVocabulary.overrules)'"
+        var reader = SnapshotReader()
+        try reader.readEdges(db, where: "dst = ? AND type IN (\(citing), \(overruling))", arguments: [id])
+        var reached: Set<Int64> = [id], frontier: [Int64] = [id]
+        for _ in 0..<max(hops, 0) where !frontier.isEmpty {
+            let targets = try reader.readEdges(db, where: "type = \(citing) AND src IN", ids: frontier).map(\.target)
+            frontier = targets.filter { reached.insert($0).inserted }
+        }
+        try reader.readEdges(db, where: """
+            (type = \(overruling) OR (type = \(citing) AND json_extract(props, '$.treatment') = '\(CitatorVocabulary.overruledTreatment)'))
+            AND dst IN
+            """, ids: Array(reached))
+        try reader.readNodes(db, where: "id IN", ids: reader.endpoints + [id])
+        return try reader.snapshot(ontology: ontology)
     }
 }
 

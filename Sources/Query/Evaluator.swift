@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import Ontology
 
 /// One row of bindings flowing between clauses.
 typealias Bindings = [String: CypherValue]
@@ -11,6 +12,9 @@ struct Evaluator {
     let parameters: [String: CypherValue]
     let graph: GraphAccess
     let source: String
+    /// What `citator()` needs: the active ontology and the query's AS OF date.
+    let ontology: Ontology
+    let asOf: LegalDate?
     /// Runs a pattern predicate against the row (answers whether it has a match).
     var patternExists: ((PatternPart, Bindings) throws -> Bool)?
     /// Values of aggregate calls, keyed by the call's position, while projecting a group.

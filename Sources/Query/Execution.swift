@@ -27,7 +27,7 @@ final class Execution {
         self.graph = GraphAccess(db: db)
         self.writer = writer
         self.deadline = Date().addingTimeInterval(options.timeLimit)
-        self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source)
+        self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source, ontology: ontology, asOf: ast.asOf)
         self.evaluator.patternExists = { [unowned self] part, row in try self.patternExists(part, row) }
     }
 

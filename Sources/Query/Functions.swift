@@ -19,6 +19,7 @@ enum Functions {
         "reverse": (1, 1), "substring": (2, 3), "trim": (1, 1), "ltrim": (1, 1), "rtrim": (1, 1),
         "replace": (3, 3), "split": (2, 2), "left": (2, 2), "right": (2, 2), "sign": (1, 1),
         "ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "sqrt": (1, 1), "fts": (2, 2), "rand": (0, 0),
+        "citator": (1, 2),
     ]
 
     static func call(_ name: String, _ argExprs: [Expr], _ e: Expr, _ row: Bindings, _ ev: Evaluator) throws -> CypherValue {
@@ -39,6 +40,7 @@ enum Functions {
         func bad(_ v: CypherValue) -> QueryError { ev.typeError("\(name)() cannot take a \(v.typeName)", e) }
         if let kind = temporalConstructors[name] { return try temporal(kind, args.first, e, ev) }
         if name == "fts" { return try fullText(args, e, ev) }
+        if name == "citator" { return try citator(args, e, ev) }
         if name == "rand" { return .float(Double.random(in: 0..<1)) }
         if name != "range", args.contains(where: \.isNull) { return .null }
         let a = args[0]

@@ -35,6 +35,14 @@ final class GraphAccess {
         return data
     }
 
+    /// The node's stable external key (`scotus:384US436`).
+    func key(ofNode id: Int64) throws -> String {
+        guard let key = try String.fetchOne(db.cachedStatement(sql: "SELECT key FROM node WHERE id = ?"), arguments: [id]) else {
+            throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
+        }
+        return key
+    }
+
     static func properties(_ json: String?) throws -> [String: CypherValue] {
         guard let json, case .map(let m) = try Value.parseJSON(json) else { return [:] }
         return m.mapValues(CypherValue.init)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GraphAlgorithms
 import GraphStore
 import LexgraphCore
 import Ontology
@@ -145,6 +146,35 @@ final class QueryEngineTests: XCTestCase {
         XCTAssertEqual(try engine.run("MATCH (a:Case)-[:CITES*]->(b) RETURN count(*) AS n AS OF '2010-01-01'").rows, [[.int(3)]])
         let bad = queryError { _ = try engine.run("AS OF '1970-13-01' MATCH (c) RETURN c") }
         XCTAssertEqual(bad?.kind, .syntax)
+    }
+
+    /// `citator()` answers what `lexgraph status` (GraphAlgorithms' citator over the full
+    /// snapshot) answers, as of the query's AS OF date.
+    func testCitatorFunctionMatchesTheGraphCitatorAsOfTheQueryDate() throws {
+        let store = try legalStore()
+        try store.write { w in
+            try w.upsert(NodeInput(key: "overruler", type: "SupremeCourtCase", properties: [
+                "name": .string("Later v. Court"), "decision_date": .string("2000-01-10")]))
+            try w.upsert(EdgeInput(key: "o1", type: "OVERRULES", from: "overruler", to: "old"))
+        }
+        let engine = QueryEngine(store: store)
+        let query = "MATCH (c:SupremeCourtCase) RETURN c.name AS name, citator(c).level AS level, citator(c, 2).relies_on AS relies ORDER BY name"
+        let snapshot = try GraphSnapshot.load(store)
+        for date in ["1995-01-01", "2010-01-01"] {
+            let rows = try engine.run(query + " AS OF '\(date)'").rows
+            var expected: [[CypherValue]] = []
+            for (key, name) in [("new", "New v. City"), ("old", "Old v. Landlord"), ("overruler", "Later v. Court")].sorted(by: { $0.1 < $1.1 }) {
+                guard try store.read({ db in try Bool.fetchOne(db, sql: "SELECT json_extract(props, '$.decision_date') <= ? FROM node WHERE key = ?", arguments: [date, key]) }) == true else { continue }
+                let status = try snapshot.citatorStatus(of: key, asOf: LegalDate(iso: date)!, hops: 1)
+                let deep = try snapshot.citatorStatus(of: key, asOf: LegalDate(iso: date)!, hops: 2)
+                expected.append([.string(name), .string(status.level.rawValue), .list(deep.reliances.map { .string($0.authority) })])
+            }
+            XCTAssertEqual(rows, expected, date)
+        }
+        XCTAssertEqual(try engine.run("MATCH (c {name: 'Old v. Landlord'}) RETURN citator(c).level AS l AS OF '2010-01-01'").rows, [[.string("overruled")]])
+        XCTAssertEqual(try engine.run("MATCH (c {name: 'New v. City'}) RETURN citator(c).level AS l AS OF '2010-01-01'").rows, [[.string("relies on overruled authority")]])
+        let bad = queryError { _ = try engine.run("RETURN\n  citator('old')") }
+        XCTAssertEqual(bad?.location, SourceLocation(line: 2, column: 3))
     }
 
     /// The ranking must be SQLite FTS5's own BM25 order (the reference), and a text

@@ -114,12 +114,7 @@ enum DateArgument {
     }
 
     /// Today in UTC.
-    static func today() -> LegalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-        return LegalDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1) ?? LegalDate(year: 1970, month: 1, day: 1)!
-    }
+    static func today() -> LegalDate { LegalDate.today }
 }
 
 /// `CITES, APPLIES` -> {CITES, APPLIES}.
