@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "GraphAlgorithms", dependencies: ["GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cypher-like language: lexer, parser, binder, planner, SQL generation (and
         // `citator()`, which asks GraphAlgorithms for a case's good-law status).
-        .target(name: "Query", dependencies: ["GraphStore", "GraphAlgorithms", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Query", dependencies: ["GraphStore", "GraphAlgorithms", "Ontology", .product(name: "GRDB", package: "GRDB.swift"),
+                                              .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // OpenBLAS through the system library (cblas.h, -lopenblas).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float buffers, GEMM wrappers, fused element-wise kernels.

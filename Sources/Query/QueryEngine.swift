@@ -62,11 +62,14 @@ public final class QueryEngine: Sendable {
             return try explain(ast, scopes, ontology, parameters, options)
         }
         let started = Date()
-        let timer = DispatchWorkItem { [store] in store.database.interrupt() }
+        let interrupter = StatementInterrupter()
+        let timer = DispatchWorkItem { interrupter.fire() }
         DispatchQueue.global().asyncAfter(deadline: .now() + options.timeLimit, execute: timer)
         defer { timer.cancel() }
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
+                interrupter.arm(db)
+                defer { interrupter.disarm() }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
                                           writer: writer, parameters: parameters)
                 let (columns, rows) = try execution.run()

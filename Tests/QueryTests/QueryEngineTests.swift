@@ -136,6 +136,31 @@ final class QueryEngineTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
 
+    /// A query that reaches its time limit stops only its own statement: another query
+    /// running at the same time on the same store (a shell, a server) goes on.
+    func testTimeLimitInterruptsOnlyTheQueryThatReachedIt() throws {
+        let path = NSTemporaryDirectory() + "lexgraph-interrupt-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try GraphStore(path: path, create: true)
+        try store.installOntology(.permissive, documentText: "", source: "test", summary: "schema-free")
+        let engine = QueryEngine(store: store)
+        _ = try engine.run("UNWIND range(1, 9) AS i CREATE (:K {i: i})", options: QueryOptions(write: true))
+        _ = try engine.run("MATCH (a:K), (b:K) WHERE a.i <> b.i CREATE (a)-[:E]->(b)", options: QueryOptions(write: true))
+        let endless = "MATCH (a:K {i: 1})-[*]->(b) RETURN count(*) AS c"
+        let started = Date()
+        final class Seconds: @unchecked Sendable { var value: TimeInterval = 0 }
+        let longerEnded = Seconds()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            _ = try? engine.run(endless, options: QueryOptions(timeLimit: 2))
+            longerEnded.value = Date().timeIntervalSince(started)
+        }
+        let e = queryError { _ = try engine.run(endless, options: QueryOptions(timeLimit: 0.5)) }
+        XCTAssertEqual(e?.kind, .timeout)
+        group.wait()
+        XCTAssertGreaterThan(longerEnded.value, 1.9, "the 2 s query was stopped by the other query's 0.5 s limit")
+    }
+
     // MARK: Extensions
 
     func testAsOfKeepsOnlyNodesAndEdgesValidOnTheDate() throws {
