@@ -8,29 +8,16 @@ enum DayNumber {
     /// Stands for an open end (`valid_to` NULL): after every day.
     static let openEnd = Int32.max
 
-    /// Days since 1970-01-01 (H. Hinnant's `days_from_civil`).
+    /// Days since 1970-01-01.
     static func of(_ date: LegalDate) -> Int32 {
-        let y = date.month <= 2 ? date.year - 1 : date.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (date.month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + date.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int32(era * 146097 + doe - 719468)
+        Int32(CivilCalendar.dayNumber(year: Int64(date.year), month: Int64(date.month), day: Int64(date.day)))
     }
 
     /// The date of a day number made by `of(_:)`; nil for the open markers.
     static func date(_ day: Int32) -> LegalDate? {
         guard day != openStart, day != openEnd else { return nil }
-        let z = Int(day) + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return LegalDate(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+        let (y, m, d) = CivilCalendar.date(dayNumber: Int64(day))
+        return LegalDate(year: Int(y), month: Int(m), day: Int(d))
     }
 }
 

@@ -47,11 +47,7 @@ public struct LegalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        Int(CivilCalendar.daysInMonth(year: Int64(year), month: Int64(month)))
     }
 
     public init(from decoder: Decoder) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LexgraphCore
 
 /// openCypher's instant types: `date`, `localtime`, `time`, `localdatetime` and
 /// `datetime` (durations and named time zones are not supported; offsets are).
@@ -41,37 +42,9 @@ public struct CypherTemporal: Sendable, Hashable {
 
     // MARK: Calendar
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// (year, month, day) of a day number (`civil_from_days`).
-    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 { CivilCalendar.dayNumber(year: year, month: month, day: day) }
+    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) { CivilCalendar.date(dayNumber: days) }
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 { CivilCalendar.daysInMonth(year: year, month: month) }
 
     // MARK: Components
 
