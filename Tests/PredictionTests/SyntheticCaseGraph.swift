@@ -9,7 +9,8 @@ import Prediction
 /// 10 cases a term over 1990-2003 on two issues from two lower courts. On issue 1 the
 /// petitioner wins 4 of 5 times, on issue 2 2 of 5 times, so the graph's past win
 /// rates carry real signal. Every case is in the graph (decided in March after its term
-/// began) and in the dataset (train <= 2000, dev 2001, test 2002-2003 of `split_full`).
+/// began; each cites the same-numbered case of the term before, one overrules an older
+/// one, so every edge type the context walk follows exists) and in the dataset (train <= 2000, dev 2001, test 2002-2003 of `split_full`).
 enum SyntheticCaseGraph {
     struct Built {
         let store: GraphStore
@@ -30,6 +31,7 @@ enum SyntheticCaseGraph {
             for code in [1, 2] { _ = try w.upsert(NodeInput(key: "scdb:issue:\(code)", type: "Issue", properties: ["name": .string("issue \(code)")])) }
             for code in [10, 20] { _ = try w.upsert(NodeInput(key: "scdb:court:\(code)", type: "Court", properties: ["name": .string("court \(code)")])) }
             for code in [100, 200] { _ = try w.upsert(NodeInput(key: "scdb:party:\(code)", type: "PartyType", properties: ["name": .string("party \(code)")])) }
+            _ = try w.upsert(NodeInput(key: "scdb:lawSupp:1", type: "Provision", properties: ["name": .string("provision 1")]))
             for term in 1990...2003 {
                 for k in 0..<10 {
                     let key = "scotus:\(term)-\(k)"
@@ -39,8 +41,13 @@ enum SyntheticCaseGraph {
                     _ = try w.upsert(NodeInput(key: key, type: "SupremeCourtCase",
                                                properties: ["name": .string("Case \(term)-\(k)"), "year": .int(Int64(term + 1)),
                                                             "party_winning": .int(label ? 1 : 0)], validFrom: decided))
-                    for (type, target) in [("HAS_ISSUE", "scdb:issue:\(issue)"), ("APPEALED_FROM", "scdb:court:\(court)"),
-                                           ("PETITIONER", "scdb:party:\(party)")] {
+                    // Every edge type the context walk follows is present (the walk refuses unknown types).
+                    var edges = [("HAS_ISSUE", "scdb:issue:\(issue)"), ("APPEALED_FROM", "scdb:court:\(court)"),
+                                 ("ORIGINATED_IN", "scdb:court:\(court)"), ("PETITIONER", "scdb:party:\(party)"),
+                                 ("RESPONDENT", "scdb:party:\(300 - party)"), ("APPLIES", "scdb:lawSupp:1")]
+                    if term > 1990 { edges.append(("CITES", "scotus:\(term - 1)-\(k)")) }
+                    if term == 1995 && k == 0 { edges.append(("OVERRULES", "scotus:1991-0")) }
+                    for (type, target) in edges {
                         _ = try w.upsert(EdgeInput(key: "\(type)|\(key)", type: type, from: key, to: target, validFrom: decided))
                     }
                     var input = CaseInput(term: term, facts: "facts of case \(term)-\(k)")
@@ -48,6 +55,8 @@ enum SyntheticCaseGraph {
                     input.usid = "\(term)-\(k)"
                     input.scdbIssue = issue
                     input.scdbPetitioner = party
+                    input.scdbRespondent = 300 - party
+                    input.scdbLawSupp = 1
                     var scdb = SCDBPreDecision()
                     scdb.caseSource = court
                     input.scdb = scdb
