@@ -44,12 +44,14 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // As-of seed selection, verbalized graph facts, time-safe graph feature vectors.
         .target(name: "Grounding", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms"]),
+        // Report output without dependencies: hand-written SVG charts (learning, ROC, reliability), Markdown tables.
+        .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers", "Reports"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,7 +62,8 @@ let package = Package(
         .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "GraphStore", "GraphAlgorithms"]),
-        .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore"]),
+        .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Tokenizers"]),
     ]
 )

@@ -24,7 +24,7 @@ public struct CaseDataset: Sendable {
     /// `<dataFolder>/scdb/SCDB_2020_01_caseCentered_Citation.csv`.
     public static func load(dataFolder: String) throws -> CaseDataset {
         let casesPath = (dataFolder as NSString).appendingPathComponent("scotus/cases.jsonl")
-        let scdbPath = (dataFolder as NSString).appendingPathComponent("scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        let scdbPath = scdbTablePath(dataFolder: dataFolder)
         for path in [casesPath, scdbPath] where !FileManager.default.fileExists(atPath: path) {
             throw PredictionError("missing data file \(path): pass --data PATH or set LEXGRAPH_DATA to the shared data folder")
         }
@@ -36,10 +36,22 @@ public struct CaseDataset: Sendable {
         return CaseDataset(cases: cases, pastOutcomes: pastOutcomes(cases: cases, scdb: scdb))
     }
 
+    /// The raw SCDB case table whose pre-decision columns are joined to each case.
+    public static func scdbTablePath(dataFolder: String) -> String {
+        (dataFolder as NSString).appendingPathComponent("scdb/SCDB_2020_01_caseCentered_Citation.csv")
+    }
+
     /// Parses JSON Lines of cases; each line's whitelisted input is joined with its SCDB row.
     /// A case naming an SCDB caseId that the table lacks is an error.
     public static func readCases(jsonLines bytes: [UInt8], file: String, scdb: SCDBTable?) throws -> [LabelledCase] {
-        var cases: [LabelledCase] = []
+        try jsonObjects(jsonLines: bytes, file: file).map { object, location in
+            try labelledCase(object, at: location, scdb: scdb)
+        }
+    }
+
+    /// The JSON objects of a JSON Lines file with their file:line; blank lines skipped.
+    public static func jsonObjects(jsonLines bytes: [UInt8], file: String) throws -> [([String: Value], SourceLocation)] {
+        var objects: [([String: Value], SourceLocation)] = []
         var lineNumber = 0
         for lineBytes in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -54,9 +66,9 @@ public struct CaseDataset: Sendable {
             guard case .map(let object) = value else {
                 throw PredictionError("a case line must be a JSON object", at: location)
             }
-            cases.append(try labelledCase(object, at: location, scdb: scdb))
+            objects.append((object, location))
         }
-        return cases
+        return objects
     }
 
     /// One case: the input through the whitelist, then the outcome side read separately.

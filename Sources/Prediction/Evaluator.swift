@@ -1,3 +1,4 @@
+import Foundation
 /// The scores of one model on one set of cases, with bootstrap intervals.
 public struct ModelScores: Sendable {
     public let model: String
@@ -6,12 +7,36 @@ public struct ModelScores: Sendable {
     public let intervals: [Metric: ClosedRange<Double>]
 }
 
-/// A scored prediction, kept so reports can show or save them.
-public struct ScoredPrediction: Sendable {
+/// A scored prediction, kept so reports can show or save them (a run folder's
+/// `predictions-*.csv` rows).
+public struct ScoredPrediction: Sendable, Equatable {
+    /// Line of the case in `cases.jsonl`: identifies the case across models and runs.
     public let caseLine: Int
     public let term: Int
+    public let usid: String?
     public let label: Bool
     public let probability: Double
+
+    public init(caseLine: Int, term: Int, usid: String?, label: Bool, probability: Double) {
+        self.caseLine = caseLine
+        self.term = term
+        self.usid = usid
+        self.label = label
+        self.probability = probability
+    }
+}
+
+/// Where an evaluation is: shown by `lexgraph train` as it goes.
+public struct EvaluationProgress: Sendable {
+    public enum Phase: Sendable { case fitting, predicting, finished }
+    public let fold: String
+    /// 1-based position of the fold among `foldCount`.
+    public let foldIndex: Int
+    public let foldCount: Int
+    public let model: String
+    public let phase: Phase
+    /// Seconds the model took to fit and predict this fold (when `finished`).
+    public let seconds: Double?
 }
 
 /// The outcome of evaluating several models under one plan on the same cases.
@@ -30,6 +55,10 @@ public struct EvaluationReport: Sendable {
     public let devPetitionerRate: Double?
     /// Test predictions per model name.
     public let predictions: [String: [ScoredPrediction]]
+    /// Dev predictions per model name (empty for walk-forward).
+    public let devPredictions: [String: [ScoredPrediction]]
+    /// Model names in the order they were given (the order of `test`).
+    public var modelNames: [String] { test.map(\.model) }
 }
 
 /// Runs the evaluation protocol: per fold, fit each model on the training cases (dev passed
@@ -54,7 +83,11 @@ public struct Evaluator: Sendable {
     /// Each model in `models` is a template: per fold it is copied and the copy fit, so a
     /// value-type model starts fresh every fold (a reference-type model is refit in place,
     /// which is equivalent as its test predictions are taken right after fitting).
-    public func evaluate(_ plan: EvaluationPlan, dataset: CaseDataset, models: [any OutcomeModel]) throws -> EvaluationReport {
+    /// `progress` hears each step; `fitted` receives every fitted copy with its fold (a
+    /// run keeps the last one to save it).
+    public func evaluate(_ plan: EvaluationPlan, dataset: CaseDataset, models: [any OutcomeModel],
+                         progress: ((EvaluationProgress) -> Void)? = nil,
+                         fitted: ((Fold, any OutcomeModel) -> Void)? = nil) throws -> EvaluationReport {
         let folds = dataset.folds(plan)
         var testPredictions: [String: [ScoredPrediction]] = [:]
         var devPredictions: [String: [ScoredPrediction]] = [:]
@@ -63,16 +96,25 @@ public struct Evaluator: Sendable {
         guard Set(names).count == names.count else {
             throw PredictionError("model names must be unique, got \(names.joined(separator: ", "))")
         }
-        for fold in folds {
+        for (foldIndex, fold) in folds.enumerated() {
             guard !fold.test.isEmpty else { continue }
             guard !fold.train.isEmpty else { throw PredictionError("\(fold.name): no training cases") }
             let train = fold.train.compactMap(\.example)
             let dev = fold.dev.compactMap(\.example)
             for template in models {
+                func report(_ phase: EvaluationProgress.Phase, _ seconds: Double? = nil) {
+                    progress?(EvaluationProgress(fold: fold.name, foldIndex: foldIndex + 1, foldCount: folds.count,
+                                                 model: template.name, phase: phase, seconds: seconds))
+                }
+                let start = Date()
                 var model = template
+                report(.fitting)
                 try model.fit(train: train, dev: dev)
+                fitted?(fold, model)
+                report(.predicting)
                 testPredictions[model.name, default: []] += try score(model, fold.test)
                 if !fold.dev.isEmpty { devPredictions[model.name, default: []] += try score(model, fold.dev) }
+                report(.finished, Date().timeIntervalSince(start))
             }
         }
         guard let first = names.first, let pooled = testPredictions[first], !pooled.isEmpty else {
@@ -86,7 +128,22 @@ public struct Evaluator: Sendable {
             test: try names.map { try scores($0, testPredictions[$0] ?? []) },
             dev: devPooled.isEmpty ? [] : try names.map { try scores($0, devPredictions[$0] ?? []) },
             devCases: devPooled.count, devPetitionerRate: devPooled.isEmpty ? nil : rate(devPooled),
-            predictions: testPredictions)
+            predictions: testPredictions, devPredictions: devPredictions)
+    }
+
+    /// Scores several models' predictions of the same cases (same case lines; each list
+    /// is put in case-line order so the bootstrap resamples are paired). Different case
+    /// sets are an error naming both models.
+    public func scores(of models: [(model: String, predictions: [ScoredPrediction])]) throws -> [ModelScores] {
+        guard let first = models.first else { throw PredictionError("no predictions to score") }
+        let reference = first.predictions.map(\.caseLine).sorted()
+        return try models.map { m in
+            let sorted = m.predictions.sorted { $0.caseLine < $1.caseLine }
+            guard sorted.map(\.caseLine) == reference else {
+                throw PredictionError("'\(m.model)' was scored on \(sorted.count) cases and '\(first.model)' on \(reference.count), not the same cases")
+            }
+            return try scores(m.model, sorted)
+        }
     }
 
     private func score(_ model: any OutcomeModel, _ cases: [LabelledCase]) throws -> [ScoredPrediction] {
@@ -96,7 +153,7 @@ public struct Evaluator: Sendable {
             throw PredictionError("model '\(model.name)' returned \(probabilities.count) probabilities for \(labelled.count) cases")
         }
         return zip(labelled, probabilities).map { c, p in
-            ScoredPrediction(caseLine: c.line, term: c.input.term, label: c.label ?? false, probability: p)
+            ScoredPrediction(caseLine: c.line, term: c.input.term, usid: c.input.usid, label: c.label ?? false, probability: p)
         }
     }
 

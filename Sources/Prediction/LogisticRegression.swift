@@ -50,6 +50,13 @@ public struct LogisticRegression: Sendable {
         self.gradientTolerance = gradientTolerance
     }
 
+    /// A fitted regression restored from saved parameters (a run folder's model).
+    public init(c: Double, weights: [Double], intercept: Double) {
+        self.init(c: c)
+        self.weights = weights
+        self.intercept = intercept
+    }
+
     public mutating func fit(rows: [SparseVector], labels: [Bool], featureCount p: Int) throws {
         guard rows.count == labels.count, !rows.isEmpty else {
             throw PredictionError("logistic regression needs as many labels as rows and at least one row (got \(rows.count) rows, \(labels.count) labels)")

@@ -1,3 +1,5 @@
+import Reports
+
 /// The scores every evaluation reports, defined as scikit-learn defines them (the tests
 /// check them against it on a committed fixture):
 /// - accuracy at `decisionThreshold`;
@@ -96,27 +98,9 @@ public enum Metrics {
         return sum / Double(labels.count)
     }
 
+    /// The binning is `Reports.CalibrationCurve`'s (the reliability diagram's), so the
+    /// ECE and the plotted bins agree.
     public static func expectedCalibrationError(labels: [Bool], probabilities: [Double], bins: Int = 10) -> Double {
-        let step = 1.0 / Double(bins)
-        // Inner edges computed as numpy.linspace does (i * step), so boundary cases fall
-        // in the same bin as in scikit-learn.
-        let edges = (1..<bins).map { Double($0) * step }
-        var count = [Int](repeating: 0, count: bins)
-        var sumP = [Double](repeating: 0, count: bins)
-        var sumY = [Double](repeating: 0, count: bins)
-        for i in labels.indices {
-            let p = probabilities[i]
-            var b = 0
-            while b < edges.count, edges[b] < p { b += 1 }
-            count[b] += 1
-            sumP[b] += p
-            sumY[b] += labels[i] ? 1 : 0
-        }
-        var ece = 0.0
-        for b in 0..<bins where count[b] > 0 {
-            let n = Double(count[b])
-            ece += n / Double(labels.count) * abs(sumY[b] / n - sumP[b] / n)
-        }
-        return ece
+        CalibrationCurve(labels: labels, probabilities: probabilities, binCount: bins).expectedCalibrationError
     }
 }

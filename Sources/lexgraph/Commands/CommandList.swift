@@ -20,5 +20,8 @@ enum LexgraphCommands {
         FineTuneCommand.self,
         BaselinesCommand.self,
         ContextCommand.self,
+        TrainCommand.self,
+        EvalCommand.self,
+        PredictCommand.self,
     ]
 }

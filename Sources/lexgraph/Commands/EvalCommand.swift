@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LexgraphCore
+import Prediction
+
+/// `lexgraph eval RUN [RUN ...]`: the ablation table. Reloads each run's stored test
+/// predictions, checks that every run was tested on the same cases, and scores each run's
+/// model (named by its run folder) and, once, the baselines (from the first run) with
+/// paired bootstrap 95% intervals on those cases.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Compare runs' test predictions with the baselines on the same cases (bootstrap 95% intervals).",
+        discussion: "Example: lexgraph eval runs/text-only runs/segment runs/segment-head --format md")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, md }
+
+    @Argument(help: "Run folders written by lexgraph train.") var runs: [String]
+    @Option(help: "table, json or md.") var format: Format = .table
+    @Option(help: "Bootstrap resamples for the 95% intervals.") var resamples = 1000
+
+    func validate() throws {
+        if runs.isEmpty { throw ValidationError("name at least one run folder") }
+        if resamples < 1 { throw ValidationError("--resamples must be at least 1, got \(resamples)") }
+    }
+
+    func run() throws {
+        let ablation = try RunComparison.load(runs.map { try RunFolder(existing: $0) })
+        let scores = try Evaluator(bootstrap: Bootstrap(resamples: resamples)).scores(of: ablation.models)
+        let heading = "\(ablation.caseCount) test cases (\(ablation.plans.joined(separator: ", "))), first party won "
+            + String(format: "%.3f", ablation.petitionerRate) + "; threshold \(decisionThreshold)"
+        switch format {
+        case .table: print(heading + "\n" + EvaluationReport.scoreTable(scores), terminator: "")
+        case .md: print(heading + "\n\n" + EvaluationReport.markdown(scores), terminator: "")
+        case .json:
+            print(Value.map(["test_cases": .int(Int64(ablation.caseCount)), "plans": .list(ablation.plans.map(Value.string)),
+                             "test_petitioner_rate": .float(ablation.petitionerRate), "threshold": .float(decisionThreshold),
+                             "runs": .list(ablation.runNames.map(Value.string)),
+                             "test": EvaluationReport.scoresJSON(scores)]).jsonText)
+        }
+    }
+}

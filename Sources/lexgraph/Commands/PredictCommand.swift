@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+import Grounding
+import LexgraphCore
+import Prediction
+
+/// `lexgraph predict --run RUN --cases FILE.jsonl`: P(first party wins) for pending
+/// cases with the run's saved model, each attached to the graph from its own fields as of
+/// its reference date, with the reasons that moved the probability most and their graph
+/// paths. Input lines carry `cases.jsonl` fields; an outcome field is refused, not dropped.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict pending cases with a run's model and explain each prediction with graph paths.",
+        discussion: """
+            Allowed fields: \(CaseInput.allowedFields.joined(separator: ", ")). A case naming scdb_caseId is joined with that \
+            SCDB row's pre-decision columns (argument date, courts, natural court). --db and --data default to the run's.
+            Example: lexgraph predict --run runs/glr --cases pending.jsonl --top 5
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Option(name: .customLong("run"), help: "Run folder written by lexgraph train.") var runPath: String
+    @Option(help: "Pending cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
+    @Option(help: "table or json.") var format: Format = .table
+    @Option(help: "Reasons shown per case.") var top = 5
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        if top < 0 { throw ValidationError("--top must not be negative, got \(top)") }
+    }
+
+    func run() throws {
+        let folder = try RunFolder(existing: runPath)
+        let config = try folder.config()
+        let dataPath = data.data ?? config.dataPath
+        let scdbPath = CaseDataset.scdbTablePath(dataFolder: dataPath)
+        guard FileManager.default.fileExists(atPath: scdbPath) else {
+            throw CLIError("missing SCDB table \(scdbPath): pass --data PATH (the shared data folder)")
+        }
+        let inputs = try PendingCases.read(path: cases, scdb: try SCDBTable(path: scdbPath))
+        let dbPath = database.db ?? config.databasePath
+        guard FileManager.default.fileExists(atPath: dbPath) else {
+            throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
+        }
+        let grounder = CaseGrounder(graph: try GroundingGraph(store: try GraphStore(path: dbPath, create: false)),
+                                    options: try RunModels.groundingOptions(config: config))
+        let model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
+        let explained = try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
+        switch format {
+        case .json: print(Value.list(explained.map(\.json)).jsonText)
+        case .table: print(table(explained, model: config.modelName, run: folder.name), terminator: "")
+        }
+    }
+
+    func table(_ list: [ExplainedPrediction], model: String, run: String) -> String {
+        var out = "model \(model) of run \(run); effect = change in P(first party wins) from each reason\n"
+        for p in list {
+            out += "\n\(p.name)" + (p.usid.map { " (\($0))" } ?? "") + ", term \(p.term), as of \(p.asOf.iso)\n"
+            out += String(format: "  P(first party wins) = %.3f -> %@\n", p.probability, p.probability >= decisionThreshold ? "first party" : "second party")
+            for c in p.contributions {
+                out += String(format: "  %+.3f  ", c.effect) + c.text + "\n"
+                if let path = c.path { out += "          path: \(path)\n" }
+            }
+        }
+        return out
+    }
+}

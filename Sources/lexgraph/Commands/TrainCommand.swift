@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import GraphStore
+import Grounding
+import LexgraphCore
+import Prediction
+
+/// `lexgraph train`: evaluates one outcome model with the baselines on the same cases
+/// under a split (or walk-forward) and writes a run folder with its predictions, the
+/// fitted model and a report. Model options are stored in the run's config for the model
+/// kind to read; `graph-logistic` reads none of the fusion/encoder options.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train and evaluate a case-outcome model against the baselines; write a run folder with a report.",
+        discussion: """
+            Example: lexgraph train --task scotus-outcome --split split_full --model graph-logistic --out runs/glr
+            The run folder is written as <out>.partial and renamed when complete. Models: \(RunModels.knownKinds.joined(separator: ", ")).
+            """)
+
+    enum Fusion: String, ExpressibleByArgument, CaseIterable { case none, segment, kbert }
+    enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+    enum Join: String, ExpressibleByArgument, CaseIterable { case concat, gating }
+
+    @Option(help: "Task (only scotus-outcome).") var task = RunConfig.scotusOutcome
+    @Option(help: "split_full, split_graph_window or walk-forward (terms 2001-2013).") var split: RunPlan = .splitFull
+    @Option(help: "Model kind: \(RunModels.knownKinds.joined(separator: ", ")).") var model: String
+    @Option(help: "Run folder to write (default: runs/<model>-<split>).") var out: String?
+    @Flag(help: "Replace an existing run folder.") var overwrite = false
+
+    @Option(help: "Graph context fusion: none (text only), segment or kbert.") var fusion: Fusion = .segment
+    @Option(name: .customLong("graph-head"), help: "Graph-feature head: on or off.") var graphHead: Switch = .on
+    @Option(name: .customLong("fusion-join"), help: "How the graph head joins [CLS]: concat or gating.") var fusionJoin: Join = .concat
+    @Option(help: "Training epochs.") var epochs = 3
+    @Option(name: .customLong("trainable-layers"), help: "Top encoder layers fine-tuned (the rest frozen and cached).") var trainableLayers = 2
+    @Option(name: .customLong("max-length"), help: "Token limit per input, special tokens included.") var maxLength = 256
+    @Option(name: .customLong("batch-size"), help: "Examples per batch.") var batchSize = 16
+    @Option(name: .customLong("learning-rate"), help: "Peak learning rate.") var learningRate = 5e-5
+    @Option(help: "Seed for initialization and batch order.") var seed: UInt64 = 42
+    @Option(help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).") var threads: Int?
+    @Flag(name: .customLong("with-own-citations"), help: "Ground with the precedents the case's own opinion cites (written at decision time).")
+    var withOwnCitations = false
+    @Option(help: "Base encoder folder.") var encoder = ModelCommand.defaultModelDirectory
+    @Option(help: "Bootstrap resamples for the 95% intervals.") var resamples = 1000
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard task == RunConfig.scotusOutcome else { throw ValidationError("unknown task '\(task)' (known: \(RunConfig.scotusOutcome))") }
+        guard RunModels.knownKinds.contains(model) else {
+            throw ValidationError("unknown model kind '\(model)' (known: \(RunModels.knownKinds.joined(separator: ", ")))")
+        }
+        for (name, value) in [("--epochs", epochs), ("--max-length", maxLength), ("--batch-size", batchSize), ("--resamples", resamples)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, got \(value)")
+        }
+        if trainableLayers < 0 { throw ValidationError("--trainable-layers must not be negative, got \(trainableLayers)") }
+        if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// The options the model kinds read from the run's config.
+    var options: [String: Value] {
+        var o: [String: Value] = [
+            "fusion": .string(fusion.rawValue), "graph_head": .bool(graphHead == .on), "fusion_join": .string(fusionJoin.rawValue),
+            "epochs": .int(Int64(epochs)), "trainable_layers": .int(Int64(trainableLayers)), "max_length": .int(Int64(maxLength)),
+            "batch_size": .int(Int64(batchSize)), "learning_rate": .float(learningRate), "with_own_citations": .bool(withOwnCitations),
+        ]
+        if let threads { o["threads"] = .int(Int64(threads)) }
+        return o
+    }
+
+    func run() throws {
+        let folder = try data.folder()
+        let outPath = out ?? "runs/\(model)-\(split.rawValue)"
+        let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: folder.path, databasePath: database.path,
+                               encoderPath: encoder, seed: seed)
+        let writer = try RunFolderWriter(path: outPath, overwrite: overwrite)
+        let log = StderrLog()
+        log.line("train: loading \(folder.path) and the graph \(database.path)")
+        let dataset = try CaseDataset.load(dataFolder: folder.path)
+        let store = try database.open()
+        let graphStart = Date()
+        let grounder = CaseGrounder(graph: try GroundingGraph(store: store), options: try RunModels.groundingOptions(config: config))
+        log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))
+        let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
+        let outcome = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
+            .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update)
+        print(outcome.evaluation.table, terminator: "")
+        print(String(format: "run folder: %@ (%.1f s; report: %@)", outcome.folder.path, outcome.seconds,
+                     outcome.folder.file(RunFolder.reportFile)))
+    }
+}
+
+extension RunPlan: ExpressibleByArgument {}
