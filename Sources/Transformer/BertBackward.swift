@@ -110,7 +110,7 @@ extension BertModel {
     /// Embedding LayerNorm backward, then scatter-add into the three embedding tables.
     func embeddingBackward(ws: BertWorkspace, dHidden: Tensor, dropout: Bool) {
         guard let batch = saved?.batch else { return }
-        let bt = ws.batchSize * ws.sequenceLength, t = ws.sequenceLength, h = config.hiddenSize
+        let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize
         if dropout, let mask = ws.embeddingDropMask { Kernels.multiply(dHidden.data, by: mask.data, count: bt * h) }
         let dSum = ws.gradScratch.data
         Kernels.layerNormBackward(dHidden.data, x: ws.embeddingSum.data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data,
@@ -120,7 +120,7 @@ extension BertModel {
         for row in 0..<bt {
             let g = dSum + row * h
             Kernels.accumulate(g, count: h, into: dWord + Int(batch.inputIds[row]) * h)
-            Kernels.accumulate(g, count: h, into: dPos + (row % t) * h)
+            Kernels.accumulate(g, count: h, into: dPos + batch.positionId(ofRow: row) * h)
             Kernels.accumulate(g, count: h, into: dType + Int(batch.tokenTypeIds[row]) * h)
         }
     }

@@ -12,9 +12,13 @@ public struct BertBatch: Sendable {
     /// Optional additive attention bias `[batchSize, T (query), T (key)]`, added to the
     /// scaled scores before softmax (e.g. a K-BERT visibility matrix: 0 visible, −10000 hidden).
     public let attentionBias: [Float]?
+    /// Optional position ids `[batchSize, T]` into the position-embedding table (K-BERT soft
+    /// positions: an injected branch continues from its anchor's position); nil means
+    /// 0..<T in every row.
+    public let positionIds: [Int32]?
 
     public init(batchSize: Int, sequenceLength: Int, inputIds: [Int32], tokenTypeIds: [Int32]? = nil,
-                attentionMask: [Float]? = nil, attentionBias: [Float]? = nil) throws {
+                attentionMask: [Float]? = nil, attentionBias: [Float]? = nil, positionIds: [Int32]? = nil) throws {
         let n = batchSize * sequenceLength
         guard batchSize > 0, sequenceLength > 0 else {
             throw TransformerError("batch shape \(batchSize)x\(sequenceLength) must be positive")
@@ -25,12 +29,14 @@ public struct BertBatch: Sendable {
         if let b = attentionBias, b.count != n * sequenceLength {
             throw TransformerError("attention bias has \(b.count) values, shape [\(batchSize), \(sequenceLength), \(sequenceLength)] needs \(n * sequenceLength)")
         }
+        if let p = positionIds, p.count != n { throw TransformerError("position_ids has \(p.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
         self.batchSize = batchSize
         self.sequenceLength = sequenceLength
         self.inputIds = inputIds
         self.tokenTypeIds = tokenTypeIds ?? [Int32](repeating: 0, count: n)
         self.attentionMask = attentionMask ?? [Float](repeating: 1, count: n)
         self.attentionBias = attentionBias
+        self.positionIds = positionIds
     }
 
     /// Pads ragged sequences to the longest with `padTokenId` and builds the mask.
@@ -54,12 +60,20 @@ public struct BertBatch: Sendable {
         let r = range.lowerBound * t ..< range.upperBound * t
         return try BertBatch(batchSize: range.count, sequenceLength: t, inputIds: Array(inputIds[r]), tokenTypeIds: Array(tokenTypeIds[r]),
                              attentionMask: Array(attentionMask[r]),
-                             attentionBias: attentionBias.map { Array($0[range.lowerBound * t * t ..< range.upperBound * t * t]) })
+                             attentionBias: attentionBias.map { Array($0[range.lowerBound * t * t ..< range.upperBound * t * t]) },
+                             positionIds: positionIds.map { Array($0[r]) })
+    }
+
+    /// The position id of flattened row `row` (explicit ids, else its index in the sequence).
+    @inline(__always) func positionId(ofRow row: Int) -> Int {
+        if let positionIds { return Int(positionIds[row]) }
+        return row % sequenceLength
     }
 
     /// Checks ids against the model's vocabulary, type vocabulary and position table.
     func validate(against config: BertConfig) throws {
-        guard sequenceLength <= config.maxPositionEmbeddings else {
+        // With explicit (soft) positions the physical length may exceed the table; the ids may not.
+        guard positionIds != nil || sequenceLength <= config.maxPositionEmbeddings else {
             throw TransformerError("sequence length \(sequenceLength) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         for (i, id) in inputIds.enumerated() where id < 0 || Int(id) >= config.vocabSize {
@@ -67,6 +81,9 @@ public struct BertBatch: Sendable {
         }
         for (i, id) in tokenTypeIds.enumerated() where id < 0 || Int(id) >= config.typeVocabSize {
             throw TransformerError("token_type_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside 0..<\(config.typeVocabSize)")
+        }
+        for (i, id) in (positionIds ?? []).enumerated() where id < 0 || Int(id) >= config.maxPositionEmbeddings {
+            throw TransformerError("position_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside max_position_embeddings 0..<\(config.maxPositionEmbeddings)")
         }
     }
 }

@@ -56,7 +56,7 @@ extension BertModel {
         let sum = ws.embeddingSum.data
         let word = wordEmbeddings.value.data, pos = positionEmbeddings.value.data, type = tokenTypeEmbeddings.value.data
         for row in 0..<bt {
-            let w = word + Int(batch.inputIds[row]) * h, p = pos + (row % t) * h, ty = type + Int(batch.tokenTypeIds[row]) * h
+            let w = word + Int(batch.inputIds[row]) * h, p = pos + batch.positionId(ofRow: row) * h, ty = type + Int(batch.tokenTypeIds[row]) * h
             let out = sum + row * h
             for j in 0..<h { out[j] = w[j] + p[j] + ty[j] }
         }

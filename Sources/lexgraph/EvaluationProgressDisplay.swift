@@ -36,6 +36,35 @@ final class EvaluationProgressDisplay {
         }
     }
 
+    /// The fused transformer's phases inside one fit: a bar with rate and ETA per phase
+    /// (redrawn on a terminal; otherwise a line every tenth of the phase).
+    func model(_ p: FusionProgress) {
+        let now = Date()
+        if p.phase != phase || p.epoch != epoch || p.done < lastDone {
+            phase = p.phase; epoch = p.epoch; phaseStart = now; lastLine = -1
+        }
+        lastDone = p.done
+        let elapsed = now.timeIntervalSince(phaseStart)
+        let rate = elapsed > 0 ? Double(p.done) / elapsed : 0
+        let eta = rate > 0 ? Double(p.total - p.done) / rate : 0
+        var text = "  \(p.phase.rawValue)\(p.epoch.map { " epoch \($0)" } ?? "") \(bar(p.done, p.total)) \(p.done)/\(p.total)"
+        if let loss = p.loss { text += String(format: " loss %.4f", loss) }
+        text += String(format: " %.1f/s ETA %.0f s", rate, eta)
+        if log.isTerminal {
+            log.redraw(text)
+            if p.done == p.total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else if p.done * 10 / max(p.total, 1) > lastLine || p.done == p.total {
+            lastLine = p.done * 10 / max(p.total, 1)
+            log.line(text)
+        }
+    }
+
+    private var phase: FusionProgress.Phase?
+    private var epoch: Int?
+    private var phaseStart = Date()
+    private var lastDone = 0
+    private var lastLine = -1
+
     private func bar(_ done: Int, _ total: Int, width: Int = 20) -> String {
         let filled = min(width, done * width / max(total, 1))
         return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"

@@ -4,13 +4,20 @@ import Grounding
 /// fresh model from the run's config, `lexgraph predict` loads the saved one.
 public enum RunModels {
     /// Kinds `make` and `load` know.
-    public static let knownKinds = [GraphFeatureLogisticModel.kind]
+    public static let knownKinds = [GraphFeatureLogisticModel.kind, FusedOutcomeModel.kind]
 
     /// A fresh, unfitted model of `config.modelKind` with the config's options.
-    public static func make(config: RunConfig, grounder: CaseGrounder) throws -> any RunnableOutcomeModel {
+    /// `progress` receives the fused transformer's phases (grounding, caching, batches).
+    public static func make(config: RunConfig, grounder: CaseGrounder,
+                            progress: ((FusionProgress) -> Void)? = nil) throws -> any RunnableOutcomeModel {
         switch config.modelKind {
         case GraphFeatureLogisticModel.kind:
             return GraphFeatureLogisticModel(grounder: grounder, c: try config.double("c") ?? 1.0, name: config.modelName)
+        case FusedOutcomeModel.kind:
+            let model = try FusedOutcomeModel(modelDirectory: config.encoderPath ?? "models/all-minilm-l6-v2", grounder: grounder,
+                                              options: try fusedOptions(config))
+            model.progress = progress
+            return model
         default:
             throw unknownKind(config.modelKind)
         }
@@ -21,6 +28,8 @@ public enum RunModels {
         switch kind {
         case GraphFeatureLogisticModel.kind:
             return try GraphFeatureLogisticModel.load(from: directory, grounder: grounder)
+        case FusedOutcomeModel.kind:
+            return try FusedOutcomeModel.load(from: directory, grounder: grounder)
         default:
             throw unknownKind(kind)
         }
@@ -30,6 +39,33 @@ public enum RunModels {
     /// off: a pending case's own citations are not known before its decision).
     public static func groundingOptions(config: RunConfig) throws -> GroundingOptions {
         GroundingOptions(includeOwnCitations: try config.bool("with_own_citations") ?? false)
+    }
+
+    /// The fused transformer's options from a run config (`lexgraph train`'s flags); what
+    /// the config leaves out keeps `FusedModelOptions`' default.
+    public static func fusedOptions(_ config: RunConfig) throws -> FusedModelOptions {
+        var o = FusedModelOptions()
+        if let v = try config.string("fusion") {
+            guard let mode = FusionMode(rawValue: v) else { throw PredictionError("run option fusion '\(v)' is not none, segment or kbert") }
+            o.fusion = mode
+        }
+        if let v = try config.bool("graph_head") { o.graphHead = v }
+        if let v = try config.string("fusion_join") {
+            guard let join = HeadFusion(rawValue: v) else { throw PredictionError("run option fusion_join '\(v)' is not concat or gating") }
+            o.headFusion = join
+        }
+        if let v = try config.int("epochs") { o.epochs = v }
+        if let v = try config.int("trainable_layers") { o.trainableTopLayers = v }
+        if let v = try config.int("max_length") { o.maxLength = v }
+        if let v = try config.int("context_tokens") { o.contextTokens = v }
+        if let v = try config.int("batch_size") { o.batchSize = v }
+        if let v = try config.double("learning_rate") { o.encoderLearningRate = v }
+        if let v = try config.double("head_learning_rate") { o.headLearningRate = v }
+        if let v = try config.int("threads") { o.blasThreads = v }
+        if let v = try config.bool("with_own_citations") { o.includeOwnCitations = v }
+        o.seed = config.seed
+        try o.validate()
+        return o
     }
 
     static func unknownKind(_ kind: String) -> PredictionError {

@@ -22,12 +22,13 @@ public struct RunTraining {
     }
 
     public func run(dataset: CaseDataset, grounder: CaseGrounder, writer: RunFolderWriter,
-                    progress: ((EvaluationProgress) -> Void)? = nil) throws -> Outcome {
+                    progress: ((EvaluationProgress) -> Void)? = nil,
+                    modelProgress: ((FusionProgress) -> Void)? = nil) throws -> Outcome {
         let start = Date()
         guard config.task == RunConfig.scotusOutcome else {
             throw PredictionError("unknown task '\(config.task)' (known: \(RunConfig.scotusOutcome))")
         }
-        let template = try RunModels.make(config: config, grounder: grounder)
+        let template = try RunModels.make(config: config, grounder: grounder, progress: modelProgress)
         var config = self.config
         config.modelName = template.name
         let models = Evaluator.baselines(dataset: dataset) + [template]

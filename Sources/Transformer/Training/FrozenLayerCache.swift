@@ -11,24 +11,37 @@ public final class FrozenLayerCache {
     let offsets: [Int]
     let lengths: [Int]
 
-    public init(model: BertModel, examples: [EncodedExample], layer: Int, batchSize: Int = 32, padTokenId: Int32 = 0) throws {
+    public convenience init(model: BertModel, examples: [EncodedExample], layer: Int, batchSize: Int = 32, padTokenId: Int32 = 0) throws {
+        try self.init(model: model, lengths: examples.map(\.length), layer: layer, batchSize: batchSize) { indices in
+            try BatchCollation.batch(indices.map { examples[$0] }, padTokenId: padTokenId)
+        }
+    }
+
+    /// The same for inputs of any kind: `lengths` per example and `makeBatch`, which pads the
+    /// examples at the given indices into one batch (with position ids or an attention bias
+    /// where the inputs have them, as K-BERT inputs do). `progress` gets (examples done, total).
+    public init(model: BertModel, lengths: [Int], layer: Int, batchSize: Int = 32, progress: ((Int, Int) -> Void)? = nil,
+                makeBatch: ([Int]) throws -> BertBatch) throws {
         guard (1..<model.config.numHiddenLayers).contains(layer) else {
             throw TransformerError("can freeze 1...\(model.config.numHiddenLayers - 1) layers of this model and cache their outputs, not \(layer)")
         }
         let h = model.config.hiddenSize
         self.layer = layer
         hiddenSize = h
-        lengths = examples.map(\.length)
+        self.lengths = lengths
         var offsets: [Int] = [], total = 0
         for n in lengths { offsets.append(total); total += n * h }
         self.offsets = offsets
         storage = FloatStorage(count: total)
+        var done = 0
         for indices in LengthBucketing.sortedBatches(lengths: lengths, batchSize: batchSize) {
-            let states = try model.hiddenStates(try BatchCollation.batch(indices.map { examples[$0] }, padTokenId: padTokenId), belowLayer: layer)
+            let states = try model.hiddenStates(try makeBatch(indices), belowLayer: layer)
             let t = states.shape[1]
             for (row, e) in indices.enumerated() {
                 (storage.base + offsets[e]).update(from: states.data + row * t * h, count: lengths[e] * h)
             }
+            done += indices.count
+            progress?(done, lengths.count)
         }
     }
 

@@ -32,12 +32,14 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("graph-head"), help: "Graph-feature head: on or off.") var graphHead: Switch = .on
     @Option(name: .customLong("fusion-join"), help: "How the graph head joins [CLS]: concat or gating.") var fusionJoin: Join = .concat
     @Option(help: "Training epochs.") var epochs = 3
-    @Option(name: .customLong("trainable-layers"), help: "Top encoder layers fine-tuned (the rest frozen and cached).") var trainableLayers = 2
+    @Option(name: .customLong("trainable-layers"), help: "Top encoder layers fine-tuned (the rest frozen and cached once).") var trainableLayers = 1
     @Option(name: .customLong("max-length"), help: "Token limit per input, special tokens included.") var maxLength = 256
     @Option(name: .customLong("batch-size"), help: "Examples per batch.") var batchSize = 16
-    @Option(name: .customLong("learning-rate"), help: "Peak learning rate.") var learningRate = 5e-5
+    @Option(name: .customLong("context-tokens"), help: "Most tokens of graph context in the input (segment B or K-BERT branches).") var contextTokens = 96
+    @Option(name: .customLong("learning-rate"), help: "Peak learning rate of the encoder.") var learningRate = 4e-5
+    @Option(name: .customLong("head-learning-rate"), help: "Peak learning rate of the graph head and classifier.") var headLearningRate = 1e-3
     @Option(help: "Seed for initialization and batch order.") var seed: UInt64 = 42
-    @Option(help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).") var threads: Int?
+    @Option(help: "BLAS threads of the fused transformer (default 2).") var threads: Int?
     @Flag(name: .customLong("with-own-citations"), help: "Ground with the precedents the case's own opinion cites (written at decision time).")
     var withOwnCitations = false
     @Option(help: "Base encoder folder.") var encoder = ModelCommand.defaultModelDirectory
@@ -54,7 +56,8 @@ struct TrainCommand: ParsableCommand {
         for (name, value) in [("--epochs", epochs), ("--max-length", maxLength), ("--batch-size", batchSize), ("--resamples", resamples)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, got \(value)")
         }
-        if trainableLayers < 0 { throw ValidationError("--trainable-layers must not be negative, got \(trainableLayers)") }
+        if trainableLayers < 1 { throw ValidationError("--trainable-layers must be at least 1, got \(trainableLayers)") }
+        if contextTokens < 0 { throw ValidationError("--context-tokens must not be negative, got \(contextTokens)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -63,7 +66,8 @@ struct TrainCommand: ParsableCommand {
     var options: [String: Value] {
         var o: [String: Value] = [
             "fusion": .string(fusion.rawValue), "graph_head": .bool(graphHead == .on), "fusion_join": .string(fusionJoin.rawValue),
-            "epochs": .int(Int64(epochs)), "trainable_layers": .int(Int64(trainableLayers)), "max_length": .int(Int64(maxLength)),
+            "epochs": .int(Int64(epochs)), "trainable_layers": .int(Int64(trainableLayers)), "max_length": .int(Int64(maxLength)), "context_tokens": .int(Int64(contextTokens)),
+            "head_learning_rate": .float(headLearningRate),
             "batch_size": .int(Int64(batchSize)), "learning_rate": .float(learningRate), "with_own_citations": .bool(withOwnCitations),
         ]
         if let threads { o["threads"] = .int(Int64(threads)) }
@@ -85,7 +89,7 @@ struct TrainCommand: ParsableCommand {
         log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))
         let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
         let outcome = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
-            .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update)
+            .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update, modelProgress: display.model)
         print(outcome.evaluation.table, terminator: "")
         print(String(format: "run folder: %@ (%.1f s; report: %@)", outcome.folder.path, outcome.seconds,
                      outcome.folder.file(RunFolder.reportFile)))

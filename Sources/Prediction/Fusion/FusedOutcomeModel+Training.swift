@@ -1,0 +1,134 @@
+import Foundation
+import Grounding
+import Tensor
+import Transformer
+
+extension FusedOutcomeModel {
+    /// Grounds the cases, builds the seed vocabulary and feature standardization from the
+    /// training cases only, caches the frozen bottom layers, then trains with AdamW
+    /// (encoder and head at their own rates, shared warm-up/decay) on length-bucketed
+    /// batches, evaluating dev after each epoch and keeping the best dev ROC AUC's weights.
+    public func fit(train: [TrainingExample], dev: [TrainingExample]) throws {
+        guard !train.isEmpty else { throw PredictionError("fused model: no training cases") }
+        BLAS.threadCount = options.blasThreads
+        encoder.rng = SeededGenerator(seed: options.seed)
+
+        let all = train.map(\.query) + dev.map(\.query)
+        var groundings: [CaseGrounding] = []
+        for (i, q) in all.enumerated() {
+            groundings.append(try grounder.grounding(for: q))
+            if (i + 1) % 50 == 0 || i + 1 == all.count { progress?(FusionProgress(phase: .grounding, done: i + 1, total: all.count)) }
+        }
+        let trainGroundings = Array(groundings[..<train.count])
+        vocabulary = SeedVocabulary(training: trainGroundings, minimumCount: options.seedMinimumCount)
+        standardizer = FeatureStandardizer(training: trainGroundings.map(\.features.values))
+        head = try GraphFeatureHead(shape: headShape, seed: options.seed)
+        let trainCases = try zip(train, trainGroundings).map { try prepare($0.query, grounding: $1) }
+        let devCases = try zip(dev, groundings[train.count...]).map { try prepare($0.query, grounding: $1) }
+        let trainLabels = train.map(\.label), devLabels = dev.map(\.label)
+
+        // Partial fine-tuning: freeze and cache everything below the trained top layers.
+        let depth = encoder.config.numHiddenLayers
+        let cacheLayer = max(0, depth - options.trainableTopLayers)
+        var trainCache: FrozenLayerCache?, devCache: FrozenLayerCache?
+        if cacheLayer > 0 {
+            let total = trainCases.count + devCases.count
+            trainCache = try cache(trainCases, layer: cacheLayer) { done in
+                self.progress?(FusionProgress(phase: .caching, done: done, total: total))
+            }
+            if !devCases.isEmpty {
+                devCache = try cache(devCases, layer: cacheLayer) { done in
+                    self.progress?(FusionProgress(phase: .caching, done: trainCases.count + done, total: total))
+                }
+            }
+        }
+
+        let encoderOptimizer = AdamW(parameters: encoder.parameters, weightDecay: Float(options.weightDecay))
+        encoderOptimizer.frozenParameters = encoder.parameterNames(belowLayer: cacheLayer)
+        let headOptimizer = AdamW(parameters: head.parameters, weightDecay: Float(options.weightDecay))
+        let stepsPerEpoch = (trainCases.count + options.batchSize - 1) / options.batchSize
+        let totalSteps = stepsPerEpoch * options.epochs
+        let warmup = Int((Double(totalSteps) * options.warmupFraction).rounded())
+        let encoderSchedule = LinearWarmupSchedule(baseLearningRate: Float(options.encoderLearningRate), warmupSteps: warmup, totalSteps: totalSteps)
+        let headSchedule = LinearWarmupSchedule(baseLearningRate: Float(options.headLearningRate), warmupSteps: warmup, totalSteps: totalSteps)
+
+        history = []
+        var best: (epoch: Int, auc: Double, encoder: [Float], head: [Float])?
+        let lengths = trainCases.map(\.encoded.length)
+        encoder.parameters.zeroGrad(); head.parameters.zeroGrad()
+        for epoch in 1...options.epochs {
+            let start = Date()
+            var lossSum = 0.0, seen = 0
+            let plan = LengthBucketing.plan(lengths: lengths, batchSize: options.batchSize, seed: options.seed, epoch: epoch - 1)
+            for (b, indices) in plan.enumerated() {
+                let cases = indices.map { trainCases[$0] }
+                let batch = try self.batch(cases)
+                let input = trainCache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
+                let z = try logits(cases, dropout: true, from: input, batch: batch)
+                var dLogits = [Float](repeating: 0, count: z.count)
+                let loss = try z.withUnsafeBufferPointer { zp in
+                    try Loss.binaryCrossEntropyWithLogits(logits: zp.baseAddress!, targets: indices.map { trainLabels[$0] ? 1 : 0 }, dLogits: &dLogits)
+                }
+                let dPooled = try head.backward(dLogits: dLogits)
+                try encoder.backward(dLastHidden: nil, dPooled: dPooled)
+                clipGradientNorm(encoder.parameters, maxNorm: Float(options.maxGradNorm))
+                clipGradientNorm(head.parameters, maxNorm: Float(options.maxGradNorm))
+                encoderOptimizer.update(learningRate: encoderSchedule.learningRate(atStep: encoderOptimizer.step))
+                headOptimizer.update(learningRate: headSchedule.learningRate(atStep: headOptimizer.step))
+                encoder.parameters.zeroGrad(); head.parameters.zeroGrad()
+                lossSum += Double(loss) * Double(indices.count); seen += indices.count
+                progress?(FusionProgress(phase: .training, epoch: epoch, done: b + 1, total: plan.count, loss: lossSum / Double(seen)))
+            }
+
+            var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), seconds: 0, best: false)
+            if !devCases.isEmpty {
+                progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: 0, total: devCases.count))
+                let p = try cachedProbabilities(devCases, cache: devCache)
+                record.devLoss = zip(p, devLabels).map { p, y in -log(max(1e-12, y ? p : 1 - p)) }.reduce(0, +) / Double(p.count)
+                record.devAccuracy = Metrics.accuracy(labels: devLabels, predicted: p.map { $0 >= decisionThreshold })
+                record.devAUC = Metrics.rocAUC(labels: devLabels, scores: p)
+                progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: devCases.count, total: devCases.count))
+            }
+            record.seconds = Date().timeIntervalSince(start)
+            // Without dev (or a one-class dev) the last epoch is kept.
+            let score = record.devAUC ?? Double(epoch)
+            if best == nil || score > best!.auc {
+                best = (epoch, score, snapshot(encoder.parameters), snapshot(head.parameters))
+            }
+            history.append(record)
+            if let best, epoch - best.epoch >= options.patience { break }
+        }
+        if let best {
+            restore(encoder.parameters, best.encoder)
+            restore(head.parameters, best.head)
+            for i in history.indices { history[i].best = history[i].epoch == best.epoch }
+        }
+    }
+
+    /// The frozen-layer cache of `cases` (batches padded like training batches).
+    func cache(_ cases: [PreparedCase], layer: Int, progress: @escaping (Int) -> Void) throws -> FrozenLayerCache {
+        try FrozenLayerCache(model: encoder, lengths: cases.map(\.encoded.length), layer: layer, batchSize: max(options.batchSize, 32),
+                             progress: { done, _ in progress(done) }) { indices in
+            try self.batch(indices.map { cases[$0] })
+        }
+    }
+
+    /// Probabilities in evaluation mode, starting from `cache` when there is one.
+    func cachedProbabilities(_ cases: [PreparedCase], cache: FrozenLayerCache?) throws -> [Double] {
+        guard let cache else { return try probabilities(cases) }
+        var out = [Double](repeating: 0, count: cases.count)
+        for indices in LengthBucketing.sortedBatches(lengths: cases.map(\.encoded.length), batchSize: options.batchSize) {
+            let subset = indices.map { cases[$0] }
+            let batch = try self.batch(subset)
+            let z = try logits(subset, dropout: false, from: cache.layerInput(for: indices, sequenceLength: batch.sequenceLength), batch: batch)
+            for (row, i) in indices.enumerated() { out[i] = sigmoid(z[row]) }
+        }
+        return out
+    }
+}
+
+func snapshot(_ set: ParameterSet) -> [Float] { Array(UnsafeBufferPointer(start: set.values.base, count: set.values.count)) }
+
+func restore(_ set: ParameterSet, _ values: [Float]) {
+    values.withUnsafeBufferPointer { set.values.base.update(from: $0.baseAddress!, count: min(values.count, set.values.count)) }
+}
