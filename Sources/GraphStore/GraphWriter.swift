@@ -10,8 +10,10 @@ import Ontology
 public final class GraphWriter {
     public let db: Database
     public let ontology: Ontology
-    private var nodeCache: [String: (id: Int64, type: String, validFrom: String?)] = [:]
-    private lazy var textProperties: Set<String> = ontology.textPropertyNames
+    /// Nodes written or looked up in this transaction, by key (bulk inserts add theirs).
+    var nodeCache: [String: (id: Int64, type: String, validFrom: String?)] = [:]
+    lazy var textProperties: Set<String> = ontology.textPropertyNames
+    private lazy var nodeChecker = NodeChecker(ontology)
 
     /// Fast path for bulk loaders (`GraphLoader`): set when every record written has
     /// already been checked with `problems(with:)`, so upserts skip checking it again.
@@ -31,7 +33,7 @@ public final class GraphWriter {
 
     /// Everything wrong with `node` under the ontology, without writing it.
     public func problems(with node: NodeInput) -> [String] {
-        var problems = ontology.violations(nodeType: node.type, properties: node.properties)
+        var problems = nodeChecker.violations(nodeType: node.type, properties: node.properties)
         if node.key.isEmpty { problems.append("empty node key") }
         if let from = node.validFrom, let to = node.validTo, to <= from {
             problems.append("valid_to \(to) is not after valid_from \(from)")
@@ -61,11 +63,7 @@ public final class GraphWriter {
         if let first = problems.first {
             throw GraphStoreError(location: node.location, message: "node '\(node.key)': \(first)")
         }
-        let props = Value.map(node.properties).jsonText
-        let validFrom = (node.validFrom ?? derivedValidFrom(node))?.iso
-        let validTo = node.validTo?.iso
-        // Schema-free nodes may have no label at all: an empty type is not a label.
-        let labels = ([node.type] + node.extraLabels.filter { $0 != node.type }).filter { !$0.isEmpty }
+        let (props, validFrom, validTo, labels) = storedColumns(of: node)
 
         if !nodesKnownNew, let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, props, valid_from, valid_to FROM node WHERE key = ?"), arguments: [node.key]) {
             let id: Int64 = existing["id"]
@@ -90,6 +88,24 @@ public final class GraphWriter {
         try indexText(node, id: id, replacing: false)
         nodeCache[node.key] = (id, node.type, validFrom)
         return .inserted
+    }
+
+    /// The columns a node is stored with: its properties as JSON text (keys sorted, so
+    /// equal properties give equal text, which is how an upsert sees "unchanged"), its
+    /// validity (from its type's dating property when not given) and its labels.
+    func storedColumns(of node: NodeInput) -> (props: String, validFrom: String?, validTo: String?, labels: [String]) {
+        let props = node.properties.isEmpty ? "{}" : Value.map(node.properties).jsonText
+        let validFrom = (node.validFrom ?? derivedValidFrom(node))?.iso
+        // Schema-free nodes may have no label at all: an empty type is not a label.
+        let labels = ([node.type] + node.extraLabels.filter { $0 != node.type }).filter { !$0.isEmpty }
+        return (props, validFrom, node.validTo?.iso, labels)
+    }
+
+    /// The columns an edge is stored with; it is valid from its source node's validity
+    /// start unless it says otherwise.
+    func storedColumns(of edge: EdgeInput, from: (id: Int64, type: String, validFrom: String?)) -> (props: String, validFrom: String?, validTo: String?) {
+        let props = edge.properties.isEmpty ? "{}" : Value.map(edge.properties).jsonText
+        return (props, edge.validFrom?.iso ?? from.validFrom, edge.validTo?.iso)
     }
 
     private func derivedValidFrom(_ node: NodeInput) -> LegalDate? {
@@ -140,9 +156,7 @@ public final class GraphWriter {
         guard let from = try lookup(edge.from), let to = try lookup(edge.to) else {
             throw GraphStoreError(location: edge.location, message: "edge \(edge.from) -[\(edge.type)]-> \(edge.to): dangling endpoint")
         }
-        let props = Value.map(edge.properties).jsonText
-        let validFrom = edge.validFrom?.iso ?? from.validFrom
-        let validTo = edge.validTo?.iso
+        let (props, validFrom, validTo) = storedColumns(of: edge, from: from)
         if !edgesKnownNew, let key = edge.key,
            let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, type, src, dst, props, valid_from, valid_to FROM edge WHERE key = ?"), arguments: [key]) {
             if existing["type"] == edge.type, existing["src"] == from.id, existing["dst"] == to.id, existing["props"] == props,

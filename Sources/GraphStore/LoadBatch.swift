@@ -228,8 +228,7 @@ struct LoadBatch {
         let specs = specs(ofNodeType: type)
         let (props, weak) = properties(m.properties, from: m.propertiesFrom, specs: specs, owner: "\(type) '\(key)'",
                                        record: record, item: item, location: location, lookups: lookups)
-        guard let index = nodeIndex[key] else {
-            nodeIndex[key] = nodes.count
+        guard let index = LoadBatch.claim(key, in: &nodeIndex, next: nodes.count) else {
             nodes.append(PendingNode(key: key, type: type, properties: props, weak: weak, location: location, mappings: [id],
                                      propertyOrigin: props.mapValues { _ in location }))
             return
@@ -271,6 +270,18 @@ struct LoadBatch {
         nodes[index] = node
     }
 
+    /// The position `key` already has in `index`, or nil after giving it `next` (the
+    /// caller then appends the new item there). One hash lookup either way: a load
+    /// claims a key for every record it reads.
+    static func claim(_ key: String, in index: inout [String: Int], next: Int) -> Int? {
+        var existing: Int?
+        func take(_ slot: inout Int) {
+            if slot >= 0 { existing = slot } else { slot = next }
+        }
+        take(&index[key, default: -1])
+        return existing
+    }
+
     static func firstDifference(_ a: [String: Value], _ b: [String: Value], typeA: String, typeB: String) -> String {
         if typeA != typeB { return "type \(typeA) vs \(typeB)" }
         for name in Set(a.keys).union(b.keys).sorted() where a[name] != b[name] {
@@ -295,7 +306,7 @@ struct LoadBatch {
         let specs = ontology.edgeTypes[type]?.properties ?? [:]
         let (props, _) = properties(m.properties, from: m.propertiesFrom, specs: specs, owner: "edge \(type) '\(key)'",
                                     record: record, item: item, location: location, lookups: lookups)
-        if let index = edgeIndex[key] {
+        if let index = LoadBatch.claim(key, in: &edgeIndex, next: edges.count) {
             let old = edges[index]
             if old.type == type && old.from == from && old.to == to && old.properties == props { return }
             if old.mapping == id && m.duplicates == .first {
@@ -307,7 +318,6 @@ struct LoadBatch {
                           : LoadBatch.firstDifference(old.properties, props, typeA: old.type, typeB: type)))
             return
         }
-        edgeIndex[key] = edges.count
         edges.append(PendingEdge(key: key, type: type, from: from, to: to, properties: props, location: location, mapping: id))
     }
 }

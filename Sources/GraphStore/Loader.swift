@@ -147,12 +147,21 @@ public struct GraphLoader {
     static func write(_ batch: LoadBatch, writer: GraphWriter, progress: (String) -> Void) throws -> WriteCounts {
         var counts = WriteCounts()
         progress("writing \(batch.nodes.count) nodes")
-        for node in batch.nodes { counts.count(node: try writer.upsert(node.input)) }
+        if writer.nodesKnownNew {
+            try writer.insertNew(nodes: batch.nodes.lazy.map(\.input))
+            counts.nodesInserted = batch.nodes.count
+        } else {
+            for node in batch.nodes { counts.count(node: try writer.upsert(node.input)) }
+        }
         progress("writing \(batch.edges.count) edges")
-        for (i, edge) in batch.edges.enumerated() {
-            counts.count(edge: try writer.upsert(EdgeInput(key: edge.key, type: edge.type, from: edge.from, to: edge.to,
-                                                           properties: edge.properties, location: edge.location)))
-            if i > 0 && i % 50_000 == 0 { progress("  \(i) edges written") }
+        if writer.edgesKnownNew {
+            try writer.insertNew(edges: batch.edges.lazy.map(\.input)) { progress("  \($0) edges written") }
+            counts.edgesInserted = batch.edges.count
+        } else {
+            for (i, edge) in batch.edges.enumerated() {
+                counts.count(edge: try writer.upsert(edge.input))
+                if i > 0 && i % 50_000 == 0 { progress("  \(i) edges written") }
+            }
         }
         return counts
     }
@@ -165,5 +174,11 @@ struct EdgeSignature: Hashable {
 extension PendingNode {
     var input: NodeInput {
         NodeInput(key: key, type: type, properties: properties, location: location)
+    }
+}
+
+extension PendingEdge {
+    var input: EdgeInput {
+        EdgeInput(key: key, type: type, from: from, to: to, properties: properties, location: location)
     }
 }
