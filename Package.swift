@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "GraphStore", "GraphAlgorithms"]),
-        .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports"]),
+        .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
+                                                            "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Tokenizers"]),
     ]
