@@ -34,7 +34,7 @@ struct QueryCommand: ParsableCommand {
     var timeLimit: Double = 30
 
     @Option(name: .customLong("repeat"), help: ArgumentHelp(
-        "Benchmark: run the query once to warm up, then N times; print median and p90 latency to stderr.",
+        "Benchmark: run the query once to warm up, then N times; print median and p90 latency (wall and CPU) to stderr.",
         discussion: "Times the query inside the process (parse, plan, SQLite, projection), without start-up or printing."))
     var repetitions: Int?
 
@@ -47,13 +47,14 @@ struct QueryCommand: ParsableCommand {
         var result = try engine.run(text, parameters: bound, options: options)
         if let repetitions {
             guard repetitions >= 1 else { throw CLIError("--repeat needs a count of at least 1, got \(repetitions)") }
-            var seconds: [Double] = []
+            var wall: [Double] = [], cpu: [Double] = []
             for _ in 0..<repetitions {
-                let started = DispatchTime.now().uptimeNanoseconds
+                let started = DispatchTime.now().uptimeNanoseconds, startedCPU = QueryLatency.processCPUSeconds()
                 result = try engine.run(text, parameters: bound, options: options)
-                seconds.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+                wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+                cpu.append(QueryLatency.processCPUSeconds() - startedCPU)
             }
-            FileHandle.standardError.write(Data(QueryLatency(seconds).summary.utf8))
+            FileHandle.standardError.write(Data((QueryLatency(wall).summary("repeat \(repetitions):") + QueryLatency(cpu).summary("  cpu:")).utf8))
         }
         print(QueryOutput.render(result, format))
     }
@@ -77,9 +78,17 @@ struct QueryLatency {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
-    /// One line for stderr: `repeat N: median X ms, p90 Y ms, min Z ms`.
-    var summary: String {
-        String(format: "repeat %d: median %.3f ms, p90 %.3f ms, min %.3f ms\n", sorted.count, median * 1000, quantile(0.9) * 1000, sorted[0] * 1000)
+    /// One line for stderr: `TITLE median X ms, p90 Y ms, min Z ms`.
+    func summary(_ title: String) -> String {
+        title + String(format: " median %.3f ms, p90 %.3f ms, min %.3f ms\n", median * 1000, quantile(0.9) * 1000, sorted[0] * 1000)
+    }
+
+    /// CPU time of the whole process so far (all threads): on a busy machine wall time
+    /// mostly measures the wait for a core, CPU time the work.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }
 
