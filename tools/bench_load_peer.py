@@ -13,9 +13,11 @@ lexgraph's ratio to each peer.
 Usage: tools/.venv/bin/python tools/bench_load_peer.py [--data ../shared/data] [--runs 3]
        [--lexgraph .build/release/lexgraph] [--skip-synthetic]
 """
-import argparse, csv, os, random, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
+import argparse, csv, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 import kuzu
+
+import synthetic_graph  # tools/synthetic_graph.py (this script's folder is on sys.path)
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 p = argparse.ArgumentParser()
@@ -134,14 +136,7 @@ with open(os.path.join(args.data, "scotus/citation_edges.csv"), newline="") as f
 bench("scotus", write_graph("scotus", usids, cites))
 
 if not args.skip_synthetic:
-    rng = random.Random(7)
-    n_nodes, n_edges = 100_000, 1_000_000
-    keys = [f"n{i}" for i in range(n_nodes)]
-    pairs = set()
-    while len(pairs) < n_edges:
-        a, b = rng.randrange(n_nodes), rng.randrange(n_nodes)
-        if a != b:
-            pairs.add((a, b))
-    bench("synthetic", write_graph("synthetic", keys, [(keys[a], keys[b]) for a, b in sorted(pairs)]))
+    keys, edges = synthetic_graph.citation_graph()
+    bench("synthetic", write_graph("synthetic", keys, edges))
 
 shutil.rmtree(work, ignore_errors=True)

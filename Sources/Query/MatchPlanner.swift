@@ -88,6 +88,9 @@ struct MatchPlanner {
     private var counter = 0
     private var layouts: [MatchPlan.PartLayout] = []
     private var variableLengthCount = 0
+    /// The WHERE clause's conjuncts, known before the parts are planned so that a
+    /// variable-length relationship can be seeded at its more selective end.
+    private var whereConjuncts: [Expr] = []
 
     init(ontology: Ontology, asOf: LegalDate?, unboundedLimit: Int, parameters: [String: CypherValue], source: String, bound: [String: VariableKind]) {
         self.ontology = ontology
@@ -99,8 +102,8 @@ struct MatchPlanner {
     }
 
     mutating func plan(_ parts: [PatternPart], where predicate: Expr?) throws -> MatchPlan {
+        whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
         for part in parts { try addPart(part) }
-        let whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
         for conjunct in whereConjuncts {
             if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
         }
@@ -275,7 +278,14 @@ struct MatchPlanner {
             let right = columns[rightIndex]
             guard case .node(_, let la) = left, case .node(_, let ra) = right else { continue }
             if rel.length != nil {
-                relColumns.append((try addVariableLength(rel, left: la, right: ra, leftNode: part.nodes[i]), true))
+                // Seed the recursion at the more selective end. Only when the traversal
+                // order of the relationships cannot be seen (no relationship variable, no
+                // named path): a reversed walk lists them from the other end.
+                let reverse = rel.variable == nil && part.pathVariable == nil
+                    && selectivity(part.nodes[i + 1]) > selectivity(part.nodes[i])
+                relColumns.append((try addVariableLength(rel, from: reverse ? ra : la, to: reverse ? la : ra,
+                                                         seedNode: part.nodes[reverse ? i + 1 : i],
+                                                         direction: reverse ? rel.direction.reversed : rel.direction), true))
             } else {
                 relColumns.append((try addFixed(rel, left: la, right: ra), false))
             }
@@ -320,8 +330,32 @@ struct MatchPlanner {
         return columns.count - 1
     }
 
-    /// `-[:T*min..max]->` as a recursive CTE seeded at the left node's candidates.
-    private mutating func addVariableLength(_ rel: RelationshipPattern, left: String, right: String, leftNode: NodePattern) throws -> Int {
+    /// How narrowly a node pattern's own conditions pick its candidates: 2 for a bound
+    /// variable, 1 for a property map or a WHERE equality on its id or a property, 0 else
+    /// (a label alone usually matches thousands of nodes).
+    private func selectivity(_ node: NodePattern) -> Int {
+        if let v = node.variable, bound[v] != nil { return 2 }
+        if case .map(let entries)? = node.properties?.kind, !entries.isEmpty { return 1 }
+        guard let v = node.variable else { return 0 }
+        func isOwn(_ e: Expr) -> Bool {
+            switch e.kind {
+            case .property(let base, _): if case .variable(v) = base.kind { return true }
+            case .call("id", false, let args): if args.count == 1, case .variable(v) = args[0].kind { return true }
+            default: break
+            }
+            return false
+        }
+        for conjunct in whereConjuncts {
+            guard case .binary(.eq, let l, let r) = conjunct.kind else { continue }
+            if (isOwn(l) && constant(r) != nil) || (isOwn(r) && constant(l) != nil) { return 1 }
+        }
+        return 0
+    }
+
+    /// `-[:T*min..max]->` as a recursive CTE seeded at the candidates of `seedNode`, the
+    /// pattern node at alias `from`, walking in `direction` to the node at alias `to`.
+    private mutating func addVariableLength(_ rel: RelationshipPattern, from left: String, to right: String, seedNode leftNode: NodePattern,
+                                            direction: Direction) throws -> Int {
         variableLengthCount += 1
         let argumentMark = args.count
         let name = fresh("v")
@@ -352,42 +386,47 @@ struct MatchPlanner {
         if asOf != nil { seedConditions.append(validity(seed)) }
         let seedMark = args.count
         let e = fresh("x")
-        var step: [String] = ["\(name).depth < \(maxHops)", "instr(\(name).path, ',' || \(e).id || ',') = 0"]
-        let next: String
-        let join: String
-        switch rel.direction {
-        case .outgoing: join = "\(e).src = \(name).node"; next = "\(e).dst"
-        case .incoming: join = "\(e).dst = \(name).node"; next = "\(e).src"
-        case .both:
-            join = "(\(e).src = \(name).node OR \(e).dst = \(name).node)"
-            next = "CASE WHEN \(e).src = \(name).node THEN \(e).dst ELSE \(e).src END"
+        // Each direction is its own recursive SELECT so that both use an index
+        // (`src = node OR dst = node` would scan every edge per step); undirected, a
+        // self-loop is walked once, by the outgoing branch.
+        let branches: [(join: String, next: String)]
+        switch direction {
+        case .outgoing: branches = [("\(e).src = \(name).node", "\(e).dst")]
+        case .incoming: branches = [("\(e).dst = \(name).node", "\(e).src")]
+        case .both: branches = [("\(e).src = \(name).node", "\(e).dst"), ("\(e).dst = \(name).node AND \(e).src <> \(name).node", "\(e).src")]
         }
-        if let t = typeCondition(e, rel.types) { step.append(t) }
-        if let props = rel.properties {
-            guard case .map(let entries) = props.kind else {
-                throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
-            }
-            for (key, valueExpr) in entries {
-                guard let value = constant(valueExpr), let sql = comparison(alias: e, key: key, op: .eq, value: value) else {
-                    throw QueryError(.unsupported, "UnsupportedPattern", "a variable-length relationship's properties must be literals or parameters", at: valueExpr.position, in: source)
+        var recursiveSteps: [String] = []
+        for (join, next) in branches {
+            // Arguments are bound in text order, so each branch binds its own copies.
+            var step: [String] = ["\(name).depth < \(maxHops)", "instr(\(name).path, ',' || \(e).id || ',') = 0"]
+            if let t = typeCondition(e, rel.types) { step.append(t) }
+            if let props = rel.properties {
+                guard case .map(let entries) = props.kind else {
+                    throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
                 }
-                step.append(sql)
+                for (key, valueExpr) in entries {
+                    guard let value = constant(valueExpr), let sql = comparison(alias: e, key: key, op: .eq, value: value) else {
+                        throw QueryError(.unsupported, "UnsupportedPattern", "a variable-length relationship's properties must be literals or parameters", at: valueExpr.position, in: source)
+                    }
+                    step.append(sql)
+                }
             }
-        }
-        if asOf != nil {
-            step.append(validity(e))
-            let m = fresh("m")
-            step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
-        }
-        pending.append(PendingCTE(
-            name: name, seedAlias: seed, seedVariable: leftNode.variable,
-            seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
-            recursiveStep: """
+            if asOf != nil {
+                step.append(validity(e))
+                let m = fresh("m")
+                step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
+            }
+            recursiveSteps.append("""
                   UNION ALL
                   SELECT \(name).start, \(next), \(name).depth + 1, \(name).path || \(e).id || ','
                   FROM \(name) JOIN edge \(e) ON \(join)
                   WHERE \(step.joined(separator: " AND "))
-                """,
+                """)
+        }
+        pending.append(PendingCTE(
+            name: name, seedAlias: seed, seedVariable: leftNode.variable,
+            seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
+            recursiveStep: recursiveSteps.joined(separator: "\n"),
             stepArgs: Array(args[seedMark...])))
         args.removeSubrange(argumentMark...)
         from.append(name)
@@ -439,4 +478,15 @@ enum VariableKind: Equatable {
     /// `value`: anything (may be null or an element); `scalar`: a literal that is surely
     /// not a node or relationship (`WITH 1 AS n MATCH (n)` is a VariableTypeConflict).
     case node, relationship, relationshipList, path, value, scalar
+}
+
+extension Direction {
+    /// The same relationship seen from its other end.
+    var reversed: Direction {
+        switch self {
+        case .outgoing: return .incoming
+        case .incoming: return .outgoing
+        case .both: return .both
+        }
+    }
 }

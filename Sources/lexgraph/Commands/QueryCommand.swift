@@ -33,13 +33,62 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Seconds before the query is interrupted.")
     var timeLimit: Double = 30
 
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "Benchmark: run the query once to warm up, then N times; print median and p90 latency (wall and CPU) to stderr.",
+        discussion: "Times the query inside the process (parse, plan, SQLite, projection), without start-up or printing."))
+    var repetitions: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         let engine = QueryEngine(store: try database.open())
         let options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit)
-        let result = try engine.run(text, parameters: try QueryOutput.parameters(parameters), options: options)
+        let bound = try QueryOutput.parameters(parameters)
+        var result = try engine.run(text, parameters: bound, options: options)
+        if let repetitions {
+            guard repetitions >= 1 else { throw CLIError("--repeat needs a count of at least 1, got \(repetitions)") }
+            var wall: [Double] = [], cpu: [Double] = []
+            for _ in 0..<repetitions {
+                let started = DispatchTime.now().uptimeNanoseconds, startedCPU = QueryLatency.processCPUSeconds()
+                result = try engine.run(text, parameters: bound, options: options)
+                wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+                cpu.append(QueryLatency.processCPUSeconds() - startedCPU)
+            }
+            FileHandle.standardError.write(Data((QueryLatency(wall).summary("repeat \(repetitions):") + QueryLatency(cpu).summary("  cpu:")).utf8))
+        }
         print(QueryOutput.render(result, format))
+    }
+}
+
+/// Latency statistics of `lexgraph query --repeat N`.
+struct QueryLatency {
+    let sorted: [Double]
+
+    init(_ seconds: [Double]) { sorted = seconds.sorted() }
+
+    /// The value at quantile `q` (nearest rank), in seconds.
+    func quantile(_ q: Double) -> Double {
+        let rank = Int((q * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    /// The median (mean of the middle two for an even count), in seconds.
+    var median: Double {
+        let n = sorted.count
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+
+    /// One line for stderr: `TITLE median X ms, p90 Y ms, min Z ms`.
+    func summary(_ title: String) -> String {
+        title + String(format: " median %.3f ms, p90 %.3f ms, min %.3f ms\n", median * 1000, quantile(0.9) * 1000, sorted[0] * 1000)
+    }
+
+    /// CPU time of the whole process so far (all threads): on a busy machine wall time
+    /// mostly measures the wait for a core, CPU time the work.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }
 
