@@ -3,7 +3,10 @@
 # (release), build the three legal graphs from graphs/ recipes over the shared data
 # into the default database, then show what they can do: counts, a precedent's
 # neighbourhood, Cypher-like queries, an as-of walk with PageRank, a citator status,
-# a case's as-of graph context, the pretrained encoder, and the outcome baselines.
+# a case's as-of graph context, the pretrained encoder, the outcome baselines, a
+# graph-features run with its report, and explained predictions for pending cases.
+# (The graph-fused transformer run takes about 20 minutes on 2 cores; the README gives
+# its command.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -36,3 +39,8 @@ step "lexgraph tokenize"
 lexgraph tokenize --model models/all-minilm-l6-v2 "The Fourth Amendment's exclusionary rule applies to the States (Mapp v. Ohio, 367 U.S. 643)."
 step "lexgraph baselines --split split_full"
 lexgraph baselines --split split_full
+step "lexgraph train --model graph-logistic   (graph features only, scored with the baselines on the same cases)"
+lexgraph train --split split_full --model graph-logistic --out runs/graph-logistic-split_full --overwrite
+step "lexgraph predict   (three 2013 cases as pending cases: outcome fields removed)"
+python3 tools/make_pending_cases.py --data "$LEXGRAPH_DATA" --term 2013 --count 3 > var/pending-cases.jsonl
+lexgraph predict --run runs/graph-logistic-split_full --cases var/pending-cases.jsonl --top 3
