@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
-"""PyTorch peer numbers for `lexgraph model bench`: MiniLM (BertForSequenceClassification,
+"""PyTorch peer numbers for `lexgraph bench model`: MiniLM (BertForSequenceClassification,
 2 labels) at batch x seq, forward (eval, no grad) and a full train step (dropout on,
 forward + backward + AdamW), for each thread count via torch.set_num_threads.
 
-  python3 tools/bench_model_peer.py --out runs/bench_peer.json
-  swift run -c release lexgraph model bench --peer runs/bench_peer.json
+`lexgraph bench model` runs this script itself, once per measurement in a fresh process
+(`--child forward|train --threads N`), and reads the JSON line it prints last:
+  {"kind": ..., "threads": N, "seconds": median s/step, "seq_per_s": ..., "max_rss_kib": peak RSS}
+Run standalone it loops over all thread counts and kinds in one process:
+  python3 tools/bench_model_peer.py [--out runs/bench_peer.json]
 """
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 
 import torch
 from transformers import BertForSequenceClassification
+from transformers.utils import logging as hf_logging
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def median_of(n, fn):
-    """Median of n runs after one warm-up, in seconds (as `lexgraph model bench`)."""
+    """Median of n runs after one warm-up, in seconds (as `lexgraph bench model`)."""
     fn()
     runs = []
     for _ in range(max(1, n)):
@@ -35,20 +40,23 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--iterations", type=int, default=3)
+    ap.add_argument("--iterations", type=int, default=5)
+    ap.add_argument("--child", choices=["forward", "train"], help="time only this kind (one thread count) and print one JSON line")
     ap.add_argument("--out")
     args = ap.parse_args()
 
+    hf_logging.set_verbosity_error()  # the missing-classifier load report is expected
+    hf_logging.disable_progress_bar()
     torch.manual_seed(1)
     model = BertForSequenceClassification.from_pretrained(args.model, num_labels=2, attn_implementation="eager")
     ids = torch.randint(1000, 21000, (args.batch, args.seq))
     ids[:, 0] = 101
     mask = torch.ones_like(ids)
     labels = torch.arange(args.batch) % 2
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
     cfg = model.config
     bt, h, i = args.batch * args.seq, cfg.hidden_size, cfg.intermediate_size
     flops = cfg.num_hidden_layers * (2 * bt * (4 * h * h + 2 * h * i) + 4 * args.batch * args.seq * args.seq * h) + 2 * args.batch * h * h
+    opt = None
 
     def forward():
         model.eval()
@@ -56,19 +64,33 @@ def main():
             model(input_ids=ids, attention_mask=mask)
 
     def train():
+        nonlocal opt
+        if opt is None:
+            opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
         model.train()
         opt.zero_grad()
         model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
         opt.step()
 
+    kinds = [("forward", forward, flops), ("train", train, 3 * flops)]
+    if args.child:
+        n = int(args.threads)
+        torch.set_num_threads(n)
+        fn = dict((k, f) for k, f, _ in kinds)[args.child]
+        s = median_of(args.iterations, fn)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        print(json.dumps({"kind": args.child, "threads": n, "seconds": s, "seq_per_s": args.batch / s, "max_rss_kib": float(rss)}))
+        return
+
     results = []
     print(f"torch {torch.__version__}: batch {args.batch} x seq {args.seq}; forward ≈ {flops / 1e9:.1f} GFLOP")
     for n in [int(x) for x in args.threads.split(",")]:
         torch.set_num_threads(n)
-        for kind, fn, work in [("forward", forward, flops), ("train", train, 3 * flops)]:
+        for kind, fn, work in kinds:
             s = median_of(args.iterations, fn)
             results.append({"kind": kind, "threads": n, "seconds": s, "seq_per_s": args.batch / s, "gflops": work / s / 1e9})
             print(f"threads {n} {kind:7s} {args.batch / s:8.1f} seq/s  {work / s / 1e9:6.1f} GFLOP/s  ({s:.3f} s/step)")
+    print(f"peak RSS (whole run) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:

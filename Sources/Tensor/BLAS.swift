@@ -5,20 +5,32 @@ import Glibc
 import Darwin
 #endif
 
-/// Row-major single-precision GEMM over OpenBLAS, plus the BLAS thread-count setting.
+/// Row-major single-precision GEMM over OpenBLAS, plus the thread-count setting.
 ///
-/// Threads: OpenBLAS would otherwise start one thread per core. Lexgraph defaults to 1
-/// (deterministic, and friendly to test runners sharing a machine); the environment variable
-/// `LEXGRAPH_BLAS_THREADS` overrides that default the first time any GEMM runs, and
-/// `BLAS.threadCount` sets it explicitly at any time.
+/// Threads: `threadCount` is how many threads Lexgraph's GEMMs and kernels use. Lexgraph
+/// defaults to 1 (deterministic, and friendly to test runners sharing a machine); the
+/// environment variable `LEXGRAPH_BLAS_THREADS` overrides that default the first time it
+/// is read, and `BLAS.threadCount` sets it explicitly at any time.
+///
+/// OpenBLAS itself is pinned to one thread: a large GEMM is split into row (or column)
+/// blocks that `Parallel` hands to its workers, each calling single-threaded `sgemm`.
+/// Measured on the 2-core machine this beats OpenBLAS's own threading for BERT shapes and,
+/// more importantly, lets the many small attention GEMMs run one (batch item, head) pair per
+/// worker instead of each being split across threads that then spin idle.
 public enum BLAS {
     /// Environment variable read once for the default thread count.
     public static let threadsEnvironmentVariable = "LEXGRAPH_BLAS_THREADS"
 
-    /// The thread count OpenBLAS uses for the next call.
+    /// Set from the main thread between passes; workers only read it.
+    nonisolated(unsafe) private static var configuredThreads: Int = {
+        openblas_set_num_threads(1)
+        return environmentThreadCount
+    }()
+
+    /// The number of threads the next GEMM or kernel may use.
     public static var threadCount: Int {
-        get { _ = environmentApplied; return Int(openblas_get_num_threads()) }
-        set { _ = environmentApplied; openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { configuredThreads }
+        set { configuredThreads = max(1, newValue) }
     }
 
     /// The thread count the environment asks for (`LEXGRAPH_BLAS_THREADS`), or 1.
@@ -27,37 +39,48 @@ public enum BLAS {
         return 1
     }
 
-    /// Applied lazily, once, before the first GEMM or thread-count access.
-    private static let environmentApplied: Void = {
-        openblas_set_num_threads(Int32(environmentThreadCount))
-    }()
+    /// Below this many multiply-adds a GEMM runs on one thread (a split would cost more
+    /// than it saves).
+    static let parallelMultiplyAdds = 1 << 22
 
     /// `C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C`, all row-major, with leading
-    /// dimensions so that head slices of a `[B*T, H]` matrix can be used in place.
-    @inline(__always)
+    /// dimensions so that head slices of a `[B*T, H]` matrix can be used in place. Large
+    /// products are split over `threadCount` workers along the longer side of C.
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        _ = environmentApplied
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        guard threadCount > 1, m * n * k >= parallelMultiplyAdds else {
+            gemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if m >= n {  // row blocks of C: rows of op(A)
+            Parallel.chunks(m, grain: 32) { _, rows in
+                gemmSerial(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha,
+                           a: transA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        } else {  // column blocks of C: columns of op(B)
+            Parallel.chunks(n, grain: 32) { _, cols in
+                gemmSerial(transA: transA, transB: transB, m: m, n: cols.count, k: k, alpha: alpha, a: a, lda: lda,
+                           b: transB ? b + cols.lowerBound * ldb : b + cols.lowerBound, ldb: ldb,
+                           beta: beta, c: c + cols.lowerBound, ldc: ldc)
+            }
+        }
     }
 
-    /// `batch` independent GEMMs whose operands sit at fixed strides from the first ones
-    /// (attention: one GEMM per batch item and head).
-    public static func gemmStridedBatched(
+    /// `gemm` on the calling thread only: for work that is already inside a parallel
+    /// region (one attention head per worker).
+    @inline(__always)
+    public static func gemmSerial(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-        a: UnsafePointer<Float>, lda: Int, strideA: Int,
-        b: UnsafePointer<Float>, ldb: Int, strideB: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, batch: Int
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        for i in 0..<batch {
-            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                 a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
-                 beta: beta, c: c + i * strideC, ldc: ldc)
-        }
+        _ = configuredThreads  // pins OpenBLAS to one thread before its first call
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
@@ -67,7 +90,9 @@ public enum Linear {
     public static func forward(x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         if let bias {
-            for r in 0..<rows { (y + r * outFeatures).update(from: bias, count: outFeatures) }
+            Parallel.chunks(rows, grain: Parallel.grain(rowLength: outFeatures)) { _, range in
+                for r in range { (y + r * outFeatures).update(from: bias, count: outFeatures) }
+            }
         }
         BLAS.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
                   a: x, lda: inFeatures, b: weight, ldb: inFeatures,

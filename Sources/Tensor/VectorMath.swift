@@ -7,7 +7,9 @@ public enum VectorMath {
     /// (treated as zero by callers), inputs above 88 saturate.
     @inline(__always)
     public static func exp(_ x: V) -> V {
-        let clamped = pointwiseMax(pointwiseMin(x, V(repeating: 88)), V(repeating: -87))
+        // Clamp with `replacing` (the generic pointwiseMin/Max were left as calls in profiles).
+        var clamped = x.replacing(with: 88, where: x .> 88)
+        clamped = clamped.replacing(with: -87, where: clamped .< -87)
         // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: adding the magic
         // constant leaves n in the low mantissa bits (no generic float→int conversion, which
         // is slow for SIMD types).

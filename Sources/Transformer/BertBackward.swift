@@ -7,6 +7,7 @@ extension BertModel {
     /// `dLastHidden` is `[B, T, H]`, `dPooled` is `[B, H]`.
     public func backward(dLastHidden: Tensor?, dPooled: Tensor?) throws {
         guard let saved, let ws = workspace else { throw TransformerError("backward called before forward") }
+        guard ws.keepsActivations else { throw TransformerError("backward after a forward with forBackward: false (no activations kept)") }
         let b = saved.batch.batchSize, t = saved.batch.sequenceLength, h = config.hiddenSize
         if let d = dLastHidden, d.count != b * t * h {
             throw TransformerError("dLastHidden has shape \(d.shape), the last forward produced [\(b), \(t), \(h)]")
@@ -45,66 +46,52 @@ extension BertModel {
         if firstLayer == 0 { embeddingBackward(ws: ws, dHidden: dOut, dropout: dropout) }
     }
 
-    /// Gradient of one layer: `dOut` (w.r.t. its output) to `dIn` (w.r.t. its input).
+    /// Gradient of one layer: `dOut` (w.r.t. its output) to `dIn` (w.r.t. its input). Each
+    /// LayerNorm backward also writes its input gradient through the sub-layer's dropout
+    /// (`maskedDx`), so no separate mask pass runs.
     func layerBackward(_ l: Int, ws: BertWorkspace, dOut: Tensor, dIn: Tensor, dropout: Bool) {
         let p = layers[l], a = ws.layers[l]
-        let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
-        let heads = config.numAttentionHeads, hd = config.headSize, bt = b * t
+        let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
         let x = ws.hidden[l].data
         let dSum = ws.gradScratch.data
+        let keepScale = 1 / (1 - Float(config.hiddenDropoutProb))
+        var clock = OpProfile.Clock()
 
-        // Output LayerNorm; its input gradient feeds both the residual and the FFN branch.
+        // Output LayerNorm; its input gradient feeds both the residual (dSum) and the FFN branch.
+        let outputMask = dropout ? a.outputDropMask.map { UnsafePointer($0) } : nil
+        let dProjection = outputMask == nil ? dSum : ws.gradContext.data
         Kernels.layerNormBackward(dOut.data, x: a.outputSum.data, mean: a.mean2.data, rstd: a.rstd2.data, gamma: p.outputNorm.value.data,
-                                  rows: bt, cols: h, dx: dSum, dGamma: p.outputNorm.grad.data, dBeta: p.outputNormBias.grad.data)
-        var dProjection = UnsafeMutablePointer(dSum)
-        if dropout, let mask = a.outputDropMask {
-            Kernels.multiply(dSum, mask.data, count: bt * h, out: ws.gradContext.data)
-            dProjection = ws.gradContext.data
-        }
+                                  rows: bt, cols: h, dx: dSum, dGamma: p.outputNorm.grad.data, dBeta: p.outputNormBias.grad.data,
+                                  keepMask: outputMask, keepScale: keepScale, maskedDx: outputMask == nil ? nil : dProjection)
+        clock.lap("bwd LayerNorm (+dropout)")
         Linear.backward(dy: dProjection, x: a.activation.data, rows: bt, inFeatures: inter, outFeatures: h, weight: p.output.value.data,
                         dWeight: p.output.grad.data, dBias: p.outputBias.grad.data, dx: ws.gradIntermediate.data)
+        clock.lap("bwd FFN down GEMMs + bias sums")
         Kernels.geluBackward(ws.gradIntermediate.data, u: a.preActivation.data, count: bt * inter, du: ws.gradIntermediate.data)
+        clock.lap("bwd GELU'")
         Linear.backward(dy: ws.gradIntermediate.data, x: a.attentionNormed.data, rows: bt, inFeatures: h, outFeatures: inter,
                         weight: p.intermediate.value.data, dWeight: p.intermediate.grad.data, dBias: p.intermediateBias.grad.data,
                         dx: dSum, accumulateInput: true)
+        clock.lap("bwd FFN up GEMMs + bias sums")
 
         // Attention LayerNorm; its input gradient is the residual into `dIn` and the projection branch.
+        let attentionMask = dropout ? a.attentionOutDropMask.map { UnsafePointer($0) } : nil
+        let dAttention = attentionMask == nil ? dIn.data : dSum
         Kernels.layerNormBackward(dSum, x: a.attentionSum.data, mean: a.mean1.data, rstd: a.rstd1.data, gamma: p.attentionNorm.value.data,
-                                  rows: bt, cols: h, dx: dIn.data, dGamma: p.attentionNorm.grad.data, dBeta: p.attentionNormBias.grad.data)
-        dProjection = dIn.data
-        if dropout, let mask = a.attentionOutDropMask {
-            Kernels.multiply(dIn.data, mask.data, count: bt * h, out: dSum)
-            dProjection = dSum
-        }
-        Linear.backward(dy: dProjection, x: a.context.data, rows: bt, inFeatures: h, outFeatures: h, weight: p.attentionOut.value.data,
+                                  rows: bt, cols: h, dx: dIn.data, dGamma: p.attentionNorm.grad.data, dBeta: p.attentionNormBias.grad.data,
+                                  keepMask: attentionMask, keepScale: keepScale, maskedDx: attentionMask == nil ? nil : dAttention)
+        clock.lap("bwd LayerNorm (+dropout)")
+        Linear.backward(dy: dAttention, x: a.context.data, rows: bt, inFeatures: h, outFeatures: h, weight: p.attentionOut.value.data,
                         dWeight: p.attentionOut.grad.data, dBias: p.attentionOutBias.grad.data, dx: ws.gradContext.data)
+        clock.lap("bwd attention output GEMMs + bias sums")
 
-        // Self-attention per batch item and head.
-        let scale = 1 / Float(hd).squareRoot()
-        let attended = dropout ? (a.droppedProbs ?? a.probs) : a.probs
-        for i in 0..<b {
-            for hh in 0..<heads {
-                let off = i * t * h + hh * hd
-                let pOff = (i * heads + hh) * t * t
-                let dP = ws.gradProbs.data + pOff
-                // dP' = dContext · Vᵀ ; dV = P'ᵀ · dContext (P' = attention after dropout).
-                BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hd, a: ws.gradContext.data + off, lda: h,
-                          b: a.v.data + off, ldb: h, beta: 0, c: dP, ldc: t)
-                BLAS.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: attended.data + pOff, lda: t,
-                          b: ws.gradContext.data + off, ldb: h, beta: 0, c: ws.gradV.data + off, ldc: h)
-                if dropout, let mask = a.attentionDropMask { Kernels.multiply(dP, by: mask.data + pOff, count: t * t) }
-                Kernels.softmaxBackward(dP, probs: a.probs.data + pOff, rows: t, n: t, scale: scale)
-                // dQ = dS · K ; dK = dSᵀ · Q.
-                BLAS.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: dP, lda: t,
-                          b: a.k.data + off, ldb: h, beta: 0, c: ws.gradQ.data + off, ldc: h)
-                BLAS.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: dP, lda: t,
-                          b: a.q.data + off, ldb: h, beta: 0, c: ws.gradK.data + off, ldc: h)
-            }
-        }
+        attentionBackward(l, ws: ws, dropout: dropout)
+        clock.lap("bwd attention per head (4 GEMMs, softmax')")
         for (dy, w, bias) in [(ws.gradQ, p.query, p.queryBias), (ws.gradK, p.key, p.keyBias), (ws.gradV, p.value, p.valueBias)] {
             Linear.backward(dy: dy.data, x: x, rows: bt, inFeatures: h, outFeatures: h, weight: w.value.data,
                             dWeight: w.grad.data, dBias: bias.grad.data, dx: dIn.data, accumulateInput: true)
         }
+        clock.lap("bwd Q/K/V projection GEMMs + bias sums")
     }
 
     /// Embedding LayerNorm backward, then scatter-add into the three embedding tables.

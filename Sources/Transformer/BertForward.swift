@@ -16,10 +16,14 @@ extension BertModel {
     /// With `input`, the pass starts at encoder layer `input.layer` from the given hidden
     /// states (cached outputs of frozen layers below; partial fine-tuning) and `backward`
     /// stops there.
+    ///
+    /// `forBackward: false` is for inference: without dropout, the pass may then run in a
+    /// workspace that keeps no activations (about a sixth of the memory), and `backward`
+    /// after it throws.
     @discardableResult
-    public func forward(_ batch: BertBatch, dropout: Bool = false, from input: LayerInput? = nil) throws -> BertOutput {
+    public func forward(_ batch: BertBatch, dropout: Bool = false, from input: LayerInput? = nil, forBackward: Bool = true) throws -> BertOutput {
         let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0)
-        let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers)
+        let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers, keepsActivations: forBackward)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
 
         // Pooler on each sequence's first token.
@@ -34,9 +38,10 @@ extension BertModel {
 
     /// Embeddings (unless `input` supplies the hidden states entering a later layer) and
     /// encoder layers up to `end` (exclusive): `ws.hidden[end]` then holds their output.
-    func runEncoder(_ batch: BertBatch, dropout useDropout: Bool, from input: LayerInput?, upTo end: Int) throws -> BertWorkspace {
+    func runEncoder(_ batch: BertBatch, dropout useDropout: Bool, from input: LayerInput?, upTo end: Int,
+                    keepsActivations: Bool = true) throws -> BertWorkspace {
         try batch.validate(against: config)
-        let ws = workspace(for: batch, dropout: useDropout)
+        let ws = workspace(for: batch, dropout: useDropout, keepsActivations: keepsActivations)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize, bt = b * t
         let hiddenP = Float(config.hiddenDropoutProb)
 
@@ -74,68 +79,54 @@ extension BertModel {
     }
 
     /// One post-LayerNorm transformer layer: self-attention, residual, LayerNorm, GELU FFN,
-    /// residual, LayerNorm.
+    /// residual, LayerNorm. Biases, dropout and residual adds are folded into the kernel
+    /// that follows each GEMM (`biasGELU`, `residualLayerNorm`) instead of extra passes.
     func layerForward(_ l: Int, ws: BertWorkspace, dropout: Bool) {
         let p = layers[l], a = ws.layers[l]
-        let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
-        let heads = config.numAttentionHeads, hd = config.headSize, bt = b * t
+        let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
         let x = ws.hidden[l].data
         let eps = Float(config.layerNormEps)
+        let hiddenP = Float(config.hiddenDropoutProb), keepScale = 1 / (1 - hiddenP)
+        var clock = OpProfile.Clock()
 
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.query.value.data, bias: p.queryBias.value.data, y: a.q.data)
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.key.value.data, bias: p.keyBias.value.data, y: a.k.data)
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.value.value.data, bias: p.valueBias.value.data, y: a.v.data)
+        clock.lap("fwd Q/K/V projection GEMMs")
+        attentionForward(l, ws: ws, dropout: dropout)
+        clock.lap("fwd attention: QKᵀ, mask+softmax, dropout, PV per head")
 
-        // scores[b, head] = Q_bh · K_bhᵀ / √d, read in place from the [BT, H] projections.
-        let scale = 1 / Float(hd).squareRoot()
-        for i in 0..<b {
-            for hh in 0..<heads {
-                let off = i * t * h + hh * hd
-                let probs = a.probs.data + (i * heads + hh) * t * t
-                BLAS.gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale, a: a.q.data + off, lda: h,
-                          b: a.k.data + off, ldb: h, beta: 0, c: probs, ldc: t)
-                Kernels.maskedSoftmax(probs, rows: t, n: t, keyVisible: ws.keyVisible.data + i * t,
-                                      bias: ws.attentionBias.map { $0.data + i * t * t })
-            }
-        }
-        var attended = a.probs
-        if dropout, let mask = a.attentionDropMask, let dropped = a.droppedProbs {
-            Dropout.fillMask(mask.data, count: mask.count, p: Float(config.attentionProbsDropoutProb), rng: &rng)
-            Kernels.multiply(a.probs.data, mask.data, count: mask.count, out: dropped.data)
-            attended = dropped
-        }
-        // context[b, :, head] = P_bh · V_bh.
-        for i in 0..<b {
-            for hh in 0..<heads {
-                let off = i * t * h + hh * hd
-                BLAS.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: attended.data + (i * heads + hh) * t * t, lda: t,
-                          b: a.v.data + off, ldb: h, beta: 0, c: a.context.data + off, ldc: h)
-            }
-        }
-
-        // Attention output: dense, dropout, + residual, LayerNorm.
+        // Attention output: dense, then bias + dropout + residual + LayerNorm in one pass.
         Linear.forward(x: a.context.data, rows: bt, inFeatures: h, outFeatures: h, weight: p.attentionOut.value.data,
-                       bias: p.attentionOutBias.value.data, y: a.attentionSum.data)
-        if dropout, let mask = a.attentionOutDropMask {
-            Dropout.fillMask(mask.data, count: mask.count, p: Float(config.hiddenDropoutProb), rng: &rng)
-            Kernels.multiply(a.attentionSum.data, by: mask.data, count: mask.count)
+                       bias: nil, y: a.attentionSum.data)
+        clock.lap("fwd attention output GEMM")
+        var mask: UnsafeMutablePointer<UInt8>? = nil
+        if dropout, let m = a.attentionOutDropMask {
+            Dropout.fillKeepMask(m, count: bt * h, p: hiddenP, rng: &rng)
+            mask = m
         }
-        Kernels.accumulate(x, count: bt * h, into: a.attentionSum.data)
-        Kernels.layerNormForward(a.attentionSum.data, rows: bt, cols: h, gamma: p.attentionNorm.value.data, beta: p.attentionNormBias.value.data,
-                                 eps: eps, out: a.attentionNormed.data, mean: a.mean1.data, rstd: a.rstd1.data)
+        Kernels.residualLayerNorm(a.attentionSum.data, bias: p.attentionOutBias.value.data, keepMask: mask, keepScale: keepScale, residual: x,
+                                  rows: bt, cols: h, gamma: p.attentionNorm.value.data, beta: p.attentionNormBias.value.data,
+                                  eps: eps, out: a.attentionNormed.data, mean: a.mean1.data, rstd: a.rstd1.data)
+        clock.lap("fwd dropout masks + bias+dropout+residual+LayerNorm")
 
-        // Feed-forward: dense, GELU, dense, dropout, + residual, LayerNorm.
+        // Feed-forward: dense with bias + GELU fused, dense, then bias + dropout + residual + LayerNorm.
         Linear.forward(x: a.attentionNormed.data, rows: bt, inFeatures: h, outFeatures: inter, weight: p.intermediate.value.data,
-                       bias: p.intermediateBias.value.data, y: a.preActivation.data)
-        Kernels.biasGELU(a.preActivation.data, bias: nil, rows: bt, cols: inter, out: a.activation.data)
+                       bias: nil, y: a.preActivation.data)
+        clock.lap("fwd FFN up GEMM")
+        Kernels.biasGELU(a.preActivation.data, bias: p.intermediateBias.value.data, rows: bt, cols: inter, out: a.activation.data)
+        clock.lap("fwd bias+GELU")
         Linear.forward(x: a.activation.data, rows: bt, inFeatures: inter, outFeatures: h, weight: p.output.value.data,
-                       bias: p.outputBias.value.data, y: a.outputSum.data)
-        if dropout, let mask = a.outputDropMask {
-            Dropout.fillMask(mask.data, count: mask.count, p: Float(config.hiddenDropoutProb), rng: &rng)
-            Kernels.multiply(a.outputSum.data, by: mask.data, count: mask.count)
+                       bias: nil, y: a.outputSum.data)
+        clock.lap("fwd FFN down GEMM")
+        mask = nil
+        if dropout, let m = a.outputDropMask {
+            Dropout.fillKeepMask(m, count: bt * h, p: hiddenP, rng: &rng)
+            mask = m
         }
-        Kernels.accumulate(a.attentionNormed.data, count: bt * h, into: a.outputSum.data)
-        Kernels.layerNormForward(a.outputSum.data, rows: bt, cols: h, gamma: p.outputNorm.value.data, beta: p.outputNormBias.value.data,
-                                 eps: eps, out: ws.hidden[l + 1].data, mean: a.mean2.data, rstd: a.rstd2.data)
+        Kernels.residualLayerNorm(a.outputSum.data, bias: p.outputBias.value.data, keepMask: mask, keepScale: keepScale,
+                                  residual: a.attentionNormed.data, rows: bt, cols: h, gamma: p.outputNorm.value.data,
+                                  beta: p.outputNormBias.value.data, eps: eps, out: ws.hidden[l + 1].data, mean: a.mean2.data, rstd: a.rstd2.data)
+        clock.lap("fwd dropout masks + bias+dropout+residual+LayerNorm")
     }
 }

@@ -109,13 +109,17 @@ public final class BertModel {
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.scalarCount }
 
-    func workspace(for batch: BertBatch, dropout: Bool) -> BertWorkspace {
+    /// The workspace for `batch`, reused when it fits; `keepsActivations` false allows an
+    /// inference-only one (layer buffers shared, no backward scratch).
+    func workspace(for batch: BertBatch, dropout: Bool, keepsActivations: Bool = true) -> BertWorkspace {
         let hasBias = batch.attentionBias != nil
-        if let w = workspace, w.fits(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias) {
+        if let w = workspace, w.fits(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias,
+                                     keepsActivations: keepsActivations) {
             return w
         }
         workspace = nil  // release the old arena before allocating the new one
-        let w = BertWorkspace(config: config, labels: head?.numLabels ?? 0, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias)
+        let w = BertWorkspace(config: config, labels: head?.numLabels ?? 0, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
+                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations)
         workspace = w
         return w
     }

@@ -3,16 +3,21 @@ import Tensor
 /// Every activation one forward pass saves for backward, plus backward scratch, carved
 /// from one arena sized for a batch shape. The model keeps it and reuses it while the
 /// batch shape stays the same, so steady-state training allocates nothing.
+///
+/// A workspace for inference only (`keepsActivations` false, no dropout) has one set of
+/// layer buffers that every layer reuses and no backward scratch: a forward-only pass then
+/// needs about a sixth of the memory.
 final class BertWorkspace {
-    let batchSize: Int, sequenceLength: Int, hasDropoutMasks: Bool
+    let batchSize: Int, sequenceLength: Int, hasDropoutMasks: Bool, keepsActivations: Bool
 
     struct Layer {
         let q, k, v, context, attentionSum, attentionNormed, outputSum: Tensor   // [BT, H]
         let mean1, rstd1, mean2, rstd2: Tensor                                   // [BT]
         let probs: Tensor                                                        // [B, heads, T, T]
-        let droppedProbs: Tensor?, attentionDropMask: Tensor?                    // [B, heads, T, T]
         let preActivation, activation: Tensor                                    // [BT, I]
-        let attentionOutDropMask: Tensor?, outputDropMask: Tensor?               // [BT, H]
+        /// Dropout keep flags (0/1): attention probabilities `[B, heads, T, T]`, attention
+        /// output and FFN output `[BT, H]`.
+        let attentionDropMask, attentionOutDropMask, outputDropMask: UnsafeMutablePointer<UInt8>?
     }
 
     let embeddingSum, embeddingMean, embeddingRstd: Tensor
@@ -23,7 +28,8 @@ final class BertWorkspace {
     let keyVisible: Tensor        // [B, T]
     let attentionBias: Tensor?    // [B, T, T]
     let cls, pooled: Tensor       // [B, H]
-    // Backward scratch.
+    // Backward scratch (empty in an inference workspace). `gradProbs` also holds the
+    // dropped-out attention probabilities during a forward with dropout.
     let gradHiddenA, gradHiddenB, gradScratch, gradQ, gradK, gradV, gradContext: Tensor  // [BT, H]
     let gradIntermediate: Tensor  // [BT, I]
     let gradProbs: Tensor         // [B, heads, T, T]
@@ -31,62 +37,72 @@ final class BertWorkspace {
     // Classification head: dropped-out pooled input, its mask, logits and their gradient.
     let headInput, headDropMask: Tensor  // [B, H]
     let logits, gradLogits: Tensor       // [B, labels]
+    /// Backing store of the layers' dropout keep flags.
+    let masks: ByteStorage?
 
-    init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool) {
-        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks
+    init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
+         keepsActivations keepRequested: Bool = true) {
+        let keeps = keepRequested || dropoutMasks
+        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
+        let layerSets = keeps ? l : min(l, 1)
+        let scratch = keeps ? 1 : 0  // backward scratch only when backward can run
         var plan = TensorArena.Plan()
         // Reserve in exactly the order `take` is called below.
         plan.reserve([bt, h]); plan.reserve([bt]); plan.reserve([bt]); if dropoutMasks { plan.reserve([bt, h]) }
         for _ in 0...l { plan.reserve([bt, h]) }
-        for _ in 0..<l {
+        for _ in 0..<layerSets {
             for _ in 0..<7 { plan.reserve([bt, h]) }
             for _ in 0..<4 { plan.reserve([bt]) }
             plan.reserve([b, heads, t, t])
-            if dropoutMasks { plan.reserve([b, heads, t, t]); plan.reserve([b, heads, t, t]) }
             plan.reserve([bt, i]); plan.reserve([bt, i])
-            if dropoutMasks { plan.reserve([bt, h]); plan.reserve([bt, h]) }
         }
         plan.reserve([b, t]); if hasBias { plan.reserve([b, t, t]) }
         plan.reserve([b, h]); plan.reserve([b, h])
-        for _ in 0..<7 { plan.reserve([bt, h]) }
-        plan.reserve([bt, i]); plan.reserve([b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
+        for _ in 0..<7 { plan.reserve([scratch * bt, h]) }
+        plan.reserve([scratch * bt, i]); plan.reserve([scratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
 
         var arena = TensorArena(plan: plan)
         embeddingSum = arena.take([bt, h]); embeddingMean = arena.take([bt]); embeddingRstd = arena.take([bt])
         embeddingDropMask = dropoutMasks ? arena.take([bt, h]) : nil
         hidden = (0...l).map { _ in arena.take([bt, h]) }
+        let masksPerLayer = b * heads * t * t + 2 * bt * h
+        let masks = dropoutMasks ? ByteStorage(count: l * masksPerLayer) : nil
         var layers: [Layer] = []
-        for _ in 0..<l {
+        for layer in 0..<layerSets {
             let q = arena.take([bt, h]), k = arena.take([bt, h]), v = arena.take([bt, h]), c = arena.take([bt, h])
             let s1 = arena.take([bt, h]), n1 = arena.take([bt, h]), s2 = arena.take([bt, h])
             let m1 = arena.take([bt]), r1 = arena.take([bt]), m2 = arena.take([bt]), r2 = arena.take([bt])
             let p = arena.take([b, heads, t, t])
-            let dp = dropoutMasks ? arena.take([b, heads, t, t]) : nil
-            let dm = dropoutMasks ? arena.take([b, heads, t, t]) : nil
             let u = arena.take([bt, i]), g = arena.take([bt, i])
-            let am = dropoutMasks ? arena.take([bt, h]) : nil
-            let om = dropoutMasks ? arena.take([bt, h]) : nil
+            let maskBase = masks.map { $0.base + layer * masksPerLayer }
             layers.append(Layer(q: q, k: k, v: v, context: c, attentionSum: s1, attentionNormed: n1, outputSum: s2,
-                                mean1: m1, rstd1: r1, mean2: m2, rstd2: r2, probs: p, droppedProbs: dp, attentionDropMask: dm,
-                                preActivation: u, activation: g, attentionOutDropMask: am, outputDropMask: om))
+                                mean1: m1, rstd1: r1, mean2: m2, rstd2: r2, probs: p, preActivation: u, activation: g,
+                                attentionDropMask: maskBase, attentionOutDropMask: maskBase.map { $0 + b * heads * t * t },
+                                outputDropMask: maskBase.map { $0 + b * heads * t * t + bt * h }))
         }
+        if !keeps, let shared = layers.first { layers = Array(repeating: shared, count: l) }
         self.layers = layers
+        self.masks = masks
         keyVisible = arena.take([b, t])
         attentionBias = hasBias ? arena.take([b, t, t]) : nil
         cls = arena.take([b, h]); pooled = arena.take([b, h])
-        gradHiddenA = arena.take([bt, h]); gradHiddenB = arena.take([bt, h]); gradScratch = arena.take([bt, h])
-        gradQ = arena.take([bt, h]); gradK = arena.take([bt, h]); gradV = arena.take([bt, h]); gradContext = arena.take([bt, h])
-        gradIntermediate = arena.take([bt, i]); gradProbs = arena.take([b, heads, t, t])
+        gradHiddenA = arena.take([scratch * bt, h]); gradHiddenB = arena.take([scratch * bt, h]); gradScratch = arena.take([scratch * bt, h])
+        gradQ = arena.take([scratch * bt, h]); gradK = arena.take([scratch * bt, h]); gradV = arena.take([scratch * bt, h])
+        gradContext = arena.take([scratch * bt, h])
+        gradIntermediate = arena.take([scratch * bt, i]); gradProbs = arena.take([scratch * b, heads, t, t])
         gradPooled = arena.take([b, h]); gradCls = arena.take([b, h])
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
         precondition(arena.usedFloats == plan.floats, "workspace plan and carving disagree")
     }
 
-    func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool) -> Bool {
+    /// Whether this workspace can run a pass with these needs (a training workspace also
+    /// serves inference).
+    func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool, keepsActivations keeps: Bool = true) -> Bool {
         b == batchSize && t == sequenceLength && (hasDropoutMasks || !dropoutMasks) && (attentionBias != nil) == hasBias
+            && (keepsActivations || !keeps)
     }
 }

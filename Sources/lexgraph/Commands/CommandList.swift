@@ -15,6 +15,7 @@ enum LexgraphCommands {
         StatusCommand.self,
         WalkBenchCommand.self,
         ModelCommand.self,
+        BenchCommand.self,
         TokenizeCommand.self,
         EmbedCommand.self,
         FineTuneCommand.self,

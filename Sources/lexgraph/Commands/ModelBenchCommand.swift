@@ -1,70 +1,199 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tensor
 import Transformer
 
-/// `lexgraph model bench`: forward and full training-step throughput of an encoder at a
-/// fixed batch shape, per BLAS thread count, optionally next to PyTorch numbers written
-/// by tools/bench_model_peer.py (`--peer FILE`).
-struct ModelBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time forward and train steps (seq/s, GFLOP/s).")
-
+/// `lexgraph bench model` (also `lexgraph model bench`): forward and full training-step
+/// throughput of an encoder at a fixed batch shape, per thread count, next to PyTorch
+/// (tools/bench_model_peer.py) in the same invocation.
+///
+/// Every (thread count, kind) measurement runs in a fresh child process on both sides,
+/// Swift and PyTorch alternating, so each reports its own peak resident memory
+/// (`ru_maxrss`) and neither inherits the other's allocations or thread pools.
+struct ModelBenchmark: ParsableArguments {
     @Option(help: "Model folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
     var model: String?
     @Option(help: "Batch size.") var batch = 16
     @Option(help: "Sequence length.") var seq = 128
-    @Option(help: "BLAS thread counts to try, comma-separated.") var threads = "1,2"
-    @Option(help: "Timed iterations per measurement (after one warm-up).") var iterations = 3
-    @Option(help: "JSON from tools/bench_model_peer.py to compare against.") var peer: String?
+    @Option(help: "Thread counts to try, comma-separated.") var threads = "1,2"
+    @Option(help: "Timed iterations per measurement (after one warm-up); the median is reported.") var iterations = 5
+    @Option(help: "Child processes per side and measurement; the median of their medians is reported.") var rounds = 1
+    @Option(name: .customLong("peer-script"), help: "PyTorch peer script, or 'none' to skip it.")
+    var peerScript = "tools/bench_model_peer.py"
+    @Option(help: "Python interpreter for the peer script.") var python = "python3"
+    @Option(name: .customLong("peak-gflops"), help: "The machine's fp32 peak over all its cores, GFLOP/s.")
+    var peakGFLOPs = 179.0
+    @Flag(help: "Also print where each Swift measurement spends its time, per layer step (OpProfile).") var profile = false
+    @Option(help: .hidden) var child: String?
 
-    func run() async throws {
-        let dir = model ?? ModelCommand.defaultModelDirectory
+    static let kinds = ["forward", "train"]
+
+    /// One child's result: median seconds per step and peak resident memory.
+    struct Measurement {
+        var seconds: Double
+        var maxRSSKiB: Double
+    }
+
+    func run() throws {
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !threadCounts.isEmpty, batch > 0, seq > 0, iterations > 0 else { throw ValidationError("batch, seq, iterations and threads must be positive") }
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }), batch > 0, seq > 0, iterations > 0, rounds > 0 else {
+            throw ValidationError("batch, seq, iterations, rounds and threads must be positive")
+        }
+        if let child {
+            guard Self.kinds.contains(child), threadCounts.count == 1 else { throw ValidationError("--child needs forward|train and one thread count") }
+            try measureInProcess(kind: child, threads: threadCounts[0])
+            return
+        }
+        let dir = model ?? ModelCommand.defaultModelDirectory
+        let config = try BertConfig(contentsOf: (dir as NSString).appendingPathComponent("config.json"))
+        let flops = Self.forwardFLOPs(config, batch: batch, seq: seq)
+        let peer = peerScript == "none" ? nil : peerScript
+        if let peer, !FileManager.default.fileExists(atPath: peer) {
+            throw ValidationError("peer script \(peer) not found (run from the package root, or pass --peer-script none)")
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print("model \(dir): batch \(batch) x seq \(seq); forward ≈ \(String(format: "%.1f", flops / 1e9)) GFLOP, train step ≈ \(String(format: "%.1f", 3 * flops / 1e9)) GFLOP")
+        print("\(iterations) timed iterations per child, \(rounds) round(s), one fresh process per measurement; peak \(peakGFLOPs) GFLOP/s on \(cores) cores")
+        print("load average before: \(Self.loadAverage())")
+
+        var swiftRuns: [String: [Measurement]] = [:], torchRuns: [String: [Measurement]] = [:]
+        for _ in 0..<rounds {
+            for n in threadCounts {
+                for kind in Self.kinds {
+                    let key = "\(kind)@\(n)"
+                    swiftRuns[key, default: []].append(try runChild(executable: "/proc/self/exe",
+                        arguments: ["bench", "model", "--child", kind] + (profile ? ["--profile"] : []) + commonArguments(dir: dir, threads: n)))
+                    if let peer {
+                        torchRuns[key, default: []].append(try runChild(executable: "/usr/bin/env",
+                            arguments: [python, peer, "--child", kind] + commonArguments(dir: dir, threads: n)))
+                    }
+                }
+            }
+        }
+        print("load average after:  \(Self.loadAverage())")
+        print("threads kind     swift seq/s  torch seq/s  ratio  swift GFLOP/s  of peak  swift peak MiB  torch peak MiB")
+        for n in threadCounts {
+            for kind in Self.kinds {
+                let key = "\(kind)@\(n)", work = kind == "forward" ? flops : 3 * flops
+                let ours = Self.median(swiftRuns[key, default: []].map(\.seconds))
+                let ourRSS = swiftRuns[key, default: []].map(\.maxRSSKiB).max() ?? 0
+                let peakForThreads = peakGFLOPs * Double(min(n, cores)) / Double(cores)
+                var line = String(format: "%-7d %-7@ %12.2f", n, kind as NSString, Double(batch) / ours)
+                let theirs = torchRuns[key].map { Self.median($0.map(\.seconds)) }
+                line += theirs.map { String(format: " %12.2f %6.2f", Double(batch) / $0, $0 / ours) } ?? String(repeating: " ", count: 20)
+                line += String(format: " %14.1f %7.0f%% %15.0f", work / ours / 1e9, 100 * work / ours / 1e9 / peakForThreads, ourRSS / 1024)
+                if let theirRSS = torchRuns[key]?.map(\.maxRSSKiB).max() { line += String(format: " %15.0f", theirRSS / 1024) }
+                print(line)
+                if rounds > 1 {
+                    let fmt = { (runs: [Measurement]) in runs.map { String(format: "%.2f", Double(batch) / $0.seconds) }.joined(separator: " ") }
+                    print("        rounds seq/s: swift \(fmt(swiftRuns[key, default: []]))" + (torchRuns[key].map { "; torch \(fmt($0))" } ?? ""))
+                }
+            }
+        }
+        print("(ratio = swift seq/s ÷ torch seq/s; \"of peak\" = share of the fp32 peak of the cores the thread count can use)")
+    }
+
+    func commonArguments(dir: String, threads n: Int) -> [String] {
+        ["--model", dir, "--batch", "\(batch)", "--seq", "\(seq)", "--threads", "\(n)", "--iterations", "\(iterations)"]
+    }
+
+    /// Runs one child and reads the JSON line it prints last: `{"seconds": …, "max_rss_kib": …}`.
+    func runChild(executable: String, arguments: [String]) throws -> Measurement {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let command = ([executable] + arguments).joined(separator: " ")
+        guard process.terminationStatus == 0 else { throw CLIError("\(command) exited with status \(process.terminationStatus): \(text)") }
+        let lines = text.split(separator: "\n")
+        for extra in lines.dropLast() { print(extra) }  // a child's profile, if asked for
+        guard let line = lines.last,
+              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let seconds = json["seconds"] as? Double, let rss = json["max_rss_kib"] as? Double else {
+            throw CLIError("\(command) printed no result line: \(text)")
+        }
+        return Measurement(seconds: seconds, maxRSSKiB: rss)
+    }
+
+    /// The child side: load, build the batch, time `kind` at `threads`, print one JSON line.
+    func measureInProcess(kind: String, threads n: Int) throws {
+        BLAS.threadCount = n
+        let dir = model ?? ModelCommand.defaultModelDirectory
         let encoder = try BertModel.load(directory: dir, head: ClassificationHeadSpec(numLabels: 2, problemType: .singleLabelClassification))
         guard seq <= encoder.config.maxPositionEmbeddings else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(encoder.config.maxPositionEmbeddings)") }
         var rng = SeededGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { i in i % seq == 0 ? Int32(101) : Int32(1000 + rng.next() % 20000) }
         let input = try BertBatch(batchSize: batch, sequenceLength: seq, inputIds: ids)
-        let labels = Labels.classes((0..<batch).map { $0 % 2 })
-        let optimizer = AdamW(parameters: encoder.parameters)
-        let flops = Self.forwardFLOPs(encoder.config, batch: batch, seq: seq)
-        let peerResults = try peer.map(Self.readPeer) ?? [:]
-
-        print("model \(dir): \(encoder.parameterCount) parameters; batch \(batch) x seq \(seq); \(iterations) timed iterations")
-        print("forward ≈ \(String(format: "%.1f", flops / 1e9)) GFLOP, train step ≈ \(String(format: "%.1f", 3 * flops / 1e9)) GFLOP")
-        for n in threadCounts {
-            BLAS.threadCount = n
-            let forward = try Self.time(iterations) { _ = try encoder.forward(input) }
-            let train = try Self.time(iterations) {
-                encoder.parameters.zeroGrad()
-                try encoder.lossAndBackward(input, labels: labels, dropout: true)
-                optimizer.update(learningRate: 1e-5)
+        let seconds: Double
+        let beforeTimedRuns = { OpProfile.reset(); OpProfile.enabled = profile }
+        let whole = kind == "forward" ? "forward (whole)" : "forward + backward (whole)"
+        if kind == "forward" {
+            seconds = try Self.time(iterations, beforeTimedRuns: beforeTimedRuns) {
+                var clock = OpProfile.Clock()
+                _ = try encoder.forward(input, forBackward: false)
+                clock.lap(whole)
             }
-            for (kind, seconds, work) in [("forward", forward, flops), ("train", train, 3 * flops)] {
-                let seqPerSecond = Double(batch) / seconds
-                var line = String(format: "threads %d %-7@ %8.1f seq/s  %6.1f GFLOP/s  (%.3f s/step)", n, kind as NSString, seqPerSecond, work / seconds / 1e9, seconds)
-                if let torch = peerResults["\(kind)@\(n)"] {
-                    line += String(format: "  torch %8.1f seq/s  ratio swift/torch %.2f", torch, seqPerSecond / torch)
-                }
-                print(line)
+        } else {
+            let labels = Labels.classes((0..<batch).map { $0 % 2 })
+            let optimizer = AdamW(parameters: encoder.parameters)
+            seconds = try Self.time(iterations, beforeTimedRuns: beforeTimedRuns) {
+                var clock = OpProfile.Clock()
+                encoder.parameters.zeroGrad()
+                clock.lap("zero gradients")
+                try encoder.lossAndBackward(input, labels: labels, dropout: true)
+                clock.lap(whole)
+                optimizer.update(learningRate: 1e-5)
+                clock.lap("AdamW update")
             }
         }
+        if profile { printProfile(kind: kind, threads: n, whole: whole) }
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        print("{\"kind\": \"\(kind)\", \"threads\": \(n), \"seconds\": \(seconds), \"max_rss_kib\": \(Double(usage.ru_maxrss))}")
+    }
+
+    /// The child's OpProfile as ms per step: layer steps (summed over layers), the rest of
+    /// the pass (embeddings, pooler, head, masks of the embeddings), and step-level parts.
+    func printProfile(kind: String, threads n: Int, whole: String) {
+        let rows = OpProfile.report()
+        let perStep = { (seconds: Double) in 1000 * seconds / Double(iterations) }
+        let wholeSeconds = rows.first { $0.label == whole }?.seconds ?? 0
+        let layerSeconds = rows.filter { $0.label.hasPrefix("fwd ") || $0.label.hasPrefix("bwd ") }.reduce(0) { $0 + $1.seconds }
+        print("profile \(kind) threads \(n): ms per step (share of the whole pass)")
+        for row in rows where row.label != whole {
+            print(String(format: "  %8.1f ms  %5.1f%%  %@", perStep(row.seconds), 100 * row.seconds / max(wholeSeconds, 1e-12), row.label as NSString))
+        }
+        print(String(format: "  %8.1f ms  %5.1f%%  rest of the pass (embeddings, pooler, head, loss)", perStep(wholeSeconds - layerSeconds),
+                     100 * (wholeSeconds - layerSeconds) / max(wholeSeconds, 1e-12)))
+        print(String(format: "  %8.1f ms          %@", perStep(wholeSeconds), whole as NSString))
     }
 
     /// Median of `n` runs after one warm-up, in seconds (medians, not minima: this
     /// machine is noisy, and the peer script reports the same statistic).
-    static func time(_ n: Int, _ body: () throws -> Void) throws -> Double {
+    static func time(_ n: Int, beforeTimedRuns: () -> Void = {}, _ body: () throws -> Void) throws -> Double {
         try body()
+        beforeTimedRuns()
         var seconds: [Double] = []
         for _ in 0..<max(1, n) {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        seconds.sort()
-        let mid = seconds.count / 2
-        return seconds.count % 2 == 1 ? seconds[mid] : (seconds[mid - 1] + seconds[mid]) / 2
+        return median(seconds)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted(), mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// Multiply-adds ×2 of one forward: Q/K/V/output projections, FFN, scores and context.
@@ -74,17 +203,23 @@ struct ModelBenchCommand: AsyncParsableCommand {
         return Double(c.numHiddenLayers) * perLayer + 2 * Double(batch) * h * h
     }
 
-    /// `{"results": [{"kind": "forward", "threads": 1, "seq_per_s": …}, …]}` → "kind@threads": seq/s.
-    static func readPeer(_ path: String) throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: path),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let results = json["results"] as? [[String: Any]] else {
-            throw ValidationError("\(path): not a bench_model_peer.py result file")
-        }
-        var out: [String: Double] = [:]
-        for r in results {
-            if let kind = r["kind"] as? String, let t = r["threads"] as? Int, let v = r["seq_per_s"] as? Double { out["\(kind)@\(t)"] = v }
-        }
-        return out
+    /// `/proc/loadavg`'s first three fields (1, 5, 15 minutes), or "unknown".
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
+}
+
+/// `lexgraph bench model`.
+struct BenchModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "model", abstract: "Time forward and train steps against PyTorch (seq/s, GFLOP/s, peak memory).")
+    @OptionGroup var options: ModelBenchmark
+    func run() throws { try options.run() }
+}
+
+/// `lexgraph model bench`: the same benchmark under the model command group.
+struct ModelBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time forward and train steps against PyTorch (seq/s, GFLOP/s, peak memory).")
+    @OptionGroup var options: ModelBenchmark
+    func run() throws { try options.run() }
 }
