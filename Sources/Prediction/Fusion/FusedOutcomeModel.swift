@@ -112,7 +112,9 @@ public final class FusedOutcomeModel: RunnableOutcomeModel {
     /// Logits of `cases` through the head after an encoder forward (from `input` when the
     /// bottom layers are cached).
     func logits(_ cases: [PreparedCase], dropout: Bool, from input: LayerInput? = nil, batch: BertBatch? = nil) throws -> [Float] {
-        let out = try encoder.forward(try batch ?? self.batch(cases), dropout: dropout, from: input)
+        // Without dropout this is evaluation: no backward follows, so the encoder may use
+        // its smaller inference-only workspace.
+        let out = try encoder.forward(try batch ?? self.batch(cases), dropout: dropout, from: input, forBackward: dropout)
         return try head.forward(pooled: out.pooledOutput, features: cases.flatMap(\.features), seeds: cases.flatMap(\.seeds))
     }
 

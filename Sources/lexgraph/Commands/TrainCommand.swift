@@ -62,14 +62,17 @@ struct TrainCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    /// The options the model kinds read from the run's config.
+    /// The options the model kind reads from the run's config (only those, so the config
+    /// and the report list what shaped the model).
     var options: [String: Value] {
-        var o: [String: Value] = [
+        var o: [String: Value] = ["with_own_citations": .bool(withOwnCitations)]
+        guard model == FusedOutcomeModel.kind else { return o }
+        o.merge([
             "fusion": .string(fusion.rawValue), "graph_head": .bool(graphHead == .on), "fusion_join": .string(fusionJoin.rawValue),
-            "epochs": .int(Int64(epochs)), "trainable_layers": .int(Int64(trainableLayers)), "max_length": .int(Int64(maxLength)), "context_tokens": .int(Int64(contextTokens)),
-            "head_learning_rate": .float(headLearningRate),
-            "batch_size": .int(Int64(batchSize)), "learning_rate": .float(learningRate), "with_own_citations": .bool(withOwnCitations),
-        ]
+            "epochs": .int(Int64(epochs)), "trainable_layers": .int(Int64(trainableLayers)), "max_length": .int(Int64(maxLength)),
+            "context_tokens": .int(Int64(contextTokens)), "batch_size": .int(Int64(batchSize)),
+            "learning_rate": .float(learningRate), "head_learning_rate": .float(headLearningRate),
+        ]) { _, new in new }
         if let threads { o["threads"] = .int(Int64(threads)) }
         return o
     }
@@ -78,7 +81,7 @@ struct TrainCommand: ParsableCommand {
         let folder = try data.folder()
         let outPath = out ?? "runs/\(model)-\(split.rawValue)"
         let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: folder.path, databasePath: database.path,
-                               encoderPath: encoder, seed: seed)
+                               encoderPath: model == FusedOutcomeModel.kind ? encoder : nil, seed: seed)
         let writer = try RunFolderWriter(path: outPath, overwrite: overwrite)
         let log = StderrLog()
         log.line("train: loading \(folder.path) and the graph \(database.path)")
