@@ -32,25 +32,7 @@ work = tempfile.mkdtemp(prefix="lexgraph-bench-")
 
 def write_graph(name, keys, edges):
     """nodes: key column; edges: from,to. Same files for every engine."""
-    folder = os.path.join(work, name)
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "nodes.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["key"])
-        w.writerows([k] for k in keys)
-    with open(os.path.join(folder, "edges.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["from", "to"])
-        w.writerows(edges)
-    with open(os.path.join(folder, "recipe.yaml"), "w") as f:
-        f.write("""recipe: bench
-sources:
-  - file: nodes.csv
-    nodes: [{key: "{key}", type: SupremeCourtCase}]
-  - file: edges.csv
-    edges: [{type: CITES, from: "{from}", to: "{to}"}]
-""")
-    return folder
+    return synthetic_graph.write_load_files(os.path.join(work, name), keys, edges)
 
 
 def kuzu_load(folder):

@@ -142,24 +142,8 @@ def kuzu_graph(db_path, folder):
 
 def synthetic_db(exe, folder):
     """A Lexgraph database of the synthetic graph, made with `lexgraph load`."""
-    os.makedirs(folder, exist_ok=True)
     keys, edges = synthetic_graph.citation_graph()
-    with open(os.path.join(folder, "nodes.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["key"])
-        w.writerows([k] for k in keys)
-    with open(os.path.join(folder, "edges.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["from", "to"])
-        w.writerows(edges)
-    with open(os.path.join(folder, "recipe.yaml"), "w") as f:
-        f.write("""recipe: bench
-sources:
-  - file: nodes.csv
-    nodes: [{key: "{key}", type: SupremeCourtCase}]
-  - file: edges.csv
-    edges: [{type: CITES, from: "{from}", to: "{to}"}]
-""")
+    synthetic_graph.write_load_files(folder, keys, edges)
     db = os.path.join(folder, "synthetic.sqlite")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):

@@ -3,6 +3,8 @@ tools/bench_query_peers.py): 100,000 nodes `n0`..`n99999` and 1,000,000 distinct
 edges between distinct nodes, drawn uniformly with `random.Random(7)` and sorted, so every
 engine and every run sees the same graph.
 """
+import csv
+import os
 import random
 
 
@@ -16,3 +18,26 @@ def citation_graph(n_nodes=100_000, n_edges=1_000_000, seed=7):
         if a != b:
             pairs.add((a, b))
     return keys, [(keys[a], keys[b]) for a, b in sorted(pairs)]
+
+
+def write_load_files(folder, keys, edges):
+    """Writes `nodes.csv` (key), `edges.csv` (from,to) and a `recipe.yaml` that loads them
+    as SupremeCourtCase nodes and CITES edges: the same files for every engine."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "nodes.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["key"])
+        w.writerows([k] for k in keys)
+    with open(os.path.join(folder, "edges.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["from", "to"])
+        w.writerows(edges)
+    with open(os.path.join(folder, "recipe.yaml"), "w") as f:
+        f.write("""recipe: bench
+sources:
+  - file: nodes.csv
+    nodes: [{key: "{key}", type: SupremeCourtCase}]
+  - file: edges.csv
+    edges: [{type: CITES, from: "{from}", to: "{to}"}]
+""")
+    return folder
