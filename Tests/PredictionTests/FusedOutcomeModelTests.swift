@@ -97,6 +97,15 @@ final class FusedOutcomeModelTests: XCTestCase {
         let facts = try loaded.explain(queries[0], top: 100).filter { $0.source == .contextFact }
         XCTAssertFalse(facts.isEmpty)
         XCTAssertTrue(facts.allSatisfy { $0.path != nil })
+        // History features point at the fact (and path) that carries their evidence.
+        let grounding = try m.grounder.grounding(for: queries[0])
+        let history = try loaded.explain(queries[0], top: 100).filter { $0.source == .graphFeature && $0.text.hasPrefix("win_rate.") }
+        XCTAssertFalse(history.isEmpty)
+        XCTAssertTrue(history.contains { $0.path != nil })
+        for reason in history {
+            let feature = String(reason.text.prefix { $0 != " " })
+            XCTAssertEqual(reason.path, GraphFeatureEvidence.fact(forFeature: feature, in: grounding.facts)?.pathDescription, reason.text)
+        }
 
         // A manifest for another kind is refused with the file named.
         let manifest = dir + "/fused_model.json"

@@ -23,8 +23,13 @@ extension FusedOutcomeModel {
                 var v = base
                 for j in group.indices { v.features[j] = 0 }
                 variants.append(v)
-                let shown = group.indices.map { "\(names[$0]) = \(Self.format(grounding.features.values[$0]))" }.joined(separator: ", ")
-                reasons.append(Contribution(source: .graphFeature, text: shown, path: nil, effect: 0))
+                // Long groups (the neighbourhood) show their first values only; the fact that
+                // carries the group's evidence gives the text a lawyer reads and its path.
+                var shown = group.indices.prefix(3).map { "\(names[$0]) = \(Self.format(grounding.features.values[$0]))" }.joined(separator: ", ")
+                if group.indices.count > 3 { shown += ", … (\(group.indices.count) \(group.name) features)" }
+                let evidence = GraphFeatureEvidence.fact(forFeature: names[group.indices[0]], in: grounding.facts)
+                if let evidence { shown += " (\(evidence.text))" }
+                reasons.append(Contribution(source: .graphFeature, text: shown, path: evidence?.pathDescription, effect: 0))
             }
             for (k, role) in embeddedSeedRoles.enumerated() where base.seeds[k] != 0 {
                 var v = base
