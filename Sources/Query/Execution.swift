@@ -48,29 +48,48 @@ final class Execution {
         var rows: [Bindings] = [[:]]
         var columns: [String] = []
         var result: [[CypherValue]] = []
+        var skipNext = false
         for (i, clause) in ast.clauses.enumerated() {
+            if skipNext { skipNext = false; continue }
             let started = Date()
             let scope = scopes[i]
             let name: String
             switch clause {
             case .match(let optional, let parts, let predicate, _):
                 name = optional ? "OPTIONAL MATCH" : "MATCH"
-                rows = try match(parts, predicate, optional: optional, rows, scope)
+                let next = Execution.projection(after: i, in: ast.clauses)
+                if i == 0, !optional, let next, let pushed = try pushedProjection(parts, predicate, next.projection, scope) {
+                    // The RETURN/WITH ran inside this MATCH's SQL.
+                    skipNext = true
+                    let names = next.projection.items.map(\.name)
+                    let projected = try orderAndSlice(next.projection, names, try runPushed(pushed.projection, pushed.plan, next.projection),
+                                                      ordered: pushed.projection.order != nil)
+                    if let predicate = next.predicate {
+                        rows = try filterWith(names, projected, Array(repeating: nil, count: projected.count), predicate)
+                    } else if case .return = ast.clauses[i + 1] {
+                        columns = names
+                        result = projected
+                        rows = []
+                    } else {
+                        rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
+                    }
+                    profile.append(ProfileStep(clause: name + " + " + Execution.clauseName(ast.clauses[i + 1]) + " (one SQL statement)",
+                                               rows: rows.count + result.count, seconds: Date().timeIntervalSince(started)))
+                    try checkTime()
+                    continue
+                }
+                rows = try match(parts, predicate, optional: optional, rows, scope,
+                                 duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
             case .unwind(let e, let alias, _):
                 name = "UNWIND"
                 rows = try unwind(e, alias, rows)
             case .with(let p, let predicate):
                 name = "WITH"
                 let (names, projected, sources) = try project(p, rows, scope)
-                rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
                 if let predicate {
-                    var kept: [Bindings] = []
-                    for (row, source) in zip(rows, sources) {
-                        var env = source ?? [:]
-                        for (k, v) in row { env[k] = v }
-                        if try evaluator.isTrue(predicate, env) { kept.append(row) }
-                    }
-                    rows = kept
+                    rows = try filterWith(names, projected, sources, predicate)
+                } else {
+                    rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
                 }
             case .return(let p):
                 name = "RETURN"
@@ -91,15 +110,41 @@ final class Execution {
         return (columns, result)
     }
 
-    // MARK: MATCH
-
-    func planner(_ scope: Binder.Scope) -> MatchPlanner {
-        MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
-                     parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
+    /// WITH ... WHERE: the projected rows whose predicate holds (the source rows behind
+    /// them, where kept, are visible to the predicate too).
+    func filterWith(_ names: [String], _ projected: [[CypherValue]], _ sources: [Bindings?], _ predicate: Expr) throws -> [Bindings] {
+        var kept: [Bindings] = []
+        for (values, source) in zip(projected, sources) {
+            let row = Dictionary(uniqueKeysWithValues: zip(names, values))
+            var env = source ?? [:]
+            for (k, v) in row { env[k] = v }
+            if try evaluator.isTrue(predicate, env) { kept.append(row) }
+        }
+        return kept
     }
 
-    func match(_ parts: [PatternPart], _ predicate: Expr?, optional: Bool, _ input: [Bindings], _ scope: Binder.Scope) throws -> [Bindings] {
-        var p = planner(scope)
+    /// The RETURN or WITH (with its WHERE) right after clause `i`, if that is one.
+    static func projection(after i: Int, in clauses: [Clause]) -> (projection: Projection, predicate: Expr?)? {
+        guard i + 1 < clauses.count else { return nil }
+        switch clauses[i + 1] {
+        case .return(let p): return (p, nil)
+        case .with(let p, let predicate): return (p, predicate)
+        default: return nil
+        }
+    }
+
+    // MARK: MATCH
+
+    func planner(_ scope: Binder.Scope, duplicateInsensitive: Bool = false) -> MatchPlanner {
+        var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
+                                   parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
+        planner.duplicateInsensitive = duplicateInsensitive
+        return planner
+    }
+
+    func match(_ parts: [PatternPart], _ predicate: Expr?, optional: Bool, _ input: [Bindings], _ scope: Binder.Scope,
+               duplicateInsensitive: Bool) throws -> [Bindings] {
+        var p = planner(scope, duplicateInsensitive: duplicateInsensitive)
         let plan = try p.plan(parts, where: predicate)
         let newVariables = Set(MatchPlanner.variables(of: parts)).subtracting(scope.kinds.keys)
         var output: [Bindings] = []
@@ -160,6 +205,40 @@ final class Execution {
         return true
     }
 
+    /// The first MATCH and the projection after it as one SQL statement, when
+    /// `SQLProjection` says SQL computes that projection exactly.
+    func pushedProjection(_ parts: [PatternPart], _ predicate: Expr?, _ p: Projection,
+                          _ scope: Binder.Scope) throws -> (plan: MatchPlan, projection: SQLProjection)? {
+        var planner = planner(scope, duplicateInsensitive: SQLProjection.ignoresMultiplicity(p))
+        let plan = try planner.plan(parts, where: predicate)
+        guard plan.boundVariables.isEmpty, let projection = SQLProjection(p, after: plan) else { return nil }
+        return (plan, projection)
+    }
+
+    /// Runs a pushed-down projection's statement; its rows, ordered and sliced when
+    /// `projection.order` is set.
+    func runPushed(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> [[CypherValue]] {
+        let (sql, arguments) = try pushedSQL(projection, plan, p)
+        if options.logSQL { sqlLog.append((sql, arguments)) }
+        let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+        var out: [[CypherValue]] = []
+        while let row = try cursor.next() {
+            out.append(projection.values(row))
+            if out.count % 1024 == 0 { try checkSize(out.count); try checkTime() }
+        }
+        return out
+    }
+
+    func pushedSQL(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> (String, [DatabaseValue]) {
+        let (sql, trailing) = projection.sql(plan, distinct: p.distinct, limit: try p.limit.map { try count($0, "LIMIT") },
+                                             skip: try p.skip.map { try count($0, "SKIP") })
+        let arguments = plan.arguments.compactMap { a -> DatabaseValue? in
+            if case .value(let v) = a { return v }
+            return nil
+        }
+        return (sql, arguments + trailing)
+    }
+
     /// Executes the plan's SQL for one input row; returns the bindings it adds.
     func runPlan(_ plan: MatchPlan, _ row: Bindings) throws -> [Bindings] {
         var arguments: [DatabaseValue] = []
@@ -203,7 +282,7 @@ final class Execution {
                 }
             }
             // Trail semantics across the whole MATCH (SQL covers the common cases).
-            if plan.hasMultipleVariableLength || relIds.count > 1, Set(relIds).count != relIds.count { continue }
+            if plan.needsTrailCheck, Set(relIds).count != relIds.count { continue }
             for part in plan.parts {
                 guard let pathName = part.pathVariable else { continue }
                 b[pathName] = try assemblePath(part, values)

@@ -42,7 +42,16 @@ struct MatchPlan {
     var residual: [Expr]
     /// Everything needed to assemble named paths and check trail semantics.
     var parts: [PartLayout]
-    var hasMultipleVariableLength: Bool
+    /// Edge distinctness that SQL leaves to Swift (`Execution.runPlan`): between two
+    /// variable-length relationships, or between one and a fixed relationship.
+    var needsTrailCheck: Bool
+    /// The SQL around the select list (`sql` is `head + "SELECT " + select + body`), so
+    /// that `SQLProjection` can compute a RETURN inside the same statement.
+    var head: String
+    var body: String
+    /// The SQL of each node and relationship column's id, by alias (`n1.id`, or for a
+    /// node whose row is not joined, the edge end that reaches it: `e3.dst`).
+    var idSQL: [String: String]
 
     struct PartLayout {
         var pathVariable: String?
@@ -61,6 +70,11 @@ struct MatchPlanner {
     let source: String
     /// Kind of every variable bound before this clause.
     let bound: [String: VariableKind]
+    /// The clause's consumer ignores how often each row occurs (`RETURN DISTINCT`,
+    /// `count(DISTINCT ...)`, ...): a lone directed variable-length relationship may then
+    /// be matched as reachability (`UNION` over (node, depth)) instead of enumerating
+    /// every trail, and the rows come back `DISTINCT`.
+    var duplicateInsensitive = false
 
     private var args: [MatchPlan.Argument] = []
     /// Arguments of the CTEs, which come first in the SQL text.
@@ -88,6 +102,16 @@ struct MatchPlanner {
     private var counter = 0
     private var layouts: [MatchPlan.PartLayout] = []
     private var variableLengthCount = 0
+    private var relationshipCount = 0
+    private var reachabilityOnly = false
+    /// Node patterns that only connect relationships (no labels, properties, WHERE
+    /// condition, earlier binding or AS OF) need no `node` row: the edge's foreign keys
+    /// (ON DELETE CASCADE) guarantee it exists. Their aliases stay out of FROM and their
+    /// id is the end column of the first relationship that reaches them (`endpoint`);
+    /// one never reached so (a lone node, an undirected end seen first) is joined after all.
+    private var unconstrained: Set<String> = []
+    private var elided: Set<String> = []
+    private var endpoint: [String: String] = [:]
     /// The WHERE clause's conjuncts, known before the parts are planned so that a
     /// variable-length relationship can be seeded at its more selective end.
     private var whereConjuncts: [Expr] = []
@@ -103,7 +127,19 @@ struct MatchPlanner {
 
     mutating func plan(_ parts: [PatternPart], where predicate: Expr?) throws -> MatchPlan {
         whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
+        relationshipCount = parts.map(\.relationships.count).reduce(0, +)
+        var constrained = Set<String>()
+        for node in parts.flatMap(\.nodes) where !node.labels.isEmpty || node.properties != nil {
+            if let v = node.variable { constrained.insert(v) }
+        }
+        for conjunct in whereConjuncts {
+            var names: [(String, SourcePosition)] = []
+            Binder.collectVariables(conjunct, &names)
+            constrained.formUnion(names.map(\.0))
+        }
+        unconstrained = Set(parts.flatMap(\.nodes).compactMap(\.variable)).subtracting(constrained).filter { bound[$0] == nil }
         for part in parts { try addPart(part) }
+        for alias in elided.sorted() where endpoint[alias] == nil { materialize(alias) }
         for conjunct in whereConjuncts {
             if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
         }
@@ -132,19 +168,25 @@ struct MatchPlanner {
         for i in 0..<fixedEdges.count {
             for j in (i + 1)..<fixedEdges.count { conditions.append("\(fixedEdges[i]).id <> \(fixedEdges[j]).id") }
         }
-        var sql = ""
-        if !ctes.isEmpty { sql += "WITH RECURSIVE " + ctes.joined(separator: ",\n") + "\n" }
+        var head = ""
+        if !ctes.isEmpty { head += "WITH RECURSIVE " + ctes.joined(separator: ",\n") + "\n" }
+        var body = ""
+        if !from.isEmpty { body += "\nFROM " + from.joined(separator: ", ") }
+        if !conditions.isEmpty { body += "\nWHERE " + conditions.joined(separator: "\n  AND ") }
+        var ids: [String: String] = [:]
         let select = columns.map { column -> String in
             switch column {
-            case .node(_, let a), .relationship(_, let a): return "\(a).id"
+            case .node(_, let a), .relationship(_, let a):
+                ids[a] = idSQL(a)
+                return ids[a]!
             case .path(_, let a): return "\(a).path"
             }
         }
-        sql += "SELECT " + (select.isEmpty ? "1" : select.joined(separator: ", "))
-        if !from.isEmpty { sql += "\nFROM " + from.joined(separator: ", ") }
-        if !conditions.isEmpty { sql += "\nWHERE " + conditions.joined(separator: "\n  AND ") }
-        return MatchPlan(sql: sql, arguments: cteArgs + args, columns: columns, boundVariables: boundUsed, residual: residual,
-                         parts: layouts, hasMultipleVariableLength: variableLengthCount > 1)
+        let selectList = (reachabilityOnly ? "DISTINCT " : "") + (select.isEmpty ? "1" : select.joined(separator: ", "))
+        return MatchPlan(sql: head + "SELECT " + selectList + body, arguments: cteArgs + args, columns: columns,
+                         boundVariables: boundUsed, residual: residual, parts: layouts,
+                         needsTrailCheck: variableLengthCount > 1 || (variableLengthCount == 1 && relationshipCount > 1),
+                         head: head, body: body, idSQL: ids)
     }
 
     static func conjuncts(_ e: Expr) -> [Expr] {
@@ -173,7 +215,11 @@ struct MatchPlanner {
             return columns.firstIndex { if case .node(let n, _) = $0 { return n == v } else { return false } }!
         }
         let alias = fresh("n")
-        from.append("node \(alias)")
+        if asOf == nil, node.labels.isEmpty, node.properties == nil, node.variable.map(unconstrained.contains) ?? true {
+            elided.insert(alias)
+        } else {
+            from.append("node \(alias)")
+        }
         if let v = node.variable {
             nodeAlias[v] = alias
             if bound[v] != nil {
@@ -267,6 +313,31 @@ struct MatchPlanner {
         return "(\(alias).valid_from IS NULL OR \(alias).valid_from <= \(bind(asOf.iso))) AND (\(alias).valid_to IS NULL OR \(alias).valid_to > \(bind(asOf.iso)))"
     }
 
+    // MARK: Node ids
+
+    /// The SQL of a node alias's id (joining its row if it was left out and nothing
+    /// defines it yet).
+    private mutating func idSQL(_ alias: String) -> String {
+        if let column = endpoint[alias] { return column }
+        if elided.contains(alias) { materialize(alias) }
+        return "\(alias).id"
+    }
+
+    private mutating func materialize(_ alias: String) {
+        elided.remove(alias)
+        from.append("node \(alias)")
+    }
+
+    /// The condition that `column` (an edge or CTE end) is the node at `alias`; nil when
+    /// it defines a left-out node's id instead.
+    private mutating func join(_ alias: String, to column: String) -> String? {
+        if elided.contains(alias), endpoint[alias] == nil {
+            endpoint[alias] = column
+            return nil
+        }
+        return "\(column) = \(idSQL(alias))"
+    }
+
     // MARK: Relationships
 
     private mutating func addPart(_ part: PatternPart) throws {
@@ -285,7 +356,8 @@ struct MatchPlanner {
                     && selectivity(part.nodes[i + 1]) > selectivity(part.nodes[i])
                 relColumns.append((try addVariableLength(rel, from: reverse ? ra : la, to: reverse ? la : ra,
                                                          seedNode: part.nodes[reverse ? i + 1 : i],
-                                                         direction: reverse ? rel.direction.reversed : rel.direction), true))
+                                                         direction: reverse ? rel.direction.reversed : rel.direction,
+                                                         inNamedPath: part.pathVariable != nil), true))
             } else {
                 relColumns.append((try addFixed(rel, left: la, right: ra), false))
             }
@@ -314,9 +386,11 @@ struct MatchPlanner {
             }
         }
         switch rel.direction {
-        case .outgoing: conditions.append("\(alias).src = \(left).id AND \(alias).dst = \(right).id")
-        case .incoming: conditions.append("\(alias).src = \(right).id AND \(alias).dst = \(left).id")
-        case .both: conditions.append("((\(alias).src = \(left).id AND \(alias).dst = \(right).id) OR (\(alias).src = \(right).id AND \(alias).dst = \(left).id))")
+        case .outgoing: conditions += [join(left, to: "\(alias).src"), join(right, to: "\(alias).dst")].compactMap { $0 }
+        case .incoming: conditions += [join(right, to: "\(alias).src"), join(left, to: "\(alias).dst")].compactMap { $0 }
+        case .both:
+            let l = idSQL(left), r = idSQL(right)
+            conditions.append("((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))")
         }
         if let t = typeCondition(alias, rel.types) { conditions.append(t) }
         if let props = rel.properties {
@@ -355,12 +429,23 @@ struct MatchPlanner {
     /// `-[:T*min..max]->` as a recursive CTE seeded at the candidates of `seedNode`, the
     /// pattern node at alias `from`, walking in `direction` to the node at alias `to`.
     private mutating func addVariableLength(_ rel: RelationshipPattern, from left: String, to right: String, seedNode leftNode: NodePattern,
-                                            direction: Direction) throws -> Int {
+                                            direction: Direction, inNamedPath: Bool) throws -> Int {
         variableLengthCount += 1
         let argumentMark = args.count
         let name = fresh("v")
         let minHops = rel.length?.min ?? 1
         let maxHops = rel.length?.max ?? max(minHops, unboundedLimit)
+        // Reachability instead of trails, when nothing can tell them apart: directed, at
+        // most one hop at the least, no variable for the relationships or the path, and
+        // no other relationship in the MATCH. Then the ends of some trail of min...max hops
+        // are exactly the ends of some walk of that many hops (a walk from a to b ≠ a
+        // contains a simple path, one from a back to a a simple cycle through a; both
+        // are trails and no longer), and UNION over (node, depth) visits each
+        // (node, depth) once instead of once per trail. Undirected, a walk can go back
+        // along the edge it came by, so `*` keeps trails there.
+        let reachability = duplicateInsensitive && direction != .both && minHops <= 1 && rel.variable == nil
+            && !inNamedPath && relationshipCount == 1
+        if reachability { reachabilityOnly = true }
         var columnName = rel.variable
         if let v = rel.variable {
             if relAlias[v] != nil {
@@ -398,7 +483,8 @@ struct MatchPlanner {
         var recursiveSteps: [String] = []
         for (join, next) in branches {
             // Arguments are bound in text order, so each branch binds its own copies.
-            var step: [String] = ["\(name).depth < \(maxHops)", "instr(\(name).path, ',' || \(e).id || ',') = 0"]
+            var step: [String] = ["\(name).depth < \(maxHops)"]
+            if !reachability { step.append("instr(\(name).path, ',' || \(e).id || ',') = 0") }
             if let t = typeCondition(e, rel.types) { step.append(t) }
             if let props = rel.properties {
                 guard case .map(let entries) = props.kind else {
@@ -417,8 +503,8 @@ struct MatchPlanner {
                 step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
             }
             recursiveSteps.append("""
-                  UNION ALL
-                  SELECT \(name).start, \(next), \(name).depth + 1, \(name).path || \(e).id || ','
+                  \(reachability ? "UNION" : "UNION ALL")
+                  SELECT \(name).start, \(next), \(name).depth + 1, \(reachability ? "','" : "\(name).path || \(e).id || ','")
                   FROM \(name) JOIN edge \(e) ON \(join)
                   WHERE \(step.joined(separator: " AND "))
                 """)
@@ -430,7 +516,8 @@ struct MatchPlanner {
             stepArgs: Array(args[seedMark...])))
         args.removeSubrange(argumentMark...)
         from.append(name)
-        conditions.append("\(name).start = \(left).id AND \(name).node = \(right).id AND \(name).depth >= \(minHops)")
+        conditions += [join(left, to: "\(name).start"), join(right, to: "\(name).node")].compactMap { $0 }
+        conditions.append("\(name).depth >= \(minHops)")
         columns.append(.path(columnName, alias: name))
         return columns.count - 1
     }

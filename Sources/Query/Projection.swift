@@ -37,23 +37,46 @@ extension Execution {
         }
         if !p.orderBy.isEmpty {
             let directions = p.orderBy.map(\.ascending)
-            projected = stableSorted(projected) { a, b in
-                for (k, ascending) in directions.enumerated() {
-                    let c = Compare.order(a.keys[k], b.keys[k])
-                    if c == .orderedSame { continue }
-                    return ascending ? c == .orderedAscending : c == .orderedDescending
-                }
-                return false
-            }
+            projected = stableSorted(projected) { Execution.precedes($0.keys, $1.keys, directions) }
         }
-        if let skip = p.skip {
-            projected = Array(projected.dropFirst(try count(skip, "SKIP")))
-        }
-        if let limit = p.limit {
-            projected = Array(projected.prefix(try count(limit, "LIMIT")))
-        }
+        projected = try slice(p, projected)
         // DISTINCT keeps the first source row of each distinct row for WITH ... WHERE.
         return (names, projected.map(\.values), projected.map(\.source))
+    }
+
+    /// Rows computed elsewhere (in SQL: `SQLProjection`) through ORDER BY, SKIP and
+    /// LIMIT, unless `ordered` says SQL did those too.
+    func orderAndSlice(_ p: Projection, _ names: [String], _ rows: [[CypherValue]], ordered: Bool) throws -> [[CypherValue]] {
+        if ordered { return rows }
+        var keyed: [(row: [CypherValue], keys: [CypherValue])] = []
+        let sortExpressions = p.orderBy.map { $0.expression.replacingProjected(p.items) }
+        for row in rows {
+            let env = Dictionary(uniqueKeysWithValues: zip(names, row))
+            keyed.append((row, try sortExpressions.map { try evaluator.evaluate($0, env) }))
+        }
+        if !p.orderBy.isEmpty {
+            let directions = p.orderBy.map(\.ascending)
+            keyed = stableSorted(keyed) { Execution.precedes($0.keys, $1.keys, directions) }
+        }
+        return try slice(p, keyed).map(\.row)
+    }
+
+    /// Whether sort keys `a` come before `b` (ORDER BY's cross-type order per key).
+    static func precedes(_ a: [CypherValue], _ b: [CypherValue], _ ascending: [Bool]) -> Bool {
+        for (k, up) in ascending.enumerated() {
+            let c = Compare.order(a[k], b[k])
+            if c == .orderedSame { continue }
+            return up ? c == .orderedAscending : c == .orderedDescending
+        }
+        return false
+    }
+
+    /// SKIP, then LIMIT.
+    func slice<T>(_ p: Projection, _ rows: [T]) throws -> [T] {
+        var rows = rows
+        if let skip = p.skip { rows = Array(rows.dropFirst(try count(skip, "SKIP"))) }
+        if let limit = p.limit { rows = Array(rows.prefix(try count(limit, "LIMIT"))) }
+        return rows
     }
 
     func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
@@ -81,8 +104,8 @@ extension Execution {
     /// Groups by the non-aggregate items and computes every aggregate call per group.
     func aggregate(_ items: [ProjectionItem], _ sortExpressions: [Expr], _ input: [Bindings]) throws -> [(values: [CypherValue], keys: [CypherValue])] {
         var calls: [Expr] = []
-        for item in items { collectAggregates(item.expression, &calls) }
-        for e in sortExpressions { collectAggregates(e, &calls) }
+        for item in items { Execution.collectAggregates(item.expression, &calls) }
+        for e in sortExpressions { Execution.collectAggregates(e, &calls) }
         let keyIndexes = items.indices.filter { !Binder.containsAggregate(items[$0].expression) }
         var groups: [[CypherValue]: (first: Bindings, accumulators: [Accumulator])] = [:]
         var order: [[CypherValue]] = []
@@ -115,7 +138,8 @@ extension Execution {
         return out
     }
 
-    func collectAggregates(_ e: Expr, _ out: inout [Expr]) {
+    /// The aggregate calls in `e`, outermost first (not inside list comprehensions).
+    static func collectAggregates(_ e: Expr, _ out: inout [Expr]) {
         switch e.kind {
         case .countStar: out.append(e); return
         case .call(let name, _, _) where Functions.isAggregate(name): out.append(e); return

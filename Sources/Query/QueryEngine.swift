@@ -14,7 +14,10 @@ import Ontology
 ///
 /// What runs where: pattern matching and every exactly-translatable predicate run in
 /// SQLite; projections, aggregation, ORDER BY and the remaining predicates run in Swift
-/// over the rows SQL returned (see `MatchPlanner` for the precise split).
+/// over the rows SQL returned (see `MatchPlanner` for the precise split), except that a
+/// first MATCH's RETURN/WITH of grouped counts, `count(DISTINCT ...)` or DISTINCT
+/// elements runs in the same SQL statement (`SQLProjection`), and a variable-length
+/// relationship whose consumer ignores duplicates is matched as reachability.
 ///
 /// Semantics: bags; OPTIONAL MATCH yields nulls; three-valued logic; ORDER BY's
 /// cross-type order; within one MATCH a relationship is used at most once (trail
@@ -96,28 +99,9 @@ public final class QueryEngine: Sendable {
     /// The SQL of each MATCH (with its bound arguments listed) and SQLite's query plan.
     func explain(_ ast: QueryAST, _ scopes: [Binder.Scope], _ ontology: Ontology, _ parameters: [String: CypherValue],
                  _ options: QueryOptions) throws -> QueryResult {
-        var lines: [String] = []
-        try store.read { db in
-            for (i, clause) in ast.clauses.enumerated() {
-                guard case .match(let optional, let parts, let predicate, _) = clause else {
-                    lines.append("-- \(Execution.clauseName(clause)): evaluated in Swift")
-                    continue
-                }
-                var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
-                                           parameters: parameters, source: ast.source, bound: scopes[i].kinds)
-                let plan = try planner.plan(parts, where: predicate)
-                lines.append("-- \(optional ? "OPTIONAL MATCH" : "MATCH")" + (plan.boundVariables.isEmpty ? "" : " (run per row for \(plan.boundVariables.joined(separator: ", ")))"))
-                lines.append(plan.sql + ";")
-                let args = plan.arguments.map { a -> DatabaseValue in
-                    if case .value(let v) = a { return v }
-                    return .null
-                }
-                lines.append("-- arguments: " + args.map { $0.description }.joined(separator: ", "))
-                if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
-                for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + plan.sql, arguments: StatementArguments(args)) {
-                    lines.append("-- plan: " + (row["detail"] as String? ?? ""))
-                }
-            }
+        let lines = try store.read { db in
+            try Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db, writer: nil,
+                          parameters: parameters).explain()
         }
         var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
         result.explanation = lines

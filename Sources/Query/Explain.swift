@@ -1,0 +1,42 @@
+import GRDB
+
+/// EXPLAIN: the SQL each MATCH runs (with its bound arguments) and SQLite's plan for it,
+/// decided exactly as `run()` decides it (reachability matching, a RETURN or WITH
+/// computed in the MATCH's statement).
+extension Execution {
+    func explain() throws -> [String] {
+        var lines: [String] = []
+        var skipNext = false
+        for (i, clause) in ast.clauses.enumerated() {
+            if skipNext { skipNext = false; continue }
+            guard case .match(let optional, let parts, let predicate, _) = clause else {
+                lines.append("-- \(Execution.clauseName(clause)): evaluated in Swift")
+                continue
+            }
+            let next = Execution.projection(after: i, in: ast.clauses)
+            let sql: String, arguments: [DatabaseValue], plan: MatchPlan
+            if i == 0, !optional, let next, let pushed = try pushedProjection(parts, predicate, next.projection, scopes[i]) {
+                skipNext = true
+                plan = pushed.plan
+                (sql, arguments) = try pushedSQL(pushed.projection, pushed.plan, next.projection)
+                lines.append("-- MATCH + \(Execution.clauseName(ast.clauses[i + 1])): one SQL statement")
+            } else {
+                var planner = planner(scopes[i], duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
+                plan = try planner.plan(parts, where: predicate)
+                sql = plan.sql
+                arguments = plan.arguments.map { a -> DatabaseValue in
+                    if case .value(let v) = a { return v }
+                    return .null
+                }
+                lines.append("-- \(optional ? "OPTIONAL MATCH" : "MATCH")" + (plan.boundVariables.isEmpty ? "" : " (run per row for \(plan.boundVariables.joined(separator: ", ")))"))
+            }
+            lines.append(sql + ";")
+            lines.append("-- arguments: " + arguments.map { $0.description }.joined(separator: ", "))
+            if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
+            for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)) {
+                lines.append("-- plan: " + (row["detail"] as String? ?? ""))
+            }
+        }
+        return lines
+    }
+}
