@@ -59,6 +59,12 @@ def scotus():
     nodes["Court"] = len(courts) + len(court_codes)
     part_of = {(c["id"], c["parent"]) for c in courts if c.get("parent")}
     part_of |= {("issue" + code(r["issue"]), code(r["issueArea"])) for r in scdb if r["issue"] and r["issueArea"]}
+    # SCDB court codes linked to courts-db (graphs/scotus/scdb_court_links.csv, written by
+    # tools/link_scdb_courts.py): one SAME_AS or PART_OF edge per distinct row.
+    with open(os.path.join(root, "graphs/scotus/scdb_court_links.csv"), newline="") as f:
+        court_links = list(csv.DictReader(f))
+    part_of |= {("scdb" + l["scdb_code"], l["court_id"]) for l in court_links if l["relation"] == "PART_OF"}
+    edges["SAME_AS"] = len({(l["scdb_code"], l["court_id"]) for l in court_links if l["relation"] == "SAME_AS"})
     edges["PART_OF"] = len(part_of)
     edges["CITES"] = len({(r["citing_usid"], r["cited_usid"]) for r in rows("scotus/citation_edges.csv")})
     overrules = set()

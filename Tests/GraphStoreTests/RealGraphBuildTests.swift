@@ -61,6 +61,12 @@ final class RealGraphBuildTests: XCTestCase {
         let early = try XCTUnwrap(try store.neighbourhood(of: "scotus:1US1"))
         XCTAssertEqual(early.validFrom, "1754-12-31")
 
+        try checkCourtLinks(store)
+        // Natural courts are named by their Chief Justice (the raw SCDB file's `chief`
+        // column: natural court 1301 is Vinson's).
+        let vinson = try XCTUnwrap(try store.neighbourhood(of: "scdb:naturalCourt:1301"))
+        XCTAssertEqual(vinson.properties["name"], .string("Vinson Court (SCDB natural court 1301)"))
+
         // Every case has a decision date, so none is visible before it was decided.
         let undated = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE type IN ('SupremeCourtCase', 'ECtHRJudgment') AND valid_from IS NULL") }
         XCTAssertEqual(undated, 0)
@@ -74,5 +80,68 @@ final class RealGraphBuildTests: XCTestCase {
         XCTAssertEqual(again.counts.edgesUnchanged, again.edgesByType.values.reduce(0, +))
         XCTAssertGreaterThan(again.counts.nodesUnchanged, 35_000)
         print("reload echr + contracts: \(String(format: "%.1f", again.seconds)) s")
+    }
+
+    /// The SCDB court codes linked to courts-db: exactly one SAME_AS / PART_OF edge per
+    /// row of graphs/scotus/scdb_court_links.csv (tools/link_scdb_courts.py), and a case
+    /// walks from its lower courts into the courts-db hierarchy.
+    func checkCourtLinks(_ store: GraphStore) throws {
+        let rows = try CourtLinkRows(contentsOf: S.root.appendingPathComponent("graphs/scotus/scdb_court_links.csv"))
+        XCTAssertGreaterThan(rows.sameAs.count, 100, "circuits and districts at least")
+        let stored = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.type, s.key AS src, d.key AS dst, json_extract(e.props, '$.basis') AS basis
+                FROM edge e JOIN node s ON s.id = e.src JOIN node d ON d.id = e.dst
+                WHERE e.type = 'SAME_AS' OR (e.type = 'PART_OF' AND s.key LIKE 'scdb:court:%')
+                """)
+        }
+        let sameAs = Set(stored.filter { $0["type"] == "SAME_AS" }.map { "\($0["src"] as String)|\($0["dst"] as String)|\($0["basis"] as String? ?? "")" })
+        let partOf = Set(stored.filter { $0["type"] == "PART_OF" }.map { "\($0["src"] as String)|\($0["dst"] as String)" })
+        XCTAssertEqual(stored.count, rows.sameAs.count + rows.partOf.count)
+        XCTAssertEqual(sameAs, Set(rows.sameAs.map { "scdb:court:\($0.code)|court:\($0.courtId)|\($0.rule)" }))
+        XCTAssertEqual(partOf, Set(rows.partOf.map { "scdb:court:\($0.code)|court:\($0.courtId)" }))
+
+        // SCDB 1946-001 (scdb_cases.csv: caseSource 29 = "U.S. Court of Appeals, Ninth
+        // Circuit", caseOrigin 51 = "California Southern U.S. District Court") is Fowler's
+        // 329US1: it came up from courts-db's ca9 (which has no parent there) and began in
+        // casd, PART_OF the U.S. District Courts.
+        func walk(_ edge: String) throws -> [String] {
+            try store.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT s.key || ' > ' || k.key || ifnull(' > ' || p.key, '')
+                    FROM node c JOIN edge a ON a.src = c.id AND a.type = ?
+                    JOIN node s ON s.id = a.dst
+                    JOIN edge l ON l.src = s.id AND l.type = 'SAME_AS' JOIN node k ON k.id = l.dst
+                    LEFT JOIN edge po ON po.src = k.id AND po.type = 'PART_OF' LEFT JOIN node p ON p.id = po.dst
+                    WHERE c.key = 'scotus:329US1'
+                    """, arguments: [edge])
+            }
+        }
+        XCTAssertEqual(try walk("APPEALED_FROM"), ["scdb:court:29 > court:ca9"])
+        XCTAssertEqual(try walk("ORIGINATED_IN"), ["scdb:court:51 > court:casd > court:usdistct"])
+    }
+}
+
+/// The rows of graphs/scotus/scdb_court_links.csv
+/// (`scdb_code,relation,court_id,scdb_label,court_name,rule`), split by relation. The
+/// first three columns and the last are plain codes; the labels between them may be quoted.
+struct CourtLinkRows {
+    struct Link { let code: String, courtId: String, rule: String }
+    var sameAs: [Link] = [], partOf: [Link] = []
+
+    init(contentsOf url: URL) throws {
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "scdb_code,relation,court_id,scdb_label,court_name,rule")
+        for line in lines.dropFirst() {
+            let head = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
+            let rule = line.split(separator: ",").last.map(String.init) ?? ""
+            guard head.count == 4 else { XCTFail("bad links row: \(line)"); continue }
+            let link = Link(code: String(head[0]), courtId: String(head[2]), rule: rule)
+            switch head[1] {
+            case "SAME_AS": sameAs.append(link)
+            case "PART_OF": partOf.append(link)
+            default: XCTFail("unknown relation in links row: \(line)")
+            }
+        }
     }
 }
