@@ -91,6 +91,8 @@ struct MatchPlanner {
         var seedArgs: [MatchPlan.Argument]
         var recursiveStep: String
         var stepArgs: [MatchPlan.Argument]
+        /// Reachability: no `path` column (see `addVariableLength`).
+        var reachability: Bool
     }
     private var pending: [PendingCTE] = []
     private var columns: [MatchPlan.Column] = []
@@ -104,6 +106,8 @@ struct MatchPlanner {
     private var variableLengthCount = 0
     private var relationshipCount = 0
     private var reachabilityOnly = false
+    /// CTEs matched as reachability: their relationships are not listed (`','`).
+    private var reachabilityColumns: Set<String> = []
     /// Node patterns that only connect relationships (no labels, properties, WHERE
     /// condition, earlier binding or AS OF) need no `node` row: the edge's foreign keys
     /// (ON DELETE CASCADE) guarantee it exists. Their aliases stay out of FROM and their
@@ -132,7 +136,7 @@ struct MatchPlanner {
         for node in parts.flatMap(\.nodes) where !node.labels.isEmpty || node.properties != nil {
             if let v = node.variable { constrained.insert(v) }
         }
-        for conjunct in whereConjuncts {
+        for conjunct in whereConjuncts where idEquality(conjunct) == nil {
             var names: [(String, SourcePosition)] = []
             Binder.collectVariables(conjunct, &names)
             constrained.formUnion(names.map(\.0))
@@ -160,9 +164,9 @@ struct MatchPlanner {
                     nodeAlias[v] = saved
                 }
             }
-            var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0, ',' FROM node \(cte.seedAlias)"
+            var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0\(cte.reachability ? "" : ", ','") FROM node \(cte.seedAlias)"
             if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + cte.seedConditions.joined(separator: " AND ") }
-            ctes.append("\(cte.name)(start, node, depth, path) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
+            ctes.append("\(cte.name)(start, node, depth\(cte.reachability ? "" : ", path")) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
             cteArgs += cte.seedArgs + cte.stepArgs
         }
         for i in 0..<fixedEdges.count {
@@ -179,7 +183,7 @@ struct MatchPlanner {
             case .node(_, let a), .relationship(_, let a):
                 ids[a] = idSQL(a)
                 return ids[a]!
-            case .path(_, let a): return "\(a).path"
+            case .path(_, let a): return reachabilityColumns.contains(a) ? "','" : "\(a).path"
             }
         }
         let selectList = (reachabilityOnly ? "DISTINCT " : "") + (select.isEmpty ? "1" : select.joined(separator: ", "))
@@ -368,6 +372,7 @@ struct MatchPlanner {
 
     private mutating func typeCondition(_ alias: String, _ types: [String]) -> String? {
         guard !types.isEmpty else { return nil }
+        if types.count == 1 { return "\(alias).type = \(bind(types[0]))" }
         return "\(alias).type IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
     }
 
@@ -504,7 +509,7 @@ struct MatchPlanner {
             }
             recursiveSteps.append("""
                   \(reachability ? "UNION" : "UNION ALL")
-                  SELECT \(name).start, \(next), \(name).depth + 1, \(reachability ? "','" : "\(name).path || \(e).id || ','")
+                  SELECT \(name).start, \(next), \(name).depth + 1\(reachability ? "" : ", \(name).path || \(e).id || ','")
                   FROM \(name) JOIN edge \(e) ON \(join)
                   WHERE \(step.joined(separator: " AND "))
                 """)
@@ -513,16 +518,30 @@ struct MatchPlanner {
             name: name, seedAlias: seed, seedVariable: leftNode.variable,
             seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
             recursiveStep: recursiveSteps.joined(separator: "\n"),
-            stepArgs: Array(args[seedMark...])))
+            stepArgs: Array(args[seedMark...]), reachability: reachability))
         args.removeSubrange(argumentMark...)
         from.append(name)
         conditions += [join(left, to: "\(name).start"), join(right, to: "\(name).node")].compactMap { $0 }
         conditions.append("\(name).depth >= \(minHops)")
         columns.append(.path(columnName, alias: name))
+        if reachability { reachabilityColumns.insert(name) }
         return columns.count - 1
     }
 
     // MARK: WHERE push-down
+
+    /// `id(v) = k` (either way round) with an integer literal or parameter `k`: needs
+    /// only `v`'s id, not its node row.
+    private func idEquality(_ e: Expr) -> (String, Int64)? {
+        guard case .binary(.eq, let l, let r) = e.kind else { return nil }
+        for (call, value) in [(l, r), (r, l)] {
+            if case .call("id", false, let args) = call.kind, args.count == 1, case .variable(let v) = args[0].kind,
+               case .int(let id)? = constant(value) {
+                return (v, id)
+            }
+        }
+        return nil
+    }
 
     private func aliasOf(_ e: Expr) -> String? {
         guard case .variable(let v) = e.kind else { return nil }
@@ -540,9 +559,8 @@ struct MatchPlanner {
                 let flipped: BinaryOp = [.lt: .gt, .le: .ge, .gt: .lt, .ge: .le][op] ?? op
                 return comparison(alias: alias, key: key, op: flipped, value: v)
             }
-            if op == .eq, case .call("id", false, let args) = l.kind, args.count == 1, let alias = aliasOf(args[0]),
-               case .int(let id)? = constant(r) {
-                return "\(alias).id = \(bind(id))"
+            if let (variable, id) = idEquality(e), let alias = aliasOf(Expr(.variable(variable), e.position)) {
+                return "\(idSQL(alias)) = \(bind(id))"
             }
             return nil
         case .hasLabels(let base, let labels):

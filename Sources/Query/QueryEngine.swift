@@ -51,20 +51,13 @@ public final class QueryEngine: Sendable {
     public init(store: GraphStore) { self.store = store }
 
     /// Parses, checks and runs `text`. Throws `QueryError` for every problem.
+    ///
+    /// Everything after parsing (the ontology check, binding, EXPLAIN, the run) happens in
+    /// one transaction: one snapshot of the graph and its ontology, and one pool access
+    /// per query (a second one was a quarter of a one-hop query's time).
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
         let ast = try Parser.parse(text)
-        let ontology: Ontology
-        do { ontology = try ontologies.active(in: store) } catch let e as LexgraphError {
-            throw QueryError(.runtime, "NoOntology", e.message)
-        }
-        let scopes = try Binder(ontology: ontology, source: text).bind(ast)
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
-        if writes && !options.write && ast.mode != .explain {
-            throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
-        }
-        if ast.mode == .explain {
-            return try explain(ast, scopes, ontology, parameters, options)
-        }
         let started = Date()
         let interrupter = StatementInterrupter()
         let timer = DispatchWorkItem { interrupter.fire() }
@@ -72,10 +65,24 @@ public final class QueryEngine: Sendable {
         defer { timer.cancel() }
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
-                interrupter.arm(db)
-                defer { interrupter.disarm() }
+                let ontology: Ontology
+                do { ontology = try self.ontologies.active(in: db) } catch let e as LexgraphError {
+                    throw QueryError(.runtime, "NoOntology", e.message)
+                }
+                let scopes = try Binder(ontology: ontology, source: text).bind(ast)
+                if writes && !options.write && ast.mode != .explain {
+                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
+                }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
                                           writer: writer, parameters: parameters)
+                if ast.mode == .explain {
+                    let lines = try execution.explain()
+                    var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
+                    result.explanation = lines
+                    return result
+                }
+                interrupter.arm(db)
+                defer { interrupter.disarm() }
                 let (columns, rows) = try execution.run()
                 var result = QueryResult(columns: columns, rows: rows)
                 result.elements = try ResultElements(rows: rows, graph: execution.graph)
@@ -85,7 +92,7 @@ public final class QueryEngine: Sendable {
                 }
                 return result
             }
-            if writes {
+            if writes && options.write && ast.mode != .explain {
                 return try store.write { writer in try body(writer.db, writer) }
             }
             return try store.read { db in try body(db, nil) }
@@ -94,18 +101,6 @@ public final class QueryEngine: Sendable {
         } catch let error as DatabaseError {
             throw QueryError(.runtime, "DatabaseError", "SQLite: \(error.message ?? error.description)")
         }
-    }
-
-    /// The SQL of each MATCH (with its bound arguments listed) and SQLite's query plan.
-    func explain(_ ast: QueryAST, _ scopes: [Binder.Scope], _ ontology: Ontology, _ parameters: [String: CypherValue],
-                 _ options: QueryOptions) throws -> QueryResult {
-        let lines = try store.read { db in
-            try Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db, writer: nil,
-                          parameters: parameters).explain()
-        }
-        var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
-        result.explanation = lines
-        return result
     }
 }
 
@@ -130,17 +125,15 @@ final class OntologyCache: @unchecked Sendable {
     private var stamp: String?
     private var ontology: Ontology?
 
-    func active(in store: GraphStore) throws -> Ontology {
-        let current = try store.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')
-                FROM ontology_version ORDER BY version DESC LIMIT 1
-                """)
-        }
+    func active(in db: Database) throws -> Ontology {
+        let current = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')
+            FROM ontology_version ORDER BY version DESC LIMIT 1
+            """))
         lock.lock()
         defer { lock.unlock() }
         if let current, current == stamp, let ontology { return ontology }
-        let parsed = try store.activeOntology()
+        let parsed = try GraphStore.activeOntology(in: db)
         stamp = current
         ontology = parsed
         return parsed
