@@ -8,6 +8,9 @@ forward + backward + AdamW), for each thread count via torch.set_num_threads.
   {"kind": ..., "threads": N, "seconds": median s/step, "seq_per_s": ..., "max_rss_kib": peak RSS}
 Run standalone it loops over all thread counts and kinds in one process:
   python3 tools/bench_model_peer.py [--out runs/bench_peer.json]
+With --profile it also prints, per thread count and kind, PyTorch's own operator profile
+(torch.profiler, self CPU time per aten op, ms per step) to set beside
+`lexgraph bench model --profile`'s per-step breakdown of ours.
 """
 import argparse
 import json
@@ -34,6 +37,20 @@ def median_of(n, fn):
     return statistics.median(runs)
 
 
+def print_profile(fn, iterations, top=14):
+    """torch.profiler over `iterations` steps: the ops with the most self CPU time, in ms
+    per step and share of the profiled total."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(max(1, iterations)):
+            fn()
+    rows = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in rows)
+    for e in rows[:top]:
+        print(f"    {e.self_cpu_time_total / 1000 / iterations:8.1f} ms  {100 * e.self_cpu_time_total / total:5.1f}%  {e.key} (x{e.count // max(1, iterations)})")
+    print(f"    {total / 1000 / iterations:8.1f} ms          all ops (self CPU, profiler overhead included)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.environ.get("LEXGRAPH_MODEL", os.path.join(ROOT, "models", "all-minilm-l6-v2")))
@@ -43,6 +60,7 @@ def main():
     ap.add_argument("--iterations", type=int, default=5)
     ap.add_argument("--child", choices=["forward", "train"], help="time only this kind (one thread count) and print one JSON line")
     ap.add_argument("--out")
+    ap.add_argument("--profile", action="store_true", help="also print torch.profiler's self CPU time per op (ms per step)")
     args = ap.parse_args()
 
     hf_logging.set_verbosity_error()  # the missing-classifier load report is expected
@@ -90,6 +108,8 @@ def main():
             s = median_of(args.iterations, fn)
             results.append({"kind": kind, "threads": n, "seconds": s, "seq_per_s": args.batch / s, "gflops": work / s / 1e9})
             print(f"threads {n} {kind:7s} {args.batch / s:8.1f} seq/s  {work / s / 1e9:6.1f} GFLOP/s  ({s:.3f} s/step)")
+            if args.profile:
+                print_profile(fn, args.iterations)
     print(f"peak RSS (whole run) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
