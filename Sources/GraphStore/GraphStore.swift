@@ -108,6 +108,7 @@ public final class GraphStore: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [ontology.version, ontology.name, Timestamp.now(), source,
                              checksum ?? Checksum.sha256Hex(documentText), summary, documentText])
+        try IdentifierIndexes.sync(with: ontology, in: db)
     }
 
     // MARK: Counts

@@ -1,4 +1,5 @@
 import GRDB
+import GraphStore
 import LexgraphCore
 import Ontology
 
@@ -18,7 +19,9 @@ import Ontology
 /// - Swift (`residual`): every other predicate (lists, maps, nulls, mixed types,
 ///   functions), checked on each returned row with the evaluator; and the distinctness
 ///   of edges across different variable-length relationships.
-/// Every value, including the labels and keys, travels as a bound parameter.
+/// Every value, including the labels, travels as a bound parameter; a property key too,
+/// unless it is a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`), which is written into its
+/// JSON path literally so that an identifier index can serve the comparison.
 struct MatchPlan {
     enum Argument {
         case value(DatabaseValue)
@@ -114,6 +117,13 @@ struct MatchPlanner {
     /// id is the end column of the first relationship that reaches them (`endpoint`);
     /// one never reached so (a lone node, an undirected end seen first) is joined after all.
     private var unconstrained: Set<String> = []
+    /// Some node of the MATCH is pinned (bound, an id, a property equality). Then the
+    /// fixed relationships' type tests are written `+e.type = ?`: without table statistics
+    /// SQLite rates `edge_by_type` as selective as an identifier lookup and may start by
+    /// reading every edge of the type (who-cites-Mapp read all 218k CITES edges: about
+    /// 1 s; starting from Mapp and `edge_in`: 2 ms). Unpinned patterns keep the type index,
+    /// the best start for a rare relationship type.
+    private var anchored = false
     private var elided: Set<String> = []
     private var endpoint: [String: String] = [:]
     /// The WHERE clause's conjuncts, known before the parts are planned so that a
@@ -132,6 +142,7 @@ struct MatchPlanner {
     mutating func plan(_ parts: [PatternPart], where predicate: Expr?) throws -> MatchPlan {
         whereConjuncts = predicate.map(MatchPlanner.conjuncts) ?? []
         relationshipCount = parts.map(\.relationships.count).reduce(0, +)
+        anchored = parts.contains { part in part.nodes.contains { selectivity($0) > 0 } }
         var constrained = Set<String>()
         for node in parts.flatMap(\.nodes) where !node.labels.isEmpty || node.properties != nil {
             if let v = node.variable { constrained.insert(v) }
@@ -286,10 +297,14 @@ struct MatchPlanner {
         }
     }
 
-    /// SQL for `alias.key op value` when SQL's answer equals openCypher's.
+    /// SQL for `alias.key op value` when SQL's answer equals openCypher's. A plain key
+    /// (letters, digits, `_`) is written into the JSON path literally, exactly as the
+    /// identifier indexes are declared (`IdentifierIndexes`), so that SQLite can look an
+    /// identifier up in its index; any other key is bound like a value.
     private mutating func comparison(alias: String, key: String, op: BinaryOp, value: CypherValue) -> String? {
         guard !key.contains("\""), !key.contains("\\") else { return nil }
-        let path = "$.\"\(key)\""
+        let path = IdentifierIndexes.jsonPath(key)
+        let pathSQL = IdentifierIndexes.isPlainKey(key) ? "'\(path)'" : "?"
         let typeGuard: String
         let bound: DatabaseValue
         switch value {
@@ -297,7 +312,7 @@ struct MatchPlanner {
         case .int(let i): typeGuard = "IN ('integer', 'real')"; bound = i.databaseValue
         case .float(let d) where d.isFinite: typeGuard = "IN ('integer', 'real')"; bound = d.databaseValue
         case .bool(let b) where op == .eq:
-            return "json_type(\(alias).props, \(bind(path))) = '\(b ? "true" : "false")'"
+            return "json_type(\(alias).props, \(pathSQL == "?" ? bind(path) : pathSQL)) = '\(b ? "true" : "false")'"
         default: return nil
         }
         let sqlOp: String
@@ -309,7 +324,9 @@ struct MatchPlanner {
         case .ge: sqlOp = ">="
         default: return nil
         }
-        return "(json_type(\(alias).props, \(bind(path))) \(typeGuard) AND json_extract(\(alias).props, \(bind(path))) \(sqlOp) \(bind(bound)))"
+        let typePath = pathSQL == "?" ? bind(path) : pathSQL
+        let valuePath = pathSQL == "?" ? bind(path) : pathSQL
+        return "(json_type(\(alias).props, \(typePath)) \(typeGuard) AND json_extract(\(alias).props, \(valuePath)) \(sqlOp) \(bind(bound)))"
     }
 
     private mutating func validity(_ alias: String) -> String {
@@ -370,10 +387,13 @@ struct MatchPlanner {
         layouts.append(MatchPlan.PartLayout(pathVariable: part.pathVariable, nodeColumns: nodeColumns, relColumns: relColumns))
     }
 
-    private mutating func typeCondition(_ alias: String, _ types: [String]) -> String? {
+    /// `alias.type = ?` (or `IN`); with `indexed: false` as `+alias.type`, which SQLite
+    /// cannot answer from an index (see `anchored`).
+    private mutating func typeCondition(_ alias: String, _ types: [String], indexed: Bool = true) -> String? {
         guard !types.isEmpty else { return nil }
-        if types.count == 1 { return "\(alias).type = \(bind(types[0]))" }
-        return "\(alias).type IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
+        let column = (indexed ? "" : "+") + "\(alias).type"
+        if types.count == 1 { return "\(column) = \(bind(types[0]))" }
+        return "\(column) IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
     }
 
     private mutating func addFixed(_ rel: RelationshipPattern, left: String, right: String) throws -> Int {
@@ -397,7 +417,7 @@ struct MatchPlanner {
             let l = idSQL(left), r = idSQL(right)
             conditions.append("((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))")
         }
-        if let t = typeCondition(alias, rel.types) { conditions.append(t) }
+        if let t = typeCondition(alias, rel.types, indexed: !anchored) { conditions.append(t) }
         if let props = rel.properties {
             var out: [String] = []
             try propertyConditions(props, alias: alias, into: &out)
