@@ -55,7 +55,13 @@ public struct EdgeInput: Sendable {
 
     /// The conventional key for "the one edge of this type between these nodes".
     public static func defaultKey(type: String, from: String, to: String) -> String {
-        "\(type)|\(from)|\(to)"
+        // Appended into one buffer sized up front: a bulk load makes one key per edge.
+        // (Keys of up to 15 bytes are stored inline; reserving would allocate them.)
+        var key = ""
+        let length = type.utf8.count + from.utf8.count + to.utf8.count + 2
+        if length > 15 { key.reserveCapacity(length) }
+        key += type; key += "|"; key += from; key += "|"; key += to
+        return key
     }
 }
 

@@ -56,6 +56,7 @@ struct LoadBatch {
                 throw GraphStoreError(location: source.location, message: "source file '\(source.file)' not found (\(path)); pass --data with the shared data folder")
             }
             progress("reading \(source.file)")
+            makeRoom(forRecords: RecordReader.estimatedRecordCount(path: path), of: source)
             let firstNode = nextMapping
             nextMapping += source.nodes.count
             let firstEdge = nextMapping
@@ -81,6 +82,25 @@ struct LoadBatch {
                 }
             }
         }
+    }
+
+    /// Reserves room for what `records` records of `source` will add, so the pending
+    /// lists and their key indexes are not rehashed again and again as they grow (a
+    /// load claims a key for every record it reads). Capacity at least doubles, so
+    /// many small sources do not reallocate on every one.
+    private mutating func makeRoom(forRecords records: Int, of source: SourceSpec) {
+        func grow<T>(_ list: inout [T], by extra: Int) {
+            let needed = list.count + extra
+            if needed > list.capacity { list.reserveCapacity(Swift.max(needed, 2 * list.capacity)) }
+        }
+        func grow<V>(_ index: inout [String: V], by extra: Int) {
+            let needed = index.count + extra
+            if needed > index.capacity { index.reserveCapacity(Swift.max(needed, 2 * index.capacity)) }
+        }
+        grow(&nodes, by: records * source.nodes.count)
+        grow(&nodeIndex, by: records * source.nodes.count)
+        grow(&edges, by: records * source.edges.count)
+        grow(&edgeIndex, by: records * source.edges.count)
     }
 
     /// A recipe naming a column its file does not have is a recipe error, reported once

@@ -75,22 +75,35 @@ public struct Template: Sendable, CustomStringConvertible {
 
     /// The resolved text, or nil when a field is missing or a lookup fails.
     func resolve(_ record: SourceRecord, item: String?, lookups: LookupTables) -> String? {
-        if parts.count == 1, case .literal(let s) = parts[0] { return s }
+        // One part (a bare `{from}` or a constant) is most templates: no text to build.
+        if parts.count == 1 {
+            switch parts[0] {
+            case .literal(let s): return s
+            case .field(let name, let filters): return Template.field(name, filters, record, item: item, lookups: lookups)
+            }
+        }
         var out = ""
         for part in parts {
             switch part {
             case .literal(let s): out += s
             case .field(let name, let filters):
-                guard var text = (name == "_item" ? item : name == "_row" ? String(record.row)
-                                  : name == "_line" ? String(record.line) : record.text(name)) else { return nil }
-                for filter in filters {
-                    guard let next = filter.apply(text, lookups: lookups) else { return nil }
-                    text = next
-                }
+                guard let text = Template.field(name, filters, record, item: item, lookups: lookups) else { return nil }
                 out += text
             }
         }
         return out
+    }
+
+    /// One field's text after its filters, nil when it is missing or a filter fails.
+    private static func field(_ name: String, _ filters: [TemplateFilter], _ record: SourceRecord, item: String?,
+                              lookups: LookupTables) -> String? {
+        guard var text = (name == "_item" ? item : name == "_row" ? String(record.row)
+                          : name == "_line" ? String(record.line) : record.text(name)) else { return nil }
+        for filter in filters {
+            guard let next = filter.apply(text, lookups: lookups) else { return nil }
+            text = next
+        }
+        return text
     }
 }
 
