@@ -37,8 +37,8 @@ extension FusedOutcomeModel {
         if cacheLayer > 0 {
             let cache = runCache ?? FusedRunCache()
             let states = try frozenStates(all, trainCases + devCases, cache: cache)
-            trainCache = FoldLayerStates(layer: states.layer, hiddenSize: states.hiddenSize, rows: Array(states.rows[..<train.count]))
-            devCache = FoldLayerStates(layer: states.layer, hiddenSize: states.hiddenSize, rows: Array(states.rows[train.count...]))
+            trainCache = states.cases(0..<train.count)
+            devCache = states.cases(train.count..<all.count)
         }
 
         let encoderOptimizer = AdamW(parameters: encoder.parameters, weightDecay: Float(options.weightDecay))
@@ -60,8 +60,7 @@ extension FusedOutcomeModel {
             let plan = LengthBucketing.plan(lengths: lengths, batchSize: options.batchSize, seed: options.seed, epoch: epoch - 1)
             for (b, indices) in plan.enumerated() {
                 let cases = indices.map { trainCases[$0] }
-                let batch = try self.batch(cases)
-                let input = trainCache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
+                let (batch, input) = try encoderInput(cases, indices: indices, states: trainCache)
                 let z = try logits(cases, dropout: true, from: input, batch: batch)
                 var dLogits = [Float](repeating: 0, count: z.count)
                 let loss = try z.withUnsafeBufferPointer { zp in
@@ -112,14 +111,28 @@ extension FusedOutcomeModel {
         }
     }
 
+    /// The encoder batch of `cases` (at `indices` of `states`) and, with frozen states, the
+    /// input of the first trained layer. After the last layer only [CLS] matters (the pooler
+    /// reads nothing else), so the batch is then one token per case: no padding and no
+    /// K-BERT visibility bias to build for every step.
+    func encoderInput(_ cases: [PreparedCase], indices: [Int], states: FoldLayerStates?) throws -> (BertBatch, LayerInput?) {
+        guard let states else { return (try batch(cases), nil) }
+        if states.layer == encoder.config.numHiddenLayers {
+            let tokens = try BertBatch(sequences: cases.map { Array($0.encoded.ids.prefix(1)) }, padTokenId: tokenizer.padId)
+            return (tokens, states.layerInput(for: indices, sequenceLength: 1))
+        }
+        let padded = try batch(cases)
+        return (padded, states.layerInput(for: indices, sequenceLength: padded.sequenceLength))
+    }
+
     /// Probabilities in evaluation mode, starting from the frozen states when there are some.
     func cachedProbabilities(_ cases: [PreparedCase], states cache: FoldLayerStates?) throws -> [Double] {
         guard let cache else { return try probabilities(cases) }
         var out = [Double](repeating: 0, count: cases.count)
         for indices in LengthBucketing.sortedBatches(lengths: cases.map(\.encoded.length), batchSize: options.batchSize) {
             let subset = indices.map { cases[$0] }
-            let batch = try self.batch(subset)
-            let z = try logits(subset, dropout: false, from: cache.layerInput(for: indices, sequenceLength: batch.sequenceLength), batch: batch)
+            let (batch, input) = try encoderInput(subset, indices: indices, states: cache)
+            let z = try logits(subset, dropout: false, from: input, batch: batch)
             for (row, i) in indices.enumerated() { out[i] = sigmoid(z[row]) }
         }
         return out

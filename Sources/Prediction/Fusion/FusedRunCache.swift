@@ -101,6 +101,11 @@ struct FoldLayerStates {
     /// `[length, H]` per case, or `[1, H]` (the [CLS] row) after the last layer.
     let rows: [[Float]]
 
+    /// The states of the cases at `range` (another fold view on the same rows).
+    func cases(_ range: Range<Int>) -> FoldLayerStates {
+        FoldLayerStates(layer: layer, hiddenSize: hiddenSize, rows: Array(rows[range]))
+    }
+
     /// The states of cases `indices` as one `[B, T, H]` input to layer `layer`, zero-padded
     /// to `sequenceLength` (padded keys are masked; after the last layer only [CLS] is read).
     func layerInput(for indices: [Int], sequenceLength t: Int) -> LayerInput {
