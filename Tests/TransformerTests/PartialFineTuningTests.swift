@@ -5,7 +5,8 @@ import XCTest
 
 /// Partial fine-tuning: starting the encoder at layer k from cached frozen-layer outputs
 /// must give the top layers, pooler and head exactly the gradients full backprop gives
-/// them, compute none below, and the optimizer must leave frozen parameters untouched.
+/// them, compute none below (also with every layer frozen), and the optimizer must leave
+/// frozen parameters untouched.
 final class PartialFineTuningTests: XCTestCase {
     func testCachedFrozenLayersGiveTheFullModelsGradientsForTheTopLayers() throws {
         let examples = try TinyTask.examples(7, seed: 3)  // ragged lengths: padding is exercised
@@ -13,7 +14,7 @@ final class PartialFineTuningTests: XCTestCase {
         let batch = try BatchCollation.batch(examples)
         let labels = try BatchCollation.targets(examples, problem: .singleLabelClassification, labelCount: 3)
         XCTAssertGreaterThan(Set(examples.map(\.length)).count, 3)
-        for frozen in 1...2 {
+        for frozen in 1...3 {  // 3: every layer frozen, only the pooler and the head train
             let model = try TinyTask.model(layers: 3)
             model.parameters.zeroGrad()
             let full = try model.lossAndBackward(batch, labels: labels)
@@ -78,11 +79,11 @@ final class PartialFineTuningTests: XCTestCase {
         XCTAssertThrowsError(try model.forward(batch, from: LayerInput(layer: 1, hiddenStates: Tensor(shape: [1, 4, 16])))) {
             XCTAssertTrue("\($0)".contains("hidden states have shape [1, 4, 16], the batch needs [1, 3, 16]"), "\($0)")
         }
-        XCTAssertThrowsError(try model.forward(batch, from: LayerInput(layer: 3, hiddenStates: Tensor(shape: [1, 3, 16])))) {
-            XCTAssertTrue("\($0)".contains("starts at layer 3"), "\($0)")
+        XCTAssertThrowsError(try model.forward(batch, from: LayerInput(layer: 4, hiddenStates: Tensor(shape: [1, 3, 16])))) {
+            XCTAssertTrue("\($0)".contains("starts at layer 4"), "\($0)")
         }
-        XCTAssertThrowsError(try FrozenLayerCache(model: model, examples: try TinyTask.examples(2, seed: 1), layer: 3)) {
-            XCTAssertTrue("\($0)".contains("can freeze 1...2 layers"), "\($0)")
+        XCTAssertThrowsError(try FrozenLayerCache(model: model, examples: try TinyTask.examples(2, seed: 1), layer: 4)) {
+            XCTAssertTrue("\($0)".contains("can freeze 1...3 layers"), "\($0)")
         }
     }
 }

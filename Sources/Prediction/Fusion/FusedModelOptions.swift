@@ -12,7 +12,8 @@ public struct FusedModelOptions: Sendable, Codable, Equatable {
     public var contextTokens: Int = 96
     /// Encoder layers trained, from the top; the ones below are frozen and their outputs
     /// cached once per case (the cache depends on the fusion mode's inputs). All layers when
-    /// it is at least the encoder's depth.
+    /// it is at least the encoder's depth; 0 freezes the whole encoder (the cache then holds
+    /// the last layer's [CLS] row, and only the pooler and the head train).
     public var trainableTopLayers: Int = 1
     public var epochs: Int = 3
     /// Epochs without a better dev ROC AUC before training stops.
@@ -42,7 +43,7 @@ public struct FusedModelOptions: Sendable, Codable, Equatable {
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw PredictionError("fused model option \(what)") } }
         try check(maxLength >= 8, "max length must be at least 8, got \(maxLength)")
         try check(contextTokens >= 0, "context tokens must be >= 0, got \(contextTokens)")
-        try check(trainableTopLayers >= 1, "trainable top layers must be at least 1, got \(trainableTopLayers)")
+        try check(trainableTopLayers >= 0, "trainable top layers must be >= 0, got \(trainableTopLayers)")
         try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
         try check(patience >= 1, "patience must be at least 1, got \(patience)")
         try check(encoderLearningRate >= 0 && headLearningRate >= 0, "learning rates must be >= 0, got \(encoderLearningRate) and \(headLearningRate)")

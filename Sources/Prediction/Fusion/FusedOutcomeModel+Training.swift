@@ -4,20 +4,24 @@ import Tensor
 import Transformer
 
 extension FusedOutcomeModel {
-    /// Grounds the cases, builds the seed vocabulary and feature standardization from the
-    /// training cases only, caches the frozen bottom layers, then trains with AdamW
-    /// (encoder and head at their own rates, shared warm-up/decay) on length-bucketed
-    /// batches, evaluating dev after each epoch and keeping the best dev ROC AUC's weights.
+    /// Grounds the cases (in parallel; the grounder keeps each case's grounding for the
+    /// run), builds the seed vocabulary and feature standardization from the training cases
+    /// only, caches the frozen bottom layers (through `runCache` when set, so later folds
+    /// reuse them), then trains with AdamW (encoder and head at their own rates, shared
+    /// warm-up/decay) on length-bucketed batches, evaluating dev after each epoch and
+    /// keeping the best dev ROC AUC's weights. Every fit starts from the encoder weights the
+    /// model was made with and a fresh head.
     public func fit(train: [TrainingExample], dev: [TrainingExample]) throws {
         guard !train.isEmpty else { throw PredictionError("fused model: no training cases") }
         BLAS.threadCount = options.blasThreads
+        restore(encoder.parameters, initialEncoderWeights)
         encoder.rng = SeededGenerator(seed: options.seed)
 
         let all = train.map(\.query) + dev.map(\.query)
         var groundings: [CaseGrounding] = []
-        for (i, q) in all.enumerated() {
-            groundings.append(try grounder.grounding(for: q))
-            if (i + 1) % 50 == 0 || i + 1 == all.count { progress?(FusionProgress(phase: .grounding, done: i + 1, total: all.count)) }
+        for start in stride(from: 0, to: all.count, by: 256) {
+            groundings += try grounder.groundings(for: Array(all[start..<min(start + 256, all.count)]))
+            progress?(FusionProgress(phase: .grounding, done: groundings.count, total: all.count))
         }
         let trainGroundings = Array(groundings[..<train.count])
         vocabulary = SeedVocabulary(training: trainGroundings, minimumCount: options.seedMinimumCount)
@@ -28,19 +32,13 @@ extension FusedOutcomeModel {
         let trainLabels = train.map(\.label), devLabels = dev.map(\.label)
 
         // Partial fine-tuning: freeze and cache everything below the trained top layers.
-        let depth = encoder.config.numHiddenLayers
-        let cacheLayer = max(0, depth - options.trainableTopLayers)
-        var trainCache: FrozenLayerCache?, devCache: FrozenLayerCache?
+        let cacheLayer = frozenLayerCount
+        var trainCache: FoldLayerStates?, devCache: FoldLayerStates?
         if cacheLayer > 0 {
-            let total = trainCases.count + devCases.count
-            trainCache = try cache(trainCases, layer: cacheLayer) { done in
-                self.progress?(FusionProgress(phase: .caching, done: done, total: total))
-            }
-            if !devCases.isEmpty {
-                devCache = try cache(devCases, layer: cacheLayer) { done in
-                    self.progress?(FusionProgress(phase: .caching, done: trainCases.count + done, total: total))
-                }
-            }
+            let cache = runCache ?? FusedRunCache()
+            let states = try frozenStates(all, trainCases + devCases, cache: cache)
+            trainCache = states.cases(0..<train.count)
+            devCache = states.cases(train.count..<all.count)
         }
 
         let encoderOptimizer = AdamW(parameters: encoder.parameters, weightDecay: Float(options.weightDecay))
@@ -62,8 +60,7 @@ extension FusedOutcomeModel {
             let plan = LengthBucketing.plan(lengths: lengths, batchSize: options.batchSize, seed: options.seed, epoch: epoch - 1)
             for (b, indices) in plan.enumerated() {
                 let cases = indices.map { trainCases[$0] }
-                let batch = try self.batch(cases)
-                let input = trainCache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
+                let (batch, input) = try encoderInput(cases, indices: indices, states: trainCache)
                 let z = try logits(cases, dropout: true, from: input, batch: batch)
                 var dLogits = [Float](repeating: 0, count: z.count)
                 let loss = try z.withUnsafeBufferPointer { zp in
@@ -83,7 +80,7 @@ extension FusedOutcomeModel {
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), seconds: 0, best: false)
             if !devCases.isEmpty {
                 progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: 0, total: devCases.count))
-                let p = try cachedProbabilities(devCases, cache: devCache)
+                let p = try cachedProbabilities(devCases, states: devCache)
                 record.devLoss = zip(p, devLabels).map { p, y in -log(max(1e-12, y ? p : 1 - p)) }.reduce(0, +) / Double(p.count)
                 record.devAccuracy = Metrics.accuracy(labels: devLabels, predicted: p.map { $0 >= decisionThreshold })
                 record.devAUC = Metrics.rocAUC(labels: devLabels, scores: p)
@@ -105,22 +102,37 @@ extension FusedOutcomeModel {
         }
     }
 
-    /// The frozen-layer cache of `cases` (batches padded like training batches).
-    func cache(_ cases: [PreparedCase], layer: Int, progress: @escaping (Int) -> Void) throws -> FrozenLayerCache {
-        try FrozenLayerCache(model: encoder, lengths: cases.map(\.encoded.length), layer: layer, batchSize: max(options.batchSize, 32),
-                             progress: { done, _ in progress(done) }) { indices in
-            try self.batch(indices.map { cases[$0] })
+    /// The frozen-layer states of `cases` (of `queries`) from `cache`, computing the ones
+    /// it does not hold yet.
+    func frozenStates(_ queries: [PredictionQuery], _ cases: [PreparedCase], cache: FusedRunCache) throws -> FoldLayerStates {
+        try cache.states(Array(zip(queries, cases.map(\.encoded))).map { (query: $0, input: $1) }, encoder: encoder,
+                         layer: frozenLayerCount, batchSize: max(options.batchSize, 32), padTokenId: tokenizer.padId) { done, total in
+            self.progress?(FusionProgress(phase: .caching, done: done, total: total))
         }
     }
 
-    /// Probabilities in evaluation mode, starting from `cache` when there is one.
-    func cachedProbabilities(_ cases: [PreparedCase], cache: FrozenLayerCache?) throws -> [Double] {
+    /// The encoder batch of `cases` (at `indices` of `states`) and, with frozen states, the
+    /// input of the first trained layer. After the last layer only [CLS] matters (the pooler
+    /// reads nothing else), so the batch is then one token per case: no padding and no
+    /// K-BERT visibility bias to build for every step.
+    func encoderInput(_ cases: [PreparedCase], indices: [Int], states: FoldLayerStates?) throws -> (BertBatch, LayerInput?) {
+        guard let states else { return (try batch(cases), nil) }
+        if states.layer == encoder.config.numHiddenLayers {
+            let tokens = try BertBatch(sequences: cases.map { Array($0.encoded.ids.prefix(1)) }, padTokenId: tokenizer.padId)
+            return (tokens, states.layerInput(for: indices, sequenceLength: 1))
+        }
+        let padded = try batch(cases)
+        return (padded, states.layerInput(for: indices, sequenceLength: padded.sequenceLength))
+    }
+
+    /// Probabilities in evaluation mode, starting from the frozen states when there are some.
+    func cachedProbabilities(_ cases: [PreparedCase], states cache: FoldLayerStates?) throws -> [Double] {
         guard let cache else { return try probabilities(cases) }
         var out = [Double](repeating: 0, count: cases.count)
         for indices in LengthBucketing.sortedBatches(lengths: cases.map(\.encoded.length), batchSize: options.batchSize) {
             let subset = indices.map { cases[$0] }
-            let batch = try self.batch(subset)
-            let z = try logits(subset, dropout: false, from: cache.layerInput(for: indices, sequenceLength: batch.sequenceLength), batch: batch)
+            let (batch, input) = try encoderInput(subset, indices: indices, states: cache)
+            let z = try logits(subset, dropout: false, from: input, batch: batch)
             for (row, i) in indices.enumerated() { out[i] = sigmoid(z[row]) }
         }
         return out

@@ -37,6 +37,13 @@ public final class FusedOutcomeModel: RunnableOutcomeModel {
     public internal(set) var history: [EpochRecord] = []
     /// Called during `fit` (grounding, caching, each training batch, dev evaluation).
     public var progress: ((FusionProgress) -> Void)?
+    /// Frozen-layer states shared by every `fit` and `predictProbabilities` of a run (the
+    /// folds of a walk-forward evaluation). Nil: each fit caches its own cases afresh and
+    /// predictions run the whole encoder. `RunModels.make` sets one.
+    public var runCache: FusedRunCache?
+    /// The encoder weights the model was made with: every `fit` starts from them, so a
+    /// model refit per fold never carries one fold's training into the next.
+    let initialEncoderWeights: [Float]
 
     public var name: String {
         "fused-transformer[\(options.fusion.rawValue)\(options.graphHead ? "+head-\(options.headFusion.rawValue)" : "")]"
@@ -74,6 +81,14 @@ public final class FusedOutcomeModel: RunnableOutcomeModel {
         vocabulary = SeedVocabulary(keys: [:])
         standardizer = FeatureStandardizer(means: [], deviations: [])
         head = try GraphFeatureHead(shape: GraphHeadShape(hiddenSize: encoder.config.hiddenSize, usesGraph: false), seed: options.seed)
+        initialEncoderWeights = snapshot(encoder.parameters)
+    }
+
+    /// Encoder layers below this one are frozen (the cache holds their output); the depth
+    /// when no encoder layer trains (only the pooler and the head), 0 when all do.
+    public var frozenLayerCount: Int {
+        let depth = encoder.config.numHiddenLayers
+        return depth - min(options.trainableTopLayers, depth)
     }
 
     /// The head's shape for the current vocabulary and standardization.
@@ -129,9 +144,13 @@ public final class FusedOutcomeModel: RunnableOutcomeModel {
         return out
     }
 
+    /// Through the run cache's frozen states when the model has one (the frozen layers'
+    /// output equals a full pass up to float rounding), else a full encoder pass.
     public func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double] {
         BLAS.threadCount = options.blasThreads
-        return try probabilities(try queries.map { try prepare($0) })
+        let cases = try zip(queries, try grounder.groundings(for: queries)).map { try prepare($0, grounding: $1) }
+        guard let runCache, frozenLayerCount > 0 else { return try probabilities(cases) }
+        return try cachedProbabilities(cases, states: try frozenStates(queries, cases, cache: runCache))
     }
 }
 

@@ -8,6 +8,8 @@ public enum RunModels {
 
     /// A fresh, unfitted model of `config.modelKind` with the config's options.
     /// `progress` receives the fused transformer's phases (grounding, caching, batches).
+    /// The fused transformer gets a run cache: the evaluator refits this one model per fold,
+    /// and every fold reuses the frozen-layer states of the cases earlier folds computed.
     public static func make(config: RunConfig, grounder: CaseGrounder,
                             progress: ((FusionProgress) -> Void)? = nil) throws -> any RunnableOutcomeModel {
         switch config.modelKind {
@@ -17,6 +19,7 @@ public enum RunModels {
             let model = try FusedOutcomeModel(modelDirectory: config.encoderPath ?? "models/all-minilm-l6-v2", grounder: grounder,
                                               options: try fusedOptions(config))
             model.progress = progress
+            model.runCache = FusedRunCache()
             return model
         default:
             throw unknownKind(config.modelKind)

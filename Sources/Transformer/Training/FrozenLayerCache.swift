@@ -3,7 +3,8 @@ import Tensor
 /// Partial fine-tuning's cache: the output of the frozen embeddings and bottom `layer`
 /// encoder layers for every example, computed once (evaluation mode, no dropout) and kept
 /// as fp32 rows of each example's own length in one block. Training then runs only the
-/// layers from `layer` up, starting from `layerInput(for:)`.
+/// layers from `layer` up, starting from `layerInput(for:)`; with every layer frozen
+/// (`layer` = depth) only the pooler and the head above it train.
 public final class FrozenLayerCache {
     public let layer: Int
     let hiddenSize: Int
@@ -22,8 +23,8 @@ public final class FrozenLayerCache {
     /// where the inputs have them, as K-BERT inputs do). `progress` gets (examples done, total).
     public init(model: BertModel, lengths: [Int], layer: Int, batchSize: Int = 32, progress: ((Int, Int) -> Void)? = nil,
                 makeBatch: ([Int]) throws -> BertBatch) throws {
-        guard (1..<model.config.numHiddenLayers).contains(layer) else {
-            throw TransformerError("can freeze 1...\(model.config.numHiddenLayers - 1) layers of this model and cache their outputs, not \(layer)")
+        guard (1...model.config.numHiddenLayers).contains(layer) else {
+            throw TransformerError("can freeze 1...\(model.config.numHiddenLayers) layers of this model and cache their outputs, not \(layer)")
         }
         let h = model.config.hiddenSize
         self.layer = layer

@@ -3,6 +3,8 @@ import Tensor
 /// Hidden states entering encoder layer `layer` for one batch, `[B, T, H]`: the cached
 /// output of the frozen layers below in partial fine-tuning. A forward that starts from a
 /// `LayerInput` runs layers `layer...` only, and its backward computes no gradients below.
+/// `layer` may equal the model's depth: the states are then the last layer's output and
+/// only the pooler runs (a frozen encoder with a trained pooler and head).
 public struct LayerInput: Sendable {
     public let layer: Int
     public let hiddenStates: Tensor
@@ -14,8 +16,8 @@ public struct LayerInput: Sendable {
 
     /// Checks the layer index and that the states have the batch's shape.
     func check(batch: BertBatch, config: BertConfig) throws {
-        guard (0..<config.numHiddenLayers).contains(layer) else {
-            throw TransformerError("layer input starts at layer \(layer), the model has layers 0..<\(config.numHiddenLayers)")
+        guard (0...config.numHiddenLayers).contains(layer) else {
+            throw TransformerError("layer input starts at layer \(layer), the model has layers 0..<\(config.numHiddenLayers) (\(config.numHiddenLayers): after the last)")
         }
         let expected = [batch.batchSize, batch.sequenceLength, config.hiddenSize]
         guard hiddenStates.count == expected.reduce(1, *) else {

@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("graph-head"), help: "Graph-feature head: on or off.") var graphHead: Switch = .on
     @Option(name: .customLong("fusion-join"), help: "How the graph head joins [CLS]: concat or gating.") var fusionJoin: Join = .concat
     @Option(help: "Training epochs.") var epochs = 3
-    @Option(name: .customLong("trainable-layers"), help: "Top encoder layers fine-tuned (the rest frozen and cached once).") var trainableLayers = 1
+    @Option(name: .customLong("trainable-layers"), help: "Top encoder layers fine-tuned (the rest frozen and cached once per run; 0: only the pooler and the head train).") var trainableLayers = 1
     @Option(name: .customLong("max-length"), help: "Token limit per input, special tokens included.") var maxLength = 256
     @Option(name: .customLong("batch-size"), help: "Examples per batch.") var batchSize = 16
     @Option(name: .customLong("context-tokens"), help: "Most tokens of graph context in the input (segment B or K-BERT branches).") var contextTokens = 96
@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
         for (name, value) in [("--epochs", epochs), ("--max-length", maxLength), ("--batch-size", batchSize), ("--resamples", resamples)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, got \(value)")
         }
-        if trainableLayers < 1 { throw ValidationError("--trainable-layers must be at least 1, got \(trainableLayers)") }
+        if trainableLayers < 0 { throw ValidationError("--trainable-layers must not be negative, got \(trainableLayers)") }
         if contextTokens < 0 { throw ValidationError("--context-tokens must not be negative, got \(contextTokens)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
