@@ -83,7 +83,7 @@ public final class TerminalLineReader {
             if count > 0 { return decoder.decode(bytes[0..<count]) }
             if count < 0, errno == EINTR { continue }  // e.g. SIGWINCH on a resize
             if count < 0 { throw RawMode.failure("read") }
-            return decoder.finish() + [.control("u"), .control("d")]
+            return decoder.finish() + [.end, .control("u"), .control("d")]
         }
     }
 
