@@ -49,9 +49,12 @@ let package = Package(
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
         .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers", "Reports"]),
+        // Line editing for the interactive shell: key decoding, editor state machine with
+        // history, display width, one-row renderer, termios raw mode (no third-party code).
+        .target(name: "Terminal", dependencies: ["LexgraphCore"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction", "Reports",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction", "Reports", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "PredictionTests", dependencies: ["Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Tokenizers"]),
     ]
 )

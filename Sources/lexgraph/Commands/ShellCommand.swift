@@ -1,14 +1,45 @@
 import ArgumentParser
 import Foundation
 import Query
+import Terminal
 
 /// `lexgraph shell`: an interactive prompt. A query may span lines and ends with `;`.
-/// Every query run is appended to ~/.lexgraph_history; `:history` lists the last ones,
-/// `:quit` (or end of input) leaves.
+/// Every query run is appended to ~/.lexgraph_history (one line per query, line breaks
+/// turned into spaces); `:history` lists the last 20, `:quit` (or end of input) leaves.
+///
+/// When stdin and stdout are both terminals, lines are read with the `Terminal` line
+/// editor: Left/Right (Ctrl-B/Ctrl-F) move by character, Ctrl-Left/Ctrl-Right (Alt-B/Alt-F)
+/// by word, Home/End (Ctrl-A/Ctrl-E) to the ends; Backspace and Delete delete; Ctrl-U /
+/// Ctrl-K kill to the start / end, Ctrl-W the word before the cursor, Ctrl-T swaps two
+/// characters; Up/Down (Ctrl-P/Ctrl-N) walk the history of whole queries, including the
+/// last 1,000 of earlier sessions loaded from the history file (a recalled multi-line query
+/// comes back on one line); Ctrl-C abandons the current, possibly multi-line, query and
+/// stays; Ctrl-D on an empty line leaves (elsewhere it deletes under the cursor).
+/// Otherwise (pipes, files, CI) lines are read plainly with `readLine()`.
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
-        abstract: "Interactive Cypher-like query shell (multi-line input until ';', history in ~/.lexgraph_history).")
+        abstract: "Interactive Cypher-like query shell (multi-line input until ';', history in ~/.lexgraph_history).",
+        discussion: """
+            A query may span lines and ends with ';'. Commands: :history (last 20 queries), :quit or :exit.
+            On a terminal, lines are edited in place:
+              Left/Right, Ctrl-B/Ctrl-F            move one character
+              Ctrl-Left/Ctrl-Right, Alt-B/Alt-F    move one word
+              Home/End, Ctrl-A/Ctrl-E              start / end of the line
+              Backspace, Delete                    delete before / under the cursor
+              Ctrl-U, Ctrl-K, Ctrl-W               kill to start / to end / the word before
+              Ctrl-T                               swap the characters around the cursor
+              Up/Down, Ctrl-P/Ctrl-N               previous / next query in the history
+                                                   (the last 1,000 from ~/.lexgraph_history)
+              Ctrl-C                               abandon the current (multi-line) query
+              Ctrl-D                               leave (on an empty line)
+            With input from a pipe or file, lines are read as they come, without editing.
+            """)
+
+    static let prompt = "lexgraph> "
+    static let continuationPrompt = "     ...> "
+    /// How many earlier queries the line editor recalls.
+    static let historyRecallLimit = 1_000
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
@@ -29,14 +60,27 @@ struct ShellCommand: ParsableCommand {
         let engine = QueryEngine(store: try database.open())
         let options = QueryOptions(write: write, timeLimit: timeLimit)
         let interactive = isatty(0) != 0
+        // nil unless stdin and stdout are both terminals; then the plain path below is today's.
+        let terminal = TerminalLineReader(history: Self.loadHistory())
         var buffer = ""
         if interactive { print("lexgraph shell on \(database.path) (\(write ? "read-write" : "read-only")); end queries with ';', :quit to leave") }
-        while true {
-            if interactive {
-                print(buffer.isEmpty ? "lexgraph> " : "     ...> ", terminator: "")
-                fflush(nil)
+        reading: while true {
+            let prompt = buffer.isEmpty ? Self.prompt : Self.continuationPrompt
+            let line: String
+            if let terminal {
+                switch try terminal.readLine(prompt: prompt) {
+                case .line(let text): line = text
+                case .cancelled: buffer = ""; continue reading
+                case .endOfInput: break reading
+                }
+            } else {
+                if interactive {
+                    print(prompt, terminator: "")
+                    fflush(nil)
+                }
+                guard let text = readLine() else { break }
+                line = text
             }
-            guard let line = readLine() else { break }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty {
                 if trimmed == ":quit" || trimmed == ":exit" { break }
@@ -48,6 +92,7 @@ struct ShellCommand: ParsableCommand {
             let query = buffer
             buffer = ""
             appendHistory(query)
+            terminal?.editor.addHistory(Self.historyEntry(query))
             do {
                 print(QueryOutput.render(try engine.run(query, options: options), format))
             } catch {
@@ -56,8 +101,20 @@ struct ShellCommand: ParsableCommand {
         }
     }
 
+    /// A query as the history file stores it: one line.
+    static func historyEntry(_ query: String) -> String {
+        query.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// The last `historyRecallLimit` queries of the history file, oldest first (none when
+    /// the file is missing or unreadable).
+    static func loadHistory() -> [String] {
+        let text = (try? String(contentsOfFile: historyPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(historyRecallLimit).map(String.init)
+    }
+
     func appendHistory(_ query: String) {
-        let entry = query.replacingOccurrences(of: "\n", with: " ") + "\n"
+        let entry = Self.historyEntry(query) + "\n"
         if let handle = FileHandle(forWritingAtPath: Self.historyPath) {
             handle.seekToEndOfFile()
             handle.write(Data(entry.utf8))
@@ -68,7 +125,6 @@ struct ShellCommand: ParsableCommand {
     }
 
     func printHistory() {
-        let text = (try? String(contentsOfFile: Self.historyPath, encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n").suffix(20) { print(line) }
+        for line in Self.loadHistory().suffix(20) { print(line) }
     }
 }
