@@ -104,6 +104,18 @@ public struct TensorArena {
 
     public init(plan: Plan) { storage = FloatStorage(count: plan.floats) }
 
+    /// An arena carved from `storage` when it holds at least the plan's floats (zeroed
+    /// again up to the plan's size, so every buffer starts as a fresh one would); else a
+    /// new allocation.
+    public init(plan: Plan, reusing storage: FloatStorage?) {
+        if let storage, storage.count >= plan.floats {
+            storage.base.update(repeating: 0, count: plan.floats)
+            self.storage = storage
+        } else {
+            self.storage = FloatStorage(count: plan.floats)
+        }
+    }
+
     /// Floats handed out so far; equals the plan's total once every reserved buffer is taken.
     public var usedFloats: Int { used }
 

@@ -117,9 +117,15 @@ public final class BertModel {
                                      keepsActivations: keepsActivations) {
             return w
         }
-        workspace = nil  // release the old arena before allocating the new one
-        let w = BertWorkspace(config: config, labels: head?.numLabels ?? 0, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
-                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations)
+        // Carve the old arena again when it is large enough; otherwise release it before
+        // allocating the new one.
+        let labels = head?.numLabels ?? 0
+        let needed = BertWorkspace.size(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
+                                        dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations).plan.floats
+        let previous = workspace.flatMap { $0.storage.count >= needed ? $0 : nil }
+        workspace = nil
+        let w = BertWorkspace(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
+                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, reusing: previous)
         workspace = w
         return w
     }

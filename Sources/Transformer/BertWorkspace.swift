@@ -39,11 +39,13 @@ final class BertWorkspace {
     let logits, gradLogits: Tensor       // [B, labels]
     /// Backing store of the layers' dropout keep flags.
     let masks: ByteStorage?
+    /// The arena's memory (reused by the next workspace when large enough).
+    let storage: FloatStorage
 
-    init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
-         keepsActivations keepRequested: Bool = true) {
+    /// The floats and dropout-flag bytes a workspace of this shape needs.
+    static func size(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
+                     keepsActivations keepRequested: Bool) -> (plan: TensorArena.Plan, maskBytes: Int) {
         let keeps = keepRequested || dropoutMasks
-        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
         let layerSets = keeps ? l : min(l, 1)
@@ -64,12 +66,39 @@ final class BertWorkspace {
         plan.reserve([scratch * bt, i]); plan.reserve([scratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
 
-        var arena = TensorArena(plan: plan)
+        return (plan, dropoutMasks ? l * (b * heads * t * t + 2 * bt * h) : 0)
+    }
+
+    /// A workspace for this shape. `reusing` is an earlier workspace of the same model
+    /// whose memory, when large enough, is carved again (and zeroed) instead of freeing it
+    /// and allocating anew: length-bucketed training changes the shape at almost every
+    /// step, and fresh arenas of hundreds of MB per step cost more in page faults than the
+    /// step's own work.
+    init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
+         keepsActivations keepRequested: Bool = true, reusing previous: BertWorkspace? = nil) {
+        let keeps = keepRequested || dropoutMasks
+        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps
+        let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
+        let bt = b * t
+        let layerSets = keeps ? l : min(l, 1)
+        let scratch = keeps ? 1 : 0  // backward scratch only when backward can run
+        let (plan, maskBytes) = BertWorkspace.size(config: config, labels: labels, batchSize: b, sequenceLength: t,
+                                                   dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested)
+        var arena = TensorArena(plan: plan, reusing: previous?.storage)
+        storage = arena.storage
         embeddingSum = arena.take([bt, h]); embeddingMean = arena.take([bt]); embeddingRstd = arena.take([bt])
         embeddingDropMask = dropoutMasks ? arena.take([bt, h]) : nil
         hidden = (0...l).map { _ in arena.take([bt, h]) }
         let masksPerLayer = b * heads * t * t + 2 * bt * h
-        let masks = dropoutMasks ? ByteStorage(count: l * masksPerLayer) : nil
+        var masks: ByteStorage? = nil
+        if dropoutMasks {
+            if let old = previous?.masks, old.count >= maskBytes {
+                old.base.update(repeating: 0, count: maskBytes)
+                masks = old
+            } else {
+                masks = ByteStorage(count: maskBytes)
+            }
+        }
         var layers: [Layer] = []
         for layer in 0..<layerSets {
             let q = arena.take([bt, h]), k = arena.take([bt, h]), v = arena.take([bt, h]), c = arena.take([bt, h])
