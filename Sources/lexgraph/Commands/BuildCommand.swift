@@ -4,7 +4,7 @@ import GraphStore
 
 /// `lexgraph build scotus|echr|contracts|all`: loads the real graphs from their recipes
 /// in `graphs/` over the shared data folder, in one transaction.
-struct BuildCommand: AsyncParsableCommand {
+struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Build the real graphs (scotus, echr, contracts, or all) from graphs/*.yaml over the shared data.")
@@ -18,7 +18,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check everything and report what would change, writing nothing.")
     var dryRun = false
 
-    func run() async throws {
+    func run() throws {
         var names: [String] = []
         for g in graphs {
             if g == "all" { names += BuildCatalog.graphNames; continue }

@@ -7,7 +7,7 @@ import LexgraphCore
 
 /// `lexgraph context`: the graph-walk context and graph features of a case as of a
 /// date, as the prediction layer sees them, each fact with the path that produced it.
-struct ContextCommand: AsyncParsableCommand {
+struct ContextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "context",
         abstract: "Time-safe graph context (facts with their paths) and graph features of a case as of a date.",
@@ -36,7 +36,7 @@ struct ContextCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    func run() async throws {
+    func run() throws {
         if format == .csv { throw CLIError("context prints table or json, not csv") }
         if let budget, budget < 0 { throw CLIError("--budget must be 0 or more, not \(budget)") }
         let store = try database.open()

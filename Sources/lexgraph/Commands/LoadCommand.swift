@@ -4,7 +4,7 @@ import GraphStore
 
 /// `lexgraph load RECIPE.yaml`: loads any recipe (JSONL/CSV/TSV sources mapped to
 /// ontology types) into an existing database, all-or-nothing.
-struct LoadCommand: AsyncParsableCommand {
+struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Load data with a mapping recipe (YAML); every record is checked against the ontology.")
@@ -21,7 +21,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Flag(name: .customLong("init"), help: "Create the database (with ontology/legal-core.yaml) if it does not exist yet.")
     var createIfMissing = false
 
-    func run() async throws {
+    func run() throws {
         guard FileManager.default.fileExists(atPath: recipe) else { throw CLIError("no recipe file at \(recipe)") }
         let folder = try data.folder()
         let recipes = try BuildCatalog.recipes(at: recipe)

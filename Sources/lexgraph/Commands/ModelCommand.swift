@@ -3,7 +3,7 @@ import Foundation
 import Transformer
 
 /// `lexgraph model …`: inspect and benchmark BERT-family checkpoints.
-struct ModelCommand: AsyncParsableCommand {
+struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders).",

@@ -4,7 +4,7 @@ import Transformer
 
 /// `lexgraph model info DIR`: the config, parameter count and a tensor summary of a folder
 /// holding `config.json` and `model.safetensors`.
-struct ModelInfoCommand: AsyncParsableCommand {
+struct ModelInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a model folder's config and tensors.")
 
     @Argument(help: "Folder with config.json and model.safetensors (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
@@ -13,7 +13,7 @@ struct ModelInfoCommand: AsyncParsableCommand {
     @Flag(help: "List every tensor with its dtype and shape.")
     var tensors = false
 
-    func run() async throws {
+    func run() throws {
         let dir = directory ?? ModelCommand.defaultModelDirectory
         let c = try BertConfig(contentsOf: dir + "/config.json")
         let file = try SafetensorsFile(path: dir + "/model.safetensors")

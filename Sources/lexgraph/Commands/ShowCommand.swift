@@ -5,7 +5,7 @@ import LexgraphCore
 
 /// `lexgraph show KEY`: one node, its properties and its neighbourhood (edges in and
 /// out, grouped by type, a few of each).
-struct ShowCommand: AsyncParsableCommand {
+struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a node with its properties and neighbours.")
 
     @Argument(help: "The node key, e.g. scotus:384US436.") var key: String
@@ -13,7 +13,7 @@ struct ShowCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table or json.") var format: OutputFormat = .table
     @Option(name: .long, help: "Neighbours shown per edge type and direction.") var limit = 10
 
-    func run() async throws {
+    func run() throws {
         let store = try database.open()
         guard let view = try store.neighbourhood(of: key, limit: limit) else {
             throw CLIError("no node with key '\(key)' (try `lexgraph stats` to see what is loaded)")

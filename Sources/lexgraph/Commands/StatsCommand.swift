@@ -3,13 +3,13 @@ import Foundation
 import GraphStore
 
 /// `lexgraph stats`: node and edge counts per type.
-struct StatsCommand: AsyncParsableCommand {
+struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Print node and edge counts per type.")
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Output format: table, json or csv.") var format: OutputFormat = .table
 
-    func run() async throws {
+    func run() throws {
         let store = try database.open()
         let counts = try store.counts()
         let rows = counts.nodes.map { ("node", $0.0, $0.1) } + counts.edges.map { ("edge", $0.0, $0.1) }

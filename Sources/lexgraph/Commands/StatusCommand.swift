@@ -6,7 +6,7 @@ import LexgraphCore
 
 /// `lexgraph status`: the good-law status of a case on a date, derived from the graph,
 /// with the edges and citation paths that explain it.
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Citator status of a case: overruled, negative treatment, relies on overruled authority, or good law.",
@@ -29,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    func run() async throws {
+    func run() throws {
         let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
         if format == .csv { throw CLIError("status prints table or json, not csv") }
         let snapshot = try GraphSnapshot.loadCitatorNeighborhood(try database.open(), of: key, hops: hops)

@@ -11,7 +11,7 @@ import LexgraphCore
 /// synthetic graph the size of the SCOTUS graph. `--export DIR` writes the graph, the
 /// walks and their scores so tools/bench_walk_peer.py can time networkx on the very
 /// same walks and check the scores agree.
-struct WalkBenchCommand: AsyncParsableCommand {
+struct WalkBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walk-bench",
         abstract: "Benchmark as-of walks with PageRank on a synthetic SCOTUS-sized graph.")
@@ -28,7 +28,7 @@ struct WalkBenchCommand: AsyncParsableCommand {
     @Option(help: "Benchmark on this graph database instead of a synthetic graph (seeds: its dated SupremeCourtCase nodes).")
     var db: String?
 
-    func run() async throws {
+    func run() throws {
         let depthList = try depths.split(separator: ",").map { part -> Int in
             guard let d = Int(part.trimmingCharacters(in: .whitespaces)), d >= 0 else { throw CLIError("--depths: '\(part)' is not a depth") }
             return d

@@ -9,7 +9,7 @@ extension PageRankScope: ExpressibleByArgument {}
 
 /// `lexgraph walk`: typed BFS (optionally ranked by personalized PageRank) from seed
 /// nodes over the graph as of a date, each result with the path that reached it.
-struct WalkCommand: AsyncParsableCommand {
+struct WalkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walk",
         abstract: "Walk the graph from seed nodes as of a date; rank by hop distance or personalized PageRank.",
@@ -63,7 +63,7 @@ struct WalkCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    func run() async throws {
+    func run() throws {
         let options = try walkOptions()
         let seeds = try parsedSeeds()
         let store = try database.open()
