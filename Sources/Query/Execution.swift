@@ -58,12 +58,13 @@ final class Execution {
             case .match(let optional, let parts, let predicate, _):
                 name = optional ? "OPTIONAL MATCH" : "MATCH"
                 let next = Execution.projection(after: i, in: ast.clauses)
-                if i == 0, !optional, let next, let pushed = try pushedProjection(parts, predicate, next.projection, scope) {
+                let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+                if let pushed, let next {
                     // The RETURN/WITH ran inside this MATCH's SQL.
                     skipNext = true
                     let names = next.projection.items.map(\.name)
-                    let projected = try orderAndSlice(next.projection, names, try runPushed(pushed.projection, pushed.plan, next.projection),
-                                                      ordered: pushed.projection.order != nil)
+                    let projected = try orderAndSlice(next.projection, names, try runPushed(pushed, plan, next.projection),
+                                                      ordered: pushed.order != nil)
                     if let predicate = next.predicate {
                         rows = try filterWith(names, projected, Array(repeating: nil, count: projected.count), predicate)
                     } else if case .return = ast.clauses[i + 1] {
@@ -78,8 +79,7 @@ final class Execution {
                     try checkTime()
                     continue
                 }
-                rows = try match(parts, predicate, optional: optional, rows, scope,
-                                 duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
+                rows = try match(plan, parts, optional: optional, rows, scope)
             case .unwind(let e, let alias, _):
                 name = "UNWIND"
                 rows = try unwind(e, alias, rows)
@@ -142,10 +142,7 @@ final class Execution {
         return planner
     }
 
-    func match(_ parts: [PatternPart], _ predicate: Expr?, optional: Bool, _ input: [Bindings], _ scope: Binder.Scope,
-               duplicateInsensitive: Bool) throws -> [Bindings] {
-        var p = planner(scope, duplicateInsensitive: duplicateInsensitive)
-        let plan = try p.plan(parts, where: predicate)
+    func match(_ plan: MatchPlan, _ parts: [PatternPart], optional: Bool, _ input: [Bindings], _ scope: Binder.Scope) throws -> [Bindings] {
         let newVariables = Set(MatchPlanner.variables(of: parts)).subtracting(scope.kinds.keys)
         var output: [Bindings] = []
         if plan.boundVariables.isEmpty {
@@ -205,14 +202,15 @@ final class Execution {
         return true
     }
 
-    /// The first MATCH and the projection after it as one SQL statement, when
-    /// `SQLProjection` says SQL computes that projection exactly.
-    func pushedProjection(_ parts: [PatternPart], _ predicate: Expr?, _ p: Projection,
-                          _ scope: Binder.Scope) throws -> (plan: MatchPlan, projection: SQLProjection)? {
-        var planner = planner(scope, duplicateInsensitive: SQLProjection.ignoresMultiplicity(p))
+    /// The plan of the MATCH at clause `i` (duplicate-insensitive when the RETURN/WITH
+    /// after it ignores multiplicity) and, for a first non-optional MATCH, that RETURN/WITH
+    /// as part of the same SQL statement when `SQLProjection` says SQL computes it exactly.
+    func planMatch(at i: Int, _ parts: [PatternPart], _ predicate: Expr?, optional: Bool) throws -> (plan: MatchPlan, pushed: SQLProjection?) {
+        let next = Execution.projection(after: i, in: ast.clauses)
+        var planner = planner(scopes[i], duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
         let plan = try planner.plan(parts, where: predicate)
-        guard plan.boundVariables.isEmpty, let projection = SQLProjection(p, after: plan) else { return nil }
-        return (plan, projection)
+        guard i == 0, !optional, let next, plan.boundVariables.isEmpty else { return (plan, nil) }
+        return (plan, SQLProjection(next.projection, after: plan))
     }
 
     /// Runs a pushed-down projection's statement; its rows, ordered and sliced when

@@ -14,15 +14,13 @@ extension Execution {
                 continue
             }
             let next = Execution.projection(after: i, in: ast.clauses)
-            let sql: String, arguments: [DatabaseValue], plan: MatchPlan
-            if i == 0, !optional, let next, let pushed = try pushedProjection(parts, predicate, next.projection, scopes[i]) {
+            let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+            let sql: String, arguments: [DatabaseValue]
+            if let pushed, let next {
                 skipNext = true
-                plan = pushed.plan
-                (sql, arguments) = try pushedSQL(pushed.projection, pushed.plan, next.projection)
+                (sql, arguments) = try pushedSQL(pushed, plan, next.projection)
                 lines.append("-- MATCH + \(Execution.clauseName(ast.clauses[i + 1])): one SQL statement")
             } else {
-                var planner = planner(scopes[i], duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
-                plan = try planner.plan(parts, where: predicate)
                 sql = plan.sql
                 arguments = plan.arguments.map { a -> DatabaseValue in
                     if case .value(let v) = a { return v }

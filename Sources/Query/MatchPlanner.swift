@@ -108,8 +108,8 @@ struct MatchPlanner {
     private var layouts: [MatchPlan.PartLayout] = []
     private var variableLengthCount = 0
     private var relationshipCount = 0
-    private var reachabilityOnly = false
-    /// CTEs matched as reachability: their relationships are not listed (`','`).
+    /// CTEs matched as reachability: their relationships are not listed (`','`), and the
+    /// MATCH's rows come back DISTINCT.
     private var reachabilityColumns: Set<String> = []
     /// Node patterns that only connect relationships (no labels, properties, WHERE
     /// condition, earlier binding or AS OF) need no `node` row: the edge's foreign keys
@@ -197,7 +197,7 @@ struct MatchPlanner {
             case .path(_, let a): return reachabilityColumns.contains(a) ? "','" : "\(a).path"
             }
         }
-        let selectList = (reachabilityOnly ? "DISTINCT " : "") + (select.isEmpty ? "1" : select.joined(separator: ", "))
+        let selectList = (reachabilityColumns.isEmpty ? "" : "DISTINCT ") + (select.isEmpty ? "1" : select.joined(separator: ", "))
         return MatchPlan(sql: head + "SELECT " + selectList + body, arguments: cteArgs + args, columns: columns,
                          boundVariables: boundUsed, residual: residual, parts: layouts,
                          needsTrailCheck: variableLengthCount > 1 || (variableLengthCount == 1 && relationshipCount > 1),
@@ -304,7 +304,9 @@ struct MatchPlanner {
     private mutating func comparison(alias: String, key: String, op: BinaryOp, value: CypherValue) -> String? {
         guard !key.contains("\""), !key.contains("\\") else { return nil }
         let path = IdentifierIndexes.jsonPath(key)
-        let pathSQL = IdentifierIndexes.isPlainKey(key) ? "'\(path)'" : "?"
+        let literal = IdentifierIndexes.isPlainKey(key)
+        // The path as SQL: a literal, or a bound argument (bound in text order, per use).
+        func pathArgument() -> String { literal ? "'\(path)'" : bind(path) }
         let typeGuard: String
         let bound: DatabaseValue
         switch value {
@@ -312,7 +314,7 @@ struct MatchPlanner {
         case .int(let i): typeGuard = "IN ('integer', 'real')"; bound = i.databaseValue
         case .float(let d) where d.isFinite: typeGuard = "IN ('integer', 'real')"; bound = d.databaseValue
         case .bool(let b) where op == .eq:
-            return "json_type(\(alias).props, \(pathSQL == "?" ? bind(path) : pathSQL)) = '\(b ? "true" : "false")'"
+            return "json_type(\(alias).props, \(pathArgument())) = '\(b ? "true" : "false")'"
         default: return nil
         }
         let sqlOp: String
@@ -324,8 +326,7 @@ struct MatchPlanner {
         case .ge: sqlOp = ">="
         default: return nil
         }
-        let typePath = pathSQL == "?" ? bind(path) : pathSQL
-        let valuePath = pathSQL == "?" ? bind(path) : pathSQL
+        let typePath = pathArgument(), valuePath = pathArgument()
         return "(json_type(\(alias).props, \(typePath)) \(typeGuard) AND json_extract(\(alias).props, \(valuePath)) \(sqlOp) \(bind(bound)))"
     }
 
@@ -470,7 +471,6 @@ struct MatchPlanner {
         // along the edge it came by, so `*` keeps trails there.
         let reachability = duplicateInsensitive && direction != .both && minHops <= 1 && rel.variable == nil
             && !inNamedPath && relationshipCount == 1
-        if reachability { reachabilityOnly = true }
         var columnName = rel.variable
         if let v = rel.variable {
             if relAlias[v] != nil {
