@@ -46,7 +46,7 @@ import Ontology
 ///   runs and prints rows and time per clause.
 public final class QueryEngine: Sendable {
     public let store: GraphStore
-    private let ontologies = OntologyCache()
+    private let compiled = CompiledQueryCache()
 
     public init(store: GraphStore) { self.store = store }
 
@@ -56,34 +56,25 @@ public final class QueryEngine: Sendable {
     /// one transaction: one snapshot of the graph and its ontology, and one pool access
     /// per query (a second one was a quarter of a one-hop query's time).
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
-        let ast = try Parser.parse(text)
+        let ast = try compiled.ast(for: text)
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         let started = Date()
-        let interrupter = StatementInterrupter()
-        let timer = DispatchWorkItem { interrupter.fire() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + options.timeLimit, execute: timer)
-        defer { timer.cancel() }
+        let deadline = StatementDeadline(seconds: options.timeLimit)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
-                let ontology: Ontology
-                do { ontology = try self.ontologies.active(in: db) } catch let e as LexgraphError {
-                    throw QueryError(.runtime, "NoOntology", e.message)
-                }
-                let scopes = try Binder(ontology: ontology, source: text).bind(ast)
+                let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
                 if writes && !options.write && ast.mode != .explain {
                     throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
                 }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
-                                          writer: writer, parameters: parameters)
+                                          writer: writer, parameters: parameters, deadline: deadline)
                 if ast.mode == .explain {
                     let lines = try execution.explain()
                     var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
                     result.explanation = lines
                     return result
                 }
-                interrupter.arm(db)
-                defer { interrupter.disarm() }
-                let (columns, rows) = try execution.run()
+                let (columns, rows) = try deadline.enforce(on: db) { try execution.run() }
                 var result = QueryResult(columns: columns, rows: rows)
                 result.elements = try ResultElements(rows: rows, graph: execution.graph)
                 if ast.mode == .profile {
@@ -113,30 +104,6 @@ extension Execution {
         case .return: return "RETURN"
         case .create: return "CREATE"
         }
-    }
-}
-
-/// The store's active ontology, parsed once and reused while its newest version (and the
-/// store's mode) stay the same: parsing the YAML document takes tens of milliseconds,
-/// more than most queries (`lexgraph query --repeat` showed it as the floor of every
-/// latency).
-final class OntologyCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stamp: String?
-    private var ontology: Ontology?
-
-    func active(in db: Database) throws -> Ontology {
-        let current = try String.fetchOne(db.cachedStatement(sql: """
-            SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')
-            FROM ontology_version ORDER BY version DESC LIMIT 1
-            """))
-        lock.lock()
-        defer { lock.unlock() }
-        if let current, current == stamp, let ontology { return ontology }
-        let parsed = try GraphStore.activeOntology(in: db)
-        stamp = current
-        ontology = parsed
-        return parsed
     }
 }
 

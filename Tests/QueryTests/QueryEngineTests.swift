@@ -35,11 +35,6 @@ final class QueryEngineTests: XCTestCase {
         return store
     }
 
-    func queryError(_ body: () throws -> Void) -> QueryError? {
-        do { try body() } catch let e as QueryError { return e } catch { XCTFail("not a QueryError: \(error)") }
-        return nil
-    }
-
     // MARK: Positioned errors with did-you-mean
 
     func testUnknownLabelIsPositionedWithCaretAndSuggestion() throws {
@@ -238,5 +233,13 @@ final class QueryEngineTests: XCTestCase {
         // From a: a->b, a->b->a; the cycle cannot be walked twice.
         XCTAssertEqual(try engine.run("MATCH (a:A)-[:R*]->(x) RETURN count(*) AS n").rows, [[.int(2)]])
         XCTAssertEqual(try engine.run("MATCH (a:A)-[r1:R]-(b)-[r2:R]-(c) RETURN count(*) AS n").rows, [[.int(2)]])
+    }
+}
+
+extension XCTestCase {
+    /// The `QueryError` that `body` throws (a failure when it throws anything else).
+    func queryError(_ body: () throws -> Void) -> QueryError? {
+        do { try body() } catch let e as QueryError { return e } catch { XCTFail("not a QueryError: \(error)") }
+        return nil
     }
 }
