@@ -16,6 +16,8 @@ final class Execution {
     let deadline: StatementDeadline
     var evaluator: Evaluator
     var profile: [ProfileStep] = []
+    /// Relationship types' frequencies, asked by the planner for unanchored patterns.
+    lazy var typeFrequency = EdgeTypeFrequency(db: db)
     var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, db: Database,
@@ -139,6 +141,7 @@ final class Execution {
         var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
                                    parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
         planner.duplicateInsensitive = duplicateInsensitive
+        planner.isCommonType = { [typeFrequency] types in try typeFrequency.isCommon(types) }
         return planner
     }
 

@@ -124,6 +124,9 @@ struct MatchPlanner {
     /// 1 s; starting from Mapp and `edge_in`: 2 ms). Unpinned patterns keep the type index,
     /// the best start for a rare relationship type.
     private var anchored = false
+    /// Whether relationship types are common (`EdgeTypeFrequency`): an unanchored fixed
+    /// relationship of a common type is not entered through the type index either.
+    var isCommonType: (([String]) throws -> Bool)?
     private var elided: Set<String> = []
     private var endpoint: [String: String] = [:]
     /// The WHERE clause's conjuncts, known before the parts are planned so that a
@@ -418,7 +421,8 @@ struct MatchPlanner {
             let l = idSQL(left), r = idSQL(right)
             conditions.append("((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))")
         }
-        if let t = typeCondition(alias, rel.types, indexed: !anchored) { conditions.append(t) }
+        let indexed = try !anchored && !(isCommonType?(rel.types) ?? false)
+        if let t = typeCondition(alias, rel.types, indexed: indexed) { conditions.append(t) }
         if let props = rel.properties {
             var out: [String] = []
             try propertyConditions(props, alias: alias, into: &out)
