@@ -156,13 +156,16 @@ class FalkorDBPeer:
 
     def __init__(self, graph, folder, reuse):
         import importlib.metadata
+        import redislite.falkordb_client  # noqa: F401 (ImportError: not installed)
         self.version = importlib.metadata.version("falkordblite")
         path = os.path.join(folder, "falkordb.rdb")
         if reuse and os.path.exists(path):
             self.db = peer_graph.open_falkordb(path, fresh=False)
-            self.g = self.db.select_graph("legal")
-        else:
-            self.db, self.g = peer_graph.load_falkordb(graph(), path)
+            if "legal" in self.db.list_graphs():
+                self.g = self.db.select_graph("legal")
+                return
+            self.db.close()
+        self.db, self.g = peer_graph.load_falkordb(graph(), path)
 
     def run(self, text, timeout):
         result = self.g.ro_query(text, timeout=int(timeout * 1000))
