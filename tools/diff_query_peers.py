@@ -4,28 +4,32 @@ not a test): every query of graphs/queries/*.cypher runs through
 `lexgraph query --format json` and through each peer on the same graph, and the results
 are compared.
 
-Peers: Kùzu (embedded property graph; node and rel tables, COPY FROM CSV) and GraphQLite
-(a SQLite extension with Cypher, schema-free), both loaded by tools/peer_graph.py from a
-Lexgraph database holding the SCOTUS and ECtHR graphs (`lexgraph build scotus echr --db
+Peers: Kùzu (embedded property graph; node and rel tables, COPY FROM CSV), GraphQLite
+(a SQLite extension with Cypher, schema-free) and FalkorDB (FalkorDBLite: the FalkorDB
+module in an embedded redis-server, schema-free), all loaded by tools/peer_graph.py from
+a Lexgraph database holding the SCOTUS and ECtHR graphs (`lexgraph build scotus echr --db
 DB`). Where a peer's syntax differs (Kùzu: `* TRAIL` for path counts because its default
-counts walks, `label()`, tables instead of the abstract `Case`; both: AS OF written out as
-validity conditions) the translation is written out in graphs/queries/X.PEER.cypher under
-the same name; nothing is translated silently.
+counts walks, `label()`, tables instead of the abstract `Case`; GraphQLite and FalkorDB:
+the abstract `Case` as its subtypes; all: AS OF written out as validity conditions) the
+translation is written out in graphs/queries/X.PEER.cypher under the same name; nothing
+is translated silently.
 
 Comparison: results are bags (multisets of rows), compared in order only for queries
 flagged `ordered` (their ORDER BY is a total order); numbers compare by value with a
 relative tolerance of 1e-9 (an int equals the float of the same value); lists in order.
 Prints per peer and query `agree` or `DIFFER` with the rows only one side has, then
-`N agree, N differ, N peer timeouts` (a peer query interrupted after --peer-timeout
-seconds is reported, not compared); exits 1 when any comparison differs or fails, except where the
-query is flagged `known-differ:PEER` (a peer answer the README explains as wrong).
+`N agree, N differ, N peer timeouts` per peer and for all peers (a peer query
+interrupted after --peer-timeout seconds is reported, not compared); exits 1 when any
+comparison differs or fails, except where the query is flagged `known-differ:PEER` (a
+peer answer the README explains as wrong).
 
-Set-up (once): python3 -m venv tools/.venv && tools/.venv/bin/pip install kuzu graphqlite pysqlite3-binary
+Set-up (once; FalkorDBLite needs Python >= 3.12, and Kùzu and GraphQLite install there too):
+  python3.12 -m venv tools/.venv
+  tools/.venv/bin/pip install kuzu==0.11.3 graphqlite==0.12.0 pysqlite3-binary falkordblite==0.11.0
 Usage: tools/.venv/bin/python tools/diff_query_peers.py --db /tmp/legal.sqlite
-       [--lexgraph .build/release/lexgraph] [--peer kuzu] [--peer graphqlite] [--only NAME]
-       [--work /tmp/lexgraph-diff-peers] [--reuse]
-FalkorDBLite is not run: every release on PyPI requires Python >= 3.12
-(Requires-Python >=3.12.0) and this machine's python3 is 3.11.
+       [--lexgraph .build/release/lexgraph] [--peer kuzu] [--peer graphqlite] [--peer falkordb]
+       [--only NAME] [--work /tmp/lexgraph-diff-peers] [--reuse] [--peer-timeout 120]
+A peer that is not installed is skipped with a note unless it was asked for with --peer.
 """
 import argparse, collections, json, math, os, subprocess, sys, threading, time
 
@@ -147,7 +151,36 @@ class GraphQLitePeer:
         return columns, rows
 
 
-PEERS = {"kuzu": KuzuPeer, "graphqlite": GraphQLitePeer}
+class FalkorDBPeer:
+    name = "falkordb"
+
+    def __init__(self, graph, folder, reuse):
+        import importlib.metadata
+        import redislite.falkordb_client  # noqa: F401 (ImportError: not installed)
+        self.version = importlib.metadata.version("falkordblite")
+        path = os.path.join(folder, "falkordb.rdb")
+        if reuse and os.path.exists(path):
+            self.db = peer_graph.open_falkordb(path, fresh=False)
+            if "legal" in self.db.list_graphs():
+                self.g = self.db.select_graph("legal")
+                return
+            self.db.close()
+        self.db, self.g = peer_graph.load_falkordb(graph(), path)
+
+    def run(self, text, timeout):
+        result = self.g.ro_query(text, timeout=int(timeout * 1000))
+        columns = [name for _, name in result.header]
+        return columns, [dict(zip(columns, row)) for row in result.result_set]
+
+
+PEERS = {"kuzu": KuzuPeer, "graphqlite": GraphQLitePeer, "falkordb": FalkorDBPeer}
+
+
+def is_timeout(error):
+    """A peer's answer to its query time limit (Kùzu: interrupted, GraphQLite: SQLite's
+    interrupt, FalkorDB: "Query timed out")."""
+    text = str(error).lower()
+    return "interrupt" in text or "timeout" in text or "timed out" in text
 
 
 def main():
@@ -182,8 +215,9 @@ def main():
         print(f"{name} {peer.version}: ready in {time.perf_counter() - start:.1f} s", flush=True)
 
     ours_cache = {}
-    agree = differ = known = timeouts = 0
+    tally = {peer.name: collections.Counter() for peer in peers}  # agree / differ / known / timeout
     for peer in peers:
+        count = tally[peer.name]
         queries = peer_graph.query_files(args.queries, peer.name)
         if args.only:
             queries = [q for q in queries if q[0].name in args.only]
@@ -193,11 +227,11 @@ def main():
             try:
                 theirs_columns, theirs = peer.run(peer_text, args.peer_timeout)
             except Exception as e:  # a peer failure is a disagreement to look at, not a crash
-                if "interrupt" in str(e).lower() or "timeout" in str(e).lower():
-                    timeouts += 1
+                if is_timeout(e):
+                    count["timeout"] += 1
                     print(f"TIMEOUT {label}: {peer.name} gave no answer within {args.peer_timeout:g} s")
                     continue
-                differ += 1
+                count["differ"] += 1
                 print(f"DIFFER {label}: {peer.name} failed: {e}")
                 continue
             try:
@@ -205,30 +239,38 @@ def main():
                     ours_cache[q.name] = run_lexgraph(args.lexgraph, args.db, q.text)
                 ours = ours_cache[q.name]
             except Exception as e:
-                differ += 1
+                count["differ"] += 1
                 print(f"DIFFER {label}: lexgraph failed: {e}")
                 continue
             if ours and theirs and set(ours[0]) != set(theirs_columns):
-                differ += 1
+                count["differ"] += 1
                 print(f"DIFFER {label}: columns lexgraph {sorted(ours[0])} vs {peer.name} {theirs_columns}")
                 continue
             columns = theirs_columns or (list(ours[0]) if ours else [])
             ok, only_ours, only_theirs = compare(as_rows(columns, ours), as_rows(columns, theirs), ordered)
             if ok:
-                agree += 1
+                count["agree"] += 1
                 print(f"agree  {label}: {len(ours)} row{'s' if len(ours) != 1 else ''}{' (in order)' if ordered else ''}")
             else:
-                differ += 1
+                count["differ"] += 1
                 expected = f"known-differ:{peer.name}" in q.flags
-                known += expected
+                count["known"] += expected
                 print(f"DIFFER {label}: lexgraph {len(ours)} rows, {peer.name} {len(theirs)} rows{' (in order)' if ordered else ''}"
                       + (" -- known, explained in the README" if expected else ""))
                 for r in only_ours[:5]:
                     print(f"    lexgraph only: {show(r)}")
                 for r in only_theirs[:5]:
                     print(f"    {peer.name} only: {show(r)}")
-    print(f"{agree} agree, {differ} differ ({known} known and explained in the README), {timeouts} peer timeouts")
-    sys.exit(1 if differ > known else 0)
+    for name, count in tally.items():
+        print(f"{name}: {summary(count)}")
+    total = sum(tally.values(), collections.Counter())
+    print(f"all peers: {summary(total)}")
+    sys.exit(1 if total["differ"] > total["known"] else 0)
+
+
+def summary(count):
+    return (f"{count['agree']} agree, {count['differ']} differ ({count['known']} known and explained in the README), "
+            f"{count['timeout']} peer timeouts")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 // Real legal questions over the SCOTUS and ECtHR graphs (`lexgraph build scotus echr`).
 //
-// tools/diff_query_peers.py runs each of them through Lexgraph and through Kùzu and
-// compares the answers; where Kùzu's syntax differs the translation is written out in
-// legal.kuzu.cypher under the same name. Format: `// name:` starts a query, the comment
-// lines after it are the legal question, `// flags: ordered` means the ORDER BY is a
-// total order (compared row by row; otherwise results compare as bags), and
-// `known-differ:PEER` marks a query where that peer is known to answer differently, for
-// the reason given in the README ("Checked against peer engines"). Every returned column
-// has an alias so all engines name it alike.
+// tools/diff_query_peers.py runs each of them through Lexgraph and through the peer
+// engines (Kùzu, GraphQLite, FalkorDB) and compares the answers; where a peer's syntax
+// differs the translation is written out in legal.PEER.cypher under the same name.
+// Format: `// name:` starts a query, the comment lines after it are the legal question,
+// `// flags: ordered` means the ORDER BY is a total order (compared row by row;
+// otherwise results compare as bags), and `known-differ:PEER` marks a query where that
+// peer is known to answer differently, for the reason given in the README ("Checked
+// against peer engines"). Every returned column has an alias so all engines name it
+// alike.
 
 // ---- Precedent chains: Mapp v. Ohio, 367 U.S. 643 (1961) ---------------------------
 
@@ -218,7 +219,7 @@ RETURN j.respondent_state AS state, count(*) AS judgments;
 // question: Which other Convention articles are applied together with Article 8, and how
 // often? (Relationship uniqueness: `a` is Article 8 itself only through a second
 // APPLIES edge, and the store has one per judgment and article.)
-// flags: known-differ:kuzu
+// flags: known-differ:kuzu known-differ:falkordb
 MATCH (a8:Article {number: '8'})<-[:APPLIES]-(j:ECtHRJudgment)-[:APPLIES]->(a:Article)
 RETURN a.number AS article, count(DISTINCT j) AS judgments;
 
@@ -262,7 +263,7 @@ RETURN count(*) AS trails;
 // authority site): which judgments are cited together with it, by the same citing
 // judgment? Relationship uniqueness within one MATCH forbids using one citation for both
 // relationships, so Connors is never "co-cited with itself".
-// flags: known-differ:kuzu
+// flags: known-differ:kuzu known-differ:falkordb
 MATCH (a:ECtHRJudgment {ecli: 'ECLI:CE:ECHR:2004:0527JUD006674601'})<-[:CITES]-(m:ECtHRJudgment)-[:CITES]->(b:ECtHRJudgment)
 RETURN count(*) AS pairs, count(DISTINCT b) AS judgments, sum(CASE WHEN b.ecli = a.ecli THEN 1 ELSE 0 END) AS with_itself;
 
