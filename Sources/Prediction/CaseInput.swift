@@ -86,8 +86,8 @@ public struct CaseInput: Sendable, Hashable {
     }
 
     /// The attributes historical outcome rates are keyed by.
-    public var historicalAttributes: CaseAttributes {
-        CaseAttributes(caseSource: scdb?.caseSource, issue: scdbIssue, issueArea: scdbIssueArea,
+    public var historicalAttributes: HistoricalAttributes {
+        HistoricalAttributes(caseSource: scdb?.caseSource, issue: scdbIssue, issueArea: scdbIssueArea,
                        petitioner: scdbPetitioner, respondent: scdbRespondent,
                        naturalCourt: scdb?.naturalCourt)
     }

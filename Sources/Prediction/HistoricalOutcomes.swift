@@ -6,7 +6,7 @@ public enum HistoricalKey: String, CaseIterable, Sendable, Hashable {
 }
 
 /// One case's values for the `HistoricalKey`s (nil where unknown).
-public struct CaseAttributes: Sendable, Hashable {
+public struct HistoricalAttributes: Sendable, Hashable {
     public var values: [HistoricalKey: Int]
 
     public init(caseSource: Int?, issue: Int?, issueArea: Int?, petitioner: Int?, respondent: Int?, naturalCourt: Int?) {
@@ -26,11 +26,11 @@ public struct CaseAttributes: Sendable, Hashable {
 /// A decided case as past signal: its attributes, the first day its outcome counts as
 /// known, and whether the petitioner (first party) won.
 public struct OutcomeRecord: Sendable, Hashable {
-    public var attributes: CaseAttributes
+    public var attributes: HistoricalAttributes
     public var knownFrom: LegalDate
     public var petitionerWon: Bool
 
-    public init(attributes: CaseAttributes, knownFrom: LegalDate, petitionerWon: Bool) {
+    public init(attributes: HistoricalAttributes, knownFrom: LegalDate, petitionerWon: Bool) {
         self.attributes = attributes
         self.knownFrom = knownFrom
         self.petitionerWon = petitionerWon
@@ -111,7 +111,7 @@ public struct HistoricalOutcomeIndex: Sendable {
 
     /// Counts of past outcomes known strictly before `asOf`, overall and for each of the
     /// case's attribute values.
-    public func counts(for attributes: CaseAttributes, asOf: LegalDate) -> HistoricalCounts {
+    public func counts(for attributes: HistoricalAttributes, asOf: LegalDate) -> HistoricalCounts {
         var result: [HistoricalKey: WinCount] = [:]
         for (key, value) in attributes.values {
             if let series = byKey[key]?[value] {

@@ -1,4 +1,5 @@
 import Reports
+import Transformer
 
 /// The scores every evaluation reports, defined as scikit-learn defines them (the tests
 /// check them against it on a committed fixture):
@@ -47,29 +48,17 @@ public enum Metrics {
         }
     }
 
+    /// scikit-learn's `accuracy_score` (the shared definition in `ClassificationMetrics`).
     public static func accuracy(labels: [Bool], predicted: [Bool]) -> Double {
-        var right = 0
-        for i in labels.indices where labels[i] == predicted[i] { right += 1 }
-        return Double(right) / Double(labels.count)
+        ClassificationMetrics.accuracy(gold: labels.map(classIndex), predicted: predicted.map(classIndex))
     }
 
+    /// scikit-learn's macro `f1_score` over the classes present (`ClassificationMetrics`).
     public static func macroF1(labels: [Bool], predicted: [Bool]) -> Double {
-        var tp = 0, fp = 0, fn = 0, tn = 0
-        for i in labels.indices {
-            switch (labels[i], predicted[i]) {
-            case (true, true): tp += 1
-            case (false, true): fp += 1
-            case (true, false): fn += 1
-            case (false, false): tn += 1
-            }
-        }
-        // Class "true": TP/FP/FN as counted; class "false": the roles swap.
-        var scores: [Double] = []
-        for (t, f1, f2) in [(tp, fp, fn), (tn, fn, fp)] where t + f1 + f2 > 0 {
-            scores.append(2 * Double(t) / Double(2 * t + f1 + f2))
-        }
-        return scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)
+        ClassificationMetrics.macroF1(gold: labels.map(classIndex), predicted: predicted.map(classIndex))
     }
+
+    private static func classIndex(_ label: Bool) -> Int { label ? 1 : 0 }
 
     public static func rocAUC(labels: [Bool], scores: [Double]) -> Double? {
         let positives = labels.filter { $0 }.count

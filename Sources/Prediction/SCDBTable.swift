@@ -10,7 +10,7 @@ public struct SCDBTable: Sendable {
         public let term: Int?
         public let preDecision: SCDBPreDecision
         /// Attributes historical rates are keyed by (issue, parties, source court, ...).
-        public let attributes: CaseAttributes
+        public let attributes: HistoricalAttributes
         public let decisionDate: LegalDate?
         /// 1 = the petitioning party won, 0 = it lost, 2 = unclear; nil when blank.
         public let partyWinning: Int?
@@ -43,7 +43,7 @@ public struct SCDBTable: Sendable {
             pre.threeJudgeFdc = try int(c.threeJudgeFdc)
             pre.dateArgument = try SCDBTable.date(fields[c.dateArgument], "dateArgument", location)
             pre.naturalCourt = try int(c.naturalCourt)
-            let attributes = CaseAttributes(caseSource: pre.caseSource, issue: try int(c.issue),
+            let attributes = HistoricalAttributes(caseSource: pre.caseSource, issue: try int(c.issue),
                                             issueArea: try int(c.issueArea), petitioner: try int(c.petitioner),
                                             respondent: try int(c.respondent), naturalCourt: pre.naturalCourt)
             let caseID = fields[c.caseId]

@@ -11,7 +11,7 @@ final class HistoricalLeakageTests: XCTestCase {
     static func date(_ s: String) -> LegalDate { LegalDate(iso: s)! }
 
     func testCountsAreStrictlyBeforeTheDate() {
-        let a = CaseAttributes(caseSource: 1, issue: 2, issueArea: 3, petitioner: 4, respondent: 5, naturalCourt: 6)
+        let a = HistoricalAttributes(caseSource: 1, issue: 2, issueArea: 3, petitioner: 4, respondent: 5, naturalCourt: 6)
         let records = [
             OutcomeRecord(attributes: a, knownFrom: Self.date("2000-01-01"), petitionerWon: true),
             OutcomeRecord(attributes: a, knownFrom: Self.date("2000-06-01"), petitionerWon: false),
@@ -26,7 +26,7 @@ final class HistoricalLeakageTests: XCTestCase {
         XCTAssertEqual(counts.overallRate, 0.5)
         XCTAssertEqual(counts.rate(.issue, priorStrength: 2), (1 + 2 * 0.5) / (2 + 2))
         // An attribute value never seen before falls back to the overall rate.
-        let unseen = CaseAttributes(caseSource: 99, issue: nil, issueArea: nil, petitioner: nil, respondent: nil, naturalCourt: nil)
+        let unseen = HistoricalAttributes(caseSource: 99, issue: nil, issueArea: nil, petitioner: nil, respondent: nil, naturalCourt: nil)
         XCTAssertEqual(index.counts(for: unseen, asOf: Self.date("2001-01-01")).rate(.caseSource, priorStrength: 10),
                        (2 + 1) / (3 + 2))
     }

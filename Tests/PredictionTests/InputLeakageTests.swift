@@ -39,7 +39,7 @@ final class InputLeakageTests: XCTestCase {
     /// A feature encoder fit on a few synthetic training queries, with some past outcomes.
     static func encoder(around input: CaseInput) -> SCDBFeatureEncoder {
         let records = (0..<40).map { i in
-            OutcomeRecord(attributes: CaseAttributes(caseSource: 29, issue: i % 2 == 0 ? 20010 : 1, issueArea: 2,
+            OutcomeRecord(attributes: HistoricalAttributes(caseSource: 29, issue: i % 2 == 0 ? 20010 : 1, issueArea: 2,
                                                      petitioner: 27, respondent: i % 3 == 0 ? 28 : 1, naturalCourt: 1705),
                           knownFrom: LegalDate(year: 2000 + i % 13, month: 3, day: 1)!,
                           petitionerWon: i % 4 != 0)
