@@ -40,7 +40,7 @@ Usage: tools/.venv/bin/python tools/bench_query_peers.py --db /tmp/scotus.sqlite
        [--peer kuzu] [--peer falkordb] [--peer graphqlite] [--peer-timeout 60] [--work /tmp/...]
 A peer that is not installed is skipped with a note unless it was asked for with --peer.
 """
-import argparse, csv, os, re, resource, shutil, sqlite3, statistics, subprocess, sys, tempfile, threading, time
+import argparse, os, re, resource, shutil, sqlite3, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_graph  # noqa: E402
@@ -177,15 +177,7 @@ class KuzuSide:
         import kuzu
         nodes, edges = cites_edges(db_path)
         shutil.rmtree(folder, ignore_errors=True)
-        os.makedirs(folder)
-        with open(os.path.join(folder, "nodes.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["id"])
-            w.writerows([n] for n in nodes)
-        with open(os.path.join(folder, "edges.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["from", "to"])
-            w.writerows(edges)
+        synthetic_graph.write_csv_pair(folder, "id", nodes, edges)
         self.conn = kuzu.Connection(kuzu.Database(os.path.join(folder, "kuzu.db")))
         self.conn.execute("CREATE NODE TABLE C(id INT64, PRIMARY KEY(id))")
         self.conn.execute("CREATE REL TABLE CITES(FROM C TO C)")

@@ -20,18 +20,23 @@ def citation_graph(n_nodes=100_000, n_edges=1_000_000, seed=7):
     return keys, [(keys[a], keys[b]) for a, b in sorted(pairs)]
 
 
-def write_load_files(folder, keys, edges):
-    """Writes `nodes.csv` (key), `edges.csv` (from,to) and a `recipe.yaml` that loads them
-    as SupremeCourtCase nodes and CITES edges: the same files for every engine."""
+def write_csv_pair(folder, node_column, nodes, edges):
+    """`nodes.csv` (one column, `node_column`) and `edges.csv` (from,to) in `folder`."""
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "nodes.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["key"])
-        w.writerows([k] for k in keys)
+        w.writerow([node_column])
+        w.writerows([n] for n in nodes)
     with open(os.path.join(folder, "edges.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["from", "to"])
         w.writerows(edges)
+
+
+def write_load_files(folder, keys, edges):
+    """Writes `nodes.csv` (key), `edges.csv` (from,to) and a `recipe.yaml` that loads them
+    as SupremeCourtCase nodes and CITES edges: the same files for every engine."""
+    write_csv_pair(folder, "key", keys, edges)
     with open(os.path.join(folder, "recipe.yaml"), "w") as f:
         f.write("""recipe: bench
 sources:
