@@ -8,14 +8,10 @@ import Terminal
 /// turned into spaces); `:history` lists the last 20, `:quit` (or end of input) leaves.
 ///
 /// When stdin and stdout are both terminals, lines are read with the `Terminal` line
-/// editor: Left/Right (Ctrl-B/Ctrl-F) move by character, Ctrl-Left/Ctrl-Right (Alt-B/Alt-F)
-/// by word, Home/End (Ctrl-A/Ctrl-E) to the ends; Backspace and Delete delete; Ctrl-U /
-/// Ctrl-K kill to the start / end, Ctrl-W the word before the cursor, Ctrl-T swaps two
-/// characters; Up/Down (Ctrl-P/Ctrl-N) walk the history of whole queries, including the
-/// last 1,000 of earlier sessions loaded from the history file (a recalled multi-line query
-/// comes back on one line); Ctrl-C abandons the current, possibly multi-line, query and
-/// stays; Ctrl-D on an empty line leaves (elsewhere it deletes under the cursor).
-/// Otherwise (pipes, files, CI) lines are read plainly with `readLine()`.
+/// editor, whose keys the command's `discussion` lists (`lexgraph shell --help`); the
+/// history it walks includes the last `historyRecallLimit` queries of earlier sessions (a
+/// recalled multi-line query comes back on one line). Otherwise (pipes, files, CI) lines
+/// are read plainly with `readLine()`.
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
