@@ -121,6 +121,8 @@ final class Execution {
     /// WITH ... WHERE: the projected rows whose predicate holds (the source rows behind
     /// them, where kept, are visible to the predicate too).
     func filterWith(_ names: [String], _ projected: [[CypherValue]], _ sources: [Bindings?], _ predicate: Expr) throws -> [Bindings] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var kept: [Bindings] = []
         for (values, source) in zip(projected, sources) {
             try deadline.step()
@@ -369,6 +371,8 @@ final class Execution {
     // MARK: UNWIND
 
     func unwind(_ e: Expr, _ alias: String, _ input: [Bindings]) throws -> [Bindings] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var out: [Bindings] = []
         for row in input {
             try deadline.step()

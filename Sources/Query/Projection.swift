@@ -5,6 +5,8 @@ extension Execution {
     /// Projects `input`; `sources` are the input rows behind each output row (nil when
     /// aggregating or DISTINCT), which WITH ... WHERE may still look at.
     func project(_ p: Projection, _ input: [Bindings], _ scope: Binder.Scope) throws -> (names: [String], rows: [[CypherValue]], sources: [Bindings?]) {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var items = p.items
         if p.star {
             let starItems = scope.order.sorted().map { ProjectionItem(expression: Expr(.variable($0), p.position), alias: nil, text: $0) }
@@ -55,6 +57,8 @@ extension Execution {
     /// LIMIT, unless `ordered` says SQL did those too.
     func orderAndSlice(_ p: Projection, _ names: [String], _ rows: [[CypherValue]], ordered: Bool) throws -> [[CypherValue]] {
         if ordered { return rows }
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var keyed: [(row: [CypherValue], keys: [CypherValue])] = []
         let sortExpressions = p.orderBy.map { $0.expression.replacingProjected(p.items) }
         for row in rows {
@@ -119,6 +123,8 @@ extension Execution {
 
     /// Groups by the non-aggregate items and computes every aggregate call per group.
     func aggregate(_ items: [ProjectionItem], _ sortExpressions: [Expr], _ input: [Bindings]) throws -> [(values: [CypherValue], keys: [CypherValue])] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var calls: [Expr] = []
         for item in items { Execution.collectAggregates(item.expression, &calls) }
         for e in sortExpressions { Execution.collectAggregates(e, &calls) }
