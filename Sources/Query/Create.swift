@@ -10,8 +10,13 @@ extension Execution {
         guard let writer else {
             throw QueryError(.readOnly, "ReadOnly", "CREATE needs write mode (pass --write)")
         }
+        // Refused before the first write (the query's transaction would undo them anyway).
+        if input.count > options.rowLimit {
+            throw QueryError(.rowLimit, "RowLimit", "CREATE would run for \(input.count) rows, over the row limit of \(options.rowLimit); nothing was written. Create in smaller batches or raise the row limit")
+        }
         var out: [Bindings] = []
         for var row in input {
+            try deadline.step()
             for part in parts {
                 var nodeIds: [Int64] = []
                 for node in part.nodes {
@@ -36,6 +41,7 @@ extension Execution {
                 if let p = part.pathVariable { row[p] = .path(nodes: nodeIds, relationships: relIds) }
             }
             out.append(row)
+            memory.endRow()
         }
         return out
     }

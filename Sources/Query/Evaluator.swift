@@ -8,6 +8,10 @@ typealias Bindings = [String: CypherValue]
 /// Evaluates expressions over a row in Swift, with openCypher's null propagation and
 /// three-valued logic. This is the half of the split that SQL cannot do exactly
 /// (lists, maps, mixed-type comparisons, integer/float distinctions).
+///
+/// Loops over list items are steps towards the query's deadline, and the lists and
+/// strings an expression builds are asked of its memory budget, before they are built
+/// where their size is known up front.
 struct Evaluator {
     let parameters: [String: CypherValue]
     let graph: GraphAccess
@@ -15,6 +19,8 @@ struct Evaluator {
     /// What `citator()` needs: the active ontology and the query's AS OF date.
     let ontology: Ontology
     let asOf: LegalDate?
+    let deadline: QueryDeadline
+    let memory: MemoryBudget
     /// Runs a pattern predicate against the row (answers whether it has a match).
     var patternExists: ((PatternPart, Bindings) throws -> Bool)?
     /// Values of aggregate calls, keyed by the call's position, while projecting a group.
@@ -26,6 +32,15 @@ struct Evaluator {
 
     func argumentError(_ message: String, _ e: Expr, code: String = "InvalidArgumentValue") -> QueryError {
         QueryError(.argument, code, message, at: e.position, in: source)
+    }
+
+    /// Asks the memory budget for `bytes` that `e` is about to build; a refusal points at `e`.
+    func reserve(_ bytes: Int, for e: Expr) throws {
+        do {
+            try memory.reserve(bytes)
+        } catch let error as QueryError where error.location == nil {
+            throw QueryError(error.kind, error.code, error.message, at: e.position, in: source)
+        }
     }
 
     func evaluate(_ e: Expr, _ row: Bindings) throws -> CypherValue {
@@ -58,10 +73,14 @@ struct Evaluator {
                 return min(max(k, 0), n)
             }
             let from = try bound(l, 0), to = try bound(h, items.count)
-            return from < to ? .list(Array(items[from..<to])) : .list([])
+            guard from < to else { return .list([]) }
+            try reserve(MemoryBudget.listBytes(count: to - from), for: e)
+            return .list(Array(items[from..<to]))
         case .list(let items):
+            try reserve(MemoryBudget.listBytes(count: items.count), for: e)
             return .list(try items.map { try evaluate($0, row) })
         case .map(let entries):
+            try reserve(MemoryBudget.dictionaryBytes(count: entries.count), for: e)
             var m: [String: CypherValue] = [:]
             for (k, v) in entries { m[k] = try evaluate(v, row) }
             return .map(m)
@@ -132,10 +151,13 @@ struct Evaluator {
             guard case .list(let items) = list else { throw typeError("list comprehension over a \(list.typeName)", e) }
             var out: [CypherValue] = []
             var inner = row
+            try reserve(MemoryBudget.bufferHeader, for: e)
             for item in items {
+                try deadline.step()
                 inner[v] = item
-                if let filter, try evaluate(filter, inner) != .bool(true) { continue }
-                out.append(try map.map { try evaluate($0, inner) } ?? item)
+                if let filter, try memory.keeping({ try evaluate(filter, inner) }) != .bool(true) { continue }
+                try reserve(MemoryBudget.valueStride, for: e)
+                out.append(try map.map { e in try memory.keeping { try evaluate(e, inner) } } ?? item)
             }
             return .list(out)
         case .quantifier(let kind, let v, let listExpr, let pred):
@@ -145,8 +167,9 @@ struct Evaluator {
             var trues = 0, nulls = 0
             var inner = row
             for item in items {
+                try deadline.step()
                 inner[v] = item
-                let r = try pred.map { try evaluate($0, inner) } ?? .bool(true)
+                let r = try pred.map { e in try memory.keeping { try evaluate(e, inner) } } ?? .bool(true)
                 if r == .bool(true) { trues += 1 } else if r.isNull { nulls += 1 }
             }
             let falses = items.count - trues - nulls
@@ -246,6 +269,7 @@ struct Evaluator {
             guard case .list(let items) = b else { throw typeError("IN needs a list on the right, got \(b.typeName)", r) }
             var unknown = false
             for item in items {
+                try deadline.step()
                 switch Compare.equal(a, item) {
                 case .some(true): return .bool(true)
                 case nil: unknown = true
@@ -287,13 +311,26 @@ enum Arithmetic {
     static func apply(_ op: BinaryOp, _ a: CypherValue, _ b: CypherValue, _ e: Expr, _ ev: Evaluator) throws -> CypherValue {
         if a.isNull || b.isNull { return .null }
         if op == .add {
+            // Concatenation: the result's size is asked of the budget before it is built.
             switch (a, b) {
-            case (.string(let x), .string(let y)): return .string(x + y)
-            case (.string(let x), .int), (.string(let x), .float): return .string(x + Functions.toStringValue(b))
-            case (.int, .string(let y)), (.float, .string(let y)): return .string(Functions.toStringValue(a) + y)
-            case (.list(let x), .list(let y)): return .list(x + y)
-            case (.list(let x), _): return .list(x + [b])
-            case (_, .list(let y)): return .list([a] + y)
+            case (.string(let x), .string(let y)):
+                try ev.reserve(MemoryBudget.stringBytes(utf8Count: x.utf8.count + y.utf8.count), for: e)
+                return .string(x + y)
+            case (.string(let x), .int), (.string(let x), .float):
+                try ev.reserve(MemoryBudget.stringBytes(utf8Count: x.utf8.count + 32), for: e)
+                return .string(x + Functions.toStringValue(b))
+            case (.int, .string(let y)), (.float, .string(let y)):
+                try ev.reserve(MemoryBudget.stringBytes(utf8Count: y.utf8.count + 32), for: e)
+                return .string(Functions.toStringValue(a) + y)
+            case (.list(let x), .list(let y)):
+                try ev.reserve(MemoryBudget.listBytes(count: x.count + y.count), for: e)
+                return .list(x + y)
+            case (.list(let x), _):
+                try ev.reserve(MemoryBudget.listBytes(count: x.count + 1), for: e)
+                return .list(x + [b])
+            case (_, .list(let y)):
+                try ev.reserve(MemoryBudget.listBytes(count: y.count + 1), for: e)
+                return .list([a] + y)
             default: break
             }
         }

@@ -13,7 +13,8 @@ final class Execution {
     let options: QueryOptions
     let graph: GraphAccess
     let writer: GraphWriter?
-    let deadline: StatementDeadline
+    let deadline: QueryDeadline
+    let memory: MemoryBudget
     var evaluator: Evaluator
     var profile: [ProfileStep] = []
     /// Relationship types' frequencies, asked by the planner for unanchored patterns.
@@ -21,23 +22,24 @@ final class Execution {
     var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, db: Database,
-         writer: GraphWriter?, parameters: [String: CypherValue], deadline: StatementDeadline) {
+         writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline) {
         self.ast = ast
         self.scopes = scopes
         self.ontology = ontology
         self.options = options
-        self.graph = GraphAccess(db: db)
+        let memory = MemoryBudget(limit: options.memoryLimit)
+        self.memory = memory
+        self.graph = GraphAccess(db: db, memory: memory)
         self.writer = writer
         self.deadline = deadline
-        self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source, ontology: ontology, asOf: ast.asOf)
+        self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source, ontology: ontology, asOf: ast.asOf,
+                                   deadline: deadline, memory: memory)
         self.evaluator.patternExists = { [unowned self] part, row in try self.patternExists(part, row) }
     }
 
     var db: Database { graph.db }
 
-    func checkTime() throws {
-        if deadline.hasPassed { throw QueryError.timeout(options.timeLimit) }
-    }
+    func checkTime() throws { try deadline.check() }
 
     func checkSize(_ count: Int) throws {
         if count > options.intermediateRowLimit {
@@ -79,6 +81,7 @@ final class Execution {
                     profile.append(ProfileStep(clause: name + " + " + Execution.clauseName(ast.clauses[i + 1]) + " (one SQL statement)",
                                                rows: rows.count + result.count, seconds: Date().timeIntervalSince(started)))
                     try checkTime()
+                    if !rows.isEmpty { try memory.restart(with: rows) }
                     continue
                 }
                 rows = try match(plan, parts, optional: optional, rows, scope)
@@ -105,6 +108,9 @@ final class Execution {
             }
             profile.append(ProfileStep(clause: name, rows: rows.count + result.count, seconds: Date().timeIntervalSince(started)))
             try checkTime()
+            // The previous bag is freed; what the query holds now is this clause's rows
+            // (after RETURN, its result, counted while it was projected).
+            if case .return = clause {} else { try memory.restart(with: rows) }
         }
         if result.count > options.rowLimit {
             throw QueryError(.rowLimit, "RowLimit", "the result has more than \(options.rowLimit) rows; add LIMIT or raise the row limit")
@@ -115,12 +121,16 @@ final class Execution {
     /// WITH ... WHERE: the projected rows whose predicate holds (the source rows behind
     /// them, where kept, are visible to the predicate too).
     func filterWith(_ names: [String], _ projected: [[CypherValue]], _ sources: [Bindings?], _ predicate: Expr) throws -> [Bindings] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var kept: [Bindings] = []
         for (values, source) in zip(projected, sources) {
+            try deadline.step()
             let row = Dictionary(uniqueKeysWithValues: zip(names, values))
             var env = source ?? [:]
             for (k, v) in row { env[k] = v }
             if try evaluator.isTrue(predicate, env) { kept.append(row) }
+            memory.endRow()
         }
         return kept
     }
@@ -150,17 +160,24 @@ final class Execution {
         var output: [Bindings] = []
         if plan.boundVariables.isEmpty {
             let matches = try runPlan(plan, [:])
+            // Held for the whole clause.
+            for m in matches { try memory.keep(row: m) }
+            memory.endRow()
             for row in input {
                 var any = false
                 for m in matches {
                     var merged = row
                     for (k, v) in m { merged[k] = v }
+                    try deadline.step()
                     guard try passes(plan, merged) else { continue }
                     any = true
-                    output.append(strip(merged))
+                    let kept = strip(merged)
+                    try memory.keep(row: kept)
+                    output.append(kept)
                 }
                 if optional && !any { output.append(nullFilled(row, newVariables)) }
                 try checkSize(output.count)
+                memory.endRow()
             }
         } else {
             for row in input {
@@ -171,12 +188,15 @@ final class Execution {
                         for (k, v) in m { merged[k] = v }
                         guard try passes(plan, merged) else { continue }
                         any = true
-                        output.append(strip(merged))
+                        let kept = strip(merged)
+                        try memory.keep(row: kept)
+                        output.append(kept)
                     }
                 }
                 if optional && !any { output.append(nullFilled(row, newVariables)) }
                 try checkSize(output.count)
                 try checkTime()
+                memory.endRow()
             }
         }
         return output
@@ -201,6 +221,9 @@ final class Execution {
 
     /// Residual predicates and edge-distinctness across variable-length relationships.
     func passes(_ plan: MatchPlan, _ row: Bindings) throws -> Bool {
+        // What the predicates build is garbage once they have answered.
+        let mark = memory.transient
+        defer { memory.transient = mark }
         for e in plan.residual where try !evaluator.isTrue(e, row) { return false }
         return true
     }
@@ -224,7 +247,9 @@ final class Execution {
         let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(bound: arguments))
         var out: [[CypherValue]] = []
         while let row = try cursor.next() {
-            out.append(projection.values(row))
+            let values = projection.values(row)
+            try memory.keep(values: values)
+            out.append(values)
             if out.count % 1024 == 0 { try checkSize(out.count); try checkTime() }
         }
         return out
@@ -288,6 +313,8 @@ final class Execution {
                 guard let pathName = part.pathVariable else { continue }
                 b[pathName] = try assemblePath(part, values)
             }
+            // Until the caller keeps it (or drops it with the input row).
+            try memory.reserve(MemoryBudget.dictionaryBytes(count: b.count) + (relIds.isEmpty ? 0 : 8 * relIds.count))
             out.append(b)
             try checkSize(out.count)
         }
@@ -344,25 +371,33 @@ final class Execution {
     // MARK: UNWIND
 
     func unwind(_ e: Expr, _ alias: String, _ input: [Bindings]) throws -> [Bindings] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var out: [Bindings] = []
         for row in input {
+            try deadline.step()
             let v = try evaluator.evaluate(e, row)
             switch v {
-            case .null: continue
+            case .null: break
             case .list(let items):
-                for item in items { var r = row; r[alias] = item; out.append(r) }
+                for item in items {
+                    try deadline.step()
+                    var r = row
+                    r[alias] = item
+                    // The other values are the input row's, counted already.
+                    try memory.keep(row: r, adding: item)
+                    out.append(r)
+                }
             default:
-                var r = row; r[alias] = v; out.append(r)
+                var r = row
+                r[alias] = v
+                try memory.keep(row: r, adding: v)
+                out.append(r)
             }
             try checkSize(out.count)
+            memory.endRow()
         }
         return out
-    }
-}
-
-extension QueryError {
-    static func timeout(_ seconds: Double) -> QueryError {
-        QueryError(.timeout, "Timeout", "the query ran longer than its time limit of \(seconds) s and was interrupted; narrow it or raise the limit")
     }
 }
 

@@ -95,16 +95,25 @@ enum Functions {
             }
         case "head", "last", "tail":
             guard case .list(let l) = a else { throw bad(a) }
-            if name == "tail" { return .list(Array(l.dropFirst())) }
+            if name == "tail" {
+                try ev.reserve(MemoryBudget.listBytes(count: l.count), for: e)
+                return .list(Array(l.dropFirst()))
+            }
             return (name == "head" ? l.first : l.last) ?? .null
         case "reverse":
             switch a {
-            case .list(let l): return .list(l.reversed())
-            case .string(let s): return .string(String(s.reversed()))
+            case .list(let l):
+                try ev.reserve(MemoryBudget.listBytes(count: l.count), for: e)
+                return .list(l.reversed())
+            case .string(let s):
+                try ev.reserve(MemoryBudget.stringBytes(utf8Count: s.utf8.count), for: e)
+                return .string(String(s.reversed()))
             default: throw bad(a)
             }
         case "tolower", "toupper", "trim", "ltrim", "rtrim":
             guard case .string(let s) = a else { throw bad(a) }
+            // A changed case may take a few more bytes (ß → SS); twice is a safe bound.
+            try ev.reserve(MemoryBudget.stringBytes(utf8Count: 2 * s.utf8.count), for: e)
             switch name {
             case "tolower": return .string(s.lowercased())
             case "toupper": return .string(s.uppercased())
@@ -174,42 +183,82 @@ enum Functions {
             default: throw bad(a)
             }
         case "range":
-            guard case .int(let lo) = a, case .int(let hi) = args[1] else { throw bad(args.first(where: { if case .int = $0 { return false } else { return true } }) ?? a) }
-            var step: Int64 = 1
-            if args.count == 3 {
-                guard case .int(let s) = args[2] else { throw bad(args[2]) }
-                guard s != 0 else { throw ev.argumentError("range() step must not be zero", e, code: "NumberOutOfRange") }
-                step = s
-            }
-            let count = step > 0 ? (hi >= lo ? (hi - lo) / step + 1 : 0) : (lo >= hi ? (lo - hi) / -step + 1 : 0)
-            guard count <= 10_000_000 else { throw ev.argumentError("range() of \(count) elements is too large", e) }
-            return .list((0..<count).map { .int(lo + $0 * step) })
+            return try range(args, e, ev)
         case "substring", "left", "right":
             guard case .string(let s) = a else { throw bad(a) }
-            let chars = Array(s)
             guard case .int(let p) = args[1], p >= 0 else { throw ev.argumentError("\(name)() needs a non-negative integer", e) }
+            // Character offsets walked in place: a copy as [Character] took 16 bytes a character.
+            func index(_ offset: Int, from i: String.Index) -> String.Index {
+                s.index(i, offsetBy: offset, limitedBy: s.endIndex) ?? s.endIndex
+            }
             switch name {
-            case "left": return .string(String(chars.prefix(Int(clamping: p))))
-            case "right": return .string(String(chars.suffix(Int(clamping: p))))
+            case "left": return .string(String(s[..<index(Int(clamping: p), from: s.startIndex)]))
+            case "right":
+                let count = s.count
+                return .string(String(s[index(max(0, count - Int(clamping: p)), from: s.startIndex)...]))
             default:
-                let start = min(Int(clamping: p), chars.count)
-                var len = chars.count - start
+                let start = index(Int(clamping: p), from: s.startIndex)
+                var end = s.endIndex
                 if args.count == 3 {
                     guard case .int(let l) = args[2], l >= 0 else { throw ev.argumentError("substring() length must be a non-negative integer", e) }
-                    len = min(len, Int(clamping: l))
+                    end = index(Int(clamping: l), from: start)
                 }
-                return .string(String(chars[start..<start + len]))
+                return .string(String(s[start..<end]))
             }
         case "replace":
             guard case .string(let s) = a, case .string(let f) = args[1], case .string(let t) = args[2] else { throw bad(a) }
-            return .string(f.isEmpty ? s : s.replacingOccurrences(of: f, with: t))
+            if f.isEmpty { return a }
+            // Bounded before it is built: at most one replacement per length of `f`.
+            let n = s.utf8.count, grows = max(0, t.utf8.count - f.utf8.count)
+            let bound = n.addingReportingOverflow((n / f.utf8.count).multipliedReportingOverflow(by: grows).partialValue)
+            try ev.reserve(bound.overflow ? Int.max / 2 : MemoryBudget.stringBytes(utf8Count: bound.partialValue), for: e)
+            return .string(s.replacingOccurrences(of: f, with: t))
         case "split":
             guard case .string(let s) = a, case .string(let d) = args[1] else { throw bad(a) }
-            if d.isEmpty { return .list(s.map { .string(String($0)) }) }
-            return .list(s.components(separatedBy: d).map(CypherValue.string))
+            // The pieces hold the bytes of `s` at most; the list is counted once its length
+            // is known (a list of one value per character is known up front).
+            if d.isEmpty {
+                try ev.reserve(MemoryBudget.listBytes(count: s.count), for: e)
+                return .list(s.map { .string(String($0)) })
+            }
+            let pieces = s.components(separatedBy: d)
+            try ev.reserve(MemoryBudget.listBytes(count: pieces.count) + MemoryBudget.stringBytes(utf8Count: s.utf8.count), for: e)
+            return .list(pieces.map(CypherValue.string))
         default:
             throw QueryError(.syntax, "UnknownFunction", "unknown function \(name)()", at: e.position, in: ev.source)
         }
+    }
+
+    /// `range(lo, hi[, step])`: its length is known before the list is built, so the
+    /// memory budget refuses an oversized one without allocating it. Counted in unsigned
+    /// arithmetic: `hi - lo` of two Int64 can overflow, and `-step` of Int64.min does.
+    static func range(_ args: [CypherValue], _ e: Expr, _ ev: Evaluator) throws -> CypherValue {
+        func bad(_ v: CypherValue) -> QueryError { ev.typeError("range() cannot take a \(v.typeName)", e) }
+        guard case .int(let lo) = args[0] else { throw bad(args[0]) }
+        guard case .int(let hi) = args[1] else { throw bad(args[1]) }
+        var step: Int64 = 1
+        if args.count == 3 {
+            guard case .int(let s) = args[2] else { throw bad(args[2]) }
+            guard s != 0 else { throw ev.argumentError("range() step must not be zero", e, code: "NumberOutOfRange") }
+            step = s
+        }
+        let empty = step > 0 ? hi < lo : lo < hi
+        if empty { return .list([]) }
+        // The distance fits in UInt64; the wrapping difference is it.
+        let distance = step > 0 ? UInt64(bitPattern: hi &- lo) : UInt64(bitPattern: lo &- hi)
+        let (count, countOverflow) = (distance / step.magnitude).addingReportingOverflow(1)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: UInt64(MemoryBudget.valueStride))
+        let asked = countOverflow || overflow || bytes > UInt64(Int.max / 2) ? Int.max / 2 : MemoryBudget.bufferHeader + Int(bytes)
+        try ev.reserve(asked, for: e)
+        var out: [CypherValue] = []
+        out.reserveCapacity(Int(count))
+        var value = lo
+        for _ in 0..<count {
+            try ev.deadline.step()
+            out.append(.int(value))
+            value = value &+ step  // wraps only past the last element
+        }
+        return .list(out)
     }
 
     /// `fts(n, 'terms')`: the node's full-text relevance for the FTS5 query `terms`

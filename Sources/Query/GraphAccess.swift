@@ -3,16 +3,28 @@ import LexgraphCore
 
 /// Reads the labels, types and properties of matched elements, caching per query.
 /// Matching itself returns only ids (SQL does that part); this is the Swift side
-/// that expressions use when they look inside an element.
+/// that expressions use when they look inside an element. The cache lives as long as the
+/// query and is counted in its memory budget.
 final class GraphAccess {
     struct NodeData { var labels: [String]; var properties: [String: CypherValue] }
     struct RelationshipData { var type: String; var start: Int64; var end: Int64; var properties: [String: CypherValue] }
 
     let db: Database
+    let memory: MemoryBudget
     private var nodes: [Int64: NodeData] = [:]
     private var relationships: [Int64: RelationshipData] = [:]
 
-    init(db: Database) { self.db = db }
+    init(db: Database, memory: MemoryBudget) {
+        self.db = db
+        self.memory = memory
+    }
+
+    /// A cache entry: its slot, the labels and the properties.
+    private func pin(labels: [String], properties: [String: CypherValue]) throws {
+        var bytes = 64 + MemoryBudget.size(of: .map(properties), atMost: Int.max)
+        for label in labels { bytes += MemoryLayout<String>.stride + MemoryBudget.stringBytes(utf8Count: label.utf8.count) }
+        try memory.pin(bytes)
+    }
 
     func node(_ id: Int64) throws -> NodeData {
         if let hit = nodes[id] { return hit }
@@ -21,6 +33,7 @@ final class GraphAccess {
         }
         let labels = try String.fetchAll(db.cachedStatement(sql: "SELECT label FROM node_label WHERE node_id = ? ORDER BY label"), arguments: [id])
         let data = NodeData(labels: labels, properties: try GraphAccess.properties(row["props"]))
+        try pin(labels: labels, properties: data.properties)
         nodes[id] = data
         return data
     }
@@ -31,6 +44,7 @@ final class GraphAccess {
             throw QueryError(.runtime, "EntityNotFound", "relationship \(id) no longer exists")
         }
         let data = RelationshipData(type: row["type"], start: row["src"], end: row["dst"], properties: try GraphAccess.properties(row["props"]))
+        try pin(labels: [data.type], properties: data.properties)
         relationships[id] = data
         return data
     }

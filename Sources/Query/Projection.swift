@@ -5,6 +5,8 @@ extension Execution {
     /// Projects `input`; `sources` are the input rows behind each output row (nil when
     /// aggregating or DISTINCT), which WITH ... WHERE may still look at.
     func project(_ p: Projection, _ input: [Bindings], _ scope: Binder.Scope) throws -> (names: [String], rows: [[CypherValue]], sources: [Bindings?]) {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var items = p.items
         if p.star {
             let starItems = scope.order.sorted().map { ProjectionItem(expression: Expr(.variable($0), p.position), alias: nil, text: $0) }
@@ -21,23 +23,30 @@ extension Execution {
             projected = try aggregate(items, sortExpressions, input).map { Projected(values: $0.values, source: nil, keys: $0.keys) }
         } else {
             for row in input {
-                projected.append(Projected(values: try items.map { try evaluator.evaluate($0.expression, row) }, source: row, keys: []))
+                try deadline.step()
+                let values = try items.map { try evaluator.evaluate($0.expression, row) }
+                try memory.keep(values: values)
+                projected.append(Projected(values: values, source: row, keys: []))
+                memory.endRow()
             }
             if p.distinct {
                 var seen = Set<[CypherValue]>()
-                projected = projected.filter { seen.insert($0.values).inserted }
+                projected = try projected.filter { try deadline.step(); return seen.insert($0.values).inserted }
             }
             if !p.orderBy.isEmpty {
                 for k in projected.indices {
+                    try deadline.step()
                     var env = keepSource ? (projected[k].source ?? [:]) : [:]
                     for (n, v) in zip(names, projected[k].values) { env[n] = v }
                     projected[k].keys = try sortExpressions.map { try evaluator.evaluate($0, env) }
+                    try memory.keep(values: projected[k].keys)
+                    memory.endRow()
                 }
             }
         }
         if !p.orderBy.isEmpty {
             let directions = p.orderBy.map(\.ascending)
-            projected = stableSorted(projected) { Execution.precedes($0.keys, $1.keys, directions) }
+            projected = try stableSorted(projected) { Execution.precedes($0.keys, $1.keys, directions) }
         }
         projected = try slice(p, projected)
         // DISTINCT keeps the first source row of each distinct row for WITH ... WHERE.
@@ -48,15 +57,21 @@ extension Execution {
     /// LIMIT, unless `ordered` says SQL did those too.
     func orderAndSlice(_ p: Projection, _ names: [String], _ rows: [[CypherValue]], ordered: Bool) throws -> [[CypherValue]] {
         if ordered { return rows }
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var keyed: [(row: [CypherValue], keys: [CypherValue])] = []
         let sortExpressions = p.orderBy.map { $0.expression.replacingProjected(p.items) }
         for row in rows {
+            try deadline.step()
             let env = Dictionary(uniqueKeysWithValues: zip(names, row))
-            keyed.append((row, try sortExpressions.map { try evaluator.evaluate($0, env) }))
+            let keys = try sortExpressions.map { try evaluator.evaluate($0, env) }
+            try memory.keep(values: keys)
+            keyed.append((row, keys))
+            memory.endRow()
         }
         if !p.orderBy.isEmpty {
             let directions = p.orderBy.map(\.ascending)
-            keyed = stableSorted(keyed) { Execution.precedes($0.keys, $1.keys, directions) }
+            keyed = try stableSorted(keyed) { Execution.precedes($0.keys, $1.keys, directions) }
         }
         return try slice(p, keyed).map(\.row)
     }
@@ -79,8 +94,13 @@ extension Execution {
         return rows
     }
 
-    func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
-        items.enumerated().sorted { a, b in
+    /// Sorts, keeping equal items in their order; each comparison is a step towards the
+    /// deadline. The numbered copy it sorts is counted while it lives.
+    func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) throws -> [T] {
+        try memory.reserve(2 * MemoryBudget.bufferHeader + items.count * (MemoryLayout<(offset: Int, element: T)>.stride + MemoryLayout<T>.stride))
+        defer { memory.endRow() }
+        return try items.enumerated().sorted { a, b in
+            try deadline.step()
             if less(a.element, b.element) { return true }
             if less(b.element, a.element) { return false }
             return a.offset < b.offset
@@ -103,6 +123,8 @@ extension Execution {
 
     /// Groups by the non-aggregate items and computes every aggregate call per group.
     func aggregate(_ items: [ProjectionItem], _ sortExpressions: [Expr], _ input: [Bindings]) throws -> [(values: [CypherValue], keys: [CypherValue])] {
+        // One copy of the evaluator (a struct of references) for the loop, not one per row.
+        let evaluator = self.evaluator
         var calls: [Expr] = []
         for item in items { Execution.collectAggregates(item.expression, &calls) }
         for e in sortExpressions { Execution.collectAggregates(e, &calls) }
@@ -110,12 +132,15 @@ extension Execution {
         var groups: [[CypherValue]: (first: Bindings, accumulators: [Accumulator])] = [:]
         var order: [[CypherValue]] = []
         for row in input {
+            try deadline.step()
             let key = try keyIndexes.map { try evaluator.evaluate(items[$0].expression, row) }
             if groups[key] == nil {
+                try memory.keep(values: key)
                 groups[key] = (row, try calls.map { try Accumulator($0, evaluator) })
                 order.append(key)
             }
             for i in calls.indices { try groups[key]!.accumulators[i].add(row, evaluator) }
+            memory.endRow()
         }
         if input.isEmpty && keyIndexes.isEmpty {
             groups[[]] = ([:], try calls.map { try Accumulator($0, evaluator) })
@@ -123,6 +148,7 @@ extension Execution {
         }
         var out: [(values: [CypherValue], keys: [CypherValue])] = []
         for key in order {
+            try deadline.step()
             let group = groups[key]!
             var ev = evaluator
             for (i, call) in calls.enumerated() { ev.aggregates[call.position] = try group.accumulators[i].result(evaluator) }
@@ -133,7 +159,11 @@ extension Execution {
             }
             var env = Bindings()
             for (item, v) in zip(items, values) { env[item.name] = v }
-            out.append((values, try sortExpressions.map { try ev.evaluate($0, env) }))
+            let keys = try sortExpressions.map { try ev.evaluate($0, env) }
+            try memory.keep(values: values)
+            try memory.keep(values: keys)
+            out.append((values, keys))
+            memory.endRow()
         }
         return out
     }
@@ -177,6 +207,8 @@ struct Accumulator {
         let v = try ev.evaluate(argument, row)
         if v.isNull { return }
         if distinct { guard seen.insert(v).inserted else { return } }
+        // Every aggregate keeps its values until the group is done.
+        try ev.memory.keep(value: v)
         values.append(v)
     }
 

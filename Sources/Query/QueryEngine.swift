@@ -26,7 +26,9 @@ import Ontology
 ///
 /// Safety: parameters and all literal values are bound, never spliced into SQL. The
 /// default is read-only (CREATE needs `QueryOptions.write`). Every query has a row limit
-/// and a time limit; at the time limit the running SQLite statement is interrupted.
+/// (on its result and on the rows a CREATE runs for), a time limit (`QueryDeadline`: the
+/// running SQLite statement is interrupted, and the evaluation in Swift stops) and a
+/// memory limit on the values it holds in Swift (`MemoryBudget`).
 /// Unbounded `*` means `*1..unboundedPathLimit` (default 10).
 ///
 /// Extensions (not openCypher):
@@ -58,8 +60,9 @@ public final class QueryEngine: Sendable {
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
         let ast = try compiled.ast(for: text)
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
+        try options.validate()
         let started = Date()
-        let deadline = StatementDeadline(seconds: options.timeLimit)
+        let deadline = QueryDeadline(seconds: options.timeLimit)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
@@ -107,26 +110,54 @@ extension Execution {
     }
 }
 
-/// Limits and switches for one query.
+/// Limits and switches for one query. `QueryEngine.run` refuses limits that are not
+/// positive (and finite): `validate()`.
 public struct QueryOptions: Sendable {
     /// Allow CREATE (otherwise a `.readOnly` error).
     public var write = false
-    /// The most rows a result may have.
+    /// The most rows a result may have, and the most rows a CREATE may run for.
     public var rowLimit = 100_000
     /// The most rows any intermediate step may have.
     public var intermediateRowLimit = 5_000_000
-    /// Seconds before the query is interrupted.
+    /// Seconds before the query is interrupted, in SQLite and in Swift alike.
     public var timeLimit: Double = 30
+    /// Bytes of values the query may hold in memory (rows between clauses, aggregates,
+    /// lists, strings; see `MemoryBudget`).
+    public var memoryLimit = QueryOptions.defaultMemoryLimit
     /// The upper bound of an unbounded `*` (`*` = `*1..10`, `*2..` = `*2..10`).
     public var unboundedPathLimit = 10
     /// Keep the SQL each MATCH ran (tests, debugging).
     public var logSQL = false
 
-    public init(write: Bool = false, rowLimit: Int = 100_000, timeLimit: Double = 30, unboundedPathLimit: Int = 10) {
+    /// 1 GiB. The engine runs on machines like the reference one (24 GB, 2 cores) and is to
+    /// serve several users at once: 1 GiB per query leaves room for a handful of
+    /// concurrent queries beside SQLite's cache, the graph snapshot and the encoder, and is
+    /// far more than any query over the legal graphs needs (all 312,022 SCOTUS citations
+    /// as rows of two nodes and a relationship are about 100 MiB).
+    public static let defaultMemoryLimit = 1 << 30
+
+    public init(write: Bool = false, rowLimit: Int = 100_000, timeLimit: Double = 30,
+                memoryLimit: Int = QueryOptions.defaultMemoryLimit, unboundedPathLimit: Int = 10) {
         self.write = write
         self.rowLimit = rowLimit
         self.timeLimit = timeLimit
+        self.memoryLimit = memoryLimit
         self.unboundedPathLimit = unboundedPathLimit
+    }
+
+    /// Throws an `.argument` error (code `InvalidLimit`) naming the first limit that is
+    /// not a positive number (for the time limit: a positive finite number of seconds).
+    public func validate() throws {
+        func refuse(_ what: String, _ value: String, _ needs: String) -> QueryError {
+            QueryError(.argument, "InvalidLimit", "the \(what) must be \(needs), got \(value)")
+        }
+        guard timeLimit.isFinite, timeLimit > 0 else {
+            throw refuse("time limit", "\(timeLimit)", "a finite number of seconds greater than 0")
+        }
+        guard memoryLimit > 0 else { throw refuse("memory limit", "\(memoryLimit) bytes", "greater than 0") }
+        guard rowLimit > 0 else { throw refuse("row limit", "\(rowLimit)", "at least 1") }
+        guard intermediateRowLimit > 0 else { throw refuse("intermediate row limit", "\(intermediateRowLimit)", "at least 1") }
+        guard unboundedPathLimit > 0 else { throw refuse("unbounded path limit", "\(unboundedPathLimit)", "at least 1") }
     }
 }
 

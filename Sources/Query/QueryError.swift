@@ -20,6 +20,8 @@ public struct QueryError: LexgraphError, Equatable {
         case rowLimit = "RowLimit"
         /// The query ran past its time limit and was interrupted.
         case timeout = "Timeout"
+        /// The query needed more memory than its memory limit.
+        case memoryLimit = "MemoryLimit"
         /// Anything the store reported while running the query.
         case runtime = "RuntimeError"
         /// Valid openCypher this dialect does not support (yet).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphStore
+import Query
 
 /// `--db`: the graph database file. Same meaning in every command.
 struct DatabaseOptions: ParsableArguments {
@@ -33,6 +34,43 @@ struct DataOptions: ParsableArguments {
             throw CLIError("no data folder at \(path): pass --data PATH or set LEXGRAPH_DATA to the shared data folder")
         }
         return URL(fileURLWithPath: path)
+    }
+}
+
+/// `--row-limit`, `--time-limit`, `--memory-limit`: the limits of every query of
+/// `query` and `shell`. Each must be a positive number (the time a finite one).
+struct QueryLimitOptions: ParsableArguments {
+    @Option(help: "Most rows a result may have, and most rows a CREATE may run for.")
+    var rowLimit = QueryOptions().rowLimit
+
+    @Option(help: "Seconds before a query is interrupted (SQL and in-memory evaluation alike).")
+    var timeLimit = QueryOptions().timeLimit
+
+    @Option(help: ArgumentHelp("Memory a query may hold (rows, lists, strings), e.g. 512M or 2G.", valueName: "size"))
+    var memoryLimit = MemoryLimit(bytes: QueryOptions.defaultMemoryLimit)
+
+    /// A size on the command line: `512M`, `2G`, `1.5GB`, `64MiB` or a number of bytes.
+    struct MemoryLimit: ExpressibleByArgument {
+        var bytes: Int
+        init(bytes: Int) { self.bytes = bytes }
+        init?(argument: String) {
+            guard let bytes = MemorySize.parse(argument) else { return nil }
+            self.bytes = bytes
+        }
+        var defaultValueDescription: String { MemorySize.describe(bytes) }
+    }
+
+    func options(write: Bool) -> QueryOptions {
+        QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit, memoryLimit: memoryLimit.bytes)
+    }
+
+    /// Nonsense limits (nan, zero, negative, infinite) stop the command before it runs.
+    func validate() throws {
+        do {
+            try options(write: false).validate()
+        } catch let error as QueryError {
+            throw ValidationError(error.message)
+        }
     }
 }
 

@@ -27,11 +27,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Allow writes (CREATE).")
     var write = false
 
-    @Option(help: "Most rows a result may have.")
-    var rowLimit = 100_000
-
-    @Option(help: "Seconds before the query is interrupted.")
-    var timeLimit: Double = 30
+    @OptionGroup var limits: QueryLimitOptions
 
     @Option(name: .customLong("repeat"), help: ArgumentHelp(
         "Benchmark: run the query once to warm up, then N times; print median and p90 latency (wall and CPU) to stderr.",
@@ -42,7 +38,7 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let engine = QueryEngine(store: try database.open())
-        let options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit)
+        let options = limits.options(write: write)
         let bound = try QueryOutput.parameters(parameters)
         var result = try engine.run(text, parameters: bound, options: options)
         if let repetitions {

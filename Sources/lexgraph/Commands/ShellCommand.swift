@@ -43,8 +43,7 @@ struct ShellCommand: ParsableCommand {
     @Flag(help: "Allow writes (CREATE).")
     var write = false
 
-    @Option(help: "Seconds before a query is interrupted.")
-    var timeLimit: Double = 30
+    @OptionGroup var limits: QueryLimitOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -54,7 +53,7 @@ struct ShellCommand: ParsableCommand {
 
     func run() throws {
         let engine = QueryEngine(store: try database.open())
-        let options = QueryOptions(write: write, timeLimit: timeLimit)
+        let options = limits.options(write: write)
         let interactive = isatty(0) != 0
         // nil unless stdin and stdout are both terminals; then the plain path below is today's.
         let terminal = TerminalLineReader(history: Self.loadHistory())
