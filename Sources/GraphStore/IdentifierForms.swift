@@ -15,7 +15,7 @@ enum IdentifierForms {
         for variant in withoutKeyPrefixes(text) {
             add(variant)
             if let cite = usReports(variant) { add(cite.reports); add(cite.usid) }
-            if variant.uppercased().hasPrefix("ECLI:") { add(variant.uppercased()) }
+            if variant.prefix(5).uppercased() == "ECLI:" { add(variant.uppercased()) }
             if let number = applicationNumber(variant) { add(number) }
         }
         return out
@@ -27,7 +27,7 @@ enum IdentifierForms {
     static func withoutKeyPrefixes(_ text: String) -> [String] {
         var variants = [text]
         var rest = Substring(text)
-        while let colon = rest.firstIndex(of: ":"), !rest.uppercased().hasPrefix("ECLI:") {
+        while let colon = rest.firstIndex(of: ":"), rest.prefix(5).uppercased() != "ECLI:" {
             let prefix = rest[..<colon]
             guard !prefix.isEmpty, prefix.allSatisfy({ $0.isLetter }) else { break }
             rest = rest[rest.index(after: colon)...].drop(while: \.isWhitespace)

@@ -41,6 +41,8 @@ public struct NodeLookupError: LexgraphError {
     public var location: SourceLocation? { nil }
 
     public var message: String {
+        // The text as typed, but not a megabyte of it.
+        let identifier = self.identifier.count > 120 ? self.identifier.prefix(120) + "… (\(self.identifier.count) characters)" : self.identifier
         let list = candidates.map { "\n  \($0.label)" }.joined()
         switch kind {
         case .ambiguous:
@@ -100,7 +102,10 @@ extension GraphStore {
         if found.count == 1 { return found.values.first! }
         if found.count > 1 { throw fail(.ambiguous, sorted(Array(found.values))) }
 
-        guard text.contains(where: \.isLetter) else { throw fail(.notFound, []) }
+        // Scoring compares every typed word with every stored name: a text far longer than
+        // any case name (the longest SCDB name has 209 characters) is not one, and would
+        // take minutes to compare.
+        guard text.contains(where: \.isLetter), text.count <= maxNameLength else { throw fail(.notFound, []) }
         let query = CaseNameMatch(text)
         let named = try namedCases(ontology: ontology, columns: columns, in: db)
         let same = named.filter { query.names($0.words) }.map { match($0.row, by: "name") }
@@ -119,6 +124,9 @@ extension GraphStore {
         }.prefix(max(suggestions, 0)).map(\.match)
         throw fail(.notFound, Array(best))
     }
+
+    /// The longest text `resolveNode` compares with case names.
+    public static let maxNameLength = 500
 
     /// Every named node of a case type (any node with a name in a schema-free store).
     private static func namedCases(ontology: Ontology, columns: String, in db: Database) throws -> [(row: Row, words: CaseNameMatch)] {

@@ -84,6 +84,17 @@ final class NodeResolutionTests: XCTestCase {
         XCTAssertEqual(lochner.candidates.first?.key, "scotus:198US45")
     }
 
+    func testATextLongerThanAnyCaseNameIsNotComparedWithNames() throws {
+        let long = String(repeating: "Mapp v Ohio ", count: 100_000)
+        let start = Date()
+        let error = try XCTUnwrap(lookupError(long))
+        XCTAssertEqual(error.kind, .notFound)
+        XCTAssertEqual(error.candidates, [])
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertLessThan(error.message.count, 400, "the message quotes the start of the text, not all of it")
+        XCTAssertTrue(error.message.contains("… (1200000 characters)"), String(error.message.prefix(400)))
+    }
+
     func testAnUnknownIdentifierSaysWhatWasTried() throws {
         for text in ["999 U.S. 1", "scotus:999US1", "2099-001", "", "   "] {
             let error = try XCTUnwrap(lookupError(text))
