@@ -60,7 +60,7 @@ let package = Package(
 
         .testTarget(name: "LexgraphCoreTests", dependencies: ["LexgraphCore"]),
         .testTarget(name: "OntologyTests", dependencies: ["Ontology"]),
-        .testTarget(name: "GraphStoreTests", dependencies: ["GraphStore", "Ontology", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GraphStoreTests", dependencies: ["GraphStore", "Ontology", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "GraphStore", "GraphAlgorithms"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),

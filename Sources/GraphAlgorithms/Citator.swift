@@ -1,3 +1,4 @@
+import GraphStore
 import LexgraphCore
 
 /// How good a case is as law on a date, worst first.
@@ -54,6 +55,21 @@ public struct CitatorStatus: Sendable {
     public var treatmentCounts: [String: Int]
     public var citingCount: Int
     public var reliances: [OverruledReliance]
+    /// How far the graph's CITES and OVERRULES data reaches (nil when not looked up: a
+    /// status computed on a bare snapshot). See `GraphStore.citatorStatus(of:asOf:hops:)`.
+    public var horizon: DataHorizon?
+
+    /// What the answer cannot claim: the date lies past the data, or "overruled" rests
+    /// on a source that does not say in whole or in part.
+    public var caveats: [String] {
+        var notes: [String] = []
+        if let warning = horizon?.warning(asOf: asOf) { notes.append(warning) }
+        let overrulings = overruledBy + reliances.flatMap(\.overruledBy)
+        if overrulings.contains(where: { $0.edgeType == CitatorVocabulary.overrules }) {
+            notes.append("note: " + CitatorVocabulary.overrulingScopeNote)
+        }
+        return notes
+    }
 
     /// Lines that explain `level`, most important first.
     public var explanation: [String] {

@@ -1,3 +1,4 @@
+import GraphStore
 import LexgraphCore
 
 /// Which way a walk follows edges: along them (`out`: from a case to what it cites),
@@ -140,4 +141,7 @@ public struct WalkResult: Sendable {
     public var reachedCount: Int
     /// PageRank iterations run (nil without PageRank).
     public var pageRankIterations: Int?
+    /// How far the data of the edge types the walk may follow reaches (nil until looked
+    /// up with `GraphSnapshot.dataHorizon(ofWalkFrom:options:store:)`).
+    public var horizon: DataHorizon?
 }

@@ -19,12 +19,7 @@ public enum IdentifierIndexes {
 
     /// Creates the missing indexes and drops those of keys no longer declared.
     static func sync(with ontology: Ontology, in db: Database) throws {
-        var wanted = Set<String>()
-        if !ontology.isPermissive {
-            for type in ontology.nodeTypes.values {
-                for spec in type.properties.values where spec.format != nil && isPlainKey(spec.name) { wanted.insert(spec.name) }
-            }
-        }
+        let wanted = indexedProperties(of: ontology)
         let existing = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'node' AND name LIKE ? ESCAPE '\\'",
                                            arguments: [prefix.replacingOccurrences(of: "_", with: "\\_") + "%"])
         for name in existing where !wanted.contains(String(name.dropFirst(prefix.count))) {
@@ -33,6 +28,18 @@ public enum IdentifierIndexes {
         for key in wanted.sorted() where !existing.contains(prefix + key) {
             try db.execute(sql: "CREATE INDEX \((prefix + key).quotedDatabaseIdentifier) ON node(json_extract(props, '\(jsonPath(key))'))")
         }
+    }
+
+    /// The node properties that have an identifier index: those the ontology declares
+    /// with an identifier format and whose key is plain. `GraphStore.resolveNode` looks
+    /// identifiers up in exactly these.
+    public static func indexedProperties(of ontology: Ontology) -> Set<String> {
+        guard !ontology.isPermissive else { return [] }
+        var wanted = Set<String>()
+        for type in ontology.nodeTypes.values {
+            for spec in type.properties.values where spec.format != nil && isPlainKey(spec.name) { wanted.insert(spec.name) }
+        }
+        return wanted
     }
 
     /// `[A-Za-z_][A-Za-z0-9_]*`: safe to write into SQL text as part of a JSON path.

@@ -11,7 +11,7 @@ import GRDB
 ///   nodes have exactly one; schema-free graphs (the openCypher TCK) may have several.
 /// - `edge(id, key, type, src, dst, props, valid_from, valid_to)`: `key` identifies an
 ///   edge across re-loads (NULL for edges made by a query's CREATE); indexed for both
-///   directions by type.
+///   directions by type, and (dated edges only) by type and start date.
 /// - `node_fts`: FTS5 over the text-typed properties of each node (rowid = node id).
 /// - `ontology_version`: every ontology version the database went through, the last
 ///   row being the active one; `load_log`: who loaded what, when, with which counts.
@@ -80,6 +80,13 @@ public enum Schema {
                 );
                 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
+        }
+        // The data horizon (`DataHorizon`): the newest dated edge of a type, read
+        // backwards from the end of this index instead of scanning every edge of the
+        // type. Partial, so the query planner never picks it for ordinary type lookups
+        // (only a query that itself requires `valid_from IS NOT NULL` can use it).
+        migrator.registerMigration("v2-edge-horizon") { db in
+            try db.execute(sql: "CREATE INDEX edge_dated_by_type ON edge(type, valid_from) WHERE valid_from IS NOT NULL")
         }
         return migrator
     }

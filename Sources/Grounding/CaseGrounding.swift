@@ -1,5 +1,6 @@
 import Foundation
 import GraphAlgorithms
+import GraphStore
 import LexgraphCore
 
 /// A case's graph context as of a date: its seeds, every fact (best first) and the
@@ -11,6 +12,9 @@ public struct CaseGrounding: Sendable {
     public var features: GraphFeatures
     /// Nodes the walk reached (seeds included).
     public var reachedCount: Int
+    /// How far the graph's data reaches (`GroundingGraph.horizon`): a context as of a
+    /// date past it knows nothing of what came between.
+    public var horizon: DataHorizon
 
     /// The facts that fit `budget`, best first.
     public func context(budget: FactBudget) -> [GraphFact] { budget.select(facts) }
@@ -31,7 +35,8 @@ extension GroundingGraph {
         facts += relatedCaseFacts(walk, seeds: seeds, limit: options.relatedCases)
         facts.sort { ($0.score, $1.text) > ($1.score, $0.text) }
         let features = GraphFeatures(history: history, walk: walk, seeds: seeds, graph: self, options: options)
-        return CaseGrounding(asOf: asOf, seeds: seeds, facts: facts, features: features, reachedCount: walk?.reachedCount ?? 0)
+        return CaseGrounding(asOf: asOf, seeds: seeds, facts: facts, features: features, reachedCount: walk?.reachedCount ?? 0,
+                             horizon: horizon)
     }
 
     /// Typed BFS (one hop, both directions) with personalized PageRank from the

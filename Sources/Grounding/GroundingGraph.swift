@@ -23,6 +23,10 @@ public final class GroundingGraph: Sendable {
     let citesOut: [Int32: [Int32]]
     /// Per cited node: the dates of the CITES edges into it, ascending (as-of in-degree).
     let citedOn: [Int32: [LegalDate]]
+    /// How far the data grounding reads reaches: the edge types it walks and groups
+    /// outcomes by, and CITES, among edges touching a Supreme Court case. Every
+    /// grounding carries it, so a context as of a date past the citations says so.
+    public let horizon: DataHorizon
 
     /// Edge types that put a case into an outcome group, by the seed role they serve.
     static let groupEdgeTypes: [SeedRole: String] = [
@@ -110,6 +114,8 @@ public final class GroundingGraph: Sendable {
         self.outcomes = outcomes
         self.citesOut = citesOut
         self.citedOn = citedOn
+        let grounded = Set(GroundingOptions.walkEdgeTypes).union(GroundingGraph.groupEdgeTypes.values).union(["CITES"])
+        self.horizon = try store.dataHorizon(edgeTypes: grounded, touching: ["SupremeCourtCase"])
     }
 
     /// Stands for an undated citation: counted on every date, as the store's as-of rule does.

@@ -71,6 +71,8 @@ final class RealGraphBuildTests: XCTestCase {
         let undated = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE type IN ('SupremeCourtCase', 'ECtHRJudgment') AND valid_from IS NULL") }
         XCTAssertEqual(undated, 0)
 
+        try checkIdentifiersAcrossGraphs(store)
+
         // Loading the same files again changes nothing (echr and contracts: the scotus
         // reload takes as long as its build; the small-file tests cover the same path).
         let small = recipes.filter { $0.name == "echr" || $0.name == "contracts" }
@@ -80,6 +82,23 @@ final class RealGraphBuildTests: XCTestCase {
         XCTAssertEqual(again.counts.edgesUnchanged, again.edgesByType.values.reduce(0, +))
         XCTAssertGreaterThan(again.counts.nodesUnchanged, 35_000)
         print("reload echr + contracts: \(String(format: "%.1f", again.seconds)) s")
+    }
+
+    /// With every graph loaded: an ECtHR judgment is found by the identifiers the
+    /// annotated-judgments file gives Coster v. the United Kingdom (ECLI in lower case,
+    /// application number with "no."), and the ECtHR graph's CITES edges, later than
+    /// any SCOTUS one (the Fowler network ends with an opinion of 2002-02-27), do not
+    /// extend the horizon of a SCOTUS answer.
+    func checkIdentifiersAcrossGraphs(_ store: GraphStore) throws {
+        let coster = "echr:ECLI:CE:ECHR:2001:0118JUD002487694"
+        XCTAssertEqual(try store.resolveNode("ecli:ce:echr:2001:0118jud002487694").key, coster)
+        XCTAssertEqual(try store.resolveNode("no. 24876/94").key, coster)
+        XCTAssertEqual(try store.resolveNode("001-59156").key, coster)
+        XCTAssertEqual(try store.resolveNode("Coster v. the United Kingdom").key, coster)
+        let scotus = try store.dataHorizon(edgeTypes: ["CITES"], touching: ["SupremeCourtCase"])
+        XCTAssertEqual(scotus.latest, LegalDate(iso: "2002-02-27"))
+        let all = try XCTUnwrap(try store.dataHorizon(edgeTypes: ["CITES"]).latest)
+        XCTAssertGreaterThan(all, LegalDate(iso: "2002-02-27")!)
     }
 
     /// The SCDB court codes linked to courts-db: exactly one SAME_AS / PART_OF edge per

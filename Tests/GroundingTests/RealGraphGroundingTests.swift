@@ -18,7 +18,7 @@ final class RealGraphGroundingTests: XCTestCase {
     /// Jersey v. T.L.O. (1985), Dickerson v. United States (2000).
     static let cases = ["scotus:367US643", "scotus:384US436", "scotus:469US325", "scotus:530US428"]
 
-    private func attributesAndDate(_ key: String, _ store: GraphStore) throws -> (CaseAttributes, LegalDate) {
+    func attributesAndDate(_ key: String, _ store: GraphStore) throws -> (CaseAttributes, LegalDate) {
         let attributes = try CaseAttributes(caseKey: key, in: store)
         return (attributes, try XCTUnwrap(attributes.termStart, "\(key) has no term"))
     }

@@ -16,11 +16,14 @@ struct ContextCommand: ParsableCommand {
             natural court; issue, issueArea, lawType and lawSupp are assigned from the opinion). Only what is dated \
             strictly before --as-of (default: 1 October of the case's term) is used; --with-citations adds the \
             precedents the case's own opinion cites as a separate seed group.
-            Example: lexgraph context scotus:367US643 --with-citations --budget 600
+            The answer says how far the graph's data reaches ("with data to" its latest edge date, per edge type in \
+            JSON) and flags a date past the data of any edge type grounding reads.
+            \(NodeArgument.forms)
+            Example: lexgraph context "367 U.S. 643" --with-citations --budget 600
             """)
 
-    @Argument(help: "Key of the case node, e.g. scotus:367US643.")
-    var key: String
+    @Argument(help: "The case: key, identifier (367 U.S. 643, 1960-133) or name.")
+    var identifier: String
 
     @Option(name: .customLong("as-of"), help: "Ground as of this date (YYYY-MM-DD; default 1 October of the case's term).")
     var asOf: String?
@@ -40,6 +43,7 @@ struct ContextCommand: ParsableCommand {
         if format == .csv { throw CLIError("context prints table or json, not csv") }
         if let budget, budget < 0 { throw CLIError("--budget must be 0 or more, not \(budget)") }
         let store = try database.open()
+        let key = try store.resolveNode(identifier).key
         let attributes = try CaseAttributes(caseKey: key, in: store)
         let date: LegalDate
         if let asOf { date = try DateArgument.parse(asOf, option: "--as-of") } else {
@@ -51,11 +55,12 @@ struct ContextCommand: ParsableCommand {
         let grounding = try graph.ground(attributes, asOf: date, options: GroundingOptions(includeOwnCitations: withCitations))
         let millis = Date().timeIntervalSince(start) * 1000
         let facts = budget.map { grounding.context(budget: .characters($0)) } ?? grounding.facts
-        print(format == .json ? json(grounding, facts) : table(grounding, facts, millis: millis))
+        print(format == .json ? json(key, grounding, facts) : table(key, grounding, facts, millis: millis))
     }
 
-    func table(_ grounding: CaseGrounding, _ facts: [GraphFact], millis: Double) -> String {
-        var lines = ["\(key) as of \(grounding.asOf) (only what is dated before it)\(withCitations ? ", with its own citations" : "")"]
+    func table(_ key: String, _ grounding: CaseGrounding, _ facts: [GraphFact], millis: Double) -> String {
+        var lines = ["\(key) as of \(grounding.asOf)\(grounding.horizon.phrase) (only what is dated before it)\(withCitations ? ", with its own citations" : "")"]
+        if let warning = grounding.horizon.warning(asOf: grounding.asOf) { lines.append(warning) }
         if !grounding.seeds.missing.isEmpty { lines.append("codes without a node: " + grounding.seeds.missing.joined(separator: ", ")) }
         lines.append("")
         for (i, fact) in facts.enumerated() {
@@ -73,7 +78,7 @@ struct ContextCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    func json(_ grounding: CaseGrounding, _ facts: [GraphFact]) -> String {
+    func json(_ key: String, _ grounding: CaseGrounding, _ facts: [GraphFact]) -> String {
         let factValues: [Value] = facts.map { fact in
             .map([
                 "text": .string(fact.text), "score": .float(fact.score), "kind": .string(fact.kind.rawValue),
@@ -89,6 +94,8 @@ struct ContextCommand: ParsableCommand {
         let seeds: [Value] = grounding.seeds.all.map { .map(["role": .string($0.role.rawValue), "key": .string($0.key)]) }
         return Value.map([
             "key": .string(key), "as_of": .string(grounding.asOf.iso), "with_citations": .bool(withCitations),
+            "data_to": grounding.horizon.latest.map { .string($0.iso) } ?? .null, "data_horizon": grounding.horizon.json,
+            "caveats": .list([grounding.horizon.warning(asOf: grounding.asOf)].compactMap { $0 }.map(Value.string)),
             "seeds": .list(seeds), "missing": .list(grounding.seeds.missing.map(Value.string)),
             "facts": .list(factValues),
             "features": .map(Dictionary(uniqueKeysWithValues: zip(GraphFeatures.names, grounding.features.values.map(Value.float)))),

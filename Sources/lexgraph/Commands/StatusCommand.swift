@@ -12,11 +12,14 @@ struct StatusCommand: ParsableCommand {
         abstract: "Citator status of a case: overruled, negative treatment, relies on overruled authority, or good law.",
         discussion: """
             Uses the edges valid on --as-of (default: today): OVERRULES edges and CITES treatments into the case, \
-            and the case's own citations up to --hops away that reach an overruled authority.
+            and the case's own citations up to --hops away that reach an overruled authority. \
+            The answer says how far the graph's CITES and OVERRULES data reaches ("as of D, with data to H") and \
+            flags a date past it: nothing after H is known.
+            \(NodeArgument.forms)
             """)
 
-    @Argument(help: "Key of the case.")
-    var key: String
+    @Argument(help: "The case: key, identifier (410 U.S. 113, 1972-048) or name.")
+    var identifier: String
 
     @Option(name: .customLong("as-of"), help: "Status as of this date (YYYY-MM-DD; default today).")
     var asOf: String?
@@ -32,14 +35,15 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
         if format == .csv { throw CLIError("status prints table or json, not csv") }
-        let snapshot = try GraphSnapshot.loadCitatorNeighborhood(try database.open(), of: key, hops: hops)
-        let status = try snapshot.citatorStatus(of: key, asOf: date, hops: hops)
+        let store = try database.open()
+        let status = try store.citatorStatus(of: try store.resolveNode(identifier).key, asOf: date, hops: hops)
         print(format == .json ? json(status) : text(status))
     }
 
     func text(_ status: CitatorStatus) -> String {
-        var lines = ["\(status.key) as of \(status.asOf): \(status.level.rawValue)"]
+        var lines = ["\(status.key) as of \(status.asOf)\(status.horizon?.phrase ?? ""): \(status.level.rawValue)"]
         lines += status.explanation.map { "  \($0)" }
+        lines += status.caveats
         let counts = status.treatmentCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("cited by \(status.citingCount) case\(status.citingCount == 1 ? "" : "s")\(counts.isEmpty ? "" : " (\(counts))")")
         if status.level != .negativeTreatment, !status.negativeTreatments.isEmpty {
@@ -58,6 +62,8 @@ struct StatusCommand: ParsableCommand {
         }
         return Value.map([
             "key": .string(status.key), "as_of": .string(status.asOf.iso), "hops": .int(Int64(status.hops)),
+            "data_to": status.horizon?.latest.map { .string($0.iso) } ?? .null, "data_horizon": status.horizon?.json ?? .null,
+            "caveats": .list(status.caveats.map(Value.string)),
             "level": .string(status.level.rawValue),
             "explanation": .list(status.explanation.map(Value.string)),
             "overruled_by": .list(status.overruledBy.map(treatment)),

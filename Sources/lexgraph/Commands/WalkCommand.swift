@@ -16,10 +16,13 @@ struct WalkCommand: ParsableCommand {
         discussion: """
             Only nodes and edges valid on --as-of exist for the walk (nothing decided after it). \
             Without --as-of the whole history is walked. Each result shows one shortest path from a seed.
-            Example: lexgraph walk KEY --as-of 1970-01-01 --depth 2 --types CITES --direction both --pagerank
+            The answer says how far the data of the edge types it may follow reaches ("with data to" the latest, \
+            among edges touching a node of a seed's type) and flags an --as-of past the data of any of them.
+            \(NodeArgument.forms)
+            Example: lexgraph walk "367 U.S. 643" --as-of 1970-01-01 --depth 2 --types CITES --direction both --pagerank
             """)
 
-    @Argument(help: "Seed node keys; KEY=WEIGHT sets a seed's PageRank restart weight (default 1).")
+    @Argument(help: "Seed nodes (key, identifier or case name); SEED=WEIGHT sets a seed's PageRank restart weight (default 1).")
     var seeds: [String]
 
     @Option(name: .customLong("as-of"), help: "Walk the graph as of this date (YYYY-MM-DD).")
@@ -65,8 +68,8 @@ struct WalkCommand: ParsableCommand {
 
     func run() throws {
         let options = try walkOptions()
-        let seeds = try parsedSeeds()
         let store = try database.open()
+        let seeds = try parsedSeeds().map { WalkSeed(key: try store.resolveNode($0.key).key, weight: $0.weight) }
         let loadStart = Date()
         let snapshot = try GraphSnapshot.load(store)
         let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -77,7 +80,8 @@ struct WalkCommand: ParsableCommand {
             result = try snapshot.walk(from: seeds, options: options)
             times.append(Date().timeIntervalSince(start))
         }
-        guard let result else { return }
+        guard var result else { return }
+        result.horizon = try snapshot.dataHorizon(ofWalkFrom: seeds, options: options, store: store)
         print(WalkOutput.render(result, options: options, format: format))
         if format == .table {
             let median = times.sorted()[times.count / 2] * 1000
@@ -128,7 +132,7 @@ enum WalkOutput {
         switch format {
         case .json: return json(result, options: options)
         case .csv: return csv(result)
-        case .table: return table(result)
+        case .table: return (heading(result, options: options) + [table(result)]).joined(separator: "\n")
         }
     }
 
@@ -146,10 +150,25 @@ enum WalkOutput {
         }
         return Value.map([
             "as_of": options.asOf.map { .string($0.iso) } ?? .null,
+            "data_to": result.horizon?.latest.map { .string($0.iso) } ?? .null, "data_horizon": result.horizon?.json ?? .null,
+            "caveats": .list(caveats(result, options: options).map(Value.string)),
             "reached": .int(Int64(result.reachedCount)),
             "pagerank_iterations": result.pageRankIterations.map { .int(Int64($0)) } ?? .null,
             "hits": .list(hits),
         ]).jsonText
+    }
+
+    /// The horizon warning when --as-of lies past the data of an edge type the walk may follow.
+    static func caveats(_ result: WalkResult, options: WalkOptions) -> [String] {
+        guard let asOf = options.asOf, let warning = result.horizon?.warning(asOf: asOf) else { return [] }
+        return [warning]
+    }
+
+    /// `as of D, with data to H` (or `whole history, ...` without a date), then any caveat.
+    static func heading(_ result: WalkResult, options: WalkOptions) -> [String] {
+        guard let horizon = result.horizon else { return [] }
+        let when = options.asOf.map { "as of \($0)" } ?? "whole history"
+        return ["\(when)\(horizon.phrase)"] + caveats(result, options: options)
     }
 
     static func csv(_ result: WalkResult) -> String {
