@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers", "Reports"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers", "Reports",
+                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
