@@ -73,6 +73,6 @@ let package = Package(
                                                             "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
-        .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "Transformer", "Tensor", "Tokenizers"]),
+        .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
     ]
 )
