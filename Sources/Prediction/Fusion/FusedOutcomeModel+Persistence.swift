@@ -64,7 +64,11 @@ extension FusedOutcomeModel {
         let path = directory + "/" + manifestFile
         let manifest: FusedModelManifest
         do {
-            manifest = try JSONDecoder().decode(FusedModelManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            try RunFiles.refuseRepeatedKeys(data, path: path, what: "fused model manifest")
+            manifest = try JSONDecoder().decode(FusedModelManifest.self, from: data)
+        } catch let error as PredictionError {
+            throw error
         } catch {
             throw PredictionError("cannot read fused model manifest: \(error)", at: .init(file: path))
         }
