@@ -125,6 +125,17 @@ extension GraphStore {
         throw fail(.notFound, Array(best))
     }
 
+    /// Whether some node's identifier property `property` equals `value`, whatever the
+    /// node's key (cases after 2002 are keyed by their SCDB id, not their usid). The
+    /// comparison is written as the identifier index is defined, so it is one index lookup.
+    public func hasNode(withIdentifier property: String, equalTo value: String) throws -> Bool {
+        precondition(IdentifierIndexes.isPlainKey(property), "identifier properties are plain keys")
+        return try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM node WHERE json_extract(props, '\(IdentifierIndexes.jsonPath(property))') = ?)",
+                              arguments: [value]) ?? false
+        }
+    }
+
     /// The longest text `resolveNode` compares with case names.
     public static let maxNameLength = 500
 

@@ -139,7 +139,14 @@ struct JSONParser {
             while true {
                 skipSpace()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                let keyStart = pos
                 let key = try parseString()
+                // A repeated key is refused: keeping either value silently would let two
+                // readers of the same line disagree (RFC 8259 leaves the choice open).
+                if dict[key] != nil {
+                    pos = keyStart
+                    throw fail("duplicate key \(Value.string(key).jsonText) in an object")
+                }
                 skipSpace()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 pos += 1

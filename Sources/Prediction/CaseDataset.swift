@@ -61,7 +61,8 @@ public struct CaseDataset: Sendable {
             do {
                 value = try Value.parseJSON(bytes: Array(lineBytes))
             } catch let error as JSONError {
-                throw PredictionError("invalid JSON: \(error.message)", at: location)
+                // The parser's message already says "invalid JSON"; its column joins the line.
+                throw PredictionError(error.message, at: SourceLocation(file: file, line: lineNumber, column: error.location?.column))
             }
             guard case .map(let object) = value else {
                 throw PredictionError("a case line must be a JSON object", at: location)

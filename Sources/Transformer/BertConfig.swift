@@ -42,6 +42,14 @@ public struct BertConfig: Sendable, Equatable {
 
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
+    /// Upper bounds on the config's sizes, far above any published BERT-family encoder
+    /// (MiniLM: 30,522 / 384 / 6 / 12 / 1,536 / 512 / 2): a value past one is a corrupt or
+    /// hostile config, refused with its key before any size is multiplied out.
+    public static let limits: [String: Int64] = [
+        "vocab_size": 4_194_304, "hidden_size": 65_536, "num_hidden_layers": 1_024, "num_attention_heads": 4_096,
+        "intermediate_size": 262_144, "max_position_embeddings": 1_048_576, "type_vocab_size": 65_536,
+    ]
+
     /// Reads and validates `config.json`.
     public init(contentsOf path: String) throws {
         guard let bytes = FileManager.default.contents(atPath: path) else {
@@ -64,6 +72,9 @@ public struct BertConfig: Sendable, Equatable {
             guard let i = v.intValue, i > 0, i < Int64(Int32.max) else {
                 throw TransformerError("config \"\(key)\" must be a positive integer, found \(v.jsonText)", file: path)
             }
+            if let limit = Self.limits[key], i > limit {
+                throw TransformerError("config \"\(key)\" is \(i), more than \(limit), the most a BERT-family encoder here may have", file: path)
+            }
             return Int(i)
         }
         func prob(_ key: String, _ fallback: Double) throws -> Double {
@@ -81,6 +92,10 @@ public struct BertConfig: Sendable, Equatable {
         maxPositionEmbeddings = try int("max_position_embeddings", 512)
         typeVocabSize = try int("type_vocab_size", 2)
         hiddenAct = f["hidden_act"]?.stringValue ?? "gelu"
+        // Relative position embeddings would load without error and compute something else.
+        if let v = f["position_embedding_type"], !v.isNull, v.stringValue != "absolute" {
+            throw TransformerError("config \"position_embedding_type\" \(v.jsonText) is not supported (only \"absolute\")", file: path)
+        }
         guard let eps = (f["layer_norm_eps"] ?? .float(1e-12)).doubleValue, eps > 0 else {
             throw TransformerError("config \"layer_norm_eps\" must be a positive number", file: path)
         }
@@ -103,7 +118,9 @@ public struct BertConfig: Sendable, Equatable {
         }
     }
 
-    /// The HF `config.json` for this configuration (BERT model type).
+    /// The HF `config.json` for this configuration (BERT model type): the keys
+    /// `save_pretrained` writes that decide the model (checked against a folder transformers
+    /// wrote by `CheckpointTests.testSavedCheckpointHasHuggingFaceFormat`).
     public func json(architecture: String) -> Value {
         var f: [String: Value] = [
             "architectures": .list([.string(architecture)]),
@@ -121,7 +138,6 @@ public struct BertConfig: Sendable, Equatable {
             "attention_probs_dropout_prob": .float(attentionProbsDropoutProb),
             "initializer_range": .float(initializerRange),
             "pad_token_id": .int(0),
-            "position_embedding_type": .string("absolute"),
         ]
         if let numLabels {
             f["id2label"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("\($0)", Value.string("LABEL_\($0)")) }))

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// What a classification head predicts, and so which loss trains it (HF `problem_type`).
@@ -76,6 +77,7 @@ public final class BertModel {
     init(config: BertConfig, head: ClassificationHeadSpec?, seed: UInt64, randomInitialization: Bool) throws {
         try config.validate()
         if let head, head.numLabels < 1 { throw TransformerError("classification head needs at least one label, got \(head.numLabels)") }
+        try Self.checkMemory(config: config, head: head)
         self.config = config
         self.head = head
         self.rng = SeededGenerator(seed: seed)
@@ -92,6 +94,27 @@ public final class BertModel {
         classifier = head == nil ? nil : p.required("classifier.weight")
         classifierBias = head == nil ? nil : p.required("classifier.bias")
         if randomInitialization { for param in p.parameters { initialize(param) } }
+    }
+
+    /// Refuses a model whose values and gradients (8 bytes a parameter) would not fit in
+    /// this machine's memory, before allocating them: sizes within `BertConfig.limits` can
+    /// still multiply out to terabytes.
+    static func checkMemory(config: BertConfig, head: ClassificationHeadSpec?) throws {
+        var scalars = 0, overflow = false
+        for (_, shape) in parameterSpecs(config: config, head: head) {
+            var n = 1
+            for d in shape { let (p, o) = n.multipliedReportingOverflow(by: d); n = p; overflow = overflow || o }
+            let (sum, o) = scalars.addingReportingOverflow(n)
+            scalars = sum; overflow = overflow || o
+        }
+        let bytes = Double(scalars) * 8, memory = Double(ProcessInfo.processInfo.physicalMemory)
+        if overflow || bytes > memory {
+            let gb = { (x: Double) in String(format: "%.1f GB", x / 1e9) }
+            throw TransformerError("the config's sizes (vocab_size \(config.vocabSize), hidden_size \(config.hiddenSize), num_hidden_layers "
+                                   + "\(config.numHiddenLayers), intermediate_size \(config.intermediateSize), max_position_embeddings "
+                                   + "\(config.maxPositionEmbeddings)) need \(overflow ? "more than 2^63 bytes" : gb(bytes)) for weights and gradients, "
+                                   + "more than this machine's \(gb(memory)) of memory")
+        }
     }
 
     /// HF `_init_weights` for one parameter.

@@ -7,23 +7,13 @@ extension BertModel {
     /// Non-parameter buffers some checkpoints carry; skipped on load.
     static let ignorableTensors: Set<String> = ["embeddings.position_ids", "bert.embeddings.position_ids"]
 
-    /// Loads `directory/config.json` and `directory/model.safetensors`. When `head` is nil
-    /// and the file holds `classifier.weight`, the head is taken from it (labels from its
-    /// shape, problem type from the config, else regression for 1 label and single-label
-    /// classification otherwise, as HF decides).
+    /// Loads `directory/config.json` and `directory/model.safetensors`, checked against each
+    /// other before any weight is allocated (`CheckpointFolder`). When `head` is nil and
+    /// the file holds `classifier.weight`, the head is taken from it.
     public static func load(directory: String, head: ClassificationHeadSpec? = nil, initializeMissingHead: Bool = true, seed: UInt64 = 0) throws -> BertModel {
-        let config = try BertConfig(contentsOf: directory + "/config.json")
-        let weights = try SafetensorsFile(path: directory + "/model.safetensors")
-        var head = head
-        if head == nil, let e = weights.entry("classifier.weight") {
-            guard e.shape.count == 2, e.shape[0] >= 1 else {
-                throw TransformerError("tensor \"classifier.weight\" has shape \(e.shape), expected [labels, \(config.hiddenSize)]", file: weights.path)
-            }
-            let problem = config.problemType.flatMap(ProblemType.init(rawValue:)) ?? (e.shape[0] == 1 ? .regression : .singleLabelClassification)
-            head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem)
-        }
-        let model = try BertModel(config: config, head: head, seed: seed, randomInitialization: false)
-        try model.loadWeights(from: weights, initializeMissingHead: initializeMissingHead)
+        let folder = try CheckpointFolder(directory: directory, head: head)
+        let model = try BertModel(config: folder.config, head: folder.head, seed: seed, randomInitialization: false)
+        try model.loadWeights(from: folder.weights, initializeMissingHead: initializeMissingHead)
         return model
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GraphStore
 import XCTest
+import TestRequirements
 
 /// The real process, for real: a load killed with SIGKILL half-way leaves the database
 /// exactly as it was, and readers keep reading (the old state) while a load runs.
@@ -16,7 +17,7 @@ final class LoadDurabilityTests: XCTestCase {
         candidates.append(S.root.appendingPathComponent(".build/release/lexgraph"))
         candidates.append(S.root.appendingPathComponent(".build/debug/lexgraph"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
+            throw TestRequirements.missing("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
         }
         return found
     }

@@ -3,6 +3,7 @@ import GRDB
 import GraphStore
 import LexgraphCore
 import XCTest
+import TestRequirements
 
 /// Builds the real graphs (scotus, echr, contracts) from the shared data in one load and
 /// compares the counts per type with those tools/expected_graph_counts.py computed from
@@ -11,7 +12,7 @@ final class RealGraphBuildTests: XCTestCase {
     typealias S = LoadTestSupport
 
     func testBuildAllMatchesTheSourceFilesAndReloadsIdempotently() throws {
-        guard let data = S.dataFolder else { throw XCTSkip("shared data folder not found (set LEXGRAPH_DATA)") }
+        guard let data = S.dataFolder else { throw TestRequirements.missing("shared data folder not found (set LEXGRAPH_DATA)") }
         let dir = try S.tempFolder(self)
         let store = try S.newStore(in: dir)
         var recipes: [Recipe] = []

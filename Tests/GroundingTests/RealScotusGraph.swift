@@ -4,6 +4,7 @@ import GraphStore
 import Grounding
 import LexgraphCore
 import XCTest
+import TestRequirements
 
 /// The real SCOTUS graph (graphs/scotus.yaml over the shared data), built once per test
 /// run into a temporary file with the loader, plus helpers to make dated variants of it.
@@ -32,7 +33,7 @@ enum RealScotusGraph {
 
     static func shared() throws -> (GraphStore, GroundingGraph) {
         if let cached { return cached }
-        guard let data = dataFolder else { throw XCTSkip("shared data folder not found (set LEXGRAPH_DATA)") }
+        guard let data = dataFolder else { throw TestRequirements.missing("shared data folder not found (set LEXGRAPH_DATA)") }
         let store = try BuildCatalog.openForBuild(path: folder.appendingPathComponent("scotus.sqlite").path, root: root)
         let recipes = try BuildCatalog.recipes(at: root.appendingPathComponent("graphs/scotus.yaml").path)
         let start = Date()

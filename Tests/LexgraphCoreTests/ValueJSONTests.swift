@@ -17,6 +17,20 @@ final class ValueJSONTests: XCTestCase {
         XCTAssertThrowsError(try Value.parseJSON(#"{"a":1} x"#))
     }
 
+    /// A key repeated within one object is an error at the repeated key (keeping either
+    /// value would let two readers of the same text disagree), at any depth; equal keys in
+    /// different objects are fine.
+    func testDuplicateKeysAreErrors() {
+        XCTAssertThrowsError(try Value.parseJSON(#"{"usid": "1US1", "facts": "x", "usid": "2US2"}"#)) { error in
+            XCTAssertEqual((error as? JSONError)?.location?.column, 32)
+            XCTAssertEqual((error as? JSONError)?.message, #"invalid JSON: duplicate key "usid" in an object"#)
+        }
+        XCTAssertThrowsError(try Value.parseJSON(#"[{"a": {"b": 1, "b": 1}}]"#)) { XCTAssertTrue("\($0)".contains(#"duplicate key "b""#), "\($0)") }
+        XCTAssertThrowsError(try Value.parseJSON(#"{"\u0061": 1, "a": 2}"#), "the same key written two ways")
+        XCTAssertEqual(try Value.parseJSON(#"[{"a": 1}, {"a": 2, "b": {"a": 3}}]"#),
+                       .list([.map(["a": .int(1)]), .map(["a": .int(2), "b": .map(["a": .int(3)])])]))
+    }
+
     func testLegalDateIsStrict() {
         XCTAssertEqual(LegalDate(iso: "2000-02-29")?.iso, "2000-02-29")
         XCTAssertNil(LegalDate(iso: "1900-02-29"))

@@ -30,6 +30,8 @@ final class DatasetTests: XCTestCase {
         }
     }
 
+    /// The three baselines on split_full: the majority's accuracy as the issue measured it,
+    /// and every baseline's probabilities pinned to an independent computation.
     func testBaselinesOnSplitFull() throws {
         let dataset = try CaseDataset.load(dataFolder: try TestSupport.requireSharedData())
         let report = try Evaluator(bootstrap: Bootstrap(resamples: 100))
@@ -47,5 +49,30 @@ final class DatasetTests: XCTestCase {
         XCTAssertTrue(report.table.contains("scdb-logistic"))
         guard case .map(let json) = report.json else { return XCTFail("report JSON is not an object") }
         XCTAssertEqual(json["test_cases"], .int(Int64(report.testCases)))
+
+        // Every baseline against an independent computation from the same files
+        // (tools/make_baseline_fixture.py: Python, numpy, scikit-learn's LogisticRegression):
+        // each test case's probability, and the metrics.
+        let fixture = try TestSupport.fixture("baselines_split_full.json")
+        XCTAssertEqual(fixture["test_cases"], .int(Int64(report.testCases)))
+        XCTAssertEqual(fixture["train_cases"], .int(Int64(report.trainCases)))
+        let models = TestSupport.map(try XCTUnwrap(fixture["models"]))
+        XCTAssertEqual(Set(models.keys), Set(report.test.map(\.model)))
+        for scores in report.test {
+            let expected = TestSupport.map(try XCTUnwrap(models[scores.model], scores.model))
+            // Newton's method against lbfgs at tol 1e-12: the logistic regression agrees to
+            // about 1e-7; the closed-form baselines to rounding.
+            let tolerance = scores.model == "scdb-logistic" ? 1e-6 : 1e-12
+            let probabilities = TestSupport.map(try XCTUnwrap(expected["probabilities"]))
+            let predictions = try XCTUnwrap(report.predictions[scores.model])
+            XCTAssertEqual(predictions.count, probabilities.count, scores.model)
+            for p in predictions {
+                let reference = try XCTUnwrap(probabilities[String(p.caseLine)]?.doubleValue, "\(scores.model): case line \(p.caseLine)")
+                XCTAssertEqual(p.probability, reference, accuracy: tolerance, "\(scores.model): case line \(p.caseLine)")
+            }
+            for (metric, key) in [(Metric.accuracy, "accuracy"), (.rocAUC, "roc_auc"), (.brier, "brier")] {
+                XCTAssertEqual(try XCTUnwrap(scores.metrics[metric]), try XCTUnwrap(expected[key]?.doubleValue), accuracy: 1e-6, "\(scores.model) \(key)")
+            }
+        }
     }
 }

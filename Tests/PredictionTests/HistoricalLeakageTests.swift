@@ -39,6 +39,7 @@ final class HistoricalLeakageTests: XCTestCase {
         let candidates = dataset.labelledCases.filter { $0.input.scdb != nil && $0.input.scdbIssue != nil }
         let sample = stride(from: 0, to: candidates.count, by: max(1, candidates.count / 12)).map { candidates[$0] }
         XCTAssertGreaterThanOrEqual(sample.count, 12)
+        var controls = 0
         for c in sample {
             let query = c.query
             XCTAssertLessThanOrEqual(query.asOf, c.outcomeKnownFrom)
@@ -53,13 +54,22 @@ final class HistoricalLeakageTests: XCTestCase {
             XCTAssertEqual(try PastOutcomeModel(history: perturbed).predictProbabilities([query]),
                            try PastOutcomeModel(history: history).predictProbabilities([query]))
 
-            // Control: flipping the latest earlier outcome that shares the case's issue changes the rates.
-            guard let earlier = records.indices.filter({ records[$0].knownFrom < query.asOf && records[$0].attributes[.issue] == c.input.scdbIssue })
-                .max(by: { records[$0].knownFrom < records[$1].knownFrom }) else { continue }
+            // Control: flipping one earlier outcome changes the rates: the latest one on the
+            // case's issue, else (a first case on its issue) the latest one at all, which
+            // moves the overall past rate. It must run for every sampled case: a control
+            // that cannot run is a failure, not a quiet pass.
+            let before = records.indices.filter { records[$0].knownFrom < query.asOf }
+            let latest = { (indices: [Int]) in indices.max(by: { records[$0].knownFrom < records[$1].knownFrom }) }
+            guard let earlier = latest(before.filter { records[$0].attributes[.issue] == c.input.scdbIssue }) ?? latest(before) else {
+                XCTFail("case line \(c.line): no earlier outcome at all, so the control cannot run")
+                continue
+            }
+            controls += 1
             var flipped = records
             flipped[earlier].petitionerWon.toggle()
             XCTAssertNotEqual(HistoricalFeatures(index: HistoricalOutcomeIndex(records: flipped)).values(for: query),
                               history.values(for: query), "case line \(c.line): control")
         }
+        XCTAssertEqual(controls, sample.count, "the control ran for every sampled case")
     }
 }

@@ -5,7 +5,9 @@ import XCTest
 /// Leakage test (a): the case input cannot carry outcome fields. Removing or perturbing
 /// every field outside the whitelist (the label, dispositions, votes, `scdb_partyWinning`,
 /// `decision_date`, `cited_by_total`, ...) leaves the decoded input and its feature vector
-/// unchanged.
+/// unchanged; so does perturbing every column of the SCDB table joined onto it other than
+/// its pre-decision columns (`partyWinning`, `caseDisposition`, the vote counts,
+/// `decisionDirection`, `dateDecision`, ...).
 final class InputLeakageTests: XCTestCase {
     /// A `cases.jsonl` line shaped like the real ones (synthetic values).
     static let line = """
@@ -22,13 +24,47 @@ final class InputLeakageTests: XCTestCase {
     "cites_out_to_labelled": 1, "cited_by_total": 40, "split_full": "dev", "split_graph_window": "excluded_no_graph"}
     """
 
+    /// An SCDB row with every column of the real case-centred file (synthetic values).
     static let scdbCSV = """
-    caseId,term,dateDecision,partyWinning,petitioner,respondent,issue,issueArea,petitionerState,respondentState,jurisdiction,caseOrigin,caseSource,lcDispositionDirection,lcDisagreement,adminAction,threeJudgeFdc,dateArgument,naturalCourt,caseDisposition,majVotes
-    2010-001,2010,3/1/2011,1,27,28,20010,2,,6,1,302,29,1,0,,0,11/2/2010,1705,3,5
+    caseId,docketId,caseIssuesId,voteId,dateDecision,decisionType,usCite,sctCite,ledCite,lexisCite,term,naturalCourt,chief,docket,caseName,dateArgument,dateRearg,petitioner,petitionerState,respondent,respondentState,jurisdiction,adminAction,adminActionState,threeJudgeFdc,caseOrigin,caseOriginState,caseSource,caseSourceState,lcDisagreement,certReason,lcDisposition,lcDispositionDirection,declarationUncon,caseDisposition,caseDispositionUnusual,partyWinning,precedentAlteration,voteUnclear,issue,issueArea,decisionDirection,decisionDirectionDissent,authorityDecision1,authorityDecision2,lawType,lawSupp,lawMinor,majOpinWriter,majOpinAssigner,splitVote,majVotes,minVotes
+    2010-001,2010-001-01,2010-001-01-01,2010-001-01-01-01,3/1/2011,1,562 U.S. 1,131 S. Ct. 1,178 L. Ed. 2d 1,2011 U.S. LEXIS 1,2010,1705,Roberts,10-100,"A v. B, Inc.",11/2/2010,,27,,28,6,1,,,0,302,,29,,0,4,2,1,1,3,0,1,0,0,20010,2,2,0,1,,1,100,,111,111,1,5,4
     """
 
     static func scdbTable() throws -> SCDBTable {
         try SCDBTable(table: CSVTable(bytes: Array(scdbCSV.utf8), file: "scdb.csv"))
+    }
+
+    /// The SCDB columns a case input takes (`SCDBPreDecision`, joined by `caseId`). Every
+    /// other column is an outcome or is read only as past signal for other cases.
+    static let scdbInputColumns: Set<String> = [
+        "caseId", "petitionerState", "respondentState", "jurisdiction", "caseOrigin", "caseSource", "lcDispositionDirection",
+        "lcDisagreement", "adminAction", "threeJudgeFdc", "dateArgument", "naturalCourt",
+    ]
+
+    /// The table with every column outside `scdbInputColumns` perturbed in every row, in a
+    /// way the reader still accepts (codes stay integers, dates stay M/D/YYYY dates).
+    static func perturbedSCDB(_ table: CSVTable) throws -> SCDBTable {
+        func cell(_ column: String, _ v: String) -> String {
+            if v.isEmpty { return column.hasPrefix("date") ? "1/2/1900" : "7" }
+            if let i = Int(v) { return String(i + 17) }
+            let date = v.split(separator: "/")
+            if date.count == 3, let m = Int(date[0]), let d = Int(date[1]), let y = Int(date[2]) { return "\(m)/\(d == 1 ? 2 : 1)/\(y)" }
+            return v + "-perturbed"
+        }
+        func quoted(_ v: String) -> String {
+            v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
+        }
+        var text = table.header.map(quoted).joined(separator: ",") + "\n"
+        for row in table.rows {
+            text += zip(table.header, row).map { column, v in quoted(scdbInputColumns.contains(column) ? v : cell(column, v)) }.joined(separator: ",") + "\n"
+        }
+        let perturbed = try CSVTable(bytes: Array(text.utf8), file: table.file)
+        XCTAssertEqual(perturbed.rows.count, table.rows.count)
+        for column in ["partyWinning", "caseDisposition", "majVotes", "minVotes", "decisionDirection", "dateDecision"] {
+            let n = try table.column(column)
+            XCTAssertTrue(zip(table.rows, perturbed.rows).allSatisfy { $0[n] != $1[n] }, "\(column) is perturbed in every row")
+        }
+        return try SCDBTable(table: perturbed)
     }
 
     static func object(_ text: String) throws -> [String: Value] {
@@ -86,19 +122,30 @@ final class InputLeakageTests: XCTestCase {
         for key in outcomeKeys { removed[key] = nil }
         var perturbed = original
         for key in outcomeKeys { perturbed[key] = Self.perturb(original[key] ?? .null) }
-        for variant in [removed, perturbed] {
-            let input = try CaseDataset.caseInput(variant, at: location, scdb: scdb)
-            XCTAssertEqual(input, base.input)
-            XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), features)
+        let perturbedSCDB = try Self.perturbedSCDB(try CSVTable(bytes: Array(Self.scdbCSV.utf8), file: "scdb.csv"))
+        XCTAssertNotEqual(perturbedSCDB.rows[0].partyWinning, scdb.rows[0].partyWinning)
+        XCTAssertNotEqual(perturbedSCDB.rows[0].decisionDate, scdb.rows[0].decisionDate)
+        for table in [scdb, perturbedSCDB] {
+            for variant in [original, removed, perturbed] {
+                let input = try CaseDataset.caseInput(variant, at: location, scdb: table)
+                XCTAssertEqual(input, base.input)
+                XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), features)
+            }
         }
+        // Control: a pre-decision column does reach the input, so the comparison can fail.
+        let moved = try SCDBTable(table: CSVTable(bytes: Array(Self.scdbCSV.replacingOccurrences(of: ",11/2/2010,", with: ",11/9/2010,").utf8), file: "scdb.csv"))
+        XCTAssertNotEqual(try CaseDataset.caseInput(original, at: location, scdb: moved), base.input)
     }
 
     /// The same on the real data: for every line of cases.jsonl, the input decoded with all
-    /// non-whitelisted fields perturbed equals the original's, and so does its feature
-    /// vector under the SCDB logistic regression's encoder fit on the split_full train cases.
+    /// non-whitelisted fields perturbed, and joined with an SCDB table whose every outcome
+    /// column is perturbed, equals the original's, and so does its feature vector under
+    /// the SCDB logistic regression's encoder fit on the split_full train cases.
     func testRealCasesInputsIgnoreOutcomeFields() throws {
         let folder = try TestSupport.requireSharedData()
-        let scdb = try SCDBTable(path: folder + "/scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        let scdbCSV = try CSVTable(contentsOf: folder + "/scdb/SCDB_2020_01_caseCentered_Citation.csv")
+        let scdb = try SCDBTable(table: scdbCSV)
+        let perturbedSCDB = try Self.perturbedSCDB(scdbCSV)
         let dataset = try CaseDataset.load(dataFolder: folder)
         var encoder = SCDBFeatureEncoder(history: HistoricalFeatures(index: HistoricalOutcomeIndex(records: dataset.pastOutcomes)))
         encoder.fit(dataset.labelledCases.filter { $0.splits[.full] == .train }.map(\.query))
@@ -112,7 +159,7 @@ final class InputLeakageTests: XCTestCase {
             for key in original.keys where !CaseInput.allowedFields.contains(key) {
                 perturbed[key] = Self.perturb(original[key] ?? .null)
             }
-            let input = try CaseDataset.caseInput(perturbed, at: location, scdb: scdb)
+            let input = try CaseDataset.caseInput(perturbed, at: location, scdb: perturbedSCDB)
             XCTAssertEqual(input, base, "line \(n + 1)")
             XCTAssertEqual(encoder.encode(PredictionQuery(input: input)), encoder.encode(PredictionQuery(input: base)), "line \(n + 1)")
             checked += 1

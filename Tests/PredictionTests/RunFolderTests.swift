@@ -108,6 +108,14 @@ final class RunFolderTests: XCTestCase {
         XCTAssertThrowsError(try RunFolder(existing: root + "/corrupt").config()) {
             XCTAssertTrue("\($0)".contains("config.json") && "\($0)".contains("corrupt run config"), "\($0)")
         }
+
+        // A key given twice (JSONDecoder would silently keep one) is refused at its line.
+        try FileManager.default.createDirectory(atPath: root + "/repeated", withIntermediateDirectories: true)
+        try Data("{\n  \"model_kind\": \"graph-logistic\",\n  \"seed\": 7,\n  \"seed\": 8\n}\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/repeated/config.json"))
+        XCTAssertThrowsError(try RunFolder(existing: root + "/repeated").config()) {
+            XCTAssertEqual("\($0)", "\(root)/repeated/config.json:4:3: corrupt run config: invalid JSON: duplicate key \"seed\" in an object")
+        }
     }
 
     func testUnknownModelKind() throws {

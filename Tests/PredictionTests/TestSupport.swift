@@ -1,6 +1,7 @@
 import Foundation
 import LexgraphCore
 import XCTest
+import TestRequirements
 
 /// Paths and fixture loading shared by the prediction tests.
 enum TestSupport {
@@ -14,11 +15,11 @@ enum TestSupport {
             ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path
     }
 
-    /// Skips the calling test when the shared data is not present.
+    /// Skips the calling test when the shared data is not present (fails it under CI).
     static func requireSharedData() throws -> String {
         let folder = dataFolder
         guard FileManager.default.fileExists(atPath: folder + "/scotus/cases.jsonl") else {
-            throw XCTSkip("shared data not found at \(folder) (set LEXGRAPH_DATA)")
+            throw TestRequirements.missing("shared data not found at \(folder) (set LEXGRAPH_DATA)")
         }
         return folder
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestRequirements
 
 /// The openCypher TCK (release 2024.3, ../shared/opencypher-tck) by tier from tiers.tsv.
 /// Every selected scenario runs on a fresh in-memory permissive store. The run fails
@@ -34,7 +35,7 @@ final class TCKTests: XCTestCase {
 
     func runTier(_ tier: String) throws {
         guard FileManager.default.fileExists(atPath: Self.tckRoot.path) else {
-            throw XCTSkip("no openCypher TCK at \(Self.tckRoot.path): set LEXGRAPH_TCK")
+            throw TestRequirements.missing("no openCypher TCK at \(Self.tckRoot.path): set LEXGRAPH_TCK")
         }
         let selected = try Self.tiers()[tier] ?? []
         let expected = try Self.expectedFailures()

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
+import TestRequirements
 #endif
 
 /// `lexgraph shell` killed while it waits for a key (SIGTERM from `kill`, SIGHUP when the
@@ -17,7 +18,7 @@ final class RawModeSignalTests: XCTestCase {
         for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
         candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
+            throw TestRequirements.missing("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
         }
         return found
     }
@@ -52,12 +53,12 @@ final class RawModeSignalTests: XCTestCase {
     /// `_IOR('T', 0x30, unsigned int)` (TIOCGPTN), macros Swift does not import.
     func pseudoTerminal() throws -> (master: Int32, slave: Int32) {
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
-        guard master >= 0 else { throw XCTSkip("no /dev/ptmx here") }
+        guard master >= 0 else { throw TestRequirements.missing("no /dev/ptmx here") }
         var unlock: Int32 = 0
         var number: UInt32 = 0
         guard ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
             close(master)
-            throw XCTSkip("cannot unlock a pseudo-terminal: \(String(cString: strerror(errno)))")
+            throw TestRequirements.missing("cannot unlock a pseudo-terminal: \(String(cString: strerror(errno)))")
         }
         let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
         XCTAssertGreaterThanOrEqual(slave, 0, "open /dev/pts/\(number)")

@@ -2,6 +2,7 @@ import Foundation
 import LexgraphCore
 import Tokenizers
 import XCTest
+import TestRequirements
 
 /// Paths and shared, lazily loaded tokenizers for the Tokenizers tests.
 enum TestSupport {
@@ -14,11 +15,11 @@ enum TestSupport {
         ProcessInfo.processInfo.environment["LEXGRAPH_MODEL"] ?? root.appendingPathComponent("models/all-minilm-l6-v2").path
     }
 
-    /// Skips the test when the model folder (fetched by tools/setup.sh) is not there.
+    /// Skips the test when the model folder (fetched by tools/setup.sh) is not there (fails it under CI).
     static func requireModel() throws {
         let vocab = URL(fileURLWithPath: modelDirectory).appendingPathComponent("vocab.txt").path
         guard FileManager.default.fileExists(atPath: vocab) else {
-            throw XCTSkip("model folder \(modelDirectory) is missing: run tools/setup.sh or set LEXGRAPH_MODEL")
+            throw TestRequirements.missing("model folder \(modelDirectory) is missing: run tools/setup.sh or set LEXGRAPH_MODEL")
         }
     }
 

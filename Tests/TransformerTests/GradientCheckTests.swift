@@ -44,6 +44,9 @@ final class GradientCheckTests: XCTestCase {
             model.rng = SeededGenerator(seed: 77)
             return Double(try model.lossAndBackward(batch, labels: labels, dropout: true).loss)
         }
+        // The masks change the loss, so this check covers backward through dropout.
+        let withoutDropout = Double(try model.lossAndBackward(batch, labels: labels, dropout: false).loss)
+        XCTAssertGreaterThan(abs(try loss() - withoutDropout), 1e-4, "dropout changes the loss")
         model.parameters.zeroGrad()
         _ = try loss()
         let analytic = Tensor(shape: [model.parameters.scalarCount])

@@ -3,6 +3,7 @@ import Tensor
 import Tokenizers
 import Transformer
 import XCTest
+import TestRequirements
 
 /// Fine-tuning the real all-MiniLM-L6-v2 on 64 real CUAD clauses drives the training loss
 /// down: partial fine-tuning (embeddings and 4 bottom layers frozen and cached once), the
@@ -17,9 +18,9 @@ final class MiniLMFineTuneTests: XCTestCase {
 
     func testFineTuningMiniLMOnCUADClausesDrivesTrainingLossDown() throws {
         let dir = Fixtures.miniLM
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/model.safetensors"), "MiniLM not downloaded at \(dir)")
+        try TestRequirements.requireFile(dir + "/model.safetensors", "MiniLM (run tools/setup.sh or set LEXGRAPH_MODEL)")
         let path = Self.dataDirectory + "/clauses/cuad.tsv"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "CUAD clauses not at \(path)")
+        try TestRequirements.requireFile(path, "CUAD clauses (shared data; set LEXGRAPH_DATA)")
 
         // The first 16 clauses of each of 4 categories, in file order.
         let rows = try TextDataset.load(path: path, fields: TextDatasetFields(text: "text", label: "category"), multiLabel: false)

@@ -2,13 +2,14 @@ import Foundation
 import Tensor
 import Transformer
 import XCTest
+import TestRequirements
 
 /// The real all-MiniLM-L6-v2 against PyTorch/transformers on a padded batch of legal
 /// sentences (one a sentence pair), token ids from the HF tokenizer.
 final class MiniLMReferenceTests: XCTestCase {
     func testHiddenStatesPoolerAndMeanPoolingMatchPyTorch() throws {
         let dir = Fixtures.miniLM
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/model.safetensors"), "MiniLM not downloaded at \(dir)")
+        try TestRequirements.requireFile(dir + "/model.safetensors", "MiniLM (run tools/setup.sh or set LEXGRAPH_MODEL)")
         let model = try BertModel.load(directory: dir)
         XCTAssertNil(model.head)
         XCTAssertEqual(model.config.hiddenSize, 384)
@@ -32,7 +33,7 @@ final class MiniLMReferenceTests: XCTestCase {
     /// A sequence alone gives the same states as its (unpadded) positions in a padded batch.
     func testPaddingDoesNotChangeRealTokens() throws {
         let dir = Fixtures.miniLM
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/model.safetensors"), "MiniLM not downloaded at \(dir)")
+        try TestRequirements.requireFile(dir + "/model.safetensors", "MiniLM (run tools/setup.sh or set LEXGRAPH_MODEL)")
         let model = try BertModel.load(directory: dir)
         let meta = try Fixtures.json("minilm_reference.json")
         let batch = try Fixtures.batch(meta)

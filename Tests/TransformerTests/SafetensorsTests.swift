@@ -82,6 +82,16 @@ final class SafetensorsTests: XCTestCase {
                     contains: ["\"w\"", "invalid dimension -1"])
         assertError(image(header: #"{"w":{"dtype":"F32","shape":[1]}}"#, data: [0, 0, 0, 0]), contains: ["\"w\"", "data_offsets"])
         assertError(image(header: #"{"__metadata__":{"k":1}}"#, data: []), contains: ["__metadata__", "\"k\""])
+        // A header length past any file, a shape whose element count overflows, and a
+        // tensor name given twice (which entry would be read is not defined).
+        var hugeHeader = Data()
+        withUnsafeBytes(of: UInt64.max.littleEndian) { hugeHeader.append(contentsOf: $0) }
+        hugeHeader.append(contentsOf: Array("{}".utf8))
+        assertError(hugeHeader, contains: ["header length 18446744073709551615 exceeds the file (10 bytes)"])
+        assertError(image(header: #"{"w":{"dtype":"F32","shape":[2147483646,2147483646,2147483646],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+                    contains: ["\"w\"", "too many bytes"])
+        assertError(image(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                          data: [0, 0, 0, 0]), contains: ["not valid JSON", "duplicate key \"w\""])
     }
 
     func testMissingFileNamesThePath() {

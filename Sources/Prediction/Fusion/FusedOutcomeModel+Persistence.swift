@@ -64,7 +64,11 @@ extension FusedOutcomeModel {
         let path = directory + "/" + manifestFile
         let manifest: FusedModelManifest
         do {
-            manifest = try JSONDecoder().decode(FusedModelManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            try RunFiles.refuseRepeatedKeys(data, path: path, what: "fused model manifest")
+            manifest = try JSONDecoder().decode(FusedModelManifest.self, from: data)
+        } catch let error as PredictionError {
+            throw error
         } catch {
             throw PredictionError("cannot read fused model manifest: \(error)", at: .init(file: path))
         }
@@ -83,15 +87,17 @@ extension FusedOutcomeModel {
         guard manifest.head == model.headShape else {
             throw PredictionError("graph head shape in the manifest does not match its options and vocabularies", at: .init(file: path))
         }
-        model.head = try GraphFeatureHead(shape: manifest.head, seed: manifest.options.seed)
+        // The manifest's sizes are checked against the file's header before the head is
+        // allocated, so a corrupt manifest cannot ask for more memory than the file holds.
         let file = try SafetensorsFile(path: directory + "/" + headFile)
-        for p in model.head.parameters.parameters {
-            guard let entry = file.entry(p.name) else { throw PredictionError("graph head tensor \"\(p.name)\" is missing", at: .init(file: file.path)) }
-            guard entry.shape == p.shape else {
-                throw PredictionError("graph head tensor \"\(p.name)\" has shape \(entry.shape), expected \(p.shape)", at: .init(file: file.path))
+        for (name, shape) in GraphFeatureHead.parameterSpecs(manifest.head) {
+            guard let entry = file.entry(name) else { throw PredictionError("graph head tensor \"\(name)\" is missing", at: .init(file: file.path)) }
+            guard entry.shape == shape else {
+                throw PredictionError("graph head tensor \"\(name)\" has shape \(entry.shape), the manifest \(path) implies \(shape)", at: .init(file: file.path))
             }
-            try file.readFloats(p.name, into: p.value.data)
         }
+        model.head = try GraphFeatureHead(shape: manifest.head, seed: manifest.options.seed)
+        for p in model.head.parameters.parameters { try file.readFloats(p.name, into: p.value.data) }
         return model
     }
 }

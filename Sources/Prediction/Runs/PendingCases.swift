@@ -4,16 +4,18 @@ import LexgraphCore
 /// Pending cases for `lexgraph predict`: JSON Lines with `cases.jsonl` fields and nothing
 /// that is only known after the decision. Any key outside `CaseInput.allowedFields` is
 /// refused with its file:line and name, rather than silently dropped, so a user who pasted
-/// an outcome into the input learns that it would have been leakage.
+/// an outcome into the input learns that it would have been leakage. A key repeated within
+/// a line is refused by the JSON reader; with `identifiers`, a malformed usid or one the
+/// graph does not hold is refused too (`PendingCaseIdentifiers`).
 public enum PendingCases {
-    public static func read(path: String, scdb: SCDBTable?) throws -> [CaseInput] {
+    public static func read(path: String, scdb: SCDBTable?, identifiers: PendingCaseIdentifiers? = nil) throws -> [CaseInput] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PredictionError("cannot read pending cases file \(path)")
         }
-        return try read(jsonLines: [UInt8](data), file: path, scdb: scdb)
+        return try read(jsonLines: [UInt8](data), file: path, scdb: scdb, identifiers: identifiers)
     }
 
-    public static func read(jsonLines bytes: [UInt8], file: String, scdb: SCDBTable?) throws -> [CaseInput] {
+    public static func read(jsonLines bytes: [UInt8], file: String, scdb: SCDBTable?, identifiers: PendingCaseIdentifiers? = nil) throws -> [CaseInput] {
         let allowed = Set(CaseInput.allowedFields)
         let objects = try CaseDataset.jsonObjects(jsonLines: bytes, file: file)
         guard !objects.isEmpty else { throw PredictionError("no cases in the file", file: file, line: 1) }
@@ -22,7 +24,9 @@ public enum PendingCases {
                 throw PredictionError("field '\(field)' is not allowed in a pending case: it is an outcome or only known after the "
                                       + "decision (allowed: \(CaseInput.allowedFields.joined(separator: ", ")))", at: location)
             }
-            return try CaseDataset.caseInput(object, at: location, scdb: scdb)
+            let input = try CaseDataset.caseInput(object, at: location, scdb: scdb)
+            try identifiers?.check(input, at: location)
+            return input
         }
     }
 }

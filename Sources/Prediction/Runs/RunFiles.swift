@@ -1,4 +1,5 @@
 import Foundation
+import LexgraphCore
 
 /// JSON and text file helpers of run folders: every read error names the file and says
 /// what was expected, so a corrupt run folder fails in one clear line.
@@ -17,10 +18,27 @@ enum RunFiles {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PredictionError("missing \(what) file", file: path, line: 1)
         }
+        try refuseRepeatedKeys(data, path: path, what: what)
         do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
             throw PredictionError("corrupt \(what): \(describe(error))", file: path, line: 1)
         } catch {
             throw PredictionError("corrupt \(what): \(error)", file: path, line: 1)
+        }
+    }
+
+    /// Foundation's JSONDecoder keeps one of two equal keys in an object without a word
+    /// (a hand-edited run config with "seed" twice would silently use one); the project's
+    /// own reader refuses them, so every run file goes through it first. The error names
+    /// the file, the line and column (counted from `firstLine`) and the key.
+    static func refuseRepeatedKeys(_ data: Data, path: String, what: String, firstLine: Int = 1) throws {
+        let bytes = [UInt8](data)
+        do { _ = try Value.parseJSON(bytes: bytes) } catch let error as JSONError {
+            let offset = min(max((error.location?.column ?? 1) - 1, 0), bytes.count)
+            let before = bytes[..<offset]
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            throw PredictionError("corrupt \(what): \(error.message)",
+                                  at: SourceLocation(file: path, line: firstLine + before.filter { $0 == UInt8(ascii: "\n") }.count,
+                                                     column: offset - lineStart + 1))
         }
     }
 

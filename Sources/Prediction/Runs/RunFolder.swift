@@ -57,6 +57,7 @@ public struct RunFolder: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var records: [EpochRecord] = []
         for (n, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            try RunFiles.refuseRepeatedKeys(Data(line), path: path, what: "epoch record", firstLine: n + 1)
             do { records.append(try JSONDecoder().decode(EpochRecord.self, from: Data(line))) } catch let error as DecodingError {
                 throw PredictionError("corrupt epoch record: \(RunFiles.describe(error))", file: path, line: n + 1)
             }

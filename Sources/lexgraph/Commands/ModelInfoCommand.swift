@@ -3,7 +3,8 @@ import Foundation
 import Transformer
 
 /// `lexgraph model info DIR`: the config, parameter count and a tensor summary of a folder
-/// holding `config.json` and `model.safetensors`.
+/// holding `config.json` and `model.safetensors`, then whether the two agree (an error
+/// naming the config key and the tensor when they do not).
 struct ModelInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a model folder's config and tensors.")
 
@@ -42,6 +43,11 @@ struct ModelInfoCommand: ParsableCommand {
         if tensors {
             for e in file.entries { print("  \(e.name) \(e.dtype.rawValue) \(e.shape)") }
         }
+        // What `embed`, `train` and `predict` check before allocating: a mismatch is this
+        // command's error too, so a folder that cannot load is never reported as fine.
+        let folder = try CheckpointFolder(directory: dir)
+        print("check: config.json agrees with every tensor shape in model.safetensors"
+              + (folder.head.map { " (head: \($0.numLabels) labels)" } ?? ""))
     }
 
     /// `bert.encoder.layer.3.attention…` → `encoder.layer.3`; `embeddings.word…` → `embeddings`.

@@ -15,7 +15,9 @@ struct PredictCommand: ParsableCommand {
         abstract: "Predict pending cases with a run's model and explain each prediction with graph paths.",
         discussion: """
             Allowed fields: \(CaseInput.allowedFields.joined(separator: ", ")). A case naming scdb_caseId is joined with that \
-            SCDB row's pre-decision columns (argument date, courts, natural court). --db and --data default to the run's.
+            SCDB row's pre-decision columns (argument date, courts, natural court). A usid must be well-formed (384US436) and \
+            name a case the graph holds; leave it out for a case the graph does not hold. A key repeated in a line is an error. \
+            --db and --data default to the run's.
             Example: lexgraph predict --run runs/glr --cases pending.jsonl --top 5
             """)
 
@@ -40,12 +42,13 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: scdbPath) else {
             throw CLIError("missing SCDB table \(scdbPath): pass --data PATH (the shared data folder)")
         }
-        let inputs = try PendingCases.read(path: cases, scdb: try SCDBTable(path: scdbPath))
         let dbPath = database.db ?? config.databasePath
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
         }
-        let grounder = CaseGrounder(graph: try GroundingGraph(store: try GraphStore(path: dbPath, create: false)),
+        let store = try GraphStore(path: dbPath, create: false)
+        let inputs = try PendingCases.read(path: cases, scdb: try SCDBTable(path: scdbPath), identifiers: try PendingCaseIdentifiers(store: store))
+        let grounder = CaseGrounder(graph: try GroundingGraph(store: store),
                                     options: try RunModels.groundingOptions(config: config))
         let model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
         let explained = try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
