@@ -85,11 +85,7 @@ extension GraphStore {
         var updates: [OntologyUpdate] = []
         for name in names.sorted() where (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name.first?.isNumber == true {
             let path = (folder as NSString).appendingPathComponent(name)
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw GraphStoreError(location: SourceLocation(file: path), message: "cannot read update file: \(error.localizedDescription)")
-            }
-            let update = try OntologyUpdate(yaml: text, file: path)
+            let update = try OntologyUpdate(yaml: try YAMLInput.read(path: path, what: "update file"), file: path)
             if let other = updates.first(where: { $0.number == update.number }) {
                 throw GraphStoreError(location: SourceLocation(file: path), message: "update \(update.number) is also \(other.file)")
             }
