@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
         }
-        let grounder = CaseGrounder(graph: try GroundingGraph(store: try GraphStore(path: dbPath, create: false)),
+        let grounder = CaseGrounder(graph: try GroundingGraph(store: try GraphStore(path: dbPath, mode: .readOnly)),
                                     options: try RunModels.groundingOptions(config: config))
         let model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
         let explained = try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }

@@ -14,7 +14,7 @@ struct ShowCommand: ParsableCommand {
     @Option(name: .long, help: "Neighbours shown per edge type and direction.") var limit = 10
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.openReadOnly()
         guard let view = try store.neighbourhood(of: key, limit: limit) else {
             throw CLIError("no node with key '\(key)' (try `lexgraph stats` to see what is loaded)")
         }

@@ -32,7 +32,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
         if format == .csv { throw CLIError("status prints table or json, not csv") }
-        let snapshot = try GraphSnapshot.loadCitatorNeighborhood(try database.open(), of: key, hops: hops)
+        let snapshot = try GraphSnapshot.loadCitatorNeighborhood(try database.openReadOnly(), of: key, hops: hops)
         let status = try snapshot.citatorStatus(of: key, asOf: date, hops: hops)
         print(format == .json ? json(status) : text(status))
     }

@@ -66,7 +66,7 @@ struct WalkCommand: ParsableCommand {
     func run() throws {
         let options = try walkOptions()
         let seeds = try parsedSeeds()
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let loadStart = Date()
         let snapshot = try GraphSnapshot.load(store)
         let loadSeconds = Date().timeIntervalSince(loadStart)
