@@ -8,9 +8,9 @@ public struct YAMLDocument {
     public let file: String
     let node: Yams.Node
 
-    /// Parses YAML text. A syntax error or a key repeated in a mapping becomes an
-    /// `OntologyError` at its line, quoting at most that line; text over the size cap or
-    /// nested too deep is refused first (`YAMLInput`).
+    /// Parses YAML text. A syntax error, a key repeated in a mapping or nesting past
+    /// libyaml's limit becomes an `OntologyError` at its line, quoting at most that line;
+    /// text over the size cap is refused first (`YAMLInput`).
     public init(text: String, file: String) throws {
         self.file = file
         try YAMLInput.check(text, file: file)

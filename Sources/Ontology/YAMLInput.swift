@@ -4,16 +4,14 @@ import Yams
 
 /// The limits on a curator's YAML file (ontology document, update, recipe) and reading
 /// one. A YAML file is parsed whole into a node tree, so its size bounds the time and
-/// memory a parse takes; nesting is bounded because the tree is built recursively (a
-/// file of 100,000 `[` would overflow the stack).
+/// memory a parse takes (the number of keys with it); nesting is bounded by libyaml.
 public enum YAMLInput {
     /// The default size cap: 4 MiB, a hundred times the largest file in the project.
     public static let defaultMaxBytes = 4 * 1024 * 1024
     /// Set to a number of bytes to change the size cap.
     public static let maxBytesVariable = "LEXGRAPH_MAX_YAML_BYTES"
-    /// The deepest nesting accepted (counting indentation columns, block `-` entries and
-    /// open flow brackets on a line, an upper bound of the real depth).
-    public static let maxNesting = 256
+    /// The deepest nesting libyaml (vendored by Yams) accepts; deeper is an error.
+    public static let maxNesting = 1000
 
     /// The size cap in force: `$LEXGRAPH_MAX_YAML_BYTES` or `defaultMaxBytes`.
     public static func limit() throws -> TextFile.Limit {
@@ -35,60 +33,13 @@ public enum YAMLInput {
         }
     }
 
-    /// Refuses text over the size cap or nested deeper than `maxNesting` before Yams
-    /// sees it.
+    /// Refuses text over the size cap before Yams sees it.
     static func check(_ text: String, file: String) throws {
         let limit = try limit()
         let size = text.utf8.count
         if size > limit.bytes {
             throw OntologyError(location: SourceLocation(file: file), message: TextFile.sizeMessage(size, what: "YAML text", limit: limit))
         }
-        if let line = deepLine(text) {
-            throw OntologyError(location: SourceLocation(file: file, line: line),
-                                message: "YAML nested deeper than \(maxNesting) levels (or indented past \(maxNesting) columns)")
-        }
-    }
-
-    /// The first line whose nesting may exceed `maxNesting`: its indentation plus its
-    /// block sequence dashes plus the flow brackets open on it (quoted text and comments
-    /// skipped). Never below the real depth, so a file it accepts cannot nest deeper.
-    static func deepLine(_ text: String) -> Int? {
-        var line = 1, flow = 0
-        var indent = 0, dashes = 0, atIndent = true
-        var quote: UInt8? = nil, escaped = false, comment = false
-        var previous: UInt8 = 0x0A
-        for b in text.utf8 {
-            if b == 0x0A {
-                line += 1; indent = 0; dashes = 0; atIndent = true; comment = false
-                if quote == nil { previous = b }
-                continue
-            }
-            if comment { continue }
-            if let q = quote {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") && q == UInt8(ascii: "\"") { escaped = true } else if b == q { quote = nil }
-                previous = b
-                continue
-            }
-            let startsToken = previous == 0x0A || previous == 0x20 || previous == 0x09 || previous == UInt8(ascii: "[")
-                || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",") || previous == UInt8(ascii: "-")
-            if b == 0x20 {
-                if atIndent { indent += 1 }
-            } else if b == UInt8(ascii: "-") {
-                if atIndent || previous == 0x20 { dashes += 1 }
-            } else if b == UInt8(ascii: "#") {
-                if previous == 0x0A || previous == 0x20 || previous == 0x09 { comment = true; continue }
-            } else if b == UInt8(ascii: "'") || b == UInt8(ascii: "\"") {
-                if startsToken { quote = b }
-            } else if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
-                flow += 1
-            } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
-                flow = max(0, flow - 1)
-            }
-            if b != 0x20 && b != UInt8(ascii: "-") { atIndent = false }
-            if indent + dashes + flow > maxNesting { return line }
-            previous = b
-        }
-        return nil
     }
 
     /// A Yams error as one short positioned message: never the whole document (Yams'
@@ -110,6 +61,10 @@ public enum YAMLInput {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            // libyaml's own wording names a C function the user cannot call.
+            if problem.hasPrefix("Maximum nesting level") {
+                return located(mark.line, mark.column, "YAML nested deeper than \(maxNesting) levels")
+            }
             let where_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return located(mark.line, mark.column, "YAML syntax error: \(problem)\(where_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
