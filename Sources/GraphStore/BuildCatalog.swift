@@ -61,7 +61,7 @@ public enum BuildCatalog {
         let hasOntology = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ontology_version") ?? 0 } > 0
         if !hasOntology {
             let file = root.appendingPathComponent("ontology/legal-core.yaml")
-            let text = try String(contentsOf: file, encoding: .utf8)
+            let text = try YAMLInput.read(path: file.path, displayName: "ontology/legal-core.yaml", what: "ontology document")
             let ontology = try Ontology(yaml: text, file: "ontology/legal-core.yaml")
             try store.installOntology(ontology, documentText: text, source: "ontology/legal-core.yaml", summary: "initial (lexgraph build)")
         }

@@ -8,34 +8,104 @@ import Ontology
 ///
 /// All writes go through `write(_:)`, one transaction each: a load, an ontology update
 /// or a query's CREATE is all-or-nothing, also when the process is killed half-way.
+///
+/// A store opened `.readOnly` never writes the file (no WAL set-up, no migrations, a
+/// read-only SQLite connection), so a query, `stats` or a diff leaves it byte-identical
+/// and works on a write-protected copy. A `.readWrite` store writes only what its
+/// transactions commit: opening it changes nothing, so a refused load leaves the file
+/// as it was.
 public final class GraphStore: Sendable {
+    /// How a database file is opened.
+    public enum OpenMode: Sendable {
+        /// Reads only; every write is refused by SQLite and nothing is set up.
+        case readOnly
+        /// An existing database, for commands that write.
+        case readWrite
+        /// Like `readWrite`, creating the file (and its folder) when missing.
+        case create
+    }
+
     public let database: any DatabaseWriter
     public let path: String?
+    public let isReadOnly: Bool
 
     /// Opens (and, with `create`, creates) the database at `path`, bringing its schema
     /// up to date. A missing file without `create` is an error saying what to run.
-    public init(path: String, create: Bool = false) throws {
-        if !create && !FileManager.default.fileExists(atPath: path) {
+    public convenience init(path: String, create: Bool = false) throws {
+        try self.init(path: path, mode: create ? .create : .readWrite)
+    }
+
+    /// Opens the database at `path` in `mode`. A missing file (except with `.create`) is
+    /// an error saying what to run.
+    public init(path: String, mode: OpenMode) throws {
+        if mode != .create && !FileManager.default.fileExists(atPath: path) {
             throw GraphStoreError(message: "no graph database at \(path): run `lexgraph build all` (or pass --db PATH)")
         }
-        if create {
+        if mode == .create {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         }
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
         do {
-            let pool = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator.migrate(pool)
-            self.database = pool
+            if mode == .readOnly {
+                config.readonly = true
+                let pool = try DatabasePool(path: GraphStore.readOnlyLocation(of: path), configuration: config)
+                try pool.read { db in
+                    guard try Schema.migrator.hasCompletedMigrations(db) else {
+                        throw GraphStoreError(message: "the graph database \(path) was made by an older lexgraph: open it once for writing (e.g. `lexgraph load`, `lexgraph ontology apply`) to bring its schema up to date")
+                    }
+                }
+                self.database = pool
+            } else {
+                config.prepareDatabase { db in
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                }
+                // A queue, not a pool: GRDB's pool set-up writes a table into the file
+                // (to create the -wal) on every open, which would change the bytes of a
+                // database that a refused load or update must leave alone. Other
+                // processes still read concurrently: the file is in WAL mode.
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                try queue.writeWithoutTransaction { db in
+                    // Only a new file (or one made elsewhere) changes here.
+                    if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+                        guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" else {
+                            throw GraphStoreError(message: "cannot switch the graph database \(path) to WAL mode")
+                        }
+                    }
+                }
+                if try !queue.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
+                    try Schema.migrator.migrate(queue)
+                }
+                self.database = queue
+            }
         } catch let error as DatabaseError {
-            throw GraphStoreError(message: "cannot open graph database \(path): \(error.message ?? error.description)")
+            throw GraphStoreError(message: "cannot open graph database \(path)\(mode == .readOnly ? " for reading" : ""): \(error.message ?? error.description)")
         }
         self.path = path
+        self.isReadOnly = mode == .readOnly
+    }
+
+    /// What SQLite is given to open `path` read-only. A read-only connection to a WAL
+    /// database needs its `-wal` and `-shm` files, creating them when missing; in a
+    /// folder it may not write (a write-protected copy) and without a `-wal` file no
+    /// writer can be at work, so the file is opened as immutable instead, which reads
+    /// it without those files or any lock.
+    static func readOnlyLocation(of path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        let folder = dir.isEmpty ? "." : dir
+        if FileManager.default.fileExists(atPath: path + "-wal") || access(folder, W_OK) == 0 { return path }
+        return immutableURI(of: path)
+    }
+
+    /// `file:PATH?immutable=1`, the path made absolute and percent-encoded as SQLite's
+    /// URI filenames require (`?`, `#` and `%` would otherwise end or escape it).
+    public static func immutableURI(of path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
     /// A fresh in-memory database with `ontology` installed (use `.permissive` for
@@ -47,6 +117,7 @@ public final class GraphStore: Sendable {
         try Schema.migrator.migrate(queue)
         self.database = queue
         self.path = nil
+        self.isReadOnly = false
         try installOntology(ontology, documentText: documentText ?? "", source: "in-memory", summary: "initial")
     }
 
@@ -57,11 +128,18 @@ public final class GraphStore: Sendable {
     /// Runs `body` in one write transaction with a writer checked against the active
     /// ontology. Any error rolls everything back.
     public func write<T>(_ body: (GraphWriter) throws -> T) throws -> T {
+        try requireWritable()
         let ontology = try activeOntology()
         return try database.write { db in
             let writer = GraphWriter(db: db, ontology: ontology)
             return try body(writer)
         }
+    }
+
+    /// Throws the CLI's one-line error when this store was opened read-only, before
+    /// SQLite would say "attempt to write a readonly database".
+    public func requireWritable() throws {
+        if isReadOnly { throw GraphStoreError(message: "the graph database \(path ?? "") was opened read-only; this needs a command that writes") }
     }
 
     // MARK: Ontology versions

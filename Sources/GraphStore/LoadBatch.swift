@@ -143,7 +143,13 @@ struct LoadBatch {
             }
             var table: [String: String] = [:]
             if let member = spec.object {
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                    throw GraphStoreError(location: SourceLocation(file: spec.file), message: "cannot read lookup file: \(error.localizedDescription)")
+                }
+                if let p = UTF8Validation.firstInvalid(in: Array(data)) {
+                    throw GraphStoreError(location: SourceLocation(file: spec.file, line: p.line, column: p.column), message: UTF8Validation.message(p))
+                }
                 let root: Value
                 do { root = try Value.parseJSON(bytes: Array(data)) } catch let e as JSONError {
                     throw GraphStoreError(location: SourceLocation(file: spec.file, column: e.location?.column), message: e.message)

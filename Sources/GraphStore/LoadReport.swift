@@ -16,14 +16,16 @@ public struct LoadReport: Sendable {
     public var skipped: [String: Int] = [:]
     public var seconds: Double = 0
 
-    /// The lines the CLI prints after a load.
+    /// The lines the CLI prints after a load. A dry run speaks of what the load would
+    /// do, since it kept nothing.
     public var summary: String {
         var lines: [String] = []
         lines.append((dryRun ? "dry run (nothing written): " : "") + "\(recipes.joined(separator: ", ")): \(recordsRead) records read in \(String(format: "%.1f", seconds)) s")
-        lines.append(counts.description)
-        for (type, n) in nodesByType.sorted(by: { $0.key < $1.key }) { lines.append("  node \(type): \(n)") }
-        for (type, n) in edgesByType.sorted(by: { $0.key < $1.key }) { lines.append("  edge \(type): \(n)") }
-        for (what, n) in skipped.sorted(by: { $0.key < $1.key }) { lines.append("  skipped \(n): \(what)") }
+        lines.append((dryRun ? "would write " : "") + counts.description)
+        let per = dryRun ? "  would load " : "  "
+        for (type, n) in nodesByType.sorted(by: { $0.key < $1.key }) { lines.append("\(per)node \(type): \(n)") }
+        for (type, n) in edgesByType.sorted(by: { $0.key < $1.key }) { lines.append("\(per)edge \(type): \(n)") }
+        for (what, n) in skipped.sorted(by: { $0.key < $1.key }) { lines.append("  \(dryRun ? "would skip" : "skipped") \(n): \(what)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -26,7 +26,9 @@ public struct GraphLoader {
     /// Loads `recipes` in order, in one transaction. With `dryRun` everything is read,
     /// checked and written inside a transaction that is then rolled back: the report
     /// says what would change, and every error is reported, nothing is kept.
-    /// Throws `LoadFailure` (all errors, capped) when anything is wrong.
+    /// Throws `LoadFailure` (all errors, capped) when anything is wrong. A refused load
+    /// writes nothing at all, not even a `load_log` row (the file stays byte-identical):
+    /// its errors go to the caller; the log holds the loads that happened.
     @discardableResult
     public func load(_ recipes: [Recipe], dryRun: Bool = false, source: String? = nil) throws -> LoadReport {
         let started = Date()
@@ -71,23 +73,11 @@ public struct GraphLoader {
                     return counts
                 }
             }
-        } catch let failure as LoadFailure {
-            if !dryRun { logFailure(startedAt: startedAt, source: sourceText, recipes: report.recipes, message: failure.message) }
-            throw failure
         } catch let error as GraphStoreError {
-            if !dryRun { logFailure(startedAt: startedAt, source: sourceText, recipes: report.recipes, message: error.description) }
             throw LoadFailure(errors: [error], total: 1)
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
-    }
-
-    /// Records a failed load in the load log (the graph itself is untouched).
-    private func logFailure(startedAt: String, source: String, recipes: [String], message: String) {
-        try? store.database.write { db in
-            try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: source, recipes: recipes,
-                                counts: WriteCounts(), status: "failed", message: String(message.prefix(4000)))
-        }
     }
 
     static func log(db: Database, startedAt: String, user: String, source: String, recipes: [String],

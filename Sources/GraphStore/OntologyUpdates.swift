@@ -20,7 +20,8 @@ extension GraphStore {
     /// Throws when it is out of order, conflicts with an applied update, or is refused;
     /// the error message carries the report of what was counted.
     public func applyOntologyUpdate(_ update: OntologyUpdate, options: OntologyApplyOptions = OntologyApplyOptions()) throws -> OntologyUpdateReport {
-        try database.writeWithoutTransaction { db in
+        if !options.dryRun { try requireWritable() }
+        return try writeWithoutTransactionRolledBackIfReadOnly { db in
             var report: OntologyUpdateReport?
             try db.inTransaction {
                 let active = try GraphStore.activeOntology(in: db)
@@ -53,7 +54,7 @@ extension GraphStore {
     /// What changing the active ontology into `target` (a full document) would do to
     /// the stored data: the changes `Ontology.changes(to:)` derives, counted as a dry run.
     public func previewOntologyDocument(_ target: Ontology, source: String) throws -> OntologyUpdateReport {
-        try database.writeWithoutTransaction { db in
+        try writeWithoutTransactionRolledBackIfReadOnly { db in
             var report: OntologyUpdateReport?
             try db.inTransaction {
                 let active = try GraphStore.activeOntology(in: db)
@@ -85,11 +86,7 @@ extension GraphStore {
         var updates: [OntologyUpdate] = []
         for name in names.sorted() where (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name.first?.isNumber == true {
             let path = (folder as NSString).appendingPathComponent(name)
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw GraphStoreError(location: SourceLocation(file: path), message: "cannot read update file: \(error.localizedDescription)")
-            }
-            let update = try OntologyUpdate(yaml: text, file: path)
+            let update = try OntologyUpdate(yaml: try YAMLInput.read(path: path, what: "update file"), file: path)
             if let other = updates.first(where: { $0.number == update.number }) {
                 throw GraphStoreError(location: SourceLocation(file: path), message: "update \(update.number) is also \(other.file)")
             }
@@ -106,6 +103,19 @@ extension GraphStore {
                                       checksum: $0["checksum"], summary: $0["summary"])
             }
         }
+    }
+
+    /// Runs `body`, which writes only in transactions it rolls back (a dry run), on
+    /// this store's connection, or for a store opened read-only on an in-memory copy of
+    /// the database: a read-only SQLite connection refuses even writes that would be
+    /// rolled back, and `ontology diff` must work on a write-protected file.
+    func writeWithoutTransactionRolledBackIfReadOnly<T>(_ body: (Database) throws -> T) throws -> T {
+        guard isReadOnly else { return try database.writeWithoutTransaction(body) }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        let scratch = try DatabaseQueue(configuration: config)
+        try database.backup(to: scratch)
+        return try scratch.writeWithoutTransaction(body)
     }
 
     /// Nil when `update` is the next one; an "already applied" report when the same

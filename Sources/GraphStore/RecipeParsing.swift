@@ -8,8 +8,8 @@ import Ontology
 extension Recipe {
     public init(contentsOf path: String, displayName: String? = nil) throws {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw GraphStoreError(location: SourceLocation(file: displayName ?? path), message: "cannot read recipe: \(error.localizedDescription)")
+        do { text = try YAMLInput.read(path: path, displayName: displayName, what: "recipe") } catch let e as OntologyError {
+            throw GraphStoreError(location: e.location, message: e.message)
         }
         try self.init(yaml: text, file: displayName ?? path)
         folder = URL(fileURLWithPath: path).deletingLastPathComponent()

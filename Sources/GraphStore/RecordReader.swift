@@ -91,8 +91,8 @@ public struct SourceRecord {
 
 /// Reads a source file record by record, calling `body` for each. The file is mapped,
 /// not loaded into Swift strings whole; each record is decoded as it is reached.
-/// Malformed input (an unterminated quote, a row with too many fields, invalid JSON)
-/// throws a `GraphStoreError` naming file:line.
+/// Malformed input (bytes that are not UTF-8, an unterminated quote, a row with too many
+/// fields, invalid JSON) throws a `GraphStoreError` naming file:line.
 public enum RecordReader {
     public static func read(path: String, displayName: String, format: SourceFormat,
                             _ body: (SourceRecord) throws -> Void) throws {
@@ -104,6 +104,11 @@ public enum RecordReader {
         }
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
+            // Checked whole before any field is decoded: decoding would silently turn a
+            // Latin-1 `î` into U+FFFD.
+            if let p = UTF8Validation.firstInvalid(in: bytes) {
+                throw GraphStoreError(location: SourceLocation(file: displayName, line: p.line, column: p.column), message: UTF8Validation.message(p))
+            }
             switch format {
             case .csv: try readDelimited(bytes, file: displayName, separator: UInt8(ascii: ","), quoted: true, body)
             case .tsv: try readDelimited(bytes, file: displayName, separator: UInt8(ascii: "\t"), quoted: false, body)

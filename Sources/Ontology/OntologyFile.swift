@@ -9,11 +9,7 @@ public enum OntologyFile: Sendable {
 
     /// Reads and parses `path`; every error names file:line:column.
     public static func read(path: String) throws -> OntologyFile {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw OntologyError(location: SourceLocation(file: path), message: "cannot read file: \(error.localizedDescription)")
-        }
-        return try parse(text: text, file: path)
+        try parse(text: try YAMLInput.read(path: path, what: "file"), file: path)
     }
 
     public static func parse(text: String, file: String) throws -> OntologyFile {

@@ -8,16 +8,19 @@ public struct YAMLDocument {
     public let file: String
     let node: Yams.Node
 
-    /// Parses YAML text. A syntax error becomes an `OntologyError` at the reported line.
+    /// Parses YAML text. A syntax error, a key repeated in a mapping or nesting past
+    /// libyaml's limit becomes an `OntologyError` at its line, quoting at most that line;
+    /// text over the size cap is refused first (`YAMLInput`).
     public init(text: String, file: String) throws {
         self.file = file
+        try YAMLInput.check(text, file: file)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw OntologyError(location: SourceLocation(file: file, line: 1), message: "empty YAML document")
             }
             self.node = node
         } catch let error as YamlError {
-            throw OntologyError(location: SourceLocation(file: file), message: "YAML syntax error: \(error)")
+            throw YAMLInput.error(error, text: text, file: file)
         }
     }
 

@@ -20,6 +20,10 @@ public struct CSVTable: Sendable {
     }
 
     public init(bytes: [UInt8], file: String) throws {
+        // Decoding below would turn invalid bytes into U+FFFD silently.
+        if let p = UTF8Validation.firstInvalid(in: bytes) {
+            throw PredictionError(UTF8Validation.message(p), at: SourceLocation(file: file, line: p.line, column: p.column))
+        }
         var records: [[String]] = []
         var starts: [Int] = []
         var field: [UInt8] = []

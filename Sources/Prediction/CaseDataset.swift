@@ -51,6 +51,9 @@ public struct CaseDataset: Sendable {
 
     /// The JSON objects of a JSON Lines file with their file:line; blank lines skipped.
     public static func jsonObjects(jsonLines bytes: [UInt8], file: String) throws -> [([String: Value], SourceLocation)] {
+        if let p = UTF8Validation.firstInvalid(in: bytes) {
+            throw PredictionError(UTF8Validation.message(p), at: SourceLocation(file: file, line: p.line, column: p.column))
+        }
         var objects: [([String: Value], SourceLocation)] = []
         var lineNumber = 0
         for lineBytes in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {

@@ -12,9 +12,16 @@ struct DatabaseOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["LEXGRAPH_DB"] ?? "var/lexgraph.sqlite"
     }
 
-    /// Opens the existing database; a missing file is a one-line error saying what to run.
+    /// Opens the existing database for a command that writes; a missing file is a
+    /// one-line error saying what to run. Opening writes nothing by itself.
     func open() throws -> GraphStore {
-        try GraphStore(path: path, create: false)
+        try GraphStore(path: path, mode: .readWrite)
+    }
+
+    /// Opens the existing database for a command that only reads: the file is left
+    /// byte-identical and may be write-protected.
+    func openReadOnly() throws -> GraphStore {
+        try GraphStore(path: path, mode: .readOnly)
     }
 }
 

@@ -42,6 +42,12 @@ final class LoadBehaviourTests: XCTestCase {
         XCTAssertEqual(try S.count(store, "node"), 0)
         XCTAssertEqual(try S.count(store, "edge"), 0)
         XCTAssertEqual(try S.count(store, "node_fts"), 0)
+        XCTAssertEqual(report.summary.split(separator: "\n").dropFirst().joined(separator: "\n"), """
+            would write nodes: 2 new, 0 changed, 0 unchanged; edges: 1 new, 0 changed, 0 unchanged
+              would load node SupremeCourtCase: 2
+              would load edge CITES: 1
+            """)
+        XCTAssertTrue(report.summary.hasPrefix("dry run (nothing written): generic: 3 records read in "), report.summary)
     }
 
     func testReloadIsIdempotentAndReportsChanges() throws {
@@ -68,7 +74,7 @@ final class LoadBehaviourTests: XCTestCase {
         XCTAssertEqual(log.map { $0["nodes_updated"] as Int }, [0, 0, 1])
     }
 
-    func testFailedLoadIsLoggedAndLeavesEarlierDataAlone() throws {
+    func testFailedLoadWritesNoLogRowAndLeavesEarlierDataAlone() throws {
         let (dir, store, recipe) = try setUp(nodes: [caseLine(1), caseLine(2)], edges: [])
         let loader = GraphLoader(store: store, dataFolder: dir)
         try loader.load([recipe])
@@ -78,7 +84,7 @@ final class LoadBehaviourTests: XCTestCase {
         let name = try store.read { db in try String.fetchOne(db, sql: "SELECT json_extract(props, '$.name') FROM node WHERE key = 'scotus:1US1'") }
         XCTAssertEqual(name, "Case 1")
         let statuses = try store.read { db in try String.fetchAll(db, sql: "SELECT status FROM load_log ORDER BY id") }
-        XCTAssertEqual(statuses, ["ok", "failed"])
+        XCTAssertEqual(statuses, ["ok"], "a refused load writes nothing, not even a load_log row")
     }
 
     func testMergeAcrossSourcesWithWeakValues() throws {

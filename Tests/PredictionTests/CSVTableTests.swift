@@ -12,6 +12,13 @@ final class CSVTableTests: XCTestCase {
         XCTAssertThrowsError(try t.column("d")) { XCTAssertEqual("\($0)", "t.csv:1: CSV file has no column 'd'") }
     }
 
+    func testLatin1IsRefusedNotReplaced() {
+        let bytes = Array("caseId,name\n1,N".utf8) + [0xEE] + Array("mes\n".utf8)
+        XCTAssertThrowsError(try CSVTable(bytes: bytes, file: "t.csv")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("t.csv:2:4: invalid UTF-8: byte 0xEE at byte offset 15"), "\(error)")
+        }
+    }
+
     func testRaggedRowNamesItsLine() {
         XCTAssertThrowsError(try CSVTable(bytes: Array("a,b\n1,2\n3\n".utf8), file: "r.csv")) { error in
             XCTAssertEqual("\(error)", "r.csv:3: row has 1 fields, header has 2")

@@ -42,7 +42,7 @@ struct ContextCommand: ParsableCommand {
     func run() throws {
         if format == .csv { throw CLIError("context prints table or json, not csv") }
         if let budget, budget < 0 { throw CLIError("--budget must be 0 or more, not \(budget)") }
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let key = try store.resolveNode(identifier).key
         let attributes = try CaseAttributes(caseKey: key, in: store)
         let date: LegalDate

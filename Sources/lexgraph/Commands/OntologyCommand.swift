@@ -47,14 +47,14 @@ struct OntologyCommand: ParsableCommand {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "What a document or an update would change in the database, and which stored nodes/edges each change touches.",
-            discussion: "Nothing is written: the update runs in a transaction that is rolled back.")
+            discussion: "Nothing is written: the database is opened read-only and the update runs on an in-memory copy of it.")
 
         @Argument(help: "An ontology document (compared with the active ontology) or an update file.")
         var file: String
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.openReadOnly()
             switch try OntologyFile.read(path: file) {
             case .document(let ontology, _):
                 let report = try store.previewOntologyDocument(ontology, source: file)
@@ -108,7 +108,7 @@ struct OntologyCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         func run() throws {
-            let records = try database.open().ontologyHistory()
+            let records = try database.openReadOnly().ontologyHistory()
             switch format {
             case .table:
                 for r in records {

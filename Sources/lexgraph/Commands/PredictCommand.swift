@@ -46,7 +46,7 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
         }
-        let store = try GraphStore(path: dbPath, create: false)
+        let store = try GraphStore(path: dbPath, mode: .readOnly)
         let inputs = try PendingCases.read(path: cases, scdb: try SCDBTable(path: scdbPath), identifiers: try PendingCaseIdentifiers(store: store))
         let grounder = CaseGrounder(graph: try GroundingGraph(store: store),
                                     options: try RunModels.groundingOptions(config: config))

@@ -37,7 +37,7 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let engine = QueryEngine(store: try database.open())
+        let engine = QueryEngine(store: try write ? database.open() : database.openReadOnly())
         let options = limits.options(write: write)
         let bound = try QueryOutput.parameters(parameters)
         var result = try engine.run(text, parameters: bound, options: options)

@@ -52,7 +52,7 @@ struct ShellCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = QueryEngine(store: try database.open())
+        let engine = QueryEngine(store: try write ? database.open() : database.openReadOnly())
         let options = limits.options(write: write)
         let interactive = isatty(0) != 0
         // nil unless stdin and stdout are both terminals; then the plain path below is today's.

@@ -16,7 +16,7 @@ struct ShowCommand: ParsableCommand {
     @Option(name: .long, help: "Neighbours shown per edge type and direction.") var limit = 10
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let node = try store.resolveNode(key)
         guard let view = try store.neighbourhood(of: node.key, limit: limit) else {
             throw CLIError("no node with key '\(node.key)' (try `lexgraph stats` to see what is loaded)")

@@ -10,7 +10,7 @@ struct StatsCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: table, json or csv.") var format: OutputFormat = .table
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let counts = try store.counts()
         let rows = counts.nodes.map { ("node", $0.0, $0.1) } + counts.edges.map { ("edge", $0.0, $0.1) }
         switch format {

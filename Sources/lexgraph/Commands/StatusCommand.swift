@@ -35,7 +35,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
         if format == .csv { throw CLIError("status prints table or json, not csv") }
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let status = try store.citatorStatus(of: try store.resolveNode(identifier).key, asOf: date, hops: hops)
         print(format == .json ? json(status) : text(status))
     }

@@ -86,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         let log = StderrLog()
         log.line("train: loading \(folder.path) and the graph \(database.path)")
         let dataset = try CaseDataset.load(dataFolder: folder.path)
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let graphStart = Date()
         let grounder = CaseGrounder(graph: try GroundingGraph(store: store), options: try RunModels.groundingOptions(config: config))
         log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))

@@ -38,7 +38,7 @@ struct WalkBenchCommand: ParsableCommand {
         var start = Date()
         let graph = db == nil ? SyntheticCitationGraph.make(cases: cases, citations: citations, otherEdges: otherEdges, seed: seed) : nil
         let snapshot = try graph.map { try GraphSnapshot(nodes: $0.nodes, edges: $0.edges) }
-            ?? GraphSnapshot.load(GraphStore(path: db ?? "", create: false))
+            ?? GraphSnapshot.load(GraphStore(path: db ?? "", mode: .readOnly))
         print("graph: \(snapshot.nodeCount) nodes, \(snapshot.edgeCount) edges, \(db == nil ? "built" : "loaded from \(db ?? "")")"
               + String(format: " in %.0f ms", Date().timeIntervalSince(start) * 1000))
 

@@ -68,7 +68,7 @@ struct WalkCommand: ParsableCommand {
 
     func run() throws {
         let options = try walkOptions()
-        let store = try database.open()
+        let store = try database.openReadOnly()
         let seeds = try parsedSeeds().map { WalkSeed(key: try store.resolveNode($0.key).key, weight: $0.weight) }
         let loadStart = Date()
         let snapshot = try GraphSnapshot.load(store)
