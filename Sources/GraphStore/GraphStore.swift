@@ -53,6 +53,7 @@ public final class GraphStore: Sendable {
                 config.readonly = true
                 let pool = try DatabasePool(path: GraphStore.readOnlyLocation(of: path), configuration: config)
                 try pool.read { db in
+                    if let problem = try Schema.foreignDatabaseProblem(db, path: path) { throw GraphStoreError(message: problem) }
                     guard try Schema.migrator.hasCompletedMigrations(db) else {
                         throw GraphStoreError(message: "the graph database \(path) was made by an older lexgraph: open it once for writing (e.g. `lexgraph load`, `lexgraph ontology apply`) to bring its schema up to date")
                     }
@@ -67,6 +68,9 @@ public final class GraphStore: Sendable {
                 // database that a refused load or update must leave alone. Other
                 // processes still read concurrently: the file is in WAL mode.
                 let queue = try DatabaseQueue(path: path, configuration: config)
+                if let problem = try queue.read({ db in try Schema.foreignDatabaseProblem(db, path: path) }) {
+                    throw GraphStoreError(message: problem)
+                }
                 try queue.writeWithoutTransaction { db in
                     // Only a new file (or one made elsewhere) changes here.
                     if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {

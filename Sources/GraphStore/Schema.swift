@@ -90,4 +90,19 @@ public enum Schema {
         }
         return migrator
     }
+
+    /// Why the SQLite file behind `db` is not a Lexgraph database, or nil when it is one
+    /// (or is still empty). A file with tables of its own and no record of Lexgraph's
+    /// first migration is somebody else's database: migrating it would write our tables
+    /// into it, and reading it would report it as an outdated Lexgraph database.
+    static func foreignDatabaseProblem(_ db: Database, path: String) throws -> String? {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        if tables.isEmpty { return nil }
+        if tables.contains("grdb_migrations"),
+           try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1-graph')") == true {
+            return nil
+        }
+        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ... (\(tables.count) tables)" : "")
+        return "\(path) is an SQLite database but not a Lexgraph graph database (it holds \(shown)); it was left unchanged: pass --db with a database made by `lexgraph build`, or a new file"
+    }
 }
