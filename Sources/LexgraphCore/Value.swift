@@ -205,8 +205,20 @@ struct JSONParser {
         guard pos > start else { throw fail("unexpected character") }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         guard !text.isEmpty else { throw fail("unexpected character") }
-        if !isFloat, let i = Int64(text) { return .int(i) }
+        if !isFloat {
+            // An integer outside 64 bits would come back as the nearest float, a silently
+            // different number (an identifier loses its last digits).
+            guard let i = Int64(text) else {
+                pos = start
+                throw fail("integer \(text) does not fit in 64 bits (write it as a string to keep every digit)")
+            }
+            return .int(i)
+        }
         guard let d = Double(text) else { throw fail("bad number \(text)") }
+        guard d.isFinite else {
+            pos = start
+            throw fail("number \(text) is out of the range of a 64-bit float")
+        }
         return .float(d)
     }
 

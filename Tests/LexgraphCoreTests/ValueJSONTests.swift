@@ -39,3 +39,22 @@ final class ValueJSONTests: XCTestCase {
         XCTAssertTrue(LegalDate(iso: "1999-12-31")! < LegalDate(iso: "2000-01-01")!)
     }
 }
+
+final class ValueJSONNumberRangeTests: XCTestCase {
+    /// A number JSON can write but a 64-bit value cannot hold is an error at the number:
+    /// an integer past Int64 used to come back as the nearest float (an identifier of 20
+    /// digits lost its last ones), and a float past Double's range as infinity.
+    func testNumbersOutsideSixtyFourBitsAreErrors() {
+        XCTAssertThrowsError(try Value.parseJSON(#"{"docket": 99999999999999999999}"#)) { error in
+            XCTAssertEqual((error as? JSONError)?.location?.column, 12)
+            XCTAssertTrue("\(error)".contains("99999999999999999999 does not fit in 64 bits"), "\(error)")
+        }
+        XCTAssertThrowsError(try Value.parseJSON("[1e999]")) { error in
+            XCTAssertEqual((error as? JSONError)?.location?.column, 2)
+            XCTAssertTrue("\(error)".contains("out of the range"), "\(error)")
+        }
+        XCTAssertThrowsError(try Value.parseJSON("-1e400"))
+        XCTAssertEqual(try Value.parseJSON("[9223372036854775807, -9223372036854775808, 1e308, 1e-400]"),
+                       .list([.int(.max), .int(.min), .float(1e308), .float(0)]))
+    }
+}
