@@ -36,7 +36,7 @@ final class Execution {
     var db: Database { graph.db }
 
     func checkTime() throws {
-        if deadline.hasPassed { throw QueryError.timeout(options.timeLimit) }
+        if deadline.hasPassed { throw deadline.stopError(timeLimit: options.timeLimit) }
     }
 
     func checkSize(_ count: Int) throws {

@@ -59,7 +59,7 @@ public final class QueryEngine: Sendable {
         let ast = try compiled.ast(for: text)
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         let started = Date()
-        let deadline = StatementDeadline(seconds: options.timeLimit)
+        let deadline = StatementDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
@@ -88,7 +88,10 @@ public final class QueryEngine: Sendable {
             }
             return try store.read { db in try body(db, nil) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw QueryError.timeout(options.timeLimit)
+            throw deadline.stopError(timeLimit: options.timeLimit)
+        } catch let error as QueryError where error.kind == .timeout && deadline.isCancelled {
+            // A time check that stopped the query for its cancellation.
+            throw QueryError.cancelled
         } catch let error as DatabaseError {
             throw QueryError(.runtime, "DatabaseError", "SQLite: \(error.message ?? error.description)")
         }
@@ -121,6 +124,8 @@ public struct QueryOptions: Sendable {
     public var unboundedPathLimit = 10
     /// Keep the SQL each MATCH ran (tests, debugging).
     public var logSQL = false
+    /// Lets the caller stop the query while it runs (Ctrl-C in the shell).
+    public var cancellation: QueryCancellation?
 
     public init(write: Bool = false, rowLimit: Int = 100_000, timeLimit: Double = 30, unboundedPathLimit: Int = 10) {
         self.write = write

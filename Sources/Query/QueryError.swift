@@ -20,6 +20,8 @@ public struct QueryError: LexgraphError, Equatable {
         case rowLimit = "RowLimit"
         /// The query ran past its time limit and was interrupted.
         case timeout = "Timeout"
+        /// The caller cancelled the query while it ran (`QueryCancellation`).
+        case cancelled = "Cancelled"
         /// Anything the store reported while running the query.
         case runtime = "RuntimeError"
         /// Valid openCypher this dialect does not support (yet).

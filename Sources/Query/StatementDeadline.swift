@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Stops the SQLite statements of one query when its time limit passes.
+/// Stops the SQLite statements of one query when its time limit passes or its caller
+/// cancels it (`QueryCancellation`: both are "time to stop", checked in the same places).
 ///
 /// SQLite calls a progress handler every few thousand virtual-machine instructions of a
 /// running statement; this one compares a monotonic clock with the deadline and makes
@@ -15,19 +16,31 @@ import GRDBSQLite
 final class StatementDeadline {
     /// Uptime in nanoseconds after which statements fail.
     private let deadline: UInt64
+    /// Set from outside (Ctrl-C in the shell); `hasPassed` is true once it is.
+    let cancellation: QueryCancellation?
 
     /// Virtual-machine instructions between two clock reads: about 10-50 µs of work, so
     /// the check costs well under 1% and a statement stops within a millisecond.
     private static let instructionsPerCheck: Int32 = 4096
 
-    init(seconds: Double) {
+    init(seconds: Double, cancellation: QueryCancellation? = nil) {
         let nanoseconds = max(0, min(seconds, 1e9)) * 1e9
         deadline = StatementDeadline.now() &+ UInt64(nanoseconds)
+        self.cancellation = cancellation
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    var hasPassed: Bool { StatementDeadline.now() >= deadline }
+    /// Whether the query must stop: its time is up or it was cancelled. Every check of
+    /// the time limit goes through here, so each one also honours a cancellation.
+    var hasPassed: Bool { isCancelled || StatementDeadline.now() >= deadline }
+
+    var isCancelled: Bool { cancellation?.isCancelled ?? false }
+
+    /// The error for a query stopped by this deadline: `.cancelled` or a timeout.
+    func stopError(timeLimit: Double) -> QueryError {
+        isCancelled ? .cancelled : .timeout(timeLimit)
+    }
 
     /// Runs `body` with the deadline installed on `db`'s connection.
     func enforce<T>(on db: Database, _ body: () throws -> T) rethrows -> T {
