@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
         if format == .csv { throw CLIError("status prints table or json, not csv") }
         let snapshot = try GraphSnapshot.loadCitatorNeighborhood(try database.open(), of: key, hops: hops)
         let status = try snapshot.citatorStatus(of: key, asOf: date, hops: hops)
-        print(format == .json ? json(status) : text(status))
+        if format == .json { Console.data(json(status)) } else { Console.text(text(status)) }
     }
 
     func text(_ status: CitatorStatus) -> String {
