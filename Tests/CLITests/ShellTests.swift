@@ -105,10 +105,14 @@ final class ShellTests: XCTestCase {
         let next = screen.count
         type("RETURN 40 + 2 AS answer;\r")
         XCTAssertTrue(read(until: "42", after: next, seconds: 20), "the next query did not run: \(screen.debugDescription)")
+        // Keys typed before the line editor is back in raw mode would be flushed with the
+        // mode switch: wait for its prompt.
+        let answered = screen.count
+        XCTAssertTrue(read(until: "lexgraph> ", after: answered, seconds: 10), "no prompt after the answer: \(screen.debugDescription)")
         type("\u{04}")  // Ctrl-D on an empty line leaves
         let deadline = Date().addingTimeInterval(20)
         while shell.isRunning && Date() < deadline { _ = read(until: "\u{0}", after: screen.count, seconds: 0.2) }
-        XCTAssertFalse(shell.isRunning, "the shell did not leave on Ctrl-D: \(screen.debugDescription)")
+        guard !shell.isRunning else { return XCTFail("the shell did not leave on Ctrl-D: \(screen.debugDescription)") }
         shell.waitUntilExit()
         XCTAssertEqual(shell.terminationStatus, 0, "the shell ended with \(shell.terminationStatus) (130: killed by SIGINT): \(screen.debugDescription)")
     }

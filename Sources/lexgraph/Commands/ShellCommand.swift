@@ -104,9 +104,12 @@ struct ShellCommand: ParsableCommand {
             appendHistory(query)
             terminal?.editor.addHistory(Self.historyEntry(query))
             do {
-                let result = try QueryInterrupt.cancelling(cancellation) { try engine.run(query, options: options) }
-                QueryOutput.print(result, format)
-                fflush(nil)  // each answer appears when it is ready, also through a pipe
+                // Printing is inside too: Ctrl-C while a long table goes out must not end
+                // the shell (the table finishes; the next prompt follows).
+                try QueryInterrupt.cancelling(cancellation) {
+                    QueryOutput.print(try engine.run(query, options: options), format)
+                    fflush(nil)  // each answer appears when it is ready, also through a pipe
+                }
             } catch let error as QueryError where error.kind == .cancelled {
                 Console.note("query cancelled")
             } catch {
