@@ -36,10 +36,10 @@ enum CLI {
     }
 
     /// Environment for a child: the caller's, minus Lexgraph's own variables (a test says
-    /// which ones it sets), HOME in a temporary folder (the shell's history).
+    /// which ones it sets), HOME in this run's temporary folder (the shell's history).
     static func environment(_ extra: [String: String]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEXGRAPH_") }
-        env["HOME"] = FileManager.default.temporaryDirectory.path
+        env["HOME"] = SharedGraph.shared.home
         env.merge(extra) { _, new in new }
         return env
     }
@@ -113,6 +113,8 @@ final class SharedGraph: NSObject, XCTestObservation, @unchecked Sendable {
     static let shared = SharedGraph()
 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-cli-graph-\(UUID().uuidString)")
+    /// HOME of every child (`lexgraph shell` appends to ~/.lexgraph_history).
+    let home: String
     private var built: Result<(path: String, build: CLI.Result), Error>?
     private let lock = NSLock()
 
@@ -126,8 +128,6 @@ final class SharedGraph: NSObject, XCTestObservation, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let built { return try built.get() }
         let outcome = Result { () throws -> (path: String, build: CLI.Result) in
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            XCTestObservationCenter.shared.addTestObserver(self)
             let path = folder.appendingPathComponent("legal.sqlite").path
             let command = try ReadmeExamples.buildCommand()
             let started = Date()
@@ -138,6 +138,13 @@ final class SharedGraph: NSObject, XCTestObservation, @unchecked Sendable {
         }
         built = outcome
         return try outcome.get()
+    }
+
+    override init() {
+        home = folder.appendingPathComponent("home").path
+        super.init()
+        try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        XCTestObservationCenter.shared.addTestObserver(self)
     }
 
     func testBundleDidFinish(_ testBundle: Bundle) {
