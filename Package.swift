@@ -73,5 +73,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
+        // The real `lexgraph` binary end to end: every README example command, error style,
+        // output escaping and formats, the shell. Runs the built binary; imports no module.
+        .testTarget(name: "CLITests"),
     ]
 )

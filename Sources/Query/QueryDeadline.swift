@@ -3,7 +3,9 @@ import GRDB
 import GRDBSQLite
 
 /// The one deadline of a query: SQLite statements and the evaluation in Swift alike stop
-/// when its time limit passes, with the same `.timeout` error.
+/// when its time limit passes, with the same `.timeout` error, or when its caller cancels
+/// it (`QueryCancellation`, Ctrl-C in the shell), with `.cancelled`: both are "time to
+/// stop", checked in the same places.
 ///
 /// SQLite side: SQLite calls a progress handler every few thousand virtual-machine
 /// instructions of a running statement; this one compares a monotonic clock with the
@@ -23,6 +25,8 @@ final class QueryDeadline {
     /// Uptime in nanoseconds after which statements fail.
     private let deadline: UInt64
     private var countdown = QueryDeadline.stepsPerCheck
+    /// Set from outside (Ctrl-C in the shell); `hasPassed` is true once it is.
+    let cancellation: QueryCancellation?
 
     /// Virtual-machine instructions between two clock reads: about 10-50 µs of work, so
     /// the check costs well under 1% and a statement stops within a millisecond.
@@ -34,19 +38,26 @@ final class QueryDeadline {
     private static let stepsPerCheck = 1024
 
     /// `seconds` must be finite and positive (`QueryOptions.validate()`).
-    init(seconds: Double) {
+    init(seconds: Double, cancellation: QueryCancellation? = nil) {
         self.seconds = seconds
+        self.cancellation = cancellation
         let nanoseconds = max(0, min(seconds, 1e9)) * 1e9
         deadline = QueryDeadline.now() &+ UInt64(nanoseconds)
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    var hasPassed: Bool { QueryDeadline.now() >= deadline }
+    /// Whether the query must stop: its time is up or it was cancelled.
+    var hasPassed: Bool { isCancelled || QueryDeadline.now() >= deadline }
 
-    /// Throws the timeout once the deadline has passed.
+    var isCancelled: Bool { cancellation?.isCancelled ?? false }
+
+    /// The error for a query this deadline stopped: `.cancelled` or the timeout.
+    var stopError: QueryError { isCancelled ? .cancelled : .timeout(seconds) }
+
+    /// Throws `stopError` once the query must stop.
     func check() throws {
-        if hasPassed { throw QueryError.timeout(seconds) }
+        if hasPassed { throw stopError }
     }
 
     /// One step of work in Swift: cheap, and throws the timeout soon after the deadline.

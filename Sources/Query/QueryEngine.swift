@@ -62,7 +62,7 @@ public final class QueryEngine: Sendable {
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         try options.validate()
         let started = Date()
-        let deadline = QueryDeadline(seconds: options.timeLimit)
+        let deadline = QueryDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
@@ -91,7 +91,7 @@ public final class QueryEngine: Sendable {
             }
             return try store.read { db in try body(db, nil) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw QueryError.timeout(options.timeLimit)
+            throw deadline.stopError
         } catch let error as DatabaseError {
             throw QueryError(.runtime, "DatabaseError", "SQLite: \(error.message ?? error.description)")
         }
@@ -128,6 +128,8 @@ public struct QueryOptions: Sendable {
     public var unboundedPathLimit = 10
     /// Keep the SQL each MATCH ran (tests, debugging).
     public var logSQL = false
+    /// Lets the caller stop the query while it runs (Ctrl-C in the shell).
+    public var cancellation: QueryCancellation?
 
     /// 1 GiB. The engine runs on machines like the reference one (24 GB, 2 cores) and is to
     /// serve several users at once: 1 GiB per query leaves room for a handful of

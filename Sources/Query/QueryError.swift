@@ -22,6 +22,8 @@ public struct QueryError: LexgraphError, Equatable {
         case timeout = "Timeout"
         /// The query needed more memory than its memory limit.
         case memoryLimit = "MemoryLimit"
+        /// The caller cancelled the query while it ran (`QueryCancellation`).
+        case cancelled = "Cancelled"
         /// Anything the store reported while running the query.
         case runtime = "RuntimeError"
         /// Valid openCypher this dialect does not support (yet).

@@ -36,10 +36,13 @@ public enum ResultFormatter {
         "{" + m.keys.sorted().map { "\($0): \(tckLiteral(m[$0]!, graph: graph))" }.joined(separator: ", ") + "}"
     }
 
-    /// A plain-text table with a header line and a row count.
+    /// A plain-text table with a header line and a row count. Control characters in
+    /// cells and column names are escaped (`TerminalText`): a cell stays on its line and
+    /// stored escape sequences cannot act on the terminal.
     public static func table(_ result: QueryResult) -> String {
-        let cells = result.rows.map { row in row.map { tckLiteral($0, graph: result.elements) } }
-        var widths = result.columns.map(\.count)
+        let cells = result.rows.map { row in row.map { TerminalText.escaped(tckLiteral($0, graph: result.elements)) } }
+        let columns = result.columns.map { TerminalText.escaped($0) }
+        var widths = columns.map(\.count)
         for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], min(c.count, 80)) } }
         func line(_ values: [String]) -> String {
             zip(values, widths).map { v, w in
@@ -47,7 +50,7 @@ public enum ResultFormatter {
                 return clipped.padding(toLength: max(w, clipped.count), withPad: " ", startingAt: 0)
             }.joined(separator: " | ")
         }
-        var out = line(result.columns) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "\n"
+        var out = line(columns) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "\n"
         for row in cells { out += line(row) + "\n" }
         out += "(\(result.rows.count) row\(result.rows.count == 1 ? "" : "s"))"
         return out

@@ -3,25 +3,95 @@ import Foundation
 import GraphStore
 import Query
 
+/// A file or folder the CLI uses, from an option, an environment variable or a default
+/// relative to the working directory, remembered as which: a missing one is an error
+/// naming the path tried, where it came from and how to give another. Defaults are not
+/// looked up anywhere else (beside the executable, say): one rule, stated in the message.
+struct PathSetting {
+    enum Origin { case option, environment, defaultValue }
+
+    let path: String
+    let origin: Origin
+    /// The option that sets it (`--db`) and the variable (`LEXGRAPH_DB`), if any.
+    let option: String
+    let variable: String?
+
+    init(_ given: String?, option: String, variable: String?, default fallback: String) {
+        self.option = option
+        self.variable = variable
+        if let given { path = given; origin = .option }
+        else if let variable, let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { path = value; origin = .environment }
+        else { path = fallback; origin = .defaultValue }
+    }
+
+    /// The path as absolute and normalized: what a run config stores, so the run works
+    /// from any directory.
+    var absolute: String { PathSetting.absolute(path) }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            .standardizedFileURL.path
+    }
+
+    /// `PATH (the default, relative to /work/dir)`, `PATH (from $VAR)` or `PATH (from --option)`.
+    var described: String {
+        let relative = !path.hasPrefix("/")
+        let cwd = relative ? ", relative to \(FileManager.default.currentDirectoryPath)" : ""
+        switch origin {
+        case .option: return relative ? "\(path) (relative to \(FileManager.default.currentDirectoryPath))" : path
+        case .environment: return "\(path) (from $\(variable ?? "")\(cwd))"
+        case .defaultValue: return "\(path) (the default\(cwd))"
+        }
+    }
+
+    /// How to name another path: `pass --db PATH or set LEXGRAPH_DB`.
+    var hint: String {
+        "pass \(option.hasPrefix("-") ? option + " PATH" : option)" + (variable.map { " or set \($0)" } ?? "")
+    }
+
+    /// A path the user named as an argument (no default, no option to suggest).
+    static func argument(_ path: String) -> PathSetting {
+        PathSetting(path, option: "", variable: nil, default: path)
+    }
+
+    /// `no WHAT at PATH (the default, relative to DIR): pass --x PATH or set VAR`.
+    func missing(_ what: String, _ extra: String = "") -> CLIError {
+        CLIError("no \(what) at \(described)" + (option.isEmpty ? extra : ": \(hint)\(extra)"))
+    }
+
+    /// Throws `missing(what)` unless the path exists (as a folder when `folder`).
+    @discardableResult
+    func require(_ what: String, folder: Bool = false, _ extra: String = "") throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !folder || isDirectory.boolValue else {
+            throw missing(what, extra)
+        }
+        return path
+    }
+}
+
 /// `--db`: the graph database file. Same meaning in every command.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "Graph database file (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
     var db: String?
 
-    var path: String {
-        db ?? ProcessInfo.processInfo.environment["LEXGRAPH_DB"] ?? "var/lexgraph.sqlite"
-    }
+    var setting: PathSetting { PathSetting(db, option: "--db", variable: "LEXGRAPH_DB", default: "var/lexgraph.sqlite") }
+
+    var path: String { setting.path }
 
     /// Opens the existing database for a command that writes; a missing file is a
-    /// one-line error saying what to run. Opening writes nothing by itself.
+    /// one-line error saying which path was tried and what to run. Opening writes
+    /// nothing by itself.
     func open() throws -> GraphStore {
-        try GraphStore(path: path, mode: .readWrite)
+        try setting.require("graph database", "; `lexgraph build all` creates it")
+        return try GraphStore(path: path, mode: .readWrite)
     }
 
     /// Opens the existing database for a command that only reads: the file is left
     /// byte-identical and may be write-protected.
     func openReadOnly() throws -> GraphStore {
-        try GraphStore(path: path, mode: .readOnly)
+        try setting.require("graph database", "; `lexgraph build all` creates it")
+        return try GraphStore(path: path, mode: .readOnly)
     }
 }
 
@@ -30,17 +100,13 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Shared data folder (default: $LEXGRAPH_DATA or ../shared/data).")
     var data: String?
 
-    var path: String {
-        data ?? ProcessInfo.processInfo.environment["LEXGRAPH_DATA"] ?? "../shared/data"
-    }
+    var setting: PathSetting { PathSetting(data, option: "--data", variable: "LEXGRAPH_DATA", default: "../shared/data") }
+
+    var path: String { setting.path }
 
     /// The data folder, checked to exist.
     func folder() throws -> URL {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("no data folder at \(path): pass --data PATH or set LEXGRAPH_DATA to the shared data folder")
-        }
-        return URL(fileURLWithPath: path)
+        URL(fileURLWithPath: try setting.require("data folder", folder: true))
     }
 }
 
@@ -81,7 +147,18 @@ struct QueryLimitOptions: ParsableArguments {
     }
 }
 
-/// `--format`: how results print. Same meaning in every command.
+/// The encoder folder of `--model` (or `--encoder`): tokenizer and weights.
+enum ModelPath {
+    static func setting(_ given: String?, option: String = "--model") -> PathSetting {
+        PathSetting(given, option: option, variable: "LEXGRAPH_MODEL", default: "models/all-minilm-l6-v2")
+    }
+}
+
+/// `--format`: how results print. Same meaning in every command: `table` for people
+/// (control characters escaped), `json` and `csv` for programs. JSON is one object for
+/// a command that answers with one thing (show, stats, status, context, walk, eval,
+/// baselines, tokenize) and JSON Lines, one object per line, for a command that answers
+/// with a list of records (query rows, predictions, ontology history, embeddings).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }

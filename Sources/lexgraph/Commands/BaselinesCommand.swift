@@ -42,8 +42,8 @@ struct BaselinesCommand: ParsableCommand {
         let evaluator = Evaluator(bootstrap: Bootstrap(resamples: resamples))
         let report = try evaluator.evaluate(plan, dataset: dataset, models: Evaluator.baselines(dataset: dataset))
         switch format {
-        case .json: print(report.json.jsonText)
-        default: print(report.table, terminator: "")
+        case .json: Console.data(report.json.jsonText)
+        default: Console.text(report.table, terminator: "")
         }
     }
 }

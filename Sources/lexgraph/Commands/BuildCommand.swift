@@ -41,6 +41,6 @@ struct BuildCommand: ParsableCommand {
         let store = try BuildCatalog.openForBuild(path: database.path, root: root)
         let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
         let report = try loader.load(recipes, dryRun: dryRun, source: "build \(names.joined(separator: " ")) --data \(data.path)")
-        print(report.summary)
+        Console.text(report.summary)
     }
 }

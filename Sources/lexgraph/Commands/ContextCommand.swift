@@ -55,7 +55,7 @@ struct ContextCommand: ParsableCommand {
         let grounding = try graph.ground(attributes, asOf: date, options: GroundingOptions(includeOwnCitations: withCitations))
         let millis = Date().timeIntervalSince(start) * 1000
         let facts = budget.map { grounding.context(budget: .characters($0)) } ?? grounding.facts
-        print(format == .json ? json(key, grounding, facts) : table(key, grounding, facts, millis: millis))
+        if format == .json { Console.data(json(key, grounding, facts)) } else { Console.text(table(key, grounding, facts, millis: millis)) }
     }
 
     func table(_ key: String, _ grounding: CaseGrounding, _ facts: [GraphFact], millis: Double) -> String {

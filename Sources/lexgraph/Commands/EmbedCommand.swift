@@ -40,7 +40,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        let folder = model ?? ModelCommand.defaultModelDirectory
+        let folder = try ModelPath.setting(model).require("model folder", folder: true)
         do {
             let items = try TextDataset.load(path: file, fields: TextDatasetFields(text: field, id: idField), multiLabel: false, requireLabels: false)
             let embedder = SentenceEmbedder(model: try BertModel.load(directory: folder), tokenizer: try BertTokenizer.load(directory: folder),
@@ -59,9 +59,6 @@ struct EmbedCommand: ParsableCommand {
                 }
                 out.write(Data(text.utf8))
             }
-        } catch let error as LexgraphError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

@@ -30,10 +30,10 @@ struct EvalCommand: ParsableCommand {
         let heading = "\(ablation.caseCount) test cases (\(ablation.plans.joined(separator: ", "))), first party won "
             + String(format: "%.3f", ablation.petitionerRate) + "; threshold \(decisionThreshold)"
         switch format {
-        case .table: print(heading + "\n" + EvaluationReport.scoreTable(scores), terminator: "")
-        case .md: print(heading + "\n\n" + EvaluationReport.markdown(scores), terminator: "")
+        case .table: Console.text(heading + "\n" + EvaluationReport.scoreTable(scores), terminator: "")
+        case .md: Console.text(heading + "\n\n" + EvaluationReport.markdown(scores), terminator: "")
         case .json:
-            print(Value.map(["test_cases": .int(Int64(ablation.caseCount)), "plans": .list(ablation.plans.map(Value.string)),
+            Console.data(Value.map(["test_cases": .int(Int64(ablation.caseCount)), "plans": .list(ablation.plans.map(Value.string)),
                              "test_petitioner_rate": .float(ablation.petitionerRate), "threshold": .float(decisionThreshold),
                              "runs": .list(ablation.runNames.map(Value.string)),
                              "test": EvaluationReport.scoresJSON(scores)]).jsonText)

@@ -75,19 +75,14 @@ struct FineTuneCommand: ParsableCommand {
         options.epochs = epochs; options.learningRate = lr; options.batchSize = batchSize; options.accumulationSteps = accumulate
         options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
         options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
-        let inputs = FineTuneInputs(modelDirectory: model ?? ModelCommand.defaultModelDirectory, trainPath: train, devPath: dev,
+        let inputs = FineTuneInputs(modelDirectory: try ModelPath.setting(model).require("model folder", folder: true), trainPath: train, devPath: dev,
                                     fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
         let stderr = FileHandle.standardError
-        do {
-            let history = try FineTuneRun(inputs: inputs, options: options, directory: out).run(
-                resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },
-                progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
-            if let last = history.last {
-                print("run folder: \(out) (\(history.count) epoch(s); last train loss \(String(format: "%.4f", last.trainLoss)))")
-            }
-        } catch let error as LexgraphError {
-            stderr.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
+        let history = try FineTuneRun(inputs: inputs, options: options, directory: out).run(
+            resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },
+            progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
+        if let last = history.last {
+            Console.text("run folder: \(out) (\(history.count) epoch(s); last train loss \(String(format: "%.4f", last.trainLoss)))")
         }
     }
 }

@@ -22,7 +22,7 @@ struct LoadCommand: ParsableCommand {
     var createIfMissing = false
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: recipe) else { throw CLIError("no recipe file at \(recipe)") }
+        try PathSetting.argument(recipe).require("recipe file")
         let folder = try data.folder()
         let recipes = try BuildCatalog.recipes(at: recipe)
         let store: GraphStore
@@ -36,6 +36,6 @@ struct LoadCommand: ParsableCommand {
         }
         let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
         let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
-        print(report.summary)
+        Console.text(report.summary)
     }
 }

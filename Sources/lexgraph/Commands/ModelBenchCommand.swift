@@ -47,7 +47,7 @@ struct ModelBenchmark: ParsableArguments {
             try measureInProcess(kind: child, threads: threadCounts[0])
             return
         }
-        let dir = model ?? ModelCommand.defaultModelDirectory
+        let dir = try ModelPath.setting(model).require("model folder", folder: true)
         let config = try BertConfig(contentsOf: (dir as NSString).appendingPathComponent("config.json"))
         let flops = Self.forwardFLOPs(config, batch: batch, seq: seq)
         let peer = peerScript == "none" ? nil : peerScript

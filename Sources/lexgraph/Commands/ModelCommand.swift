@@ -11,7 +11,5 @@ struct ModelCommand: ParsableCommand {
     )
 
     /// The default encoder folder: `LEXGRAPH_MODEL`, else `models/all-minilm-l6-v2`.
-    static var defaultModelDirectory: String {
-        ProcessInfo.processInfo.environment["LEXGRAPH_MODEL"] ?? "models/all-minilm-l6-v2"
-    }
+    static var defaultModelDirectory: String { ModelPath.setting(nil).path }
 }

@@ -13,6 +13,6 @@ struct ModelConvertCommand: ParsableCommand {
     func run() throws {
         let model = try BertModel.load(directory: source, initializeMissingHead: false)
         try model.saveCheckpoint(directory: destination)
-        print("wrote \(destination): \(model.parameterCount) parameters" + (model.head.map { ", head \($0.numLabels) labels (\($0.problemType.rawValue))" } ?? ""))
+        Console.text("wrote \(destination): \(model.parameterCount) parameters" + (model.head.map { ", head \($0.numLabels) labels (\($0.problemType.rawValue))" } ?? ""))
     }
 }

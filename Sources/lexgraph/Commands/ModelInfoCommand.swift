@@ -15,21 +15,21 @@ struct ModelInfoCommand: ParsableCommand {
     var tensors = false
 
     func run() throws {
-        let dir = directory ?? ModelCommand.defaultModelDirectory
+        let dir = try ModelPath.setting(directory, option: "the folder as an argument").require("model folder", folder: true)
         let c = try BertConfig(contentsOf: dir + "/config.json")
         let file = try SafetensorsFile(path: dir + "/model.safetensors")
-        print("model: \(dir)")
-        print("config: vocab \(c.vocabSize), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), heads \(c.numAttentionHeads), "
+        Console.text("model: \(dir)")
+        Console.text("config: vocab \(c.vocabSize), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), heads \(c.numAttentionHeads), "
               + "intermediate \(c.intermediateSize), act \(c.hiddenAct), max positions \(c.maxPositionEmbeddings), "
               + "type vocab \(c.typeVocabSize), layer_norm_eps \(c.layerNormEps), dropout \(c.hiddenDropoutProb)/\(c.attentionProbsDropoutProb)")
-        if let n = c.numLabels { print("head: \(n) labels, \(c.problemType ?? "problem type not set")") }
+        if let n = c.numLabels { Console.text("head: \(n) labels, \(c.problemType ?? "problem type not set")") }
         let floats = file.entries.filter { $0.dtype.isFloatConvertible }
         let count = floats.reduce(0) { $0 + $1.elementCount }
-        print("parameters: \(count) (\(String(format: "%.1f", Double(count) / 1e6))M) in \(floats.count) float tensors"
+        Console.text("parameters: \(count) (\(String(format: "%.1f", Double(count) / 1e6))M) in \(floats.count) float tensors"
               + (file.entries.count > floats.count ? ", plus \(file.entries.count - floats.count) other buffer(s)" : ""))
         var dtypes: [String: Int] = [:]
         for e in file.entries { dtypes[e.dtype.rawValue, default: 0] += 1 }
-        print("dtypes: " + dtypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        Console.text("dtypes: " + dtypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         var groups: [(String, Int, Int)] = []
         for e in floats {
             let key = Self.group(of: e.name)
@@ -37,11 +37,11 @@ struct ModelInfoCommand: ParsableCommand {
             else { groups.append((key, 1, e.elementCount)) }
         }
         for (name, n, scalars) in groups.sorted(by: { $0.0.localizedStandardCompare($1.0) == .orderedAscending }) {
-            print("  \(name): \(n) tensors, \(scalars) values")
+            Console.text("  \(name): \(n) tensors, \(scalars) values")
         }
-        if !file.metadata.isEmpty { print("metadata: " + file.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
+        if !file.metadata.isEmpty { Console.text("metadata: " + file.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
         if tensors {
-            for e in file.entries { print("  \(e.name) \(e.dtype.rawValue) \(e.shape)") }
+            for e in file.entries { Console.text("  \(e.name) \(e.dtype.rawValue) \(e.shape)") }
         }
         // What `embed`, `train` and `predict` check before allocating: a mismatch is this
         // command's error too, so a folder that cannot load is never reported as fine.

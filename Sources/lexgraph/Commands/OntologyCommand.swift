@@ -17,8 +17,10 @@ struct OntologyCommand: ParsableCommand {
     /// Where the released document and the updates live, for checking an update file
     /// without a database.
     struct SourceOptions: ParsableArguments {
-        @Option(name: .long, help: "The released ontology document an update chain starts from.")
-        var base = "ontology/legal-core.yaml"
+        @Option(name: .long, help: "The released ontology document an update chain starts from (default: ontology/legal-core.yaml).")
+        var base: String?
+
+        var setting: PathSetting { PathSetting(base, option: "--base", variable: nil, default: "ontology/legal-core.yaml") }
     }
 
     struct Validate: ParsableCommand {
@@ -31,15 +33,15 @@ struct OntologyCommand: ParsableCommand {
         @OptionGroup var source: SourceOptions
 
         func run() throws {
-            switch try OntologyFile.read(path: file) {
+            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
             case .document(let ontology, _):
-                print("OK: \(ontology.overview)")
+                Console.text("OK: \(ontology.overview)")
             case .update(let update):
                 let base = try baseOntology(for: update, source: source)
                 let plan = try update.plan(on: base)
-                print("OK: update \(update.number) (\(update.date)) turns version \(update.baseVersion) into \(plan.result.overview)")
-                print(update.description)
-                print(plan.summary)
+                Console.text("OK: update \(update.number) (\(update.date)) turns version \(update.baseVersion) into \(plan.result.overview)")
+                Console.text(update.description)
+                Console.text(plan.summary)
             }
         }
     }
@@ -55,15 +57,15 @@ struct OntologyCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openReadOnly()
-            switch try OntologyFile.read(path: file) {
+            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
             case .document(let ontology, _):
                 let report = try store.previewOntologyDocument(ontology, source: file)
-                print(report.text)
+                Console.text(report.text)
                 if report.number <= report.baseVersion {
-                    print("note: the document's version \(report.number) is not above the active version \(report.baseVersion); an update producing it would need number \(report.baseVersion + 1)")
+                    Console.text("note: the document's version \(report.number) is not above the active version \(report.baseVersion); an update producing it would need number \(report.baseVersion + 1)")
                 }
             case .update(let update):
-                print(try store.applyOntologyUpdate(update, options: OntologyApplyOptions(dryRun: true)).text)
+                Console.text(try store.applyOntologyUpdate(update, options: OntologyApplyOptions(dryRun: true)).text)
             }
         }
     }
@@ -87,15 +89,15 @@ struct OntologyCommand: ParsableCommand {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
                 let reports = try store.applyPending(updatesFolder: file, options: options)
-                if reports.isEmpty { print("no update files in \(file)") }
-                for report in reports { print(report.text) }
+                if reports.isEmpty { Console.text("no update files in \(file)") }
+                for report in reports { Console.text(report.text) }
                 return
             }
-            switch try OntologyFile.read(path: file) {
+            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
             case .document:
                 throw CLIError("\(file) is an ontology document; `apply` takes an update file (`lexgraph ontology init` installs a document in a new database)")
             case .update(let update):
-                print(try store.applyOntologyUpdate(update, options: options).text)
+                Console.text(try store.applyOntologyUpdate(update, options: options).text)
             }
         }
     }
@@ -104,7 +106,7 @@ struct OntologyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every ontology version the database went through: version, name, time, source, checksum, changes.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(name: .long, help: "table, json or csv.")
+        @Option(name: .long, help: "table, json (JSON Lines: one object per version) or csv.")
         var format: OutputFormat = .table
 
         func run() throws {
@@ -112,19 +114,19 @@ struct OntologyCommand: ParsableCommand {
             switch format {
             case .table:
                 for r in records {
-                    print("v\(r.version)  \(r.name)  \(r.appliedAt)  \(r.source)  sha256:\(r.checksum.prefix(12))")
-                    for line in r.summary.split(separator: "\n") { print("    \(line)") }
+                    Console.text("v\(r.version)  \(r.name)  \(r.appliedAt)  \(r.source)  sha256:\(r.checksum.prefix(12))")
+                    for line in r.summary.split(separator: "\n") { Console.text("    \(line)") }
                 }
             case .json:
                 let rows = records.map { r in
                     Value.map(["version": .int(Int64(r.version)), "name": .string(r.name), "applied_at": .string(r.appliedAt),
                                "source": .string(r.source), "checksum": .string(r.checksum), "summary": .string(r.summary)])
                 }
-                print(Value.list(rows).jsonText)
+                for row in rows { Console.data(row.jsonText) }
             case .csv:
-                print("version,name,applied_at,source,checksum,summary")
+                Console.data("version,name,applied_at,source,checksum,summary")
                 for r in records {
-                    print([String(r.version), r.name, r.appliedAt, r.source, r.checksum, r.summary].map(csvField).joined(separator: ","))
+                    Console.data([String(r.version), r.name, r.appliedAt, r.source, r.checksum, r.summary].map(csvField).joined(separator: ","))
                 }
             }
         }
@@ -143,7 +145,7 @@ struct OntologyCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            guard case .document(let ontology, let text) = try OntologyFile.read(path: file) else {
+            guard case .document(let ontology, let text) = try OntologyFile.read(path: try PathSetting.argument(file).require("ontology document")) else {
                 throw CLIError("\(file) is an update file; `init` takes an ontology document")
             }
             let store = try GraphStore(path: database.path, create: true)
@@ -151,7 +153,7 @@ struct OntologyCommand: ParsableCommand {
                 throw CLIError("\(database.path) already has ontology \(last.name) version \(last.version); change it with `lexgraph ontology apply UPDATE`")
             }
             try store.installOntology(ontology, documentText: text, source: file, summary: "initial: \(ontology.overview)")
-            print("created \(database.path) with \(ontology.overview)")
+            Console.text("created \(database.path) with \(ontology.overview)")
         }
     }
 }
@@ -159,8 +161,8 @@ struct OntologyCommand: ParsableCommand {
 /// The ontology an update applies to, rebuilt without a database: the base document
 /// plus the updates numbered before it in the update's folder.
 private func baseOntology(for update: OntologyUpdate, source: OntologyCommand.SourceOptions) throws -> Ontology {
-    guard case .document(let document, _) = try OntologyFile.read(path: source.base) else {
-        throw CLIError("\(source.base) is not an ontology document (pass --base FILE)")
+    guard case .document(let document, _) = try OntologyFile.read(path: try source.setting.require("base ontology document")) else {
+        throw CLIError("\(source.setting.path) is not an ontology document (pass --base FILE)")
     }
     let folder = (update.file as NSString).deletingLastPathComponent
     let earlier = try GraphStore.updateFiles(in: folder.isEmpty ? "." : folder).filter { $0.number < update.number && $0.number > document.version }

@@ -25,7 +25,7 @@ struct PredictCommand: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder written by lexgraph train.") var runPath: String
     @Option(help: "Pending cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
-    @Option(help: "table or json.") var format: Format = .table
+    @Option(help: "table or json (JSON Lines: one object per case).") var format: Format = .table
     @Option(help: "Reasons shown per case.") var top = 5
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var data: DataOptions
@@ -53,8 +53,8 @@ struct PredictCommand: ParsableCommand {
         let model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
         let explained = try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
         switch format {
-        case .json: print(Value.list(explained.map(\.json)).jsonText)
-        case .table: print(table(explained, model: config.modelName, run: folder.name), terminator: "")
+        case .json: for p in explained { Console.data(p.json.jsonText) }
+        case .table: Console.text(table(explained, model: config.modelName, run: folder.name), terminator: "")
         }
     }
 

@@ -21,7 +21,7 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "A parameter as name=value (repeatable).")
     var parameters: [String] = []
 
-    @Option(help: "Output format: table, json (one object per row) or csv.")
+    @Option(help: "Output format: table, json (JSON Lines: one object per row) or csv.")
     var format: OutputFormat = .table
 
     @Flag(help: "Allow writes (CREATE).")
@@ -52,7 +52,7 @@ struct QueryCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data((QueryLatency(wall).summary("repeat \(repetitions):") + QueryLatency(cpu).summary("  cpu:")).utf8))
         }
-        print(QueryOutput.render(result, format))
+        QueryOutput.print(result, format)
     }
 }
 
@@ -100,6 +100,14 @@ enum QueryOutput {
             if let json = try? Value.parseJSON(raw) { out[name] = CypherValue(json) } else { out[name] = .string(raw) }
         }
         return out
+    }
+
+    /// Prints a result: tables and EXPLAIN plans as text for people (`Console.text`),
+    /// JSON Lines and CSV as data.
+    static func print(_ result: QueryResult, _ format: OutputFormat) {
+        let text = render(result, format)
+        if text.isEmpty { return }  // JSON Lines of no rows: no line at all
+        if format == .table || result.explanation != nil { Console.text(text) } else { Console.data(text) }
     }
 
     static func render(_ result: QueryResult, _ format: OutputFormat) -> String {

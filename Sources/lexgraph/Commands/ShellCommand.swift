@@ -5,7 +5,11 @@ import Terminal
 
 /// `lexgraph shell`: an interactive prompt. A query may span lines and ends with `;`.
 /// Every query run is appended to ~/.lexgraph_history (one line per query, line breaks
-/// turned into spaces); `:history` lists the last 20, `:quit` (or end of input) leaves.
+/// turned into spaces); `:history` lists the last 20, `:help` the commands, `:quit` (or
+/// end of input) leaves. A line starting with `:` where a query would start is a shell
+/// command (an unknown one is an error), never query text; inside a query it is query
+/// text (`MATCH (n` / `:Case) ...`). Ctrl-C while a query runs cancels that query
+/// (`QueryInterrupt`) and the shell goes on.
 ///
 /// When stdin and stdout are both terminals, lines are read with the `Terminal` line
 /// editor, whose keys the command's `discussion` lists (`lexgraph shell --help`); the
@@ -17,7 +21,8 @@ struct ShellCommand: ParsableCommand {
         commandName: "shell",
         abstract: "Interactive Cypher-like query shell (multi-line input until ';', history in ~/.lexgraph_history).",
         discussion: """
-            A query may span lines and ends with ';'. Commands: :history (last 20 queries), :quit or :exit.
+            A query may span lines and ends with ';'. Commands: :help, :history (last 20 queries), :quit or :exit.
+            Ctrl-C while a query runs cancels it and returns to the prompt.
             On a terminal, lines are edited in place:
               Left/Right, Ctrl-B/Ctrl-F            move one character
               Ctrl-Left/Ctrl-Right, Alt-B/Alt-F    move one word
@@ -53,12 +58,14 @@ struct ShellCommand: ParsableCommand {
 
     func run() throws {
         let engine = QueryEngine(store: try write ? database.open() : database.openReadOnly())
-        let options = limits.options(write: write)
+        var options = limits.options(write: write)
+        let cancellation = QueryCancellation()
+        options.cancellation = cancellation
         let interactive = isatty(0) != 0
         // nil unless stdin and stdout are both terminals; then the plain path below is today's.
         let terminal = TerminalLineReader(history: Self.loadHistory())
         var buffer = ""
-        if interactive { print("lexgraph shell on \(database.path) (\(write ? "read-write" : "read-only")); end queries with ';', :quit to leave") }
+        if interactive { Console.text("lexgraph shell on \(database.path) (\(write ? "read-write" : "read-only")); end queries with ';', :help for commands, :quit to leave") }
         reading: while true {
             let prompt = buffer.isEmpty ? Self.prompt : Self.continuationPrompt
             let line: String
@@ -78,9 +85,16 @@ struct ShellCommand: ParsableCommand {
             }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty {
-                if trimmed == ":quit" || trimmed == ":exit" { break }
-                if trimmed == ":history" { printHistory(); continue }
                 if trimmed.isEmpty { continue }
+                if trimmed.hasPrefix(":") {
+                    switch ShellCommand.Command(trimmed) {
+                    case .quit: break reading
+                    case .history: printHistory()
+                    case .help: Console.text(Self.help)
+                    case .unknown(let name): Console.error("unknown shell command '\(name)' (:help lists them)")
+                    }
+                    continue
+                }
             }
             buffer += (buffer.isEmpty ? "" : "\n") + line
             guard trimmed.hasSuffix(";") else { continue }
@@ -89,9 +103,16 @@ struct ShellCommand: ParsableCommand {
             appendHistory(query)
             terminal?.editor.addHistory(Self.historyEntry(query))
             do {
-                print(QueryOutput.render(try engine.run(query, options: options), format))
+                // Printing is inside too: Ctrl-C while a long table goes out must not end
+                // the shell (the table finishes; the next prompt follows).
+                try QueryInterrupt.cancelling(cancellation) {
+                    QueryOutput.print(try engine.run(query, options: options), format)
+                    fflush(nil)  // each answer appears when it is ready, also through a pipe
+                }
+            } catch let error as QueryError where error.kind == .cancelled {
+                Console.note("query cancelled")
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Console.error(Console.message(for: error, in: Lexgraph.self))
             }
         }
     }
@@ -120,6 +141,30 @@ struct ShellCommand: ParsableCommand {
     }
 
     func printHistory() {
-        for line in Self.loadHistory().suffix(20) { print(line) }
+        for line in Self.loadHistory().suffix(20) { Console.text(line) }
     }
+
+    /// A line starting with `:`.
+    enum Command: Equatable {
+        case quit, history, help
+        case unknown(String)
+
+        init(_ line: String) {
+            let name = line.split(separator: " ").first.map(String.init) ?? line
+            switch name {
+            case ":quit", ":exit": self = .quit
+            case ":history": self = .history
+            case ":help": self = .help
+            default: self = .unknown(name)
+            }
+        }
+    }
+
+    static let help = """
+        Queries end with ';' and may span lines (e.g. MATCH (c:Case) RETURN c.name LIMIT 5;).
+        :help       this list
+        :history    the last 20 queries (all of them are in ~/.lexgraph_history)
+        :quit       leave (also :exit, or Ctrl-D on an empty line)
+        Ctrl-C while a query runs cancels it; at the prompt it abandons the query being typed.
+        """
 }

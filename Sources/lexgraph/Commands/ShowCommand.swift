@@ -22,8 +22,8 @@ struct ShowCommand: ParsableCommand {
             throw CLIError("no node with key '\(node.key)' (try `lexgraph stats` to see what is loaded)")
         }
         switch format {
-        case .json: print(view.json)
-        case .table, .csv: print(view.text)
+        case .json: Console.data(view.json)
+        case .table, .csv: Console.text(view.text)
         }
     }
 }

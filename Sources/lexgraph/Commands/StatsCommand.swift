@@ -17,14 +17,14 @@ struct StatsCommand: ParsableCommand {
         case .json:
             let nodes = counts.nodes.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
             let edges = counts.edges.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-            print("{\"nodes\":{\(nodes)},\"edges\":{\(edges)}}")
+            Console.data("{\"nodes\":{\(nodes)},\"edges\":{\(edges)}}")
         case .csv:
-            print("kind,type,count")
-            for r in rows { print("\(r.0),\(r.1),\(r.2)") }
+            Console.data("kind,type,count")
+            for r in rows { Console.data("\(r.0),\(r.1),\(r.2)") }
         case .table:
             let width = max(4, rows.map(\.1.count).max() ?? 0)
-            for r in rows { print("\(r.0)  \(r.1.padding(toLength: width, withPad: " ", startingAt: 0))  \(r.2)") }
-            print("total: \(counts.nodes.reduce(0) { $0 + $1.1 }) nodes, \(counts.edges.reduce(0) { $0 + $1.1 }) edges")
+            for r in rows { Console.text("\(r.0)  \(r.1.padding(toLength: width, withPad: " ", startingAt: 0))  \(r.2)") }
+            Console.text("total: \(counts.nodes.reduce(0) { $0 + $1.1 }) nodes, \(counts.edges.reduce(0) { $0 + $1.1 }) edges")
         }
     }
 }

@@ -37,7 +37,7 @@ struct StatusCommand: ParsableCommand {
         if format == .csv { throw CLIError("status prints table or json, not csv") }
         let store = try database.openReadOnly()
         let status = try store.citatorStatus(of: try store.resolveNode(identifier).key, asOf: date, hops: hops)
-        print(format == .json ? json(status) : text(status))
+        if format == .json { Console.data(json(status)) } else { Console.text(text(status)) }
     }
 
     func text(_ status: CitatorStatus) -> String {

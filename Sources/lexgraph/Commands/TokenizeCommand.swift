@@ -35,16 +35,11 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = model ?? ProcessInfo.processInfo.environment["LEXGRAPH_MODEL"] ?? "models/all-minilm-l6-v2"
-        do {
-            let tokenizer = try BertTokenizer.load(directory: folder)
-            let options = EncodeOptions(truncation: maxLength == nil ? .doNotTruncate : .longestFirst, maxLength: maxLength)
-            let encoding = try tokenizer.encode(text, pair: pair, options: options)
-            print(format == .json ? json(encoding, tokenizer) : table(encoding, tokenizer))
-        } catch let error as TokenizerError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let folder = try ModelPath.setting(model).require("tokenizer", folder: true)
+        let tokenizer = try BertTokenizer.load(directory: folder)
+        let options = EncodeOptions(truncation: maxLength == nil ? .doNotTruncate : .longestFirst, maxLength: maxLength)
+        let encoding = try tokenizer.encode(text, pair: pair, options: options)
+        if format == .json { Console.data(json(encoding, tokenizer)) } else { Console.text(table(encoding, tokenizer)) }
     }
 
     /// The input text a token came from ("" for added tokens).

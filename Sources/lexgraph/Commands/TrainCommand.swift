@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "BLAS threads of the fused transformer (default 2).") var threads: Int?
     @Flag(name: .customLong("with-own-citations"), help: "Ground with the precedents the case's own opinion cites (written at decision time).")
     var withOwnCitations = false
-    @Option(help: "Base encoder folder.") var encoder = ModelCommand.defaultModelDirectory
+    @Option(help: "Base encoder folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).") var encoder: String?
     @Option(help: "Bootstrap resamples for the 95% intervals.") var resamples = 1000
 
     @OptionGroup var database: DatabaseOptions
@@ -80,8 +80,14 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let folder = try data.folder()
         let outPath = out ?? "runs/\(model)-\(split.rawValue)"
-        let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: folder.path, databasePath: database.path,
-                               encoderPath: model == FusedOutcomeModel.kind ? encoder : nil, seed: seed)
+        try database.setting.require("graph database", "; `lexgraph build all` creates it")
+        var encoderPath: String?
+        if model == FusedOutcomeModel.kind {
+            encoderPath = PathSetting.absolute(try ModelPath.setting(encoder, option: "--encoder").require("encoder folder", folder: true))
+        }
+        // Absolute paths: `predict` and `eval` read the run from any directory.
+        let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: data.setting.absolute,
+                               databasePath: database.setting.absolute, encoderPath: encoderPath, seed: seed)
         let writer = try RunFolderWriter(path: outPath, overwrite: overwrite)
         let log = StderrLog()
         log.line("train: loading \(folder.path) and the graph \(database.path)")
@@ -93,8 +99,8 @@ struct TrainCommand: ParsableCommand {
         let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
         let outcome = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
             .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update, modelProgress: display.model)
-        print(outcome.evaluation.table, terminator: "")
-        print(String(format: "run folder: %@ (%.1f s; report: %@)", outcome.folder.path, outcome.seconds,
+        Console.text(outcome.evaluation.table, terminator: "")
+        Console.text(String(format: "run folder: %@ (%.1f s; report: %@)", outcome.folder.path, outcome.seconds,
                      outcome.folder.file(RunFolder.reportFile)))
     }
 }

@@ -82,10 +82,11 @@ struct WalkCommand: ParsableCommand {
         }
         guard var result else { return }
         result.horizon = try snapshot.dataHorizon(ofWalkFrom: seeds, options: options, store: store)
-        print(WalkOutput.render(result, options: options, format: format))
+        let output = WalkOutput.render(result, options: options, format: format)
+        if format == .table { Console.text(output) } else { Console.data(output) }
         if format == .table {
             let median = times.sorted()[times.count / 2] * 1000
-            print(String(format: "%d of %d reached nodes; walk %.2f ms%@; graph load %.0f ms (%d nodes, %d edges)",
+            Console.text(String(format: "%d of %d reached nodes; walk %.2f ms%@; graph load %.0f ms (%d nodes, %d edges)",
                          result.hits.count, result.reachedCount, median, times.count > 1 ? " (median of \(times.count))" : "",
                          loadSeconds * 1000, snapshot.nodeCount, snapshot.edgeCount))
         }

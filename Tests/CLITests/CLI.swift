@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `lexgraph` binary, run as a user runs it, and the shared database of the real
+/// graphs the CLI tests read (built once per test run by the README's own build command).
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// The `lexgraph` binary the package built next to this test bundle. Missing is a
+    /// failure, not a skip: `swift build --build-tests` always builds it.
+    /// `LEXGRAPH_TEST_BINARY=PATH` runs the tests against another build (an older one, to
+    /// see a test fail before its fix).
+    static func binary() throws -> URL {
+        if let other = ProcessInfo.processInfo.environment["LEXGRAPH_TEST_BINARY"] { return URL(fileURLWithPath: other) }
+        var candidates: [URL] = []
+        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
+        candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw Failure(description: "the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
+        }
+        return found
+    }
+
+    /// What one run printed and how it ended.
+    struct Result: CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+        var description: String { "exit \(status)\n--- stdout:\n\(stdout.prefix(3000))\n--- stderr:\n\(stderr.prefix(3000))" }
+    }
+
+    /// Environment for a child: the caller's, minus Lexgraph's own variables (a test says
+    /// which ones it sets), HOME in this run's temporary folder (the shell's history).
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEXGRAPH_") }
+        env["HOME"] = SharedGraph.shared.home
+        env.merge(extra) { _, new in new }
+        return env
+    }
+
+    /// Runs `lexgraph ARGS` in `directory` (the package root by default) with `input` on
+    /// stdin, and waits for it (at most `timeout` seconds; then it is killed and fails).
+    static func run(_ arguments: [String], input: String = "", in directory: URL? = nil,
+                    environment extra: [String: String] = [:], timeout: TimeInterval = 600) throws -> Result {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? root
+        process.environment = environment(extra)
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        let stdout = Collector(), stderr = Collector()
+        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
+        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
+        try process.run()
+        signal(SIGPIPE, SIG_IGN)  // a child that exits without reading its input fails its test, not the runner
+        try? inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try? inPipe.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw Failure(description: "lexgraph \(arguments.joined(separator: " ")) ran past \(Int(timeout)) s")
+        }
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        stdout.append(out.fileHandleForReading.readDataToEndOfFile())
+        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
+        return Result(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
+    }
+
+    /// Collects a child's output as it arrives.
+    final class Collector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ more: Data) { lock.lock(); data.append(more); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    }
+
+    /// A fresh temporary folder, removed after the test.
+    static func temporaryFolder(_ test: XCTestCase) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    /// One JSON object per line (JSON Lines), or a failure naming the line.
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").enumerated().map { i, line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw Failure(description: "line \(i + 1) is not a JSON object: \(line.prefix(200))")
+            }
+            return object
+        }
+    }
+}
+
+/// The real graphs, built once per test run into a temporary folder by the README's own
+/// build command (`lexgraph build scotus echr --db PATH`, its path replaced) and removed
+/// when the test bundle finishes.
+final class SharedGraph: NSObject, XCTestObservation, @unchecked Sendable {
+    static let shared = SharedGraph()
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-cli-graph-\(UUID().uuidString)")
+    /// HOME of every child (`lexgraph shell` appends to ~/.lexgraph_history).
+    let home: String
+    private var built: Result<(path: String, build: CLI.Result), Error>?
+    private let lock = NSLock()
+
+    /// The database path; the first call builds it.
+    static func database() throws -> String { try shared.build().path }
+
+    /// The build command's own run (its output is checked by the README test).
+    static func buildRun() throws -> CLI.Result { try shared.build().build }
+
+    private func build() throws -> (path: String, build: CLI.Result) {
+        lock.lock(); defer { lock.unlock() }
+        if let built { return try built.get() }
+        let outcome = Result { () throws -> (path: String, build: CLI.Result) in
+            let path = folder.appendingPathComponent("legal.sqlite").path
+            let command = try ReadmeExamples.buildCommand()
+            let started = Date()
+            let run = try CLI.run(command.replacingDatabase(with: path))
+            print("CLI tests: built the shared graph in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            guard run.status == 0 else { throw CLI.Failure(description: "the README's build command failed: \(run)") }
+            return (path, run)
+        }
+        built = outcome
+        return try outcome.get()
+    }
+
+    override init() {
+        home = folder.appendingPathComponent("home").path
+        super.init()
+        try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        XCTestObservationCenter.shared.addTestObserver(self)
+    }
+
+    func testBundleDidFinish(_ testBundle: Bundle) {
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

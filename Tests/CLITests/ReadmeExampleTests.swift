@@ -1,0 +1,267 @@
+import Foundation
+import XCTest
+
+/// Every `lexgraph ...` line of a ```sh block in README.md runs against the real graphs
+/// (scotus + echr, built once by the README's own build example), exits 0 and prints
+/// what the data says it should. A README line without a check here fails, as does a
+/// check or an exclusion whose line left the README.
+final class ReadmeExampleTests: XCTestCase {
+    /// Lines not run, each with its reason: they need the fused transformer's run folders,
+    /// whose training takes 10-45 minutes each, or they are benchmarks against a peer.
+    static let excluded: [String: String] = [
+        "lexgraph bench model --batch 16 --seq 128 --threads 1,2":
+            "a benchmark, not a test: minutes of timed rounds, each in a fresh process, beside the PyTorch peer tools/bench_model_peer.py (needs torch)",
+        "lexgraph train --split split_full --model fused-transformer --fusion none --graph-head off --max-length 192 --epochs 2 --out runs/text":
+            "long training: fine-tunes MiniLM, 8-19 minutes",
+        "lexgraph train --split split_full --model fused-transformer --fusion segment --graph-head on --max-length 192 --epochs 2 --out runs/segment-head":
+            "long training: fine-tunes MiniLM, 8-19 minutes",
+        "lexgraph eval runs/text runs/segment-head runs/graph-logistic --format md":
+            "needs the run folders of the two fused trainings above (excluded)",
+        "lexgraph predict --run runs/segment-head --cases pending.jsonl --top 5":
+            "needs runs/segment-head, a fused training (excluded); predict on a graph-logistic run is tested in testTrainedRunWorksFromAnyDirectory",
+        "lexgraph train --split split_full --model fused-transformer --fusion kbert --graph-head on --fusion-join gating --max-length 192 --epochs 2 --trainable-layers 1 --threads 1 --out runs/kbert-head-gating":
+            "long training: fine-tunes MiniLM, 8-19 minutes",
+        "lexgraph eval runs/graph-logistic runs/text runs/segment runs/kbert runs/text-head runs/segment-head runs/kbert-head runs/kbert-head-gating --format md":
+            "needs seven fused run folders (long trainings)",
+        "lexgraph train --model fused-transformer --split walk-forward --fusion none --graph-head off --trainable-layers 0 --max-length 192 --epochs 3 --out runs/wf-text-t0":
+            "long training: walk-forward over 13 terms with the encoder, about 45 minutes",
+        "lexgraph train --model fused-transformer --split walk-forward --fusion kbert --graph-head on --trainable-layers 0 --max-length 192 --epochs 3 --out runs/wf-kbert-head-t0":
+            "long training: walk-forward over 13 terms with the encoder, about 45 minutes",
+        "lexgraph eval runs/glr-walk-forward runs/wf-text-t0 runs/wf-segment-t0 runs/wf-kbert-t0 runs/wf-text-head-t0 runs/wf-segment-head-t0 runs/wf-kbert-head-t0 --format md":
+            "needs six fused walk-forward run folders (long trainings)",
+    ]
+
+    /// How to run one README line and what its output must show.
+    struct Check: Sendable {
+        /// Standard input (the shell reads its queries there).
+        var input = ""
+        /// Run in a fresh temporary folder (commands that write relative paths such as
+        /// `--out runs/NAME`) instead of the package root; the database, data and model
+        /// are then given through their environment variables.
+        var inTemporaryFolder = false
+        var verify: @Sendable (CLI.Result, Context) throws -> Void
+    }
+
+    struct Context: Sendable {
+        let database: String
+        let folder: URL
+        /// `lexgraph query TEXT --format json` on the shared graph, as JSON Lines.
+        func rows(_ text: String) throws -> [[String: Any]] {
+            let r = try CLI.run(["query", text, "--format", "json", "--db", database])
+            guard r.status == 0 else { throw CLI.Failure(description: "helper query failed: \(r)") }
+            return try CLI.jsonLines(r.stdout)
+        }
+    }
+
+    /// The table rows of `query` output (between the header rule and the row count).
+    static func tableRows(_ out: String) -> [[String]] {
+        let lines = out.split(separator: "\n").map(String.init)
+        guard let rule = lines.firstIndex(where: { $0.hasPrefix("---") }) else { return [] }
+        return lines[(rule + 1)...].prefix { !$0.hasPrefix("(") }.map { line in
+            line.components(separatedBy: " | ").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    static func unquoted(_ cell: String) -> String {
+        cell.hasPrefix("'") && cell.hasSuffix("'") && cell.count >= 2 ? String(cell.dropFirst().dropLast()) : cell
+    }
+
+    static let updateFile = "ontology/updates/0002-2026-11-29-ecthr-judgment.yaml"
+
+    static let checks: [String: Check] = [
+        "lexgraph ontology validate \(updateFile)": Check { r, _ in
+            XCTAssertTrue(r.stdout.hasPrefix("OK: update 2 (2026-11-29) turns version 1 into"), "\(r)")
+            // The update file's own change, read from the file.
+            let text = try String(contentsOf: CLI.root.appendingPathComponent(updateFile), encoding: .utf8)
+            XCTAssertTrue(text.contains("ECtHRJudgment"))
+            XCTAssertTrue(r.stdout.contains("rename node type 'ECtHRCase' to 'ECtHRJudgment'"), "\(r)")
+        },
+        // The build applied every update, so diff and apply report it as applied.
+        "lexgraph ontology diff \(updateFile)": Check { r, _ in
+            XCTAssertTrue(r.stdout.contains("ontology version 1 -> 2: already applied"), "\(r)")
+        },
+        "lexgraph ontology apply \(updateFile)": Check { r, _ in
+            XCTAssertTrue(r.stdout.contains("ontology version 1 -> 2: already applied"), "\(r)")
+        },
+        "lexgraph ontology history": Check { r, _ in
+            let versions = r.lines.filter { $0.hasPrefix("v") }.map { String($0.prefix { $0 != " " }) }
+            let updates = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("ontology/updates").path).filter { $0.hasSuffix(".yaml") }
+            XCTAssertEqual(versions, (1...(1 + updates.count)).map { "v\($0)" }, "\(r)")
+        },
+        // Miranda (384 U.S. 436, decided 1966-06-13): the five latest cases it cites.
+        "lexgraph query \"MATCH (m:SupremeCourtCase {usid: '384US436'})-[:CITES]->(p) RETURN p.name, p.decision_date ORDER BY p.decision_date DESC LIMIT 5\"":
+            Check { r, c in
+                let rows = tableRows(r.stdout)
+                XCTAssertEqual(rows.count, 5, "\(r)")
+                let dates = rows.map { unquoted($0[1]) }
+                XCTAssertEqual(dates, dates.sorted(by: >), "newest first")
+                XCTAssertTrue(dates.allSatisfy { $0 < "1966-06-13" }, "a case cites only earlier cases: \(dates)")
+                let all = try c.rows("MATCH (m:SupremeCourtCase {usid: '384US436'})-[:CITES]->(p) RETURN p.decision_date AS d")
+                let latest = all.compactMap { $0["d"] as? String }.sorted(by: >).prefix(5)
+                XCTAssertEqual(dates, Array(latest), "the five latest of all \(all.count) cited cases")
+            },
+        "lexgraph query \"MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL RETURN c.name ORDER BY fts(c, 'eviction') DESC LIMIT 5\"":
+            Check { r, c in
+                let names = tableRows(r.stdout).map { unquoted($0[0]) }
+                XCTAssertEqual(names.count, 5, "\(r)")
+                let scored = try c.rows("MATCH (c:Case) WHERE fts(c, 'eviction') IS NOT NULL RETURN c.name AS name, fts(c, 'eviction') AS score ORDER BY score DESC LIMIT 5")
+                XCTAssertEqual(names, scored.compactMap { $0["name"] as? String })
+                let scores = scored.compactMap { $0["score"] as? Double }
+                XCTAssertEqual(scores.count, 5)
+                XCTAssertEqual(scores, scores.sorted(by: >))
+            },
+        // Mapp v. Ohio (367 U.S. 643): citing cases within two hops as of 1970; at least
+        // the direct citers (counted with the leading AS OF form).
+        "lexgraph query \"MATCH (a)-[:CITES*1..2]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS OF '1970-01-01'\"":
+            Check { r, c in
+                let rows = tableRows(r.stdout)
+                XCTAssertEqual(rows.count, 1, "\(r)")
+                let twoHops = Int(rows.first?.first ?? "") ?? -1
+                let direct = try c.rows("AS OF '1970-01-01' MATCH (a)-[:CITES]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS n").first?["n"] as? Int ?? -1
+                let undated = try c.rows("MATCH (a)-[:CITES*1..2]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS n").first?["n"] as? Int ?? -1
+                XCTAssertGreaterThan(direct, 0)
+                XCTAssertGreaterThanOrEqual(twoHops, direct)
+                XCTAssertLessThan(twoHops, undated, "as of 1970 fewer cases cite it than in all the data")
+            },
+        // Adamson v. California (332 U.S. 46) as of 1960, before Malloy v. Hogan overruled it.
+        "lexgraph query \"MATCH (c:SupremeCourtCase) WHERE c.usid = '332US46' RETURN citator(c).level AS OF '1960-01-01'\"":
+            Check { r, c in
+                let rows = tableRows(r.stdout)
+                XCTAssertEqual(rows.count, 1, "\(r)")
+                let overrulings = try c.rows("MATCH (o)-[:OVERRULES]->(c:SupremeCourtCase {usid: '332US46'}) RETURN o.decision_date AS d").compactMap { $0["d"] as? String }
+                XCTAssertFalse(overrulings.isEmpty)
+                XCTAssertTrue(overrulings.allSatisfy { $0 > "1960-01-01" }, "overruled only after 1960: \(overrulings)")
+                XCTAssertNotEqual(rows.first.map { unquoted($0[0]) }, "overruled", "not overruled as of 1960: \(r)")
+                XCTAssertTrue(["good law", "negative treatment", "relies on overruled authority"].contains(rows.first.map { unquoted($0[0]) } ?? ""), "\(r)")
+            },
+        "lexgraph query --param issue=Search 'MATCH (c:SupremeCourtCase)-[:HAS_ISSUE]->(i:Issue) WHERE i.name STARTS WITH $issue RETURN i.name AS issue, count(c) AS cases ORDER BY cases DESC' --format json":
+            Check { r, c in
+                let rows = try CLI.jsonLines(r.stdout)
+                XCTAssertFalse(rows.isEmpty, "\(r)")
+                XCTAssertTrue(rows.allSatisfy { ($0["issue"] as? String)?.hasPrefix("Search") == true }, "\(r)")
+                let counts = rows.compactMap { $0["cases"] as? Int }
+                XCTAssertEqual(counts, counts.sorted(by: >))
+                let issues = try c.rows("MATCH (i:Issue) RETURN i.name AS name").compactMap { $0["name"] as? String }.filter { $0.hasPrefix("Search") }
+                XCTAssertEqual(Set(rows.compactMap { $0["issue"] as? String }), Set(issues), "every Search issue has cases")
+            },
+        "lexgraph shell": Check(input: "MATCH (m:SupremeCourtCase {usid: '367US643'})\nRETURN m.name AS name;\n:history\n") { r, c in
+            let name = try c.rows("MATCH (m:SupremeCourtCase {usid: '367US643'}) RETURN m.name AS name").first?["name"] as? String
+            XCTAssertEqual(name, "MAPP v. OHIO")
+            XCTAssertTrue(r.stdout.contains("'MAPP v. OHIO'"), "\(r)")
+            XCTAssertTrue(r.stdout.contains("(1 row)"), "\(r)")
+            XCTAssertEqual(r.stderr, "", "\(r)")
+        },
+        "lexgraph build scotus echr --db /tmp/legal.sqlite": Check { r, c in
+            // The run that built the shared graph: counts as the data says.
+            let nodes = try c.rows("MATCH (n) RETURN count(n) AS n").first?["n"] as? Int ?? -1
+            XCTAssertGreaterThan(nodes, 30_000)
+            let citations = try String(contentsOf: CLI.root.appendingPathComponent("../shared/data/scotus/citation_edges.csv"), encoding: .utf8)
+                .split(separator: "\n").count - 1
+            let cites = try c.rows("MATCH (a:SupremeCourtCase)-[:CITES]->() RETURN count(*) AS n").first?["n"] as? Int
+            XCTAssertEqual(cites, citations, "one CITES edge per line of the citation network")
+            XCTAssertFalse(r.stdout.isEmpty)
+        },
+        "lexgraph walk scotus:367US643 --as-of 1966-06-12 --depth 2 --direction both --pagerank --limit 10": Check { r, _ in
+            let rows = r.lines.filter { $0.first?.isNumber == true && !$0.contains(" reached nodes") }
+            XCTAssertEqual(rows.count, 10, "\(r)")
+            for row in rows {
+                let words = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                guard let hops = Int(words[2]), let path = row.range(of: "scotus:367US643 ") else { XCTFail("bad row: \(row)"); continue }
+                XCTAssertTrue((1...2).contains(hops), row)
+                XCTAssertEqual(row[path.lowerBound...].components(separatedBy: "-[").count - 1, hops, "the path has one edge per hop: \(row)")
+            }
+            let scores = rows.compactMap { Double($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+            XCTAssertEqual(scores, scores.sorted(by: >), "ranked by PageRank")
+            XCTAssertTrue(r.stdout.contains("10 of "), "\(r)")
+        },
+        // Crooker v. California (357 U.S. 433): overruled by an edge dated before 1966.
+        "lexgraph status scotus:357US433 --as-of 1966-01-01": Check { r, c in
+            let overrulers = try c.rows("MATCH (o)-[:OVERRULES]->(c:SupremeCourtCase {usid: '357US433'}) RETURN o.usid AS usid, o.decision_date AS d")
+            let before = overrulers.filter { ($0["d"] as? String ?? "9999") <= "1966-01-01" }
+            XCTAssertFalse(before.isEmpty, "the data has an overruling before 1966: \(overrulers)")
+            XCTAssertTrue(r.stdout.hasPrefix("scotus:357US433 as of 1966-01-01: overruled"), "\(r)")
+            for o in before { XCTAssertTrue(r.stdout.contains("overruled by scotus:\(o["usid"] as? String ?? "?")"), "\(r)") }
+        },
+        "lexgraph model info models/all-minilm-l6-v2": Check { r, _ in
+            let data = try Data(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/config.json"))
+            let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            for (label, key) in [("vocab", "vocab_size"), ("hidden", "hidden_size"), ("layers", "num_hidden_layers"), ("heads", "num_attention_heads")] {
+                XCTAssertTrue(r.stdout.contains("\(label) \(config[key] as? Int ?? -1),"), "\(label): \(r)")
+            }
+        },
+        "lexgraph tokenize --model models/all-minilm-l6-v2 \"Mapp v. Ohio, 367 U.S. 643\"": Check { r, _ in
+            let vocab = try String(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/vocab.txt"), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let rows = r.lines.dropFirst().dropLast().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            XCTAssertEqual(rows.first?[1], "[CLS]")
+            XCTAssertEqual(rows.last?[1], "[SEP]")
+            for row in rows {
+                guard let id = Int(row[2]), id < vocab.count else { XCTFail("bad row \(row)"); continue }
+                XCTAssertEqual(vocab[id], row[1], "the id is the token's line in vocab.txt")
+            }
+            // Word pieces put together give the lowercased input back (spaces aside).
+            let pieces = rows.dropFirst().dropLast().map { $0[1].hasPrefix("##") ? String($0[1].dropFirst(2)) : $0[1] }.joined()
+            XCTAssertEqual(pieces, "Mapp v. Ohio, 367 U.S. 643".lowercased().replacingOccurrences(of: " ", with: ""))
+        },
+        // The majority baseline always predicts the first party, so its accuracy is the
+        // first party's win rate the header states (test and dev).
+        "lexgraph baselines --split split_full": Check { r, _ in
+            let rates = r.stdout.components(separatedBy: "petitioner won ").dropFirst().map { String($0.prefix(5)) }
+            let majority = r.lines.filter { $0.hasPrefix("majority ") }.map { String($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+            XCTAssertEqual(rates.count, 2, "\(r)")
+            XCTAssertEqual(majority, rates, "\(r)")
+            XCTAssertTrue(r.stdout.contains("scdb-logistic"), "\(r)")
+        },
+        "lexgraph train --split split_full --model graph-logistic --out runs/graph-logistic": Check(inTemporaryFolder: true) { r, c in
+            XCTAssertTrue(r.stdout.contains("run folder: runs/graph-logistic"), "\(r)")
+            let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: c.folder.appendingPathComponent("runs/graph-logistic/config.json"))) as? [String: Any])
+            XCTAssertEqual(config["model_kind"] as? String, "graph-logistic")
+            XCTAssertTrue(r.lines.contains { $0.hasPrefix("graph-logistic ") }, "the model's row beside the baselines: \(r)")
+        },
+        "lexgraph train --model graph-logistic --split walk-forward --out runs/glr-walk-forward": Check(inTemporaryFolder: true) { r, c in
+            XCTAssertTrue(r.stdout.contains("run folder: runs/glr-walk-forward"), "\(r)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: c.folder.appendingPathComponent("runs/glr-walk-forward/report.md").path))
+        },
+    ]
+
+    func testEveryReadmeExampleRunsAndPrintsWhatItShould() throws {
+        let examples = try ReadmeExamples.all()
+        let lines = Set(examples.map(\.line))
+        for line in Self.excluded.keys where !lines.contains(line) { XCTFail("an excluded command is no longer in README.md: \(line)") }
+        for line in Self.checks.keys where !lines.contains(line) { XCTFail("a checked command is no longer in README.md: \(line)") }
+        let database = try SharedGraph.database()
+        let build = try ReadmeExamples.buildCommand()
+        var ran = 0
+        for example in examples {
+            if Self.excluded[example.line] != nil { continue }
+            guard let check = Self.checks[example.line] else {
+                XCTFail("\(example): no check in ReadmeExampleTests (add one, or an exclusion with its reason)")
+                continue
+            }
+            let folder = try CLI.temporaryFolder(self)
+            let result: CLI.Result
+            if example == build {
+                result = try SharedGraph.buildRun()
+            } else if check.inTemporaryFolder {
+                let data = CLI.root.appendingPathComponent("../shared/data").standardizedFileURL.path
+                result = try CLI.run(try example.arguments, input: check.input, in: folder,
+                                     environment: ["LEXGRAPH_DB": database, "LEXGRAPH_DATA": data,
+                                                   "LEXGRAPH_MODEL": CLI.root.appendingPathComponent("models/all-minilm-l6-v2").path])
+            } else {
+                result = try CLI.run(try example.arguments, input: check.input, environment: ["LEXGRAPH_DB": database])
+            }
+            ran += 1
+            XCTAssertEqual(result.status, 0, "\(example)\n\(result)")
+            guard result.status == 0 else { continue }
+            XCTAssertFalse(result.stdout.isEmpty, "\(example) printed nothing")
+            print("README example: \(example)")  // failures below are this line's
+            do {
+                try check.verify(result, Context(database: database, folder: folder))
+            } catch {
+                XCTFail("\(example): \(error)")
+            }
+        }
+        XCTAssertEqual(ran + Self.excluded.count, examples.count)
+        print("README examples: \(ran) run, \(Self.excluded.count) excluded (reasons in ReadmeExampleTests.excluded)")
+    }
+}
