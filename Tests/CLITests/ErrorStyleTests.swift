@@ -36,7 +36,7 @@ final class ErrorStyleTests: XCTestCase {
         let db = try SharedGraph.database()
         assertError(try CLI.run(["query", "MATCH (c:SupremeCourtCase) RETURN c.nme LIMIT 1", "--db", db]), status: 1, contains: ["1:", "nme", "^"])
         // Errors the commands used to print themselves ("error: ...").
-        assertError(try CLI.run(["show", "scotus:no-such-case", "--db", db]), status: 1, contains: ["no node with key 'scotus:no-such-case'"])
+        assertError(try CLI.run(["show", "scotus:no-such-case", "--db", db]), status: 1, contains: ["no node matches 'scotus:no-such-case'"])
         let badModel = dir.appendingPathComponent("empty-model")
         try FileManager.default.createDirectory(at: badModel, withIntermediateDirectories: true)
         assertError(try CLI.run(["tokenize", "--model", badModel.path, "text"]), status: 1, contains: [badModel.path])

@@ -179,8 +179,20 @@ final class ReadmeExampleTests: XCTestCase {
             let overrulers = try c.rows("MATCH (o)-[:OVERRULES]->(c:SupremeCourtCase {usid: '357US433'}) RETURN o.usid AS usid, o.decision_date AS d")
             let before = overrulers.filter { ($0["d"] as? String ?? "9999") <= "1966-01-01" }
             XCTAssertFalse(before.isEmpty, "the data has an overruling before 1966: \(overrulers)")
-            XCTAssertTrue(r.stdout.hasPrefix("scotus:357US433 as of 1966-01-01: overruled"), "\(r)")
+            XCTAssertTrue(r.stdout.hasPrefix("scotus:357US433 as of 1966-01-01, with data to "), "\(r)")
+            XCTAssertTrue(r.stdout.split(separator: "\n")[0].hasSuffix(": overruled"), "\(r)")
             for o in before { XCTAssertTrue(r.stdout.contains("overruled by scotus:\(o["usid"] as? String ?? "?")"), "\(r)") }
+        },
+        // Lochner v. New York (198 U.S. 45), found by its name: no overruling edge, and the
+        // answer dated today says the citations end at the latest citing case's date.
+        "lexgraph status \"Lochner v. New York\"": Check { r, c in
+            let overrulers = try c.rows("MATCH (o)-[:OVERRULES]->(c:SupremeCourtCase {usid: '198US45'}) RETURN o.usid AS usid")
+            XCTAssertTrue(overrulers.isEmpty, "the data has no overruling of Lochner: \(overrulers)")
+            let horizon = try XCTUnwrap(try c.rows("MATCH (a:SupremeCourtCase)-[:CITES]->() RETURN max(a.decision_date) AS d").first?["d"] as? String)
+            let first = String(r.stdout.split(separator: "\n")[0])
+            XCTAssertTrue(first.hasPrefix("scotus:198US45 as of "), first)
+            XCTAssertTrue(first.hasSuffix(", with data to \(horizon): good law"), first)
+            XCTAssertTrue(r.stdout.contains("is past the graph's data (CITES to \(horizon)"), "\(r)")
         },
         "lexgraph model info models/all-minilm-l6-v2": Check { r, _ in
             let data = try Data(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/config.json"))
