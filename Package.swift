@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
-        // output escaping and formats, the shell. Runs the built binary; imports no module.
-        .testTarget(name: "CLITests"),
+        // output escaping and formats, the shell. Runs the built binary; GRDB only to make
+        // or inspect database files as another program would.
+        .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -28,6 +28,9 @@ public final class GraphStore: Sendable {
     public let database: any DatabaseWriter
     public let path: String?
     public let isReadOnly: Bool
+    /// The schema migrations this open applied (a database made by an older lexgraph,
+    /// opened for writing); empty when the schema was already current.
+    public let migrationsApplied: [String]
 
     /// Opens (and, with `create`, creates) the database at `path`, bringing its schema
     /// up to date. A missing file without `create` is an error saying what to run.
@@ -55,10 +58,12 @@ public final class GraphStore: Sendable {
                 try pool.read { db in
                     if let problem = try Schema.foreignDatabaseProblem(db, path: path) { throw GraphStoreError(message: problem) }
                     guard try Schema.migrator.hasCompletedMigrations(db) else {
-                        throw GraphStoreError(message: "the graph database \(path) was made by an older lexgraph: open it once for writing (e.g. `lexgraph load`, `lexgraph ontology apply`) to bring its schema up to date")
+                        let missing = Set(Schema.migrator.migrations).subtracting(try Schema.migrator.appliedIdentifiers(db)).sorted()
+                        throw GraphStoreError(message: "the graph database \(path) was made by an older lexgraph (its schema lacks \(missing.joined(separator: ", "))): run `lexgraph migrate --db \(path)` once to bring it up to date (the data stays as it is)")
                     }
                 }
                 self.database = pool
+                migrationsApplied = []
             } else {
                 config.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -79,9 +84,12 @@ public final class GraphStore: Sendable {
                         }
                     }
                 }
-                if try !queue.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) {
+                let applied = try queue.read { db in try Schema.migrator.appliedIdentifiers(db) }
+                let upgrades = Schema.migrator.migrations.filter { !applied.contains($0) }
+                if !upgrades.isEmpty {
                     try Schema.migrator.migrate(queue)
                 }
+                migrationsApplied = upgrades
                 self.database = queue
             }
         } catch let error as DatabaseError {
@@ -122,6 +130,7 @@ public final class GraphStore: Sendable {
         self.database = queue
         self.path = nil
         self.isReadOnly = false
+        self.migrationsApplied = []
         try installOntology(ontology, documentText: documentText ?? "", source: "in-memory", summary: "initial")
     }
 

@@ -9,6 +9,7 @@ enum LexgraphCommands {
         StatsCommand.self,
         ShowCommand.self,
         OntologyCommand.self,
+        MigrateCommand.self,
         QueryCommand.self,
         ShellCommand.self,
         WalkCommand.self,
