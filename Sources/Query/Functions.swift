@@ -181,9 +181,13 @@ enum Functions {
                 guard s != 0 else { throw ev.argumentError("range() step must not be zero", e, code: "NumberOutOfRange") }
                 step = s
             }
-            let count = step > 0 ? (hi >= lo ? (hi - lo) / step + 1 : 0) : (lo >= hi ? (lo - hi) / -step + 1 : 0)
-            guard count <= 10_000_000 else { throw ev.argumentError("range() of \(count) elements is too large", e) }
-            return .list((0..<count).map { .int(lo + $0 * step) })
+            // In UInt64: the span of two Int64s (range(-2^63, 2^63 - 1)) and -step for
+            // step = -2^63 do not fit in Int64.
+            let span = step > 0 ? (hi >= lo ? UInt64(bitPattern: hi &- lo) : nil) : (lo >= hi ? UInt64(bitPattern: lo &- hi) : nil)
+            let steps = span.map { $0 / step.magnitude }
+            guard (steps ?? 0) < 10_000_000 else { throw ev.argumentError("range() of more than 10,000,000 elements is too large", e) }
+            let count = steps.map { $0 + 1 } ?? 0
+            return .list((0..<Int64(count)).map { .int(lo &+ $0 &* step) })
         case "substring", "left", "right":
             guard case .string(let s) = a else { throw bad(a) }
             let chars = Array(s)

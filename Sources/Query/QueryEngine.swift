@@ -56,7 +56,7 @@ public final class QueryEngine: Sendable {
     /// one transaction: one snapshot of the graph and its ontology, and one pool access
     /// per query (a second one was a quarter of a one-hop query's time).
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
-        let ast = try compiled.ast(for: text)
+        let ast = try compiled.ast(for: text, limits: options.limits)
         let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         let started = Date()
         let deadline = StatementDeadline(seconds: options.timeLimit)
@@ -64,7 +64,11 @@ public final class QueryEngine: Sendable {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
                 if writes && !options.write && ast.mode != .explain {
-                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
+                    let create = ast.clauses.lazy.compactMap { clause -> SourcePosition? in
+                        if case .create(_, let position) = clause { return position } else { return nil }
+                    }.first
+                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)",
+                                     at: create, in: text)
                 }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
                                           writer: writer, parameters: parameters, deadline: deadline)
@@ -121,6 +125,8 @@ public struct QueryOptions: Sendable {
     public var unboundedPathLimit = 10
     /// Keep the SQL each MATCH ran (tests, debugging).
     public var logSQL = false
+    /// The longest query text and the deepest expression the parser accepts.
+    public var limits = QueryLimits()
 
     public init(write: Bool = false, rowLimit: Int = 100_000, timeLimit: Double = 30, unboundedPathLimit: Int = 10) {
         self.write = write

@@ -33,6 +33,12 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Seconds before the query is interrupted.")
     var timeLimit: Double = 30
 
+    @Option(help: "Longest query text accepted, in bytes.")
+    var maxQueryLength = QueryLimits.defaultMaxQueryLength
+
+    @Option(help: "Deepest expression accepted (an operator chain counts one level per operator).")
+    var maxExpressionDepth = QueryLimits.defaultMaxExpressionDepth
+
     @Option(name: .customLong("repeat"), help: ArgumentHelp(
         "Benchmark: run the query once to warm up, then N times; print median and p90 latency (wall and CPU) to stderr.",
         discussion: "Times the query inside the process (parse, plan, SQLite, projection), without start-up or printing."))
@@ -42,7 +48,11 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let engine = QueryEngine(store: try database.open())
-        let options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit)
+        guard maxQueryLength > 0, maxExpressionDepth > 0 else {
+            throw CLIError("--max-query-length and --max-expression-depth need positive numbers")
+        }
+        var options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit)
+        options.limits = QueryLimits(maxQueryLength: maxQueryLength, maxExpressionDepth: maxExpressionDepth)
         let bound = try QueryOutput.parameters(parameters)
         var result = try engine.run(text, parameters: bound, options: options)
         if let repetitions {
