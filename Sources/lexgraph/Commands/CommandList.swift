@@ -11,6 +11,7 @@ enum LexgraphCommands {
         OntologyCommand.self,
         QueryCommand.self,
         ShellCommand.self,
+        FuzzQueryCommand.self,
         WalkCommand.self,
         StatusCommand.self,
         WalkBenchCommand.self,
