@@ -12,6 +12,11 @@ public struct Parser {
     var index = 0
     var depth = 0
     let limits: QueryLimits
+    /// Inside a pattern predicate attempt that may backtrack (`tryParsePatternPredicate`),
+    /// whose errors are discarded: they skip the caret snippet, which costs a pass over the
+    /// line (at every bracket level of `((((...` on a megabyte-long line).
+    var speculating = 0
+    var snippetSource: String? { speculating > 0 ? nil : source }
 
     public init(_ source: String, limits: QueryLimits = QueryLimits()) throws {
         try Parser.checkLength(source, limits)
@@ -56,7 +61,7 @@ public struct Parser {
     func tooDeep(at position: SourcePosition? = nil) -> QueryError {
         QueryError(.syntax, "ExpressionTooDeep",
                    "expression nested too deeply: more than \(limits.maxExpressionDepth) levels (an operator chain counts one level per operator; QueryLimits.maxExpressionDepth, --max-expression-depth)",
-                   at: position ?? current.position, in: source)
+                   at: position ?? current.position, in: snippetSource)
     }
 
     /// Enters one level of bracket/operator nesting (parser recursion).
@@ -72,7 +77,7 @@ public struct Parser {
 
     @inline(never)
     func error(_ message: String, at token: Token? = nil, code: String = "UnexpectedSyntax") -> QueryError {
-        QueryError(.syntax, code, message, at: (token ?? current).position, in: source)
+        QueryError(.syntax, code, message, at: (token ?? current).position, in: snippetSource)
     }
 
     @inline(never)
@@ -755,7 +760,10 @@ public struct Parser {
     mutating func tryParsePatternPredicate() throws -> Expr? {
         let save = index, savedDepth = depth
         let p = current.position
-        guard let part = try? parsePatternChain(), !part.relationships.isEmpty else {
+        speculating += 1
+        let attempt = try? parsePatternChain()
+        speculating -= 1
+        guard let part = attempt, !part.relationships.isEmpty else {
             index = save
             depth = savedDepth
             return nil

@@ -150,6 +150,18 @@ final class QueryLimitsTests: XCTestCase {
         XCTAssertEqual(Array(lines[0])[caretColumn], "+")
     }
 
+    /// Each bracket of `((((` first tries to read a pattern predicate and backtracks; the
+    /// discarded errors built a caret snippet, a pass over the whole line, at every level:
+    /// 499 brackets before a megabyte-long line took about 17 s to refuse.
+    func testBacktrackingOverALongLineStaysLinear() throws {
+        let engine = try engine()
+        let query = "RETURN " + String(repeating: "(", count: Self.depth - 1) + String(repeating: " 1 +", count: 240_000) + "x"
+        let started = Date()
+        let e = error { _ = try engine.run(query) }
+        XCTAssertEqual(e?.code, "ExpressionTooDeep")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
     // MARK: SQLite's limits, as positioned errors
 
     func testFullTextSyntaxErrorsPointAtTheFtsCall() throws {
