@@ -116,6 +116,46 @@ final class QueryLimitsTests: XCTestCase {
         XCTAssertEqual(try engine.run("RETURN 1 + 1 + 1 AS v", options: options).rows, [[.int(3)]])
     }
 
+    /// `lexgraph query --max-expression-depth N --max-query-length N`.
+    func testQueryCommandTakesTheLimitsAsOptions() throws {
+        let exe = try QueryFuzzerTests.binary()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        try "key,name\nc1,One v. Two\n".write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
+        try """
+            recipe: one
+            sources:
+              - file: nodes.csv
+                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name}}]
+            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("g.sqlite").path
+        func lexgraph(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = exe
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        XCTAssertEqual(try lexgraph(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path]).status, 0)
+        let ok = try lexgraph(["query", "--db", db, "--max-expression-depth", "4", "RETURN 1 + 1 + 1 + 1 AS v"])
+        XCTAssertEqual(ok.status, 0, ok.output)
+        XCTAssertTrue(ok.output.contains("4"), ok.output)
+        let deep = try lexgraph(["query", "--db", db, "--max-expression-depth", "3", "RETURN 1 + 1 + 1 + 1 AS v"])
+        XCTAssertNotEqual(deep.status, 0)
+        XCTAssertTrue(deep.output.contains("1:18: expression nested too deeply: more than 3 levels"), deep.output)
+        let long = try lexgraph(["query", "--db", db, "--max-query-length", "10", "RETURN 12345 AS v"])
+        XCTAssertNotEqual(long.status, 0)
+        XCTAssertTrue(long.output.contains("1:11: the query is 17 bytes long, more than the limit of 10"), long.output)
+        let bad = try lexgraph(["query", "--db", db, "--max-expression-depth", "0", "RETURN 1 AS v"])
+        XCTAssertTrue(bad.output.contains("--max-query-length and --max-expression-depth need positive numbers"), bad.output)
+    }
+
     // MARK: Query length
 
     func testQueryTextLongerThanTheLimitIsRefusedBeforeLexing() throws {

@@ -164,6 +164,12 @@ public final class QueryFuzzer: @unchecked Sendable {
     /// The labels, relationship types and property keys of a stored graph (its ontology's
     /// in ontology mode, a sample of the data's otherwise).
     public static func vocabulary(of store: GraphStore) throws -> QueryGenerator.Vocabulary {
+        let ontology = try store.read { db in try GraphStore.activeOntology(in: db) }
+        if !ontology.isPermissive {
+            let labels = ontology.nodeTypes.keys.sorted()
+            let keys = Set(labels.flatMap { ontology.properties(ofNodeType: $0).keys })
+            return QueryGenerator.Vocabulary(labels: labels, types: ontology.edgeTypes.keys.sorted(), keys: keys.sorted())
+        }
         let engine = QueryEngine(store: store)
         func strings(_ query: String) throws -> [String] {
             try engine.run(query).rows.compactMap { if case .string(let s)? = $0.first { return s } else { return nil } }
