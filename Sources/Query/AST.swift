@@ -30,10 +30,43 @@ public struct Expr: Sendable {
     }
     public var kind: Kind
     public var position: SourcePosition
+    /// The height of the tree as built (a leaf is 1): the parser refuses a tree deeper
+    /// than `QueryLimits.maxExpressionDepth`. Rewrites that replace subtrees keep it,
+    /// an upper bound then.
+    public let height: Int
 
     public init(_ kind: Kind, _ position: SourcePosition) {
         self.kind = kind
         self.position = position
+        self.height = 1 + Expr.childHeight(kind)
+    }
+
+    /// The height of the tallest child of `kind` (0 for a leaf), without recursing. Never
+    /// inlined: in the parser's recursive functions its temporaries would enlarge every
+    /// frame of every nesting level.
+    @inline(never)
+    static func childHeight(_ kind: Kind) -> Int {
+        func h(_ e: Expr?) -> Int { e?.height ?? 0 }
+        switch kind {
+        case .literal, .parameter, .variable, .countStar: return 0
+        case .property(let b, _): return b.height
+        case .index(let a, let b): return max(a.height, b.height)
+        case .slice(let a, let b, let c): return max(a.height, h(b), h(c))
+        case .list(let items): return items.map(\.height).max() ?? 0
+        case .map(let entries): return entries.map(\.1.height).max() ?? 0
+        case .unary(_, let a): return a.height
+        case .binary(_, let a, let b): return max(a.height, b.height)
+        case .isNull(let a, _): return a.height
+        case .hasLabels(let a, _): return a.height
+        case .call(_, _, let args): return args.map(\.height).max() ?? 0
+        case .caseWhen(let s, let branches, let o):
+            return max(h(s), h(o), branches.map { max($0.0.height, $0.1.height) }.max() ?? 0)
+        case .listComprehension(_, let l, let f, let m): return max(l.height, h(f), h(m))
+        case .quantifier(_, _, let l, let p): return max(l.height, h(p))
+        case .pattern(let part):
+            let maps = part.nodes.map(\.properties) + part.relationships.map(\.properties)
+            return maps.map(h).max() ?? 0
+        }
     }
 }
 

@@ -42,6 +42,12 @@ struct Binder {
             case .with(let projection, let predicate):
                 let before = scope
                 scope = try bindProjection(projection, scope)
+                // After the projection's own checks, so that an ambiguous aggregation in
+                // its ORDER BY is reported as such.
+                for item in projection.items where item.alias == nil {
+                    if case .variable = item.expression.kind { continue }
+                    throw error("NoExpressionAlias", "an expression in WITH must be aliased (use AS)", at: item.expression.position)
+                }
                 if let predicate {
                     // WITH ... WHERE also sees the variables from before the WITH.
                     var whereScope = scope
@@ -125,6 +131,15 @@ struct Binder {
         case .variable(let v):
             if projectedNames.contains(v) { return }
             if keys.contains(where: { if case .variable(v) = $0.expression.kind { return true } else { return false } }) { return }
+            // In ORDER BY after an aggregation, a variable the projection does not use at
+            // all is out of scope; one inside a grouping expression is ambiguous.
+            if !projectedNames.isEmpty, !keys.contains(where: { key in
+                var names: [(String, SourcePosition)] = []
+                Binder.collectVariables(key.expression, &names)
+                return names.contains { $0.0 == v }
+            }) {
+                throw error("UndefinedVariable", "variable '\(v)' is not defined after the aggregation (project it to sort by it)", at: e.position)
+            }
             throw error("AmbiguousAggregationExpression", "'\(v)' next to an aggregate must be a grouping key on its own", at: e.position)
         case .property(let base, _):
             if case .variable = base.kind, keys.contains(where: { $0.expression.canonical == e.canonical }) { return }
@@ -133,8 +148,17 @@ struct Binder {
         for child in Binder.children(e) { try checkGrouping(child, keys: keys, projectedNames: projectedNames) }
     }
 
-    /// SKIP and LIMIT take no variables.
+    /// SKIP and LIMIT take no variables, and a literal must be a non-negative integer
+    /// (a parameter's value is checked when the query runs).
     func checkConstant(_ e: Expr) throws {
+        switch e.kind {
+        case .literal(.int(let i)) where i < 0:
+            throw error("NegativeIntegerArgument", "SKIP and LIMIT must not be negative, got \(i)", at: e.position)
+        case .literal(let v) where !v.isNull:
+            if case .int = v { break }
+            throw error("InvalidArgumentType", "SKIP and LIMIT need an integer, got \(v.typeName)", at: e.position)
+        default: break
+        }
         var variables: [(String, SourcePosition)] = []
         Binder.collectVariables(e, &variables)
         if let (name, pos) = variables.first {

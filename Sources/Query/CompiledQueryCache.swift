@@ -20,6 +20,8 @@ final class CompiledQueryCache: @unchecked Sendable {
 
     private struct Entry {
         let ast: QueryAST
+        /// The limits the text was parsed under: a run with other limits parses again.
+        let limits: QueryLimits
         var binding: (stamp: String, scopes: [Binder.Scope])?
     }
 
@@ -30,14 +32,16 @@ final class CompiledQueryCache: @unchecked Sendable {
     private var ontology: Ontology?
 
     /// The parsed query `text` (parse errors are thrown every time, never kept).
-    func ast(for text: String) throws -> QueryAST {
-        if let entry = locked({ entries[text] }) { return entry.ast }
-        let ast = try Parser.parse(text)
+    func ast(for text: String, limits: QueryLimits = QueryLimits()) throws -> QueryAST {
+        if let entry = locked({ entries[text] }), entry.limits == limits { return entry.ast }
+        let ast = try Parser.parse(text, limits: limits)
         locked {
-            guard entries[text] == nil else { return }
-            if arrival.count >= CompiledQueryCache.capacity { entries[arrival.removeFirst()] = nil }
-            entries[text] = Entry(ast: ast)
-            arrival.append(text)
+            guard entries[text]?.limits != limits else { return }
+            if entries[text] == nil {
+                if arrival.count >= CompiledQueryCache.capacity { entries[arrival.removeFirst()] = nil }
+                arrival.append(text)
+            }
+            entries[text] = Entry(ast: ast, limits: limits)
         }
         return ast
     }

@@ -152,6 +152,7 @@ final class Execution {
                                    parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
         planner.duplicateInsensitive = duplicateInsensitive
         planner.isCommonType = { [typeFrequency] types in try typeFrequency.isCommon(types) }
+        planner.fullTextError = { [graph] terms in try graph.fullTextSyntaxError(terms) }
         return planner
     }
 
@@ -244,7 +245,9 @@ final class Execution {
     func runPushed(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> [[CypherValue]] {
         let (sql, arguments) = try pushedSQL(projection, plan, p)
         if options.logSQL { sqlLog.append((sql, arguments)) }
-        let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(bound: arguments))
+        let cursor = try plan.positioningErrors(source: ast.source) {
+            try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(bound: arguments))
+        }
         var out: [[CypherValue]] = []
         while let row = try cursor.next() {
             let values = projection.values(row)
@@ -275,8 +278,9 @@ final class Execution {
             }
         }
         if options.logSQL { sqlLog.append((plan.sql, arguments)) }
-        let statement = try db.cachedStatement(sql: plan.sql)
-        let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(bound: arguments))
+        let cursor = try plan.positioningErrors(source: ast.source) {
+            try Row.fetchCursor(try db.cachedStatement(sql: plan.sql), arguments: StatementArguments(bound: arguments))
+        }
         var out: [Bindings] = []
         var count = 0
         while let r = try cursor.next() {

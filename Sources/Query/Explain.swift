@@ -31,7 +31,10 @@ extension Execution {
             lines.append(sql + ";")
             lines.append("-- arguments: " + arguments.map { $0.description }.joined(separator: ", "))
             if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
-            for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)) {
+            let planRows = try plan.positioningErrors(source: ast.source) {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments))
+            }
+            for row in planRows {
                 lines.append("-- plan: " + (row["detail"] as String? ?? ""))
             }
         }

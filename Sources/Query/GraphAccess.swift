@@ -57,6 +57,17 @@ final class GraphAccess {
         return key
     }
 
+    /// FTS5's syntax error for the full-text query `terms` (`"unbalanced`, `AND AND`), or
+    /// nil when FTS5 accepts it. Asked of the index itself, so the rules are FTS5's own.
+    func fullTextSyntaxError(_ terms: String) throws -> String? {
+        do {
+            _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM node_fts WHERE node_fts MATCH ? LIMIT 1"), arguments: [terms])
+            return nil
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+            return error.message ?? "\(error)"
+        }
+    }
+
     static func properties(_ json: String?) throws -> [String: CypherValue] {
         guard let json, case .map(let m) = try Value.parseJSON(json) else { return [:] }
         return m.mapValues(CypherValue.init)

@@ -34,9 +34,14 @@ public struct Lexer {
 
     public static func tokenize(_ source: String) throws -> [Token] {
         var lexer = Lexer(source)
+        return try lexer.tokenize()
+    }
+
+    /// Every token of the text, the end token last.
+    public mutating func tokenize() throws -> [Token] {
         var tokens: [Token] = []
         while true {
-            let token = try lexer.next()
+            let token = try next()
             tokens.append(token)
             if token.kind == .end { return tokens }
         }

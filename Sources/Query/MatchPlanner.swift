@@ -38,6 +38,8 @@ struct MatchPlan {
 
     var sql: String
     var arguments: [Argument]
+    /// Where the MATCH's patterns start: SQLite's own errors are reported here.
+    var position: SourcePosition
     var columns: [Column]
     /// Variables bound before this MATCH that the SQL depends on (so it runs per row).
     var boundVariables: [String]
@@ -62,6 +64,20 @@ struct MatchPlan {
         var nodeColumns: [Int]
         /// Per relationship: the column index and whether it is variable-length.
         var relColumns: [(index: Int, variableLength: Bool)]
+    }
+}
+
+extension MatchPlan {
+    /// Runs `body` (preparing or starting this plan's statement), turning an error of
+    /// SQLite's about the statement (a limit the planner does not foresee, such as the
+    /// number of bound values) into a query error at the MATCH. Interrupts (the time
+    /// limit) pass through unchanged.
+    func positioningErrors<T>(source: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode != .SQLITE_INTERRUPT {
+            throw QueryError(.runtime, "DatabaseError", "SQLite could not run this MATCH: \(error.message ?? "\(error)")", at: position, in: source)
+        }
     }
 }
 
@@ -127,6 +143,12 @@ struct MatchPlanner {
     /// Whether relationship types are common (`EdgeTypeFrequency`): an unanchored fixed
     /// relationship of a common type is not entered through the type index either.
     var isCommonType: (([String]) throws -> Bool)?
+    /// FTS5's complaint about a full-text query (`GraphAccess.fullTextSyntaxError`), asked
+    /// before `fts(n, 'terms') IS NOT NULL` becomes a MATCH in the SQL, so that bad terms
+    /// are an error at the fts() call rather than SQLite's unpositioned one.
+    var fullTextError: ((String) throws -> String?)?
+    /// Where each table of `from` comes from in the query, by alias.
+    private var aliasPositions: [String: SourcePosition] = [:]
     private var elided: Set<String> = []
     private var endpoint: [String: String] = [:]
     /// The WHERE clause's conjuncts, known before the parts are planned so that a
@@ -159,7 +181,7 @@ struct MatchPlanner {
         for part in parts { try addPart(part) }
         for alias in elided.sorted() where endpoint[alias] == nil { materialize(alias) }
         for conjunct in whereConjuncts {
-            if let sql = pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
+            if let sql = try pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
         }
         var ctes: [String] = []
         for var cte in pending {
@@ -170,7 +192,7 @@ struct MatchPlanner {
                     guard !names.isEmpty, names.allSatisfy({ $0.0 == v }) else { continue }
                     let saved = nodeAlias[v], mark = args.count
                     nodeAlias[v] = cte.seedAlias
-                    if let sql = pushDown(conjunct) {
+                    if let sql = try pushDown(conjunct) {
                         cte.seedConditions.append(sql)
                         cte.seedArgs += args[mark...]
                     }
@@ -179,18 +201,19 @@ struct MatchPlanner {
                 }
             }
             var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0\(cte.reachability ? "" : ", ','") FROM node \(cte.seedAlias)"
-            if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + cte.seedConditions.joined(separator: " AND ") }
+            if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + MatchPlanner.conjunction(cte.seedConditions, separator: " AND ") }
             ctes.append("\(cte.name)(start, node, depth\(cte.reachability ? "" : ", path")) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
             cteArgs += cte.seedArgs + cte.stepArgs
         }
         for i in 0..<fixedEdges.count {
             for j in (i + 1)..<fixedEdges.count { conditions.append("\(fixedEdges[i]).id <> \(fixedEdges[j]).id") }
         }
+        try checkJoinCount(position: parts.first?.position)
         var head = ""
         if !ctes.isEmpty { head += "WITH RECURSIVE " + ctes.joined(separator: ",\n") + "\n" }
         var body = ""
         if !from.isEmpty { body += "\nFROM " + from.joined(separator: ", ") }
-        if !conditions.isEmpty { body += "\nWHERE " + conditions.joined(separator: "\n  AND ") }
+        if !conditions.isEmpty { body += "\nWHERE " + MatchPlanner.conjunction(conditions, separator: "\n  AND ") }
         var ids: [String: String] = [:]
         let select = columns.map { column -> String in
             switch column {
@@ -201,10 +224,39 @@ struct MatchPlanner {
             }
         }
         let selectList = (reachabilityColumns.isEmpty ? "" : "DISTINCT ") + (select.isEmpty ? "1" : select.joined(separator: ", "))
-        return MatchPlan(sql: head + "SELECT " + selectList + body, arguments: cteArgs + args, columns: columns,
+        return MatchPlan(sql: head + "SELECT " + selectList + body, arguments: cteArgs + args,
+                         position: parts.first?.position ?? SourcePosition(line: 1, column: 1), columns: columns,
                          boundVariables: boundUsed, residual: residual, parts: layouts,
                          needsTrailCheck: variableLengthCount > 1 || (variableLengthCount == 1 && relationshipCount > 1),
                          head: head, body: body, idSQL: ids)
+    }
+
+    /// Refuses a MATCH that would join more tables than SQLite allows in one SELECT,
+    /// at the pattern element that brings the first table too many.
+    private func checkJoinCount(position: SourcePosition?) throws {
+        let limit = QueryLimits.maxJoinedTables
+        guard from.count > limit else { return }
+        let alias = from[limit].split(separator: " ").last.map(String.init) ?? ""
+        throw QueryError(.unsupported, "TooManyJoins",
+                         "this MATCH needs \(from.count) joined tables (nodes with labels, properties or conditions, relationships, variable-length relationships), more than SQLite's limit of \(limit) in one statement: split it into several MATCH clauses",
+                         at: aliasPositions[alias] ?? position, in: source)
+    }
+
+    /// SQL conditions joined by `separator` (an AND), grouped in parentheses when there are
+    /// many: SQLite parses `a AND b AND c ...` as a tree as deep as the list is long and
+    /// refuses one deeper than 1,000; groups of at most 64 keep it shallow (a node pattern
+    /// may carry thousands of properties). Order, and so the order of bound arguments, is kept.
+    static func conjunction(_ terms: [String], separator: String) -> String {
+        let group = 64
+        guard terms.count > group else { return terms.joined(separator: separator) }
+        var groups: [String] = []
+        var start = 0
+        while start < terms.count {
+            let end = min(start + group, terms.count)
+            groups.append("(" + terms[start..<end].joined(separator: separator) + ")")
+            start = end
+        }
+        return conjunction(groups, separator: separator)
     }
 
     static func conjuncts(_ e: Expr) -> [Expr] {
@@ -233,6 +285,7 @@ struct MatchPlanner {
             return columns.firstIndex { if case .node(let n, _) = $0 { return n == v } else { return false } }!
         }
         let alias = fresh("n")
+        aliasPositions[alias] = node.position
         if asOf == nil, node.labels.isEmpty, node.properties == nil, node.variable.map(unconstrained.contains) ?? true {
             elided.insert(alias)
         } else {
@@ -273,14 +326,20 @@ struct MatchPlanner {
         guard case .map(let entries) = props.kind else {
             throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
         }
-        for (key, valueExpr) in entries {
-            if let value = constant(valueExpr), let sql = comparison(alias: alias, key: key, op: .eq, value: value) {
+        for (i, (key, valueExpr)) in entries.enumerated() {
+            // A pattern's first entries go to SQL; SQLite's planning time grows faster than
+            // the number of conditions (10,000 took 0.8 s and cannot be interrupted), so the
+            // rest of a huge map is checked in Swift, row by row.
+            if i < MatchPlanner.maxPushedProperties, let value = constant(valueExpr),
+               let sql = comparison(alias: alias, key: key, op: .eq, value: value) {
                 out.append(sql)
             } else {
                 residualProperty(alias: alias, key: key, value: valueExpr)
             }
         }
     }
+
+    static let maxPushedProperties = 64
 
     /// Records `alias.key = value` for Swift, through the alias's hidden binding.
     private mutating func residualProperty(alias: String, key: String, value: Expr) {
@@ -402,6 +461,7 @@ struct MatchPlanner {
 
     private mutating func addFixed(_ rel: RelationshipPattern, left: String, right: String) throws -> Int {
         let alias = fresh("e")
+        aliasPositions[alias] = rel.position
         from.append("edge \(alias)")
         if let v = rel.variable {
             if relAlias[v] != nil {
@@ -463,6 +523,7 @@ struct MatchPlanner {
         variableLengthCount += 1
         let argumentMark = args.count
         let name = fresh("v")
+        aliasPositions[name] = rel.position
         let minHops = rel.length?.min ?? 1
         let maxHops = rel.length?.max ?? max(minHops, unboundedLimit)
         // Reachability instead of trails, when nothing can tell them apart: directed, at
@@ -535,7 +596,7 @@ struct MatchPlanner {
                   \(reachability ? "UNION" : "UNION ALL")
                   SELECT \(name).start, \(next), \(name).depth + 1\(reachability ? "" : ", \(name).path || \(e).id || ','")
                   FROM \(name) JOIN edge \(e) ON \(join)
-                  WHERE \(step.joined(separator: " AND "))
+                  WHERE \(MatchPlanner.conjunction(step, separator: " AND "))
                 """)
         }
         pending.append(PendingCTE(
@@ -573,7 +634,7 @@ struct MatchPlanner {
     }
 
     /// SQL for a WHERE conjunct when SQL decides it exactly as openCypher would.
-    private mutating func pushDown(_ e: Expr) -> String? {
+    private mutating func pushDown(_ e: Expr) throws -> String? {
         switch e.kind {
         case .binary(let op, let l, let r) where [.eq, .lt, .le, .gt, .ge].contains(op):
             if case .property(let base, let key) = l.kind, let alias = aliasOf(base), let v = constant(r) {
@@ -593,6 +654,9 @@ struct MatchPlanner {
         case .isNull(let inner, negated: true):
             if case .call("fts", false, let args) = inner.kind, args.count == 2, case .variable(let v) = args[0].kind,
                let alias = nodeAlias[v], case .string(let terms)? = constant(args[1]) {
+                if let problem = try fullTextError?(terms) {
+                    throw QueryError(.argument, "InvalidFullTextQuery", "fts(): invalid search terms '\(terms)': \(problem)", at: inner.position, in: source)
+                }
                 return "\(alias).id IN (SELECT rowid FROM node_fts WHERE node_fts MATCH \(bind(terms)))"
             }
             return nil

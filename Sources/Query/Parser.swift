@@ -1,25 +1,73 @@
 import LexgraphCore
 
 /// Recursive-descent parser from tokens to `QueryAST`. Never traps on any input: every
-/// problem is a `QueryError` (kind `.syntax`) at the offending token. Nesting depth is
-/// capped so hostile input cannot exhaust the stack.
+/// problem is a `QueryError` (kind `.syntax`) at the offending token. The text's length,
+/// the nesting of brackets and the height of every expression tree are capped
+/// (`QueryLimits`), so hostile input can exhaust neither memory nor the stack of any
+/// later pass.
 public struct Parser {
     let source: String
     let chars: [Character]
     var tokens: [Token]
     var index = 0
     var depth = 0
-    static let maxDepth = 200
+    let limits: QueryLimits
+    /// Inside a pattern predicate attempt that may backtrack (`tryParsePatternPredicate`),
+    /// whose errors are discarded: they skip the caret snippet, which costs a pass over the
+    /// line (at every bracket level of `((((...` on a megabyte-long line).
+    var speculating = 0
+    var snippetSource: String? { speculating > 0 ? nil : source }
 
-    public init(_ source: String) throws {
+    public init(_ source: String, limits: QueryLimits = QueryLimits()) throws {
+        try Parser.checkLength(source, limits)
         self.source = source
-        self.chars = Array(source)
-        self.tokens = try Lexer.tokenize(source)
+        self.limits = limits
+        var lexer = Lexer(source)
+        self.tokens = try lexer.tokenize()
+        self.chars = lexer.chars
     }
 
-    public static func parse(_ source: String) throws -> QueryAST {
-        var parser = try Parser(source)
+    public static func parse(_ source: String, limits: QueryLimits = QueryLimits()) throws -> QueryAST {
+        var parser = try Parser(source, limits: limits)
         return try parser.parseQuery()
+    }
+
+    /// Refuses text longer than `limits.maxQueryLength` bytes, at the first character past it.
+    static func checkLength(_ source: String, _ limits: QueryLimits) throws {
+        let bytes = source.utf8.count
+        guard bytes > limits.maxQueryLength else { return }
+        var line = 1, column = 1, seen = 0
+        for c in source {
+            seen += c.utf8.count
+            if seen > limits.maxQueryLength { break }
+            if c == "\n" || c == "\r\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        throw QueryError(.syntax, "QueryTooLong",
+                         "the query is \(bytes) bytes long, more than the limit of \(limits.maxQueryLength) (QueryLimits.maxQueryLength, --max-query-length)",
+                         at: SourcePosition(line: line, column: column))
+    }
+
+    /// An expression node, refused when its tree grows past `limits.maxExpressionDepth`.
+    /// This and the other helpers marked `@inline(never)` stay out of the recursive
+    /// functions, whose frames every nesting level pays for.
+    @inline(never)
+    func node(_ kind: Expr.Kind, _ position: SourcePosition) throws -> Expr {
+        let e = Expr(kind, position)
+        if e.height > limits.maxExpressionDepth { throw tooDeep(at: position) }
+        return e
+    }
+
+    @inline(never)
+    func tooDeep(at position: SourcePosition? = nil) -> QueryError {
+        QueryError(.syntax, "ExpressionTooDeep",
+                   "expression nested too deeply: more than \(limits.maxExpressionDepth) levels (an operator chain counts one level per operator; QueryLimits.maxExpressionDepth, --max-expression-depth)",
+                   at: position ?? current.position, in: snippetSource)
+    }
+
+    /// Enters one level of bracket/operator nesting (parser recursion).
+    mutating func enter() throws {
+        guard depth < limits.maxExpressionDepth else { throw tooDeep() }
+        depth += 1
     }
 
     // MARK: Token helpers
@@ -27,10 +75,12 @@ public struct Parser {
     var current: Token { tokens[min(index, tokens.count - 1)] }
     func peekToken(_ offset: Int) -> Token { tokens[min(index + offset, tokens.count - 1)] }
 
+    @inline(never)
     func error(_ message: String, at token: Token? = nil, code: String = "UnexpectedSyntax") -> QueryError {
-        QueryError(.syntax, code, message, at: (token ?? current).position, in: source)
+        QueryError(.syntax, code, message, at: (token ?? current).position, in: snippetSource)
     }
 
+    @inline(never)
     func describe(_ token: Token) -> String {
         switch token.kind {
         case .identifier(let s, _): return "'\(s)'"
@@ -42,6 +92,7 @@ public struct Parser {
         }
     }
 
+    @inline(never)
     func isKeyword(_ word: String, _ offset: Int = 0) -> Bool {
         if case .identifier(let s, let quoted) = peekToken(offset).kind, !quoted { return s.uppercased() == word }
         return false
@@ -52,6 +103,7 @@ public struct Parser {
         return false
     }
 
+    @inline(never)
     mutating func accept(_ word: String) -> Bool {
         if isKeyword(word) { index += 1; return true }
         return false
@@ -62,14 +114,17 @@ public struct Parser {
         return false
     }
 
+    @inline(never)
     mutating func expect(_ word: String) throws {
         guard accept(word) else { throw error("expected \(word) but found \(describe(current))") }
     }
 
+    @inline(never)
     mutating func expectSymbol(_ s: String) throws {
         guard acceptSymbol(s) else { throw error("expected '\(s)' but found \(describe(current))") }
     }
 
+    @inline(never)
     mutating func name(_ what: String) throws -> String {
         if case .identifier(let s, _) = current.kind { index += 1; return s }
         throw error("expected \(what) but found \(describe(current))")
@@ -102,6 +157,14 @@ public struct Parser {
         guard !clauses.isEmpty else { throw error("empty query: expected MATCH, UNWIND, WITH, RETURN or CREATE") }
         try checkClauseOrder(clauses)
         return QueryAST(mode: mode, asOf: asOf, clauses: clauses, source: source)
+    }
+
+    /// `AS OF 'date'` ahead: the query's date, not an alias named OF
+    /// (`RETURN citator(c).level AS OF '1960-01-01'`).
+    func isAsOfClause() -> Bool {
+        guard isKeyword("AS"), isKeyword("OF", 1) else { return false }
+        if case .string = peekToken(2).kind { return true }
+        return false
     }
 
     mutating func parseAsOf() throws -> LegalDate? {
@@ -162,6 +225,7 @@ public struct Parser {
         return .match(optional: optional, patterns, where: w, position)
     }
 
+    @inline(never)
     mutating func variableName() throws -> String {
         let token = current
         guard case .identifier(let s, let quoted) = token.kind else { throw error("expected a variable name but found \(describe(token))") }
@@ -206,10 +270,7 @@ public struct Parser {
             let e = try parseExpression()
             let text = self.text(from: start, to: tokens[index - 1].end)
             var alias: String?
-            if accept("AS") { alias = try variableName() }
-            if isWith, alias == nil, case .variable = e.kind {} else if isWith, alias == nil {
-                throw QueryError(.syntax, "NoExpressionAlias", "an expression in WITH must be aliased (use AS)", at: e.position, in: source)
-            }
+            if !isAsOfClause(), accept("AS") { alias = try variableName() }
             items.append(ProjectionItem(expression: e, alias: alias, text: text))
         } while acceptSymbol(",")
         return items
@@ -283,7 +344,11 @@ public struct Parser {
                     types.append(try name("a relationship type"))
                 } while acceptSymbol("|")
             }
+            if isSymbol("..") {
+                throw error("a variable-length relationship needs '*' before its bounds (`*1..3`)", code: "InvalidRelationshipPattern")
+            }
             if acceptSymbol("*") {
+                if isSymbol("-") { throw error("a path length cannot be negative", code: "InvalidRelationshipPattern") }
                 var lo: Int?, hi: Int?
                 if case .integer = current.kind { lo = try rangeBound() }
                 if acceptSymbol("..") {
@@ -311,51 +376,94 @@ public struct Parser {
         return v
     }
 
-    // MARK: Expressions (lowest to highest precedence)
+    // MARK: Expressions
 
     public mutating func parseExpression() throws -> Expr {
-        depth += 1
+        try enter()
         defer { depth -= 1 }
-        guard depth < Parser.maxDepth else { throw error("expression nested too deeply") }
-        return try parseOr()
+        return try parseOperators(Precedence.or)
     }
 
-    mutating func parseOr() throws -> Expr {
-        var left = try parseXor()
-        while isKeyword("OR") { let p = current.position; index += 1; left = Expr(.binary(.or, left, try parseXor()), p) }
-        return left
+    /// Binding strength of the operators, loosest first. `NOT` is a prefix operator
+    /// between AND and the comparisons (`NOT a = b` is `NOT (a = b)`); comparisons chain
+    /// (`a < b < c` is `a < b AND b < c`); every binary operator is left-associative.
+    enum Precedence {
+        static let or = 1, xor = 2, and = 3, not = 4, comparison = 5, predicate = 6, additive = 7, multiplicative = 8, power = 9
     }
 
-    mutating func parseXor() throws -> Expr {
-        var left = try parseAnd()
-        while isKeyword("XOR") { let p = current.position; index += 1; left = Expr(.binary(.xor, left, try parseAnd()), p) }
-        return left
+    /// The binary operator at the current token and its precedence (nil: none).
+    @inline(never)
+    func binaryOperator() -> (op: BinaryOp?, precedence: Int)? {
+        switch current.kind {
+        case .identifier(let word, false):
+            switch word.uppercased() {
+            case "OR": return (.or, Precedence.or)
+            case "XOR": return (.xor, Precedence.xor)
+            case "AND": return (.and, Precedence.and)
+            case "STARTS": return isKeyword("WITH", 1) ? (.startsWith, Precedence.predicate) : nil
+            case "ENDS": return isKeyword("WITH", 1) ? (.endsWith, Precedence.predicate) : nil
+            case "CONTAINS": return (.contains, Precedence.predicate)
+            case "IN": return (.in, Precedence.predicate)
+            case "IS": return (nil, Precedence.predicate)
+            default: return nil
+            }
+        case .symbol(let s):
+            switch s {
+            case "=~": return (.regex, Precedence.predicate)
+            case "+": return (.add, Precedence.additive)
+            case "-": return (.sub, Precedence.additive)
+            case "*": return (.mul, Precedence.multiplicative)
+            case "/": return (.div, Precedence.multiplicative)
+            case "%": return (.mod, Precedence.multiplicative)
+            case "^": return (.pow, Precedence.power)
+            default: return comparisonOp().map { ($0, Precedence.comparison) }
+            }
+        default: return nil
+        }
     }
 
-    mutating func parseAnd() throws -> Expr {
-        var left = try parseNot()
-        while isKeyword("AND") { let p = current.position; index += 1; left = Expr(.binary(.and, left, try parseNot()), p) }
-        return left
-    }
-
-    mutating func parseNot() throws -> Expr {
-        if isKeyword("NOT") {
+    /// Precedence climbing: the operands of a chain are parsed in a loop, so a chain of n
+    /// operators costs no stack, and each bracket level costs a handful of frames (one
+    /// function per precedence level cost fourteen: 12 KB a level).
+    mutating func parseOperators(_ minimum: Int) throws -> Expr {
+        var left: Expr
+        if minimum <= Precedence.not, isKeyword("NOT") {
             let p = current.position
             index += 1
-            depth += 1
+            try enter()
             defer { depth -= 1 }
-            guard depth < Parser.maxDepth else { throw error("expression nested too deeply") }
-            return Expr(.unary(.not, try parseNot()), p)
+            left = try node(.unary(.not, try parseOperators(Precedence.not)), p)
+        } else {
+            left = try parseUnary()
         }
-        return try parseComparison()
+        while let (op, precedence) = binaryOperator(), precedence >= minimum {
+            let p = current.position
+            switch precedence {
+            case Precedence.comparison:
+                left = try parseComparisonChain(left)
+            case Precedence.predicate where op == nil:
+                index += 1
+                let negated = accept("NOT")
+                try expect("NULL")
+                left = try node(.isNull(left, negated: negated), p)
+            case Precedence.power:
+                index += 1
+                left = try node(.binary(.pow, left, try parseUnary()), p)
+            default:
+                index += (op == .startsWith || op == .endsWith) ? 2 : 1
+                left = try node(.binary(op!, left, try parseOperators(precedence + 1)), p)
+            }
+        }
+        return left
     }
 
-    mutating func comparisonOp() -> BinaryOp? {
+    func comparisonOp() -> BinaryOp? {
         guard case .symbol(let s) = current.kind else { return nil }
         switch s {
         case "=": return .eq
         case "<>", "!=": return .ne
-        case "<": return isSymbol("-", 1) ? nil : .lt
+        // `<-[` and `<--` are arrows of a pattern, `< -1` a comparison.
+        case "<": return isSymbol("-", 1) && (isSymbol("[", 2) || isSymbol("-", 2)) ? nil : .lt
         case "<=": return .le
         case ">": return .gt
         case ">=": return .ge
@@ -364,90 +472,32 @@ public struct Parser {
     }
 
     /// `a < b < c` means `a < b AND b < c`.
-    mutating func parseComparison() throws -> Expr {
-        let first = try parsePredicates()
+    mutating func parseComparisonChain(_ first: Expr) throws -> Expr {
         var result: Expr?
         var left = first
         while let op = comparisonOp() {
             let p = current.position
             index += 1
-            let right = try parsePredicates()
-            let cmp = Expr(.binary(op, left, right), p)
-            result = result.map { Expr(.binary(.and, $0, cmp), p) } ?? cmp
+            let right = try parseOperators(Precedence.predicate)
+            let cmp = try node(.binary(op, left, right), p)
+            result = try result.map { try node(.binary(.and, $0, cmp), p) } ?? cmp
             left = right
         }
         return result ?? first
     }
 
-    mutating func parsePredicates() throws -> Expr {
-        var left = try parseAdditive()
-        while true {
-            let p = current.position
-            if isKeyword("STARTS") && isKeyword("WITH", 1) { index += 2; left = Expr(.binary(.startsWith, left, try parseAdditive()), p) }
-            else if isKeyword("ENDS") && isKeyword("WITH", 1) { index += 2; left = Expr(.binary(.endsWith, left, try parseAdditive()), p) }
-            else if accept("CONTAINS") { left = Expr(.binary(.contains, left, try parseAdditive()), p) }
-            else if accept("IN") { left = Expr(.binary(.in, left, try parseAdditive()), p) }
-            else if acceptSymbol("=~") { left = Expr(.binary(.regex, left, try parseAdditive()), p) }
-            else if isKeyword("IS") {
-                index += 1
-                let negated = accept("NOT")
-                try expect("NULL")
-                left = Expr(.isNull(left, negated: negated), p)
-            } else { return left }
-        }
-    }
-
-    mutating func parseAdditive() throws -> Expr {
-        var left = try parseMultiplicative()
-        while true {
-            let p = current.position
-            if acceptSymbol("+") { left = Expr(.binary(.add, left, try parseMultiplicative()), p) }
-            else if isSymbol("-") && !isPatternArrowAhead() { index += 1; left = Expr(.binary(.sub, left, try parseMultiplicative()), p) }
-            else { return left }
-        }
-    }
-
-    func isPatternArrowAhead() -> Bool { false }
-
-    mutating func parseMultiplicative() throws -> Expr {
-        var left = try parsePower()
-        while true {
-            let p = current.position
-            if acceptSymbol("*") { left = Expr(.binary(.mul, left, try parsePower()), p) }
-            else if acceptSymbol("/") { left = Expr(.binary(.div, left, try parsePower()), p) }
-            else if acceptSymbol("%") { left = Expr(.binary(.mod, left, try parsePower()), p) }
-            else { return left }
-        }
-    }
-
-    mutating func parsePower() throws -> Expr {
-        var left = try parseUnary()
-        while isSymbol("^") { let p = current.position; index += 1; left = Expr(.binary(.pow, left, try parseUnary()), p) }
-        return left
-    }
-
     mutating func parseUnary() throws -> Expr {
         let p = current.position
         if acceptSymbol("-") {
-            depth += 1
+            try enter()
             defer { depth -= 1 }
-            guard depth < Parser.maxDepth else { throw error("expression nested too deeply") }
-            // Fold `-<integer literal>` so that -9223372036854775808 is representable.
-            if case .integer(let s) = current.kind {
-                let save = index
-                index += 1
-                if !isSymbol(".") && !isSymbol("[") && !isSymbol("^") {
-                    return Expr(.literal(try integerLiteral("-" + s, at: tokens[save])), p)
-                }
-                index = save
-            }
-            return Expr(.unary(.minus, try parseUnary()), p)
+            if let folded = try negativeLiteral(p) { return folded }
+            return try node(.unary(.minus, try parseUnary()), p)
         }
         if acceptSymbol("+") {
-            depth += 1
+            try enter()
             defer { depth -= 1 }
-            guard depth < Parser.maxDepth else { throw error("expression nested too deeply") }
-            return Expr(.unary(.plus, try parseUnary()), p)
+            return try node(.unary(.plus, try parseUnary()), p)
         }
         return try parsePostfix()
     }
@@ -457,32 +507,52 @@ public struct Parser {
         while true {
             let p = current.position
             if acceptSymbol(".") {
-                e = Expr(.property(e, try name("a property name")), p)
-            } else if acceptSymbol("[") {
-                var lo: Expr?, hi: Expr?
-                if acceptSymbol("..") {
-                    if !isSymbol("]") { hi = try parseExpression() }
-                    try expectSymbol("]")
-                    e = Expr(.slice(e, nil, hi), p)
-                    continue
-                }
-                lo = try parseExpression()
-                if acceptSymbol("..") {
-                    if !isSymbol("]") { hi = try parseExpression() }
-                    try expectSymbol("]")
-                    e = Expr(.slice(e, lo, hi), p)
-                    continue
-                }
-                try expectSymbol("]")
-                e = Expr(.index(e, lo!), p)
+                e = try node(.property(e, try name("a property name")), p)
+            } else if isSymbol("[") {
+                e = try parseSubscript(e)
             } else if isSymbol(":"), case .identifier = peekToken(1).kind, canTakeLabels(e) {
                 var labels: [String] = []
                 while acceptSymbol(":") { labels.append(try name("a label")) }
-                e = Expr(.hasLabels(e, labels), p)
+                e = try node(.hasLabels(e, labels), p)
             } else {
                 return e
             }
         }
+    }
+
+    /// `e[i]`, `e[lo..hi]`, `e[..hi]`, `e[lo..]`.
+    /// Folds `-<integer literal>` so that -9223372036854775808 is representable (the
+    /// `-` is already read); nil when the integer is not alone.
+    @inline(never)
+    mutating func negativeLiteral(_ p: SourcePosition) throws -> Expr? {
+        guard case .integer(let s) = current.kind else { return nil }
+        let save = index
+        index += 1
+        if !isSymbol(".") && !isSymbol("[") && !isSymbol("^") {
+            return try node(.literal(try integerLiteral("-" + s, at: tokens[save])), p)
+        }
+        index = save
+        return nil
+    }
+
+    @inline(never)
+    mutating func parseSubscript(_ e: Expr) throws -> Expr {
+        let p = current.position
+        try expectSymbol("[")
+        var lo: Expr?, hi: Expr?
+        if acceptSymbol("..") {
+            if !isSymbol("]") { hi = try parseExpression() }
+            try expectSymbol("]")
+            return try node(.slice(e, nil, hi), p)
+        }
+        lo = try parseExpression()
+        if acceptSymbol("..") {
+            if !isSymbol("]") { hi = try parseExpression() }
+            try expectSymbol("]")
+            return try node(.slice(e, lo, hi), p)
+        }
+        try expectSymbol("]")
+        return try node(.index(e, lo!), p)
     }
 
     func canTakeLabels(_ e: Expr) -> Bool {
@@ -490,6 +560,7 @@ public struct Parser {
         return false
     }
 
+    @inline(never)
     func integerLiteral(_ text: String, at token: Token) throws -> CypherValue {
         var digits = text
         var negative = false
@@ -513,6 +584,7 @@ public struct Parser {
         return .int(Int64(magnitude))
     }
 
+    @inline(never)
     mutating func parseMapLiteral() throws -> Expr {
         let p = current.position
         try expectSymbol("{")
@@ -525,62 +597,88 @@ public struct Parser {
             } while acceptSymbol(",")
         }
         try expectSymbol("}")
-        return Expr(.map(entries), p)
+        return try node(.map(entries), p)
     }
 
+    /// A thin dispatcher: every branch lives in its own function that is never inlined,
+    /// so that the frame a bracket level pays for here stays small.
     mutating func parseAtom() throws -> Expr {
+        switch current.kind {
+        case .symbol("["): return try parseListOrComprehension()
+        case .symbol("{"): return try parseMapLiteral()
+        case .symbol("("): return try parseParenthesized()
+        case .identifier: return try parseNamedAtom()
+        default: return try parseLiteral()
+        }
+    }
+
+    @inline(never)
+    mutating func parseLiteral() throws -> Expr {
         let token = current
         let p = token.position
         switch token.kind {
         case .integer(let s):
             index += 1
-            return Expr(.literal(try integerLiteral(s, at: token)), p)
+            return try node(.literal(try integerLiteral(s, at: token)), p)
         case .float(let s):
             index += 1
             guard let d = Double(s), d.isFinite else { throw error("float literal \(s) is out of range", at: token, code: "FloatingPointOverflow") }
-            return Expr(.literal(.float(d)), p)
+            return try node(.literal(.float(d)), p)
         case .string(let s):
             index += 1
-            return Expr(.literal(.string(s)), p)
+            return try node(.literal(.string(s)), p)
         case .parameter(let s):
             index += 1
-            return Expr(.parameter(s), p)
-        case .symbol("["):
-            return try parseListOrComprehension()
-        case .symbol("{"):
-            return try parseMapLiteral()
-        case .symbol("("):
-            if let pattern = try tryParsePatternPredicate() { return pattern }
-            index += 1
-            let e = try parseExpression()
-            try expectSymbol(")")
-            return e
-        case .identifier(let word, let quoted):
-            let upper = quoted ? "" : word.uppercased()
-            if upper == "TRUE" { index += 1; return Expr(.literal(.bool(true)), p) }
-            if upper == "FALSE" { index += 1; return Expr(.literal(.bool(false)), p) }
-            if upper == "NULL" { index += 1; return Expr(.literal(.null), p) }
-            if upper == "CASE" { return try parseCase() }
-            if ["ANY", "ALL", "NONE", "SINGLE"].contains(upper), isSymbol("(", 1), case .identifier = peekToken(2).kind, isKeyword("IN", 3) {
-                index += 2
-                let v = try variableName()
-                try expect("IN")
-                let list = try parseExpression()
-                let pred: Expr? = accept("WHERE") ? try parseExpression() : nil
-                try expectSymbol(")")
-                return Expr(.quantifier(upper.lowercased(), v, list, pred), p)
-            }
-            if isSymbol("(", 1) || (isSymbol(".", 1) && isNamespacedCall()) {
-                return try parseCall()
-            }
-            if !quoted && Parser.reserved.contains(upper) {
-                throw error("unexpected keyword \(upper) where an expression was expected")
-            }
-            index += 1
-            return Expr(.variable(word), p)
+            return try node(.parameter(s), p)
         default:
             throw error("expected an expression but found \(describe(token))")
         }
+    }
+
+    @inline(never)
+    mutating func parseParenthesized() throws -> Expr {
+        if let pattern = try tryParsePatternPredicate() { return pattern }
+        index += 1
+        let e = try parseExpression()
+        try expectSymbol(")")
+        return e
+    }
+
+    /// A name: a keyword literal, CASE, a quantifier, a function call or a variable.
+    @inline(never)
+    mutating func parseNamedAtom() throws -> Expr {
+        let token = current
+        let p = token.position
+        guard case .identifier(let word, let quoted) = token.kind else { return try parseLiteral() }
+        let upper = quoted ? "" : word.uppercased()
+        if upper == "TRUE" { index += 1; return try node(.literal(.bool(true)), p) }
+        if upper == "FALSE" { index += 1; return try node(.literal(.bool(false)), p) }
+        if upper == "NULL" { index += 1; return try node(.literal(.null), p) }
+        if upper == "CASE" { return try parseCase() }
+        if ["ANY", "ALL", "NONE", "SINGLE"].contains(upper), isSymbol("(", 1), case .identifier = peekToken(2).kind, isKeyword("IN", 3) {
+            return try parseQuantifier(upper.lowercased())
+        }
+        if isSymbol("(", 1) || (isSymbol(".", 1) && isNamespacedCall()) {
+            return try parseCall()
+        }
+        if !quoted && Parser.reserved.contains(upper) {
+            throw error("unexpected keyword \(upper) where an expression was expected")
+        }
+        index += 1
+        return try node(.variable(word), p)
+    }
+
+    /// `any/all/none/single(x IN list WHERE pred)`.
+    @inline(never)
+    mutating func parseQuantifier(_ kind: String) throws -> Expr {
+        let p = current.position
+        index += 2
+        let v = try variableName()
+        try expect("IN")
+        let list = try parseExpression()
+        let pred: Expr? = accept("WHERE") ? try parseExpression() : nil
+        try expectSymbol(")")
+        return try node(.quantifier(kind, v, list, pred), p)
     }
 
     /// `a.b.c(` : a namespaced function name.
@@ -594,6 +692,7 @@ public struct Parser {
         }
     }
 
+    @inline(never)
     mutating func parseCall() throws -> Expr {
         let p = current.position
         var name = try self.name("a function name")
@@ -602,7 +701,7 @@ public struct Parser {
         let lower = name.lowercased()
         if lower == "count", acceptSymbol("*") {
             try expectSymbol(")")
-            return Expr(.countStar, p)
+            return try node(.countStar, p)
         }
         let distinct = accept("DISTINCT")
         var args: [Expr] = []
@@ -610,9 +709,10 @@ public struct Parser {
             repeat { args.append(try parseExpression()) } while acceptSymbol(",")
         }
         try expectSymbol(")")
-        return Expr(.call(lower, distinct: distinct, args), p)
+        return try node(.call(lower, distinct: distinct, args), p)
     }
 
+    @inline(never)
     mutating func parseCase() throws -> Expr {
         let p = current.position
         index += 1
@@ -627,37 +727,47 @@ public struct Parser {
         guard !branches.isEmpty else { throw error("CASE needs at least one WHEN ... THEN") }
         let otherwise: Expr? = accept("ELSE") ? try parseExpression() : nil
         try expect("END")
-        return Expr(.caseWhen(subject: subject, branches, otherwise: otherwise), p)
+        return try node(.caseWhen(subject: subject, branches, otherwise: otherwise), p)
     }
 
+    @inline(never)
     mutating func parseListOrComprehension() throws -> Expr {
         let p = current.position
         try expectSymbol("[")
-        if case .identifier(let v, _) = current.kind, isKeyword("IN", 1) {
-            index += 2
-            let list = try parseExpression()
-            let filter: Expr? = accept("WHERE") ? try parseExpression() : nil
-            let map: Expr? = acceptSymbol("|") ? try parseExpression() : nil
-            try expectSymbol("]")
-            return Expr(.listComprehension(v, list, filter: filter, map: map), p)
-        }
+        if case .identifier(let v, _) = current.kind, isKeyword("IN", 1) { return try parseComprehension(v, p) }
         var items: [Expr] = []
         if !isSymbol("]") {
             repeat { items.append(try parseExpression()) } while acceptSymbol(",")
         }
         try expectSymbol("]")
-        return Expr(.list(items), p)
+        return try node(.list(items), p)
+    }
+
+    /// `[v IN list WHERE filter | map]`, after its `[`.
+    @inline(never)
+    mutating func parseComprehension(_ v: String, _ p: SourcePosition) throws -> Expr {
+        index += 2
+        let list = try parseExpression()
+        let filter: Expr? = accept("WHERE") ? try parseExpression() : nil
+        let map: Expr? = acceptSymbol("|") ? try parseExpression() : nil
+        try expectSymbol("]")
+        return try node(.listComprehension(v, list, filter: filter, map: map), p)
     }
 
     /// `(a)-[:R]->(b)` inside an expression: a pattern predicate. Backtracks (returns
     /// nil) when the parenthesis turns out to be an ordinary parenthesized expression.
+    @inline(never)
     mutating func tryParsePatternPredicate() throws -> Expr? {
-        let save = index
+        let save = index, savedDepth = depth
         let p = current.position
-        guard let part = try? parsePatternChain(), !part.relationships.isEmpty else {
+        speculating += 1
+        let attempt = try? parsePatternChain()
+        speculating -= 1
+        guard let part = attempt, !part.relationships.isEmpty else {
             index = save
+            depth = savedDepth
             return nil
         }
-        return Expr(.pattern(part), p)
+        return try node(.pattern(part), p)
     }
 }

@@ -58,16 +58,20 @@ public final class QueryEngine: Sendable {
     /// one transaction: one snapshot of the graph and its ontology, and one pool access
     /// per query (a second one was a quarter of a one-hop query's time).
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
-        let ast = try compiled.ast(for: text)
-        let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         try options.validate()
+        let ast = try compiled.ast(for: text, limits: options.limits)
+        let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
         let started = Date()
         let deadline = QueryDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
                 if writes && !options.write && ast.mode != .explain {
-                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)")
+                    let create = ast.clauses.lazy.compactMap { clause -> SourcePosition? in
+                        if case .create(_, let position) = clause { return position } else { return nil }
+                    }.first
+                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)",
+                                     at: create, in: text)
                 }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
                                           writer: writer, parameters: parameters, deadline: deadline)
@@ -130,6 +134,8 @@ public struct QueryOptions: Sendable {
     public var logSQL = false
     /// Lets the caller stop the query while it runs (Ctrl-C in the shell).
     public var cancellation: QueryCancellation?
+    /// The longest query text and the deepest expression the parser accepts.
+    public var limits = QueryLimits()
 
     /// 1 GiB. The engine runs on machines like the reference one (24 GB, 2 cores) and is to
     /// serve several users at once: 1 GiB per query leaves room for a handful of
@@ -160,6 +166,8 @@ public struct QueryOptions: Sendable {
         guard rowLimit > 0 else { throw refuse("row limit", "\(rowLimit)", "at least 1") }
         guard intermediateRowLimit > 0 else { throw refuse("intermediate row limit", "\(intermediateRowLimit)", "at least 1") }
         guard unboundedPathLimit > 0 else { throw refuse("unbounded path limit", "\(unboundedPathLimit)", "at least 1") }
+        guard limits.maxQueryLength > 0 else { throw refuse("longest query text", "\(limits.maxQueryLength) bytes", "at least 1 byte") }
+        guard limits.maxExpressionDepth > 0 else { throw refuse("deepest expression", "\(limits.maxExpressionDepth)", "at least 1") }
     }
 }
 

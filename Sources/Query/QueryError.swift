@@ -54,13 +54,30 @@ public struct QueryError: LexgraphError, Equatable {
         return text
     }
 
-    /// The source line `position` points into and a `^` under its column.
-    static func caret(source: String, at position: SourcePosition) -> String? {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        guard position.line >= 1, position.line <= lines.count else { return nil }
-        let line = String(lines[position.line - 1])
-        let pad = String(repeating: " ", count: max(0, position.column - 1))
-        return "  " + line + "\n  " + pad + "^"
+    /// The source line `position` points into and a `^` under its column. A long line
+    /// (a generated query can be a megabyte on one line) is cut to `window` characters
+    /// around the column, the cuts marked `...`.
+    static func caret(source: String, at position: SourcePosition, window: Int = 120) -> String? {
+        guard position.line >= 1 else { return nil }
+        var lineNumber = 1
+        var found: Substring?
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            if lineNumber == position.line { found = line; break }
+            lineNumber += 1
+        }
+        guard let found else { return nil }
+        let chars = Array(found)
+        var column = max(0, position.column - 1)
+        var shown = chars[...]
+        var prefix = "", suffix = ""
+        if chars.count > window {
+            let start = min(max(0, column - window / 2), max(0, chars.count - window))
+            let end = min(chars.count, start + window)
+            shown = chars[start..<end]
+            if start > 0 { prefix = "..."; column = column - start + 3 } else { column -= start }
+            if end < chars.count { suffix = "..." }
+        }
+        return "  " + prefix + String(shown) + suffix + "\n  " + String(repeating: " ", count: max(0, column)) + "^"
     }
 }
 

@@ -110,8 +110,8 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// `--row-limit`, `--time-limit`, `--memory-limit`: the limits of every query of
-/// `query` and `shell`. Each must be a positive number (the time a finite one).
+/// `--row-limit`, `--time-limit`, `--memory-limit`, `--max-query-length`,
+/// `--max-expression-depth`: the limits of every query of `query` and `shell`. Each must be a positive number (the time a finite one).
 struct QueryLimitOptions: ParsableArguments {
     @Option(help: "Most rows a result may have, and most rows a CREATE may run for.")
     var rowLimit = QueryOptions().rowLimit
@@ -133,8 +133,16 @@ struct QueryLimitOptions: ParsableArguments {
         var defaultValueDescription: String { MemorySize.describe(bytes) }
     }
 
+    @Option(help: "Longest query text accepted, in bytes.")
+    var maxQueryLength = QueryLimits.defaultMaxQueryLength
+
+    @Option(help: "Deepest expression accepted (an operator chain counts one level per operator).")
+    var maxExpressionDepth = QueryLimits.defaultMaxExpressionDepth
+
     func options(write: Bool) -> QueryOptions {
-        QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit, memoryLimit: memoryLimit.bytes)
+        var options = QueryOptions(write: write, rowLimit: rowLimit, timeLimit: timeLimit, memoryLimit: memoryLimit.bytes)
+        options.limits = QueryLimits(maxQueryLength: maxQueryLength, maxExpressionDepth: maxExpressionDepth)
+        return options
     }
 
     /// Nonsense limits (nan, zero, negative, infinite) stop the command before it runs.

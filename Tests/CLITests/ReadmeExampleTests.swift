@@ -9,6 +9,10 @@ final class ReadmeExampleTests: XCTestCase {
     /// Lines not run, each with its reason: they need the fused transformer's run folders,
     /// whose training takes 10-45 minutes each, or they are benchmarks against a peer.
     static let excluded: [String: String] = [
+        "lexgraph fuzz-query --seconds 300 --seed 3":
+            "a bounded fuzz run of five minutes, not a test; the command's output is tested by QueryFuzzerTests with a two-second run",
+        "lexgraph fuzz-query --seconds 240 --seed 4 --db /tmp/legal.sqlite":
+            "a bounded fuzz run of four minutes on a database the line builds elsewhere; the command is tested by QueryFuzzerTests",
         "lexgraph bench model --batch 16 --seq 128 --threads 1,2":
             "a benchmark, not a test: minutes of timed rounds, each in a fresh process, beside the PyTorch peer tools/bench_model_peer.py (needs torch)",
         "lexgraph train --split split_full --model fused-transformer --fusion none --graph-head off --max-length 192 --epochs 2 --out runs/text":

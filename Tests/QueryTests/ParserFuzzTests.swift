@@ -78,6 +78,60 @@ final class ParserFuzzTests: XCTestCase {
         }
     }
 
+    /// Well-typed random expressions must run, and give the value Swift computes for them
+    /// (integer arithmetic with Cypher's truncating division and remainder, comparisons,
+    /// three-valued-free boolean logic, CASE, list indexing, functions): a parser or
+    /// engine that refused or mangled valid queries fails here, where the tests above
+    /// would pass with every query throwing.
+    func testWellTypedRandomExpressionsRunAndGiveTheirValue() throws {
+        let engine = QueryEngine(store: try GraphStore(inMemoryWith: .permissive))
+        var random = Random(state: 2_026_1206)
+        func integer(_ depth: Int) -> (String, Int64) {
+            if depth == 0 || random.next() % 4 == 0 {
+                if random.next() % 3 == 0 { return ("x", 3) }
+                let v = Int64(random.next() % 19) - 9
+                return (v < 0 ? "(\(v))" : "\(v)", v)
+            }
+            let (a, va) = integer(depth - 1), (b, vb) = integer(depth - 1)
+            switch random.next() % 10 {
+            case 0: return ("(\(a) + \(b))", va + vb)
+            case 1: return ("(\(a) - \(b))", va - vb)
+            case 2: return ("(\(a) * \(b))", va * vb)
+            case 3: let d = Int64(random.next() % 9) + 1; return ("(\(a) / \(d))", va / d)
+            case 4: let d = Int64(random.next() % 9) + 1; return ("(\(a) % -\(d))", va % -d)
+            case 5: let (c, vc) = boolean(depth - 1); return ("CASE WHEN \(c) THEN \(a) ELSE \(b) END", vc ? va : vb)
+            case 6: let i = Int(random.next() % 3); return ("[\(a), \(b), \(a) - \(b)][\(i)]", [va, vb, va - vb][i])
+            case 7: return ("abs(\(a))", abs(va))
+            case 8: return ("toInteger(toString(\(a)))", va)
+            default: return ("size([\(a), \(b)] + [y IN range(1, 3) WHERE y > 1 | y])", 4)
+            }
+        }
+        func boolean(_ depth: Int) -> (String, Bool) {
+            if depth <= 0 || random.next() % 3 == 0 {
+                let (a, va) = integer(0), (b, vb) = integer(0)
+                switch random.next() % 4 {
+                case 0: return ("\(a) < \(b)", va < vb)
+                case 1: return ("\(a) = \(b)", va == vb)
+                case 2: return ("\(a) >= \(b)", va >= vb)
+                default: return ("\(a) IN [\(b), 0]", va == vb || va == 0)
+                }
+            }
+            let (a, va) = boolean(depth - 1), (b, vb) = boolean(depth - 1)
+            switch random.next() % 4 {
+            case 0: return ("(\(a) AND \(b))", va && vb)
+            case 1: return ("(\(a) OR \(b))", va || vb)
+            case 2: return ("(\(a) XOR \(b))", va != vb)
+            default: return ("NOT (\(a))", !va)
+            }
+        }
+        for _ in 0..<400 {
+            let (e, value) = integer(4)
+            let (c, truth) = boolean(3)
+            let query = "UNWIND [3] AS x RETURN \(e) AS v, \(c) AS c"
+            XCTAssertEqual(try engine.run(query).rows, [[.int(value), .bool(truth)]], query)
+        }
+    }
+
     func testRandomCharactersAndDeepNesting() {
         var random = Random(state: 7)
         let alphabet = Array("()[]{}<>-=:,.|*'\"`$\\ab1 \n\u{e9}")

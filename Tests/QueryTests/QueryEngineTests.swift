@@ -168,6 +168,58 @@ final class QueryEngineTests: XCTestCase {
         XCTAssertEqual(bad?.kind, .syntax)
     }
 
+    /// Every AS OF form the README documents: before the query, after it (also right after
+    /// an unaliased RETURN item, where `AS OF 'date'` is the query's date and not an alias
+    /// named OF), after ORDER BY / LIMIT, with EXPLAIN and PROFILE, and before a final `;`.
+    /// The README's own example queries, on cases with their usids.
+    func testAsOfInEveryDocumentedForm() throws {
+        let store = try legalStore()
+        try store.write { w in
+            try w.upsert(NodeInput(key: "mapp", type: "SupremeCourtCase", properties: [
+                "name": .string("Mapp v. Ohio"), "usid": .string("367US643"), "decision_date": .string("1961-06-19")]))
+            try w.upsert(NodeInput(key: "wolf", type: "SupremeCourtCase", properties: [
+                "name": .string("Wolf v. Colorado"), "usid": .string("332US46"), "decision_date": .string("1949-06-27")]))
+            try w.upsert(NodeInput(key: "citer", type: "SupremeCourtCase", properties: [
+                "name": .string("Ker v. California"), "decision_date": .string("1963-06-10")]))
+            try w.upsert(NodeInput(key: "late", type: "SupremeCourtCase", properties: [
+                "name": .string("Later v. State"), "decision_date": .string("1984-01-01")]))
+            try w.upsert(EdgeInput(key: "k1", type: "CITES", from: "citer", to: "mapp"))
+            try w.upsert(EdgeInput(key: "k2", type: "CITES", from: "late", to: "citer"))
+            try w.upsert(EdgeInput(key: "k3", type: "CITES", from: "late", to: "mapp"))
+        }
+        let engine = QueryEngine(store: store)
+        // README: `lexgraph query "MATCH (a)-[:CITES*1..2]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS OF '1970-01-01'"`
+        let reach = try engine.run("MATCH (a)-[:CITES*1..2]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS OF '1970-01-01'")
+        XCTAssertEqual(reach.columns, ["count(DISTINCT a)"])
+        XCTAssertEqual(reach.rows, [[.int(1)]])
+        XCTAssertEqual(try engine.run("MATCH (a)-[:CITES*1..2]->(b {usid: '367US643'}) RETURN count(DISTINCT a) AS OF '1990-01-01'").rows, [[.int(2)]])
+        // README: `MATCH (c:SupremeCourtCase) WHERE c.usid = '332US46' RETURN citator(c).level AS OF '1960-01-01'`
+        let level = try engine.run("MATCH (c:SupremeCourtCase) WHERE c.usid = '332US46' RETURN citator(c).level AS OF '1960-01-01'")
+        XCTAssertEqual(level.columns, ["citator(c).level"])
+        XCTAssertEqual(level.rows, [[.string("good law")]])
+        let names = "MATCH (c:SupremeCourtCase)-[:CITES]->(m {usid: '367US643'}) RETURN c.name"
+        let asOf1970: [[CypherValue]] = [[.string("Ker v. California")]]
+        for query in [names + " AS OF '1970-01-01'", "AS OF '1970-01-01' " + names, "AS OF '1970-01-01'\n" + names + ";",
+                      names + " AS OF '1970-01-01';", names + " ORDER BY c.name LIMIT 5 AS OF '1970-01-01'",
+                      names + " AS n ORDER BY n DESC AS OF '1970-01-01'", "PROFILE " + names + " AS OF '1970-01-01'",
+                      "PROFILE AS OF '1970-01-01' " + names, names + "\nAS\nOF\n'1970-01-01'"] {
+            XCTAssertEqual(try engine.run(query).rows, asOf1970, query)
+        }
+        XCTAssertEqual(try engine.run(names + " ORDER BY c.name").rows.count, 2)
+        for query in ["EXPLAIN " + names + " AS OF '1970-01-01'", "EXPLAIN AS OF '1970-01-01' " + names] {
+            let plan = try engine.run(query).explanation?.joined(separator: "\n") ?? ""
+            XCTAssertTrue(plan.contains("valid_from"), query)
+        }
+        // Without a date after it, OF is an alias as before.
+        XCTAssertEqual(try engine.run("RETURN 1 AS OF").columns, ["OF"])
+        XCTAssertEqual(try engine.run("WITH 1 AS of RETURN of AS OF").columns, ["OF"])
+        // Two dates, or a date where an alias belongs, are errors at the second AS.
+        let twice = queryError { _ = try engine.run("AS OF '1970-01-01' " + names + " AS OF '1980-01-01'") }
+        XCTAssertEqual(twice?.location, SourceLocation(line: 1, column: 19 + names.count + 2))
+        let bad = queryError { _ = try engine.run(names + " AS OF 'yesterday'") }
+        XCTAssertEqual(bad?.location, SourceLocation(line: 1, column: names.count + 8))
+    }
+
     /// `citator()` answers what `lexgraph status` (GraphAlgorithms' citator over the full
     /// snapshot) answers, as of the query's AS OF date.
     func testCitatorFunctionMatchesTheGraphCitatorAsOfTheQueryDate() throws {

@@ -43,6 +43,7 @@ struct TCKRunner {
         let engine = QueryEngine(store: store)
         let writeOptions = QueryOptions(write: true, rowLimit: 1_000_000, timeLimit: 20)
         var parameters: [String: CypherValue] = [:]
+        var lastQuery: String?
         var result: QueryResult?
         var error: Error?
         var before = Snapshot(), after = Snapshot()
@@ -58,10 +59,12 @@ struct TCKRunner {
             case .parameters(let table):
                 for row in table where row.count >= 2 { parameters[row[0]] = try TCKValueParser.parse(row[1]).cypherValue }
             case .query(let text):
+                lastQuery = text
                 before = try TCKRunner.snapshot(store)
                 do { result = try engine.run(text, parameters: parameters, options: writeOptions) } catch let e { error = e }
                 after = try TCKRunner.snapshot(store)
             case .controlQuery(let text):
+                lastQuery = text
                 do { result = try engine.run(text, parameters: parameters, options: writeOptions) } catch let e { error = e }
             case .expectEmpty:
                 if let error { return .failed("unexpected error: \(error)") }
@@ -83,11 +86,26 @@ struct TCKRunner {
                 guard let error else { return .failed("expected \(kind) (\(detail)) at \(phase), but the query succeeded") }
                 guard let q = error as? QueryError else { return .failed("expected \(kind), got a non-query error \(error)") }
                 if !TCKRunner.kindMatches(q.kind, kind) { return .failed("expected \(kind) \(detail), got \(q.kind.rawValue) \(q.code): \(q.message)") }
+                if !detail.isEmpty, q.code != detail { return .failed("expected \(kind) \(detail), got \(q.kind.rawValue) with the detail code \(q.code): \(q.message)") }
+                if let problem = try phaseMismatch(phase, lastQuery, engine, parameters, writeOptions) { return .failed("expected \(kind) \(detail) \(problem)") }
             case .unsupported(let phrase):
                 return .failed("unsupported step '\(phrase)'")
             }
         }
         return .passed
+    }
+
+    /// Whether the error came in the phase the TCK names. Compile time is everything
+    /// EXPLAIN does (parse, bind, plan each MATCH) without running the query: a
+    /// compile-time error must already stop `EXPLAIN query`, a runtime error must not.
+    func phaseMismatch(_ phase: String, _ query: String?, _ engine: QueryEngine, _ parameters: [String: CypherValue],
+                       _ options: QueryOptions) throws -> String? {
+        guard let query, phase == "compile time" || phase == "runtime" else { return nil }
+        var compileError: QueryError?
+        do { _ = try engine.run("EXPLAIN " + query, parameters: parameters, options: options) } catch let e as QueryError { compileError = e }
+        if phase == "compile time", compileError == nil { return "at compile time, but EXPLAIN (parse, bind, plan) accepts the query: raised at runtime" }
+        if phase == "runtime", let compileError { return "at runtime, but it is raised at compile time (EXPLAIN: \(compileError.code))" }
+        return nil
     }
 
     /// The TCK's error classes and the engine's error kinds.

@@ -15,17 +15,26 @@ final class TCKTests: XCTestCase {
         return root.deletingLastPathComponent().appendingPathComponent("shared/opencypher-tck")
     }
 
-    /// tier -> (file, scenario name) pairs.
-    static func tiers() throws -> [String: Set<String>] {
+    /// tier -> (file, scenario name) pairs, and per tier the runs they expand to (one per
+    /// Examples row: tiers.tsv's `expanded_rows`).
+    static func tiers() throws -> (scenarios: [String: Set<String>], runs: [String: Int]) {
         let text = try String(contentsOf: tckRoot.appendingPathComponent("tiers.tsv"), encoding: .utf8)
         var out: [String: Set<String>] = [:]
+        var runs: [String: Int] = [:]
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard f.count >= 3 else { continue }
+            guard f.count >= 4, let rows = Int(f[3]) else { continue }
             out[f[0], default: []].insert(f[1] + " " + f[2])
+            runs[f[0], default: 0] += rows
         }
-        return out
+        return (out, runs)
     }
+
+    /// Runs per tier in the TCK release this suite is pinned to, and how many of them pass:
+    /// a parse that finds fewer scenarios, or a harness that stops comparing something,
+    /// changes these numbers and fails the run (the README states the same numbers).
+    static let expectedRuns = ["T1-core": 449, "T2-unwind-or-params": 101, "T3-errors": 356]
+    static let expectedPassed = ["T1-core": 449, "T2-unwind-or-params": 100, "T3-errors": 352]
 
     static func expectedFailures() throws -> Set<String> {
         let url = root.appendingPathComponent("Tests/Fixtures/tck/expected-failures.txt")
@@ -37,7 +46,8 @@ final class TCKTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: Self.tckRoot.path) else {
             throw TestRequirements.missing("no openCypher TCK at \(Self.tckRoot.path): set LEXGRAPH_TCK")
         }
-        let selected = try Self.tiers()[tier] ?? []
+        let tiers = try Self.tiers()
+        let selected = tiers.scenarios[tier] ?? []
         let expected = try Self.expectedFailures()
         let features = Self.tckRoot.appendingPathComponent("features")
         var files: [String] = []
@@ -64,6 +74,9 @@ final class TCKTests: XCTestCase {
             }
         }
         print("TCK \(tier): \(passed) passed, \(failed) failed")
+        XCTAssertEqual(tiers.runs[tier], Self.expectedRuns[tier], "tiers.tsv's run count for \(tier)")
+        XCTAssertEqual(passed + failed, Self.expectedRuns[tier], "scenario runs found in the feature files for \(tier)")
+        XCTAssertEqual(passed, Self.expectedPassed[tier], "scenarios of \(tier) that pass")
         if let out = ProcessInfo.processInfo.environment["LEXGRAPH_TCK_FAILURES_OUT"] {
             let line = failures.joined(separator: "\n") + (failures.isEmpty ? "" : "\n")
             let url = URL(fileURLWithPath: out)

@@ -12,6 +12,7 @@ enum LexgraphCommands {
         MigrateCommand.self,
         QueryCommand.self,
         ShellCommand.self,
+        FuzzQueryCommand.self,
         WalkCommand.self,
         StatusCommand.self,
         WalkBenchCommand.self,
