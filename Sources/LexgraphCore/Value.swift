@@ -205,15 +205,11 @@ struct JSONParser {
         guard pos > start else { throw fail("unexpected character") }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         guard !text.isEmpty else { throw fail("unexpected character") }
-        if !isFloat {
-            // An integer outside 64 bits would come back as the nearest float, a silently
-            // different number (an identifier loses its last digits).
-            guard let i = Int64(text) else {
-                pos = start
-                throw fail("integer \(text) does not fit in 64 bits (write it as a string to keep every digit)")
-            }
-            return .int(i)
-        }
+        // An integer past 64 bits becomes the nearest float, as in most JSON readers (RFC
+        // 8259 promises no more than a double): Hugging Face writes `model_max_length` as
+        // int(1e30) into tokenizer configs. A number past the double's range has no
+        // nearest value and is refused rather than read as infinity.
+        if !isFloat, let i = Int64(text) { return .int(i) }
         guard let d = Double(text) else { throw fail("bad number \(text)") }
         guard d.isFinite else {
             pos = start
