@@ -76,6 +76,6 @@ let package = Package(
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make
         // or inspect database files as another program would.
-        .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestRequirements
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -11,20 +12,9 @@ enum CLI {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// The `lexgraph` binary the package built next to this test bundle. Missing is a
-    /// failure, not a skip: `swift build --build-tests` always builds it.
-    /// `LEXGRAPH_TEST_BINARY=PATH` runs the tests against another build (an older one, to
-    /// see a test fail before its fix).
-    static func binary() throws -> URL {
-        if let other = ProcessInfo.processInfo.environment["LEXGRAPH_TEST_BINARY"] { return URL(fileURLWithPath: other) }
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw Failure(description: "the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
+    /// The `lexgraph` binary (`LexgraphBinary`: next to this test bundle, or
+    /// `LEXGRAPH_TEST_BINARY`). Missing fails under CI.
+    static func binary() throws -> URL { try LexgraphBinary.url() }
 
     /// What one run printed and how it ended.
     struct Result: CustomStringConvertible {

@@ -9,18 +9,6 @@ import TestRequirements
 final class LoadDurabilityTests: XCTestCase {
     typealias S = LoadTestSupport
 
-    /// The `lexgraph` binary the package built next to this test bundle.
-    static func binary() throws -> URL {
-        var candidates: [URL] = []
-        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(S.root.appendingPathComponent(".build/release/lexgraph"))
-        candidates.append(S.root.appendingPathComponent(".build/debug/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestRequirements.missing("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
 
     /// Collects a child's stderr as it arrives.
     final class Output: @unchecked Sendable {
@@ -69,7 +57,7 @@ final class LoadDurabilityTests: XCTestCase {
 
     private func spawnLoad(_ recipe: URL, db: String, data: URL) throws -> (Process, Output) {
         let process = Process()
-        process.executableURL = try Self.binary()
+        process.executableURL = try LexgraphBinary.url()
         process.arguments = ["load", recipe.path, "--db", db, "--data", data.path]
         process.currentDirectoryURL = S.root
         let err = Pipe(), output = Output()

@@ -1,6 +1,7 @@
 import Foundation
 import GraphStore
 import LexgraphCore
+import TestRequirements
 import XCTest
 
 /// `lexgraph show|context|status|walk` as a user runs them: any identifier finds the
@@ -17,17 +18,8 @@ final class NodeCommandsCLITests: XCTestCase {
 
     /// Runs the binary; (exit status, stdout, stderr).
     private func lexgraph(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try LoadDurabilityTests.binary()
-        process.arguments = arguments + ["--db", dbPath]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let r = try LexgraphBinary.run(arguments + ["--db", dbPath])
+        return (r.status, r.stdout, r.stderr)
     }
 
     private func json(_ text: String) throws -> [String: Value] {

@@ -1,6 +1,7 @@
 import Foundation
 import GraphStore
 import LexgraphCore
+import TestRequirements
 import XCTest
 
 /// The real binary: read-only commands on a write-protected copy, and what
@@ -11,24 +12,10 @@ final class ReadOnlyCLITests: XCTestCase {
     /// Runs the lexgraph binary; as root (whom file modes do not stop) through
     /// `setpriv` as the unprivileged user 65534, when `unprivileged` and possible.
     private func lexgraph(_ arguments: [String], unprivileged: Bool = false) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        let binary = try LoadDurabilityTests.binary()
-        if unprivileged && geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path] + arguments
-        } else {
-            process.executableURL = binary
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = S.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let dropRoot = unprivileged && geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+        let r = try LexgraphBinary.run(arguments, in: S.root,
+                                       through: dropRoot ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [])
+        return (r.status, r.stdout, r.stderr)
     }
 
     private func database() throws -> (dir: URL, path: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import GraphStore
 import Query
+import TestRequirements
 import XCTest
 
 /// The query fuzzer (`lexgraph fuzz-query`): its generator is deterministic and its valid
@@ -88,30 +89,13 @@ final class QueryFuzzerTests: XCTestCase {
 
     // MARK: The command
 
-    static func binary() throws -> URL {
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
 
     func testFuzzQueryCommandPrintsItsSummaryAndKeepsTheCurrentQueryInItsLog() throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-fuzz-\(UUID().uuidString).log")
         addTeardownBlock { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = ["fuzz-query", "--seconds", "2", "--seed", "11", "--log", log.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let run = try LexgraphBinary.run(["fuzz-query", "--seconds", "2", "--seed", "11", "--log", log.path])
+        let text = run.output
+        XCTAssertEqual(run.status, 0, text)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.first?.hasPrefix("fuzz-query: seed 11, graph in-memory fixture, log \(log.path)") ?? false, text)
         let summary = try XCTUnwrap(lines.first { $0.hasPrefix("queries: ") }, text)

@@ -1,6 +1,7 @@
 import Foundation
 import GraphStore
 import Query
+import TestRequirements
 import XCTest
 
 /// Every query has one deadline, one memory budget and one row limit, and they bound the
@@ -168,32 +169,11 @@ final class QueryLimitsTests: XCTestCase {
 
     // MARK: The CLI's options
 
-    /// The `lexgraph` binary the package built next to this test bundle.
-    func binary() throws -> URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
-        candidates.append(root.appendingPathComponent(".build/debug/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
 
     /// Runs the binary; its exit status, stdout and stderr.
     func lexgraph(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let r = try LexgraphBinary.run(arguments)
+        return (r.status, r.stdout, r.stderr)
     }
 
     /// `query` and `shell` refuse nonsense limits before opening anything.

@@ -2,6 +2,7 @@ import Foundation
 import GraphStore
 import LexgraphCore
 import Query
+import TestRequirements
 import XCTest
 
 /// No query text can crash the engine through the depth of its expressions or exhaust
@@ -118,7 +119,6 @@ final class QueryShapeLimitsTests: XCTestCase {
 
     /// `lexgraph query --max-expression-depth N --max-query-length N`.
     func testQueryCommandTakesTheLimitsAsOptions() throws {
-        let exe = try QueryFuzzerTests.binary()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-limits-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -131,16 +131,8 @@ final class QueryShapeLimitsTests: XCTestCase {
             """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("g.sqlite").path
         func lexgraph(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = exe
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let r = try LexgraphBinary.run(arguments)
+            return (r.status, r.output)
         }
         XCTAssertEqual(try lexgraph(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path]).status, 0)
         let ok = try lexgraph(["query", "--db", db, "--max-expression-depth", "4", "RETURN 1 + 1 + 1 + 1 AS v"])

@@ -12,16 +12,6 @@ import TestRequirements
 final class RawModeSignalTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The `lexgraph` binary the package built next to this test bundle.
-    static func binary() throws -> URL {
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(root.appendingPathComponent(".build/release/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestRequirements.missing("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
 
     /// A one-node database made by `lexgraph load --init`.
     func database(_ exe: URL) throws -> String {
@@ -72,7 +62,7 @@ final class RawModeSignalTests: XCTestCase {
     }
 
     func testATerminatingSignalRestoresTheTerminal() throws {
-        let exe = try Self.binary()
+        let exe = try LexgraphBinary.url()
         let db = try database(exe)
         for sig in [SIGTERM, SIGHUP] {
             let (master, slave) = try pseudoTerminal()

@@ -6,28 +6,10 @@ import XCTest
 /// it read, then fails with the key, the value and the tensor, rather than calling the
 /// folder fine.
 final class ModelInfoCommandTests: XCTestCase {
-    /// The `lexgraph` binary the package built next to this test bundle.
-    static func binary() throws -> URL {
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("lexgraph")) }
-        candidates.append(URL(fileURLWithPath: Fixtures.packageRoot + "/.build/release/lexgraph"))
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestRequirements.missing("the lexgraph binary was not found next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return found
-    }
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        let r = try LexgraphBinary.run(arguments)
+        return (r.status, r.stdout, r.stderr)
     }
 
     func testReportsAConfigThatContradictsTheWeights() throws {
