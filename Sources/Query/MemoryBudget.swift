@@ -28,8 +28,10 @@ final class MemoryBudget {
     private(set) var pinned = 0
     /// Bytes built by the row being evaluated; reset by `endRow()`.
     var transient = 0
-    /// Addresses of the shared buffers already in `held`.
-    private var counted = Set<UnsafeRawPointer>()
+    /// Addresses of the shared buffers already in `held`, with the nesting height of the
+    /// value each holds (so a buffer met again deeper in another value is still checked
+    /// against `maxValueDepth`).
+    private var counted: [UnsafeRawPointer: Int] = [:]
 
     init(limit: Int) { self.limit = limit }
 
@@ -61,25 +63,25 @@ final class MemoryBudget {
     /// is not counted yet.
     func keep(row: Bindings) throws {
         var bytes = MemoryBudget.dictionaryBytes(count: row.count)
-        for value in row.values { bytes += newBytes(value) }
+        for value in row.values { bytes += try newBytes(value) }
         try hold(bytes)
     }
 
     /// Counts a row that is a counted row plus `value` (UNWIND): only the new parts.
     func keep(row: Bindings, adding value: CypherValue) throws {
-        try hold(MemoryBudget.dictionaryBytes(count: row.count) + newBytes(value))
+        try hold(MemoryBudget.dictionaryBytes(count: row.count) + (try newBytes(value)))
     }
 
     /// Counts a row of values the clause keeps (projected rows, group keys).
     func keep(values: [CypherValue]) throws {
         var bytes = MemoryBudget.listBytes(count: values.count)
-        for value in values { bytes += newBytes(value) }
+        for value in values { bytes += try newBytes(value) }
         try hold(bytes)
     }
 
     /// Counts one value an aggregate keeps.
     func keep(value: CypherValue) throws {
-        try hold(MemoryBudget.valueStride + newBytes(value))
+        try hold(MemoryBudget.valueStride + (try newBytes(value)))
     }
 
     private func hold(_ bytes: Int) throws {
@@ -121,38 +123,69 @@ final class MemoryBudget {
 
     // MARK: Sizes
 
+    /// The deepest nesting of lists and maps a value the query holds may have. Every pass
+    /// over a value (this account, comparing, hashing, printing, and Swift releasing it)
+    /// recurses once per level, so an unbounded depth (`WITH [x] AS x` repeated 60,000
+    /// times) overflows the stack. Values are checked whenever a clause keeps them; one
+    /// clause can add at most `QueryLimits.maxExpressionDepth` levels on top, so no value
+    /// ever nests deeper than about 1,500 levels, a few hundred kilobytes of stack.
+    static let maxValueDepth = 1_000
+
     /// The heap storage reachable from `value` that is not counted yet (its own inline
-    /// `valueStride` is its container's); registers the shared buffers it counts.
-    func newBytes(_ value: CypherValue) -> Int {
+    /// `valueStride` is its container's); registers the shared buffers it counts. Throws
+    /// when the value nests deeper than `maxValueDepth`, before recursing any deeper.
+    func newBytes(_ value: CypherValue) throws -> Int {
+        try measure(value, level: 1).bytes
+    }
+
+    /// `level` is the nesting of `value` within the value being kept (1 at the top);
+    /// `height` the nesting within `value` (1 for a list of scalars).
+    private func measure(_ value: CypherValue, level: Int) throws -> (bytes: Int, height: Int) {
         switch value {
         case .string(let s):
             let n = s.utf8.count
-            guard n > 15 else { return 0 }  // small strings live inline
+            guard n > 15 else { return (0, 0) }  // small strings live inline
             if n + MemoryBudget.bufferHeader >= MemoryBudget.sharedThreshold,
-               let address = s.utf8.withContiguousStorageIfAvailable({ $0.baseAddress.map(UnsafeRawPointer.init) }) ?? nil,
-               !counted.insert(address).inserted {
-                return 0
+               let address = s.utf8.withContiguousStorageIfAvailable({ $0.baseAddress.map(UnsafeRawPointer.init) }) ?? nil {
+                if counted[address] != nil { return (0, 0) }
+                counted[address] = 0
             }
-            return n + MemoryBudget.bufferHeader
+            return (n + MemoryBudget.bufferHeader, 0)
         case .list(let items):
-            guard !items.isEmpty else { return 0 }
+            guard !items.isEmpty else { return (0, 1) }
+            guard level <= MemoryBudget.maxValueDepth else { throw QueryError.valueTooDeep }
             let own = MemoryBudget.bufferHeader + items.count * MemoryBudget.valueStride
+            var shared: UnsafeRawPointer?
             if own >= MemoryBudget.sharedThreshold,
-               let address = items.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }),
-               !counted.insert(address).inserted {
-                return 0
+               let address = items.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) {
+                if let height = counted[address] {
+                    guard level - 1 + height <= MemoryBudget.maxValueDepth else { throw QueryError.valueTooDeep }
+                    return (0, height)
+                }
+                shared = address
             }
-            var bytes = own
-            for item in items { bytes += newBytes(item) }
-            return bytes
+            var bytes = own, height = 0
+            for item in items {
+                let inner = try measure(item, level: level + 1)
+                bytes += inner.bytes
+                height = max(height, inner.height)
+            }
+            if let shared { counted[shared] = height + 1 }
+            return (bytes, height + 1)
         case .map(let m):
-            var bytes = MemoryBudget.dictionaryBytes(count: m.count)
-            for (k, v) in m { bytes += (k.utf8.count > 15 ? k.utf8.count + MemoryBudget.bufferHeader : 0) + newBytes(v) }
-            return bytes
+            guard !m.isEmpty else { return (0, 1) }
+            guard level <= MemoryBudget.maxValueDepth else { throw QueryError.valueTooDeep }
+            var bytes = MemoryBudget.dictionaryBytes(count: m.count), height = 0
+            for (k, v) in m {
+                let inner = try measure(v, level: level + 1)
+                bytes += (k.utf8.count > 15 ? k.utf8.count + MemoryBudget.bufferHeader : 0) + inner.bytes
+                height = max(height, inner.height)
+            }
+            return (bytes, height + 1)
         case .path(let nodes, let relationships):
-            return 2 * MemoryBudget.bufferHeader + 8 * (nodes.count + relationships.count)
+            return (2 * MemoryBudget.bufferHeader + 8 * (nodes.count + relationships.count), 1)
         case .null, .bool, .int, .float, .node, .relationship, .temporal:
-            return 0
+            return (0, 0)
         }
     }
 
@@ -235,6 +268,9 @@ public enum MemorySize {
 }
 
 extension QueryError {
+    static let valueTooDeep = QueryError(.memoryLimit, "ValueTooDeep",
+        "a value nests lists or maps more than \(MemoryBudget.maxValueDepth) levels deep; the engine holds no deeper values")
+
     static func memoryLimit(_ limit: Int, needed: Int, used: Int) -> QueryError {
         QueryError(.memoryLimit, "MemoryLimit",
                    "the query needs more than its memory limit of \(MemorySize.describe(limit)) "

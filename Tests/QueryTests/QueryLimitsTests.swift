@@ -167,6 +167,29 @@ final class QueryLimitsTests: XCTestCase {
         XCTAssertEqual(MemorySize.describe(100), "100 B")
     }
 
+    // MARK: Nesting
+
+    /// Each `WITH [x] AS x` wraps the value in one more list. Every pass over a value
+    /// recurses once per level, so 60,000 levels overflowed the stack (releasing or
+    /// measuring the value killed the process); a value is refused once it nests more than
+    /// `maxValueDepth` levels, when the clause that made it keeps it.
+    func testValueNestingIsBoundedInsteadOfOverflowingTheStack() throws {
+        let engine = try engine()
+        let deep = "WITH 1 AS x " + String(repeating: "WITH [x] AS x ", count: 60_000) + "RETURN size(x) AS n"
+        var options = QueryOptions(timeLimit: 60)
+        options.limits.maxQueryLength = deep.utf8.count
+        let e = queryError { _ = try engine.run(deep, options: options) }
+        XCTAssertEqual(e?.code, "ValueTooDeep", e?.message ?? "no error")
+        XCTAssertTrue(e?.message.contains("more than 1000 levels") ?? false, e?.message ?? "")
+        // Below the bound the same construction runs, and the value is what it says.
+        let fine = "WITH 1 AS x " + String(repeating: "WITH [x] AS x ", count: 900) + "RETURN size(x) AS n"
+        XCTAssertEqual(try engine.run(fine).rows, [[.int(1)]])
+        // Lists large enough to be counted once by address (each level holds the one below
+        // eight times): the depth is still checked where a counted buffer is met again.
+        let big = "WITH 1 AS x " + String(repeating: "WITH [x, x, x, x, x, x, x, x] AS x ", count: 1_001) + "RETURN size(x) AS n"
+        XCTAssertEqual(queryError { _ = try engine.run(big, options: options) }?.code, "ValueTooDeep")
+    }
+
     // MARK: The CLI's options
 
 
