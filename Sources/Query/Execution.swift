@@ -47,14 +47,29 @@ final class Execution {
         }
     }
 
-    /// Runs every clause; returns the RETURN columns and rows (none without RETURN).
+    /// Runs every clause; returns the RETURN columns and rows (none without RETURN). A
+    /// memory refusal that no expression claimed (rows a clause keeps, a value nested too
+    /// deep) is reported at the clause that was running.
     func run() throws -> (columns: [String], rows: [[CypherValue]]) {
+        var current = 0
+        do {
+            return try runClauses(current: &current)
+        } catch var error as QueryError where error.location == nil && error.kind == .memoryLimit && current < ast.clauses.count {
+            let position = Execution.position(of: ast.clauses[current])
+            error.location = SourceLocation(line: position.line, column: position.column)
+            error.snippet = QueryError.caret(source: ast.source, at: position)
+            throw error
+        }
+    }
+
+    private func runClauses(current: inout Int) throws -> (columns: [String], rows: [[CypherValue]]) {
         var rows: [Bindings] = [[:]]
         var columns: [String] = []
         var result: [[CypherValue]] = []
         var skipNext = false
         for (i, clause) in ast.clauses.enumerated() {
             if skipNext { skipNext = false; continue }
+            current = i
             let started = Date()
             let scope = scopes[i]
             let name: String
@@ -116,6 +131,14 @@ final class Execution {
             throw QueryError(.rowLimit, "RowLimit", "the result has more than \(options.rowLimit) rows; add LIMIT or raise the row limit")
         }
         return (columns, result)
+    }
+
+    /// Where `clause` starts in the query text.
+    static func position(of clause: Clause) -> SourcePosition {
+        switch clause {
+        case .match(_, _, _, let position), .unwind(_, _, let position), .create(_, let position): return position
+        case .with(let projection, _), .return(let projection): return projection.position
+        }
     }
 
     /// WITH ... WHERE: the projected rows whose predicate holds (the source rows behind

@@ -181,6 +181,8 @@ final class QueryLimitsTests: XCTestCase {
         let e = queryError { _ = try engine.run(deep, options: options) }
         XCTAssertEqual(e?.code, "ValueTooDeep", e?.message ?? "no error")
         XCTAssertTrue(e?.message.contains("more than 1000 levels") ?? false, e?.message ?? "")
+        // At the WITH that would have kept the 1,001st level: clause 1,002 of the query.
+        XCTAssertEqual(e?.location?.column, "WITH 1 AS x ".count + 1_000 * "WITH [x] AS x ".count + 1, "\(String(describing: e))")
         // Below the bound the same construction runs, and the value is what it says.
         let fine = "WITH 1 AS x " + String(repeating: "WITH [x] AS x ", count: 900) + "RETURN size(x) AS n"
         XCTAssertEqual(try engine.run(fine).rows, [[.int(1)]])
