@@ -38,43 +38,8 @@ enum CLI {
     /// stdin, and waits for it (at most `timeout` seconds; then it is killed and fails).
     static func run(_ arguments: [String], input: String = "", in directory: URL? = nil,
                     environment extra: [String: String] = [:], timeout: TimeInterval = 600) throws -> Result {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? root
-        process.environment = environment(extra)
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inPipe
-        let stdout = Collector(), stderr = Collector()
-        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
-        try process.run()
-        signal(SIGPIPE, SIG_IGN)  // a child that exits without reading its input fails its test, not the runner
-        try? inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-        try? inPipe.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw Failure(description: "lexgraph \(arguments.joined(separator: " ")) ran past \(Int(timeout)) s")
-        }
-        process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        stdout.append(out.fileHandleForReading.readDataToEndOfFile())
-        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
-        return Result(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
-    }
-
-    /// Collects a child's output as it arrives.
-    final class Collector: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func append(_ more: Data) { lock.lock(); data.append(more); lock.unlock() }
-        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+        let r = try LexgraphBinary.run(arguments, in: directory ?? root, input: input, environment: environment(extra), timeout: timeout)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// A fresh temporary folder, removed after the test.

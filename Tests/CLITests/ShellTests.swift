@@ -1,4 +1,5 @@
 import Foundation
+import TestRequirements
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,7 @@ final class ShellTests: XCTestCase {
         shell.standardInput = input
         shell.standardOutput = out
         shell.standardError = err
-        let stdout = CLI.Collector(), stderr = CLI.Collector()
+        let stdout = LexgraphBinary.Collected(), stderr = LexgraphBinary.Collected()
         out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
         err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
         try shell.run()

@@ -119,22 +119,11 @@ final class QueryShapeLimitsTests: XCTestCase {
 
     /// `lexgraph query --max-expression-depth N --max-query-length N`.
     func testQueryCommandTakesTheLimitsAsOptions() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        try "key,name\nc1,One v. Two\n".write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
-        try """
-            recipe: one
-            sources:
-              - file: nodes.csv
-                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name}}]
-            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("g.sqlite").path
+        let db = try LexgraphBinary.oneCaseDatabase(for: self)
         func lexgraph(_ arguments: [String]) throws -> (status: Int32, output: String) {
             let r = try LexgraphBinary.run(arguments)
             return (r.status, r.output)
         }
-        XCTAssertEqual(try lexgraph(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path]).status, 0)
         let ok = try lexgraph(["query", "--db", db, "--max-expression-depth", "4", "RETURN 1 + 1 + 1 + 1 AS v"])
         XCTAssertEqual(ok.status, 0, ok.output)
         XCTAssertTrue(ok.output.contains("4"), ok.output)

@@ -13,30 +13,6 @@ final class RawModeSignalTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 
-    /// A one-node database made by `lexgraph load --init`.
-    func database(_ exe: URL) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-rawmode-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        try "key,name\nc1,One v. Two\n".write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
-        try """
-            recipe: one
-            sources:
-              - file: nodes.csv
-                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name}}]
-            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("g.sqlite").path
-        let load = Process()
-        load.executableURL = exe
-        load.arguments = ["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path]
-        load.standardOutput = FileHandle.nullDevice
-        load.standardError = FileHandle.nullDevice
-        try load.run()
-        load.waitUntilExit()
-        XCTAssertEqual(load.terminationStatus, 0, "lexgraph load --init failed")
-        return db
-    }
-
     /// A new pseudo-terminal pair (Linux `/dev/ptmx`). Glibc's Swift module leaves out
     /// `grantpt`, `unlockpt` and `ptsname` (they need `_XOPEN_SOURCE`), so this uses the two
     /// ioctls they wrap; the request numbers are `_IOW('T', 0x31, int)` (TIOCSPTLCK) and
@@ -63,7 +39,7 @@ final class RawModeSignalTests: XCTestCase {
 
     func testATerminatingSignalRestoresTheTerminal() throws {
         let exe = try LexgraphBinary.url()
-        let db = try database(exe)
+        let db = try LexgraphBinary.oneCaseDatabase(for: self)
         for sig in [SIGTERM, SIGHUP] {
             let (master, slave) = try pseudoTerminal()
             defer { close(slave); close(master) }
