@@ -26,13 +26,14 @@ let package = Package(
         .target(name: "GraphStore", dependencies: [
             "LexgraphCore", "Ontology",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // Walks (as-of BFS, personalized PageRank) and citator status.
-        .target(name: "GraphAlgorithms", dependencies: ["GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GraphAlgorithms", dependencies: ["LexgraphCore", "Ontology", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Cypher-like language: lexer, parser, binder, planner, SQL generation (and
         // `citator()`, which asks GraphAlgorithms for a case's good-law status).
-        .target(name: "Query", dependencies: ["GraphStore", "GraphAlgorithms", "Ontology", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "Query", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", "Ontology", .product(name: "GRDB", package: "GRDB.swift"),
                                               .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // OpenBLAS through the system library (cblas.h, -lopenblas).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -43,18 +44,18 @@ let package = Package(
         // Safetensors I/O, BERT encoder forward/backward, heads, AdamW, training loop.
         .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // As-of seed selection, verbalized graph facts, time-safe graph feature vectors.
-        .target(name: "Grounding", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms"]),
+        .target(name: "Grounding", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", .product(name: "GRDB", package: "GRDB.swift")]),
         // Report output without dependencies: hand-written SVG charts (learning, ROC, reliability), Markdown tables.
         .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tokenizers", "Reports"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports"]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Transformer", "Grounding", "Prediction", "Reports", "Terminal",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,12 +63,14 @@ let package = Package(
         // data, TCK, CLI binary): skip locally, fail under CI (LEXGRAPH_REQUIRE_ALL=1).
         .target(name: "TestRequirements", path: "Tests/TestRequirements"),
         .testTarget(name: "LexgraphCoreTests", dependencies: ["LexgraphCore"]),
-        .testTarget(name: "OntologyTests", dependencies: ["Ontology"]),
+        .testTarget(name: "OntologyTests", dependencies: ["LexgraphCore", "Ontology"]),
         .testTarget(name: "GraphStoreTests", dependencies: ["TestRequirements", "GraphStore", "Ontology", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "GraphAlgorithmsTests", dependencies: ["GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QueryTests", dependencies: ["TestRequirements", "Query", "GraphStore", "GraphAlgorithms"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["TestRequirements", "Tokenizers"]),
-        .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "Grounding", "GraphStore", "GraphAlgorithms"]),
+        .testTarget(name: "GraphAlgorithmsTests", dependencies: ["LexgraphCore", "Ontology", "GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QueryTests", dependencies: ["TestRequirements", "LexgraphCore", "Ontology", "Query", "GraphStore", "GraphAlgorithms",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestRequirements", "LexgraphCore", "Tokenizers"]),
+        .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "LexgraphCore", "Grounding", "GraphStore", "GraphAlgorithms",
+                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
