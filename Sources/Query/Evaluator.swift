@@ -38,8 +38,8 @@ struct Evaluator {
     func reserve(_ bytes: Int, for e: Expr) throws {
         do {
             try memory.reserve(bytes)
-        } catch let error as QueryError where error.location == nil {
-            throw QueryError(error.kind, error.code, error.message, at: e.position, in: source)
+        } catch let error as QueryError {
+            throw error.placed(at: e.position, in: source)
         }
     }
 

@@ -54,11 +54,8 @@ final class Execution {
         var current = 0
         do {
             return try runClauses(current: &current)
-        } catch var error as QueryError where error.location == nil && error.kind == .memoryLimit && current < ast.clauses.count {
-            let position = Execution.position(of: ast.clauses[current])
-            error.location = SourceLocation(line: position.line, column: position.column)
-            error.snippet = QueryError.caret(source: ast.source, at: position)
-            throw error
+        } catch let error as QueryError where error.kind == .memoryLimit && current < ast.clauses.count {
+            throw error.placed(at: Execution.position(of: ast.clauses[current]), in: ast.source)
         }
     }
 

@@ -47,6 +47,16 @@ public struct QueryError: LexgraphError, Equatable {
         }
     }
 
+    /// This error at `position` in `source`, unless it already has a place (a limit
+    /// reached deep inside, reported where the query asked for the work).
+    func placed(at position: SourcePosition, in source: String) -> QueryError {
+        guard location == nil else { return self }
+        var placed = self
+        placed.location = SourceLocation(line: position.line, column: position.column)
+        placed.snippet = QueryError.caret(source: source, at: position)
+        return placed
+    }
+
     public var description: String {
         var text = message
         if let location, !location.description.isEmpty { text = "\(location): \(message)" }
