@@ -50,12 +50,18 @@ let package = Package(
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
         .target(name: "Prediction", dependencies: ["LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports"]),
+        // Contract review and document tagging: the clause tasks over the shared corpora
+        // (readers, heading removal, committed splits, metrics), contract segmentation, and
+        // the reviewer that labels clauses, flags unfair terms and finds missing ones in
+        // the contracts graph.
+        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Tensor", "Reports",
+                                                       .product(name: "GRDB", package: "GRDB.swift")]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,6 +80,8 @@ let package = Package(
         .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers",
+                                                                "Tensor"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
