@@ -124,6 +124,12 @@ def contracts():
         links = list(csv.DictReader(f))
     for relation in ("BROADER", "RELATED"):
         edges[relation] = len({(l["from_source"], slug(l["from_name"]), l["to_source"], slug(l["to_name"])) for l in links if l["relation"] == relation})
+    # Clause families (graphs/contracts/clause_families.csv, tools/make_clause_families.py):
+    # one ClauseFamily per distinct family, one IN_FAMILY edge per distinct type.
+    with open(os.path.join(root, "graphs/contracts/clause_families.csv"), newline="") as f:
+        families = list(csv.DictReader(f))
+    nodes["ClauseFamily"] = len({r["family"] for r in families})
+    edges["IN_FAMILY"] = len({(slug(r["type"]), r["family"]) for r in families})
     return nodes, edges
 
 
