@@ -37,7 +37,8 @@ struct RunProgress: Codable {
 
 /// A fine-tuning run in a folder:
 /// - `config.json`: the model's Hugging Face config with the task's labels (`id2label`,
-///   `problem_type`) plus `lexgraph_finetune` (inputs, options, labels);
+///   `problem_type`), `lexgraph_pooling` for a mean-pooling head, plus `lexgraph_finetune`
+///   (inputs, options, labels, class weights);
 /// - `metrics.jsonl` (one line per epoch) and `summary.md`;
 /// - `checkpoint/`: the best epoch by the dev metric (the last without a dev set) as a
 ///   folder `transformers` loads (`BertForSequenceClassification`), tokenizer files copied;
