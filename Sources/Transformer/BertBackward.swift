@@ -15,6 +15,7 @@ extension BertModel {
         if let d = dPooled, d.count != b * h {
             throw TransformerError("dPooled has shape \(d.shape), the last forward produced [\(b), \(h)]")
         }
+        if dPooled != nil && !saved.pooled { throw TransformerError("dPooled given but the last forward did not run the pooler (a mean-pooling head)") }
         if let d = dLastHidden { ws.gradHiddenA.copy(from: d) } else { ws.gradHiddenA.zero() }
         if let d = dPooled {
             ws.gradPooled.copy(from: d)
@@ -32,6 +33,21 @@ extension BertModel {
         Linear.backward(dy: dz, x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data,
                         dWeight: pooler.grad.data, dBias: poolerBias.grad.data, dx: ws.gradCls.data)
         for i in 0..<b { Kernels.accumulate(ws.gradCls.data + i * h, count: h, into: ws.gradHiddenA.data + i * t * h) }
+    }
+
+    /// Mean-pooling backward from `ws.gradPooled` (the gradient of the pooled vectors) into
+    /// every real token's row of `ws.gradHiddenA`: ∂/∂h_t = mask_t / max(Σ mask, 1e-9) · g.
+    func meanPoolBackward(ws: BertWorkspace, attentionMask mask: [Float]) {
+        let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize
+        for i in 0..<b {
+            var count: Float = 0
+            for j in 0..<t { count += mask[i * t + j] }
+            let scale = 1 / max(count, 1e-9), g = ws.gradPooled.data + i * h
+            for j in 0..<t where mask[i * t + j] != 0 {
+                let w = mask[i * t + j] * scale, d = ws.gradHiddenA.data + (i * t + j) * h
+                for k in 0..<h { d[k] += w * g[k] }
+            }
+        }
     }
 
     /// Layers in reverse, then embeddings, starting from `ws.gradHiddenA`; a forward that

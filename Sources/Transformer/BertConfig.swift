@@ -19,6 +19,8 @@ public struct BertConfig: Sendable, Equatable {
     public var numLabels: Int?
     /// HF `problem_type` ("single_label_classification", "multi_label_classification", "regression").
     public var problemType: String?
+    /// How the classification head pools (`HeadPooling.configKey`); nil: not recorded (BERT's pooler).
+    public var headPooling: HeadPooling?
 
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
                 hiddenAct: String = "gelu", maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12,
@@ -105,6 +107,13 @@ public struct BertConfig: Sendable, Equatable {
         initializerRange = f["initializer_range"]?.doubleValue ?? 0.02
         if case .map(let labels)? = f["id2label"] { numLabels = labels.count } else { numLabels = nil }
         problemType = f["problem_type"]?.stringValue
+        if let v = f[HeadPooling.configKey], !v.isNull {
+            guard let name = v.stringValue, let pooling = HeadPooling(rawValue: name) else {
+                throw TransformerError("config \"\(HeadPooling.configKey)\" must be one of \(HeadPooling.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), found \(v.jsonText)",
+                                       file: path)
+            }
+            headPooling = pooling
+        }
         try validate(path: path)
     }
 
@@ -144,6 +153,7 @@ public struct BertConfig: Sendable, Equatable {
             f["label2id"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("LABEL_\($0)", Value.int(Int64($0))) }))
         }
         if let problemType { f["problem_type"] = .string(problemType) }
+        if let headPooling { f[HeadPooling.configKey] = .string(headPooling.rawValue) }
         return .map(f)
     }
 }

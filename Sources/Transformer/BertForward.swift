@@ -22,18 +22,28 @@ extension BertModel {
     /// after it throws.
     @discardableResult
     public func forward(_ batch: BertBatch, dropout: Bool = false, from input: LayerInput? = nil, forBackward: Bool = true) throws -> BertOutput {
+        let ws = try encode(batch, dropout: dropout, from: input, forBackward: forBackward, pooler: true)
+        let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
+        return BertOutput(lastHiddenState: ws.hidden[config.numHiddenLayers].reshaped([b, t, h]), pooledOutput: ws.pooled)
+    }
+
+    /// The encoder and, with `pooler`, the pooler (a mean-pooling head skips it); records
+    /// what `backward` differentiates.
+    func encode(_ batch: BertBatch, dropout: Bool, from input: LayerInput?, forBackward: Bool, pooler runPooler: Bool) throws -> BertWorkspace {
         let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0)
         let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers, keepsActivations: forBackward)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
 
-        // Pooler on each sequence's first token.
-        let last = ws.hidden[config.numHiddenLayers].data
-        for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
-        Linear.forward(x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data, bias: poolerBias.value.data, y: ws.pooled.data)
-        Kernels.tanhInPlace(ws.pooled.data, count: b * h)
+        if runPooler {
+            // Pooler on each sequence's first token.
+            let last = ws.hidden[config.numHiddenLayers].data
+            for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
+            Linear.forward(x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data, bias: poolerBias.value.data, y: ws.pooled.data)
+            Kernels.tanhInPlace(ws.pooled.data, count: b * h)
+        }
 
-        saved = SavedForward(batch: batch, dropout: useDropout, pooled: true, firstLayer: input?.layer ?? 0)
-        return BertOutput(lastHiddenState: ws.hidden[config.numHiddenLayers].reshaped([b, t, h]), pooledOutput: ws.pooled)
+        saved = SavedForward(batch: batch, dropout: useDropout, pooled: runPooler, firstLayer: input?.layer ?? 0)
+        return ws
     }
 
     /// Embeddings (unless `input` supplies the hidden states entering a later layer) and
@@ -41,7 +51,7 @@ extension BertModel {
     func runEncoder(_ batch: BertBatch, dropout useDropout: Bool, from input: LayerInput?, upTo end: Int,
                     keepsActivations: Bool = true) throws -> BertWorkspace {
         try batch.validate(against: config)
-        let ws = workspace(for: batch, dropout: useDropout, keepsActivations: keepsActivations)
+        let ws = workspace(for: batch, dropout: useDropout, keepsActivations: keepsActivations, firstLayer: input?.layer ?? 0)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize, bt = b * t
         let hiddenP = Float(config.hiddenDropoutProb)
 

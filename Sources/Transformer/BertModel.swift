@@ -11,14 +11,31 @@ public enum ProblemType: String, Sendable {
     case regression
 }
 
-/// A dense head on the pooled [CLS] output (`classifier.weight [labels, H]`, `classifier.bias`),
-/// as in HF `BertForSequenceClassification`.
+/// How a classification head reduces the encoder's token states to one vector per input.
+public enum HeadPooling: String, Sendable, Codable, CaseIterable {
+    /// BERT's pooler, tanh(dense(h_[CLS])), as HF `BertForSequenceClassification` does.
+    case cls
+    /// The mask-aware mean of the last hidden states, as sentence-transformers pools MiniLM
+    /// (the encoder was trained for it); the pooler is not used and gets no gradient.
+    case mean
+
+    /// The `config.json` key a checkpoint records a non-default pooling under. Transformers
+    /// ignores it: a mean-pooled checkpoint loaded there as `BertForSequenceClassification`
+    /// pools [CLS] and predicts differently; lexgraph restores it.
+    public static let configKey = "lexgraph_pooling"
+}
+
+/// A dense head (`classifier.weight [labels, H]`, `classifier.bias`) on the pooled encoder
+/// output: the pooler over [CLS] as in HF `BertForSequenceClassification`, or the mean of
+/// the tokens' last hidden states.
 public struct ClassificationHeadSpec: Sendable, Equatable {
     public var numLabels: Int
     public var problemType: ProblemType
-    public init(numLabels: Int, problemType: ProblemType) {
+    public var pooling: HeadPooling
+    public init(numLabels: Int, problemType: ProblemType, pooling: HeadPooling = .cls) {
         self.numLabels = numLabels
         self.problemType = problemType
+        self.pooling = pooling
     }
 }
 
@@ -133,22 +150,23 @@ public final class BertModel {
     public var parameterCount: Int { parameters.scalarCount }
 
     /// The workspace for `batch`, reused when it fits; `keepsActivations` false allows an
-    /// inference-only one (layer buffers shared, no backward scratch).
-    func workspace(for batch: BertBatch, dropout: Bool, keepsActivations: Bool = true) -> BertWorkspace {
+    /// inference-only one (layer buffers shared, no backward scratch); `firstLayer` > 0 one
+    /// without buffers for the embeddings and layers below it (a pass from a `LayerInput`).
+    func workspace(for batch: BertBatch, dropout: Bool, keepsActivations: Bool = true, firstLayer: Int = 0) -> BertWorkspace {
         let hasBias = batch.attentionBias != nil
         if let w = workspace, w.fits(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias,
-                                     keepsActivations: keepsActivations) {
+                                     keepsActivations: keepsActivations, firstLayer: firstLayer) {
             return w
         }
         // Carve the old arena again when it is large enough; otherwise release it before
         // allocating the new one.
         let labels = head?.numLabels ?? 0
         let needed = BertWorkspace.size(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
-                                        dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations).plan.floats
+                                        dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer).plan.floats
         let previous = workspace.flatMap { $0.storage.count >= needed ? $0 : nil }
         workspace = nil
         let w = BertWorkspace(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
-                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, reusing: previous)
+                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer, reusing: previous)
         workspace = w
         return w
     }

@@ -7,8 +7,14 @@ import Tensor
 /// A workspace for inference only (`keepsActivations` false, no dropout) has one set of
 /// layer buffers that every layer reuses and no backward scratch: a forward-only pass then
 /// needs about a sixth of the memory.
+///
+/// A workspace for passes that start at encoder layer `firstLayer` (from a `LayerInput`:
+/// partial fine-tuning) holds no buffers for the embeddings and the layers below it, which
+/// never run; with `firstLayer` = depth (head-only training over cached final states) it
+/// holds little more than the final states, the head's buffers and their gradients, so a
+/// step does not clear hundreds of MB of layer activations it never uses.
 final class BertWorkspace {
-    let batchSize: Int, sequenceLength: Int, hasDropoutMasks: Bool, keepsActivations: Bool
+    let batchSize: Int, sequenceLength: Int, hasDropoutMasks: Bool, keepsActivations: Bool, firstLayer: Int
 
     struct Layer {
         let q, k, v, context, attentionSum, attentionNormed, outputSum: Tensor   // [BT, H]
@@ -20,16 +26,19 @@ final class BertWorkspace {
         let attentionDropMask, attentionOutDropMask, outputDropMask: UnsafeMutablePointer<UInt8>?
     }
 
+    /// Empty (zero-size) when `firstLayer` > 0.
     let embeddingSum, embeddingMean, embeddingRstd: Tensor
     let embeddingDropMask: Tensor?
-    /// hidden[0] is the embedding output, hidden[l+1] the output of layer l.
+    /// hidden[0] is the embedding output, hidden[l+1] the output of layer l; empty below `firstLayer`.
     let hidden: [Tensor]
+    /// One per encoder layer; the layers below `firstLayer` share an empty set.
     let layers: [Layer]
     let keyVisible: Tensor        // [B, T]
     let attentionBias: Tensor?    // [B, T, T]
     let cls, pooled: Tensor       // [B, H]
-    // Backward scratch (empty in an inference workspace). `gradProbs` also holds the
-    // dropped-out attention probabilities during a forward with dropout.
+    // Backward scratch (empty in an inference workspace; all but `gradHiddenA` empty when
+    // no layer runs). `gradProbs` also holds the dropped-out attention probabilities during
+    // a forward with dropout.
     let gradHiddenA, gradHiddenB, gradScratch, gradQ, gradK, gradV, gradContext: Tensor  // [BT, H]
     let gradIntermediate: Tensor  // [BT, I]
     let gradProbs: Tensor         // [B, heads, T, T]
@@ -44,16 +53,16 @@ final class BertWorkspace {
 
     /// The floats and dropout-flag bytes a workspace of this shape needs.
     static func size(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
-                     keepsActivations keepRequested: Bool) -> (plan: TensorArena.Plan, maskBytes: Int) {
+                     keepsActivations keepRequested: Bool, firstLayer: Int = 0) -> (plan: TensorArena.Plan, maskBytes: Int) {
         let keeps = keepRequested || dropoutMasks
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
-        let layerSets = keeps ? l : min(l, 1)
-        let scratch = keeps ? 1 : 0  // backward scratch only when backward can run
+        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps)
+        let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
         var plan = TensorArena.Plan()
         // Reserve in exactly the order `take` is called below.
-        plan.reserve([bt, h]); plan.reserve([bt]); plan.reserve([bt]); if dropoutMasks { plan.reserve([bt, h]) }
-        for _ in 0...l { plan.reserve([bt, h]) }
+        plan.reserve([e * bt, h]); plan.reserve([e * bt]); plan.reserve([e * bt]); if dropoutMasks && e == 1 { plan.reserve([bt, h]) }
+        for layer in 0...l { plan.reserve([layer >= firstLayer ? bt : 0, h]) }
         for _ in 0..<layerSets {
             for _ in 0..<7 { plan.reserve([bt, h]) }
             for _ in 0..<4 { plan.reserve([bt]) }
@@ -62,11 +71,26 @@ final class BertWorkspace {
         }
         plan.reserve([b, t]); if hasBias { plan.reserve([b, t, t]) }
         plan.reserve([b, h]); plan.reserve([b, h])
-        for _ in 0..<7 { plan.reserve([scratch * bt, h]) }
-        plan.reserve([scratch * bt, i]); plan.reserve([scratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
+        plan.reserve([scratch * bt, h])
+        for _ in 0..<6 { plan.reserve([layerScratch * bt, h]) }
+        plan.reserve([layerScratch * bt, i]); plan.reserve([layerScratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
 
-        return (plan, dropoutMasks ? l * (b * heads * t * t + 2 * bt * h) : 0)
+        return (plan, dropoutMasks ? (l - firstLayer) * (b * heads * t * t + 2 * bt * h) : 0)
+    }
+
+    /// Which parts a workspace holds: 1 (present) or 0 (empty) multipliers and the number
+    /// of layer buffer sets.
+    struct Shares {
+        let layerSets: Int, scratch: Int, layerScratch: Int, embeddings: Int
+        init(layers l: Int, firstLayer: Int, keeps: Bool) {
+            let running = l - firstLayer
+            layerSets = keeps ? running : min(running, 1)
+            scratch = keeps ? 1 : 0  // backward scratch only when backward can run
+            // and below the head only when a layer or the embeddings run (a 0-layer model has embeddings)
+            layerScratch = keeps && (running > 0 || firstLayer == 0) ? 1 : 0
+            embeddings = firstLayer == 0 ? 1 : 0
+        }
     }
 
     /// A workspace for this shape. `reusing` is an earlier workspace of the same model
@@ -75,20 +99,20 @@ final class BertWorkspace {
     /// step, and fresh arenas of hundreds of MB per step cost more in page faults than the
     /// step's own work.
     init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
-         keepsActivations keepRequested: Bool = true, reusing previous: BertWorkspace? = nil) {
+         keepsActivations keepRequested: Bool = true, firstLayer: Int = 0, reusing previous: BertWorkspace? = nil) {
         let keeps = keepRequested || dropoutMasks
-        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps
+        batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps; self.firstLayer = firstLayer
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
-        let layerSets = keeps ? l : min(l, 1)
-        let scratch = keeps ? 1 : 0  // backward scratch only when backward can run
+        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps)
+        let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
         let (plan, maskBytes) = BertWorkspace.size(config: config, labels: labels, batchSize: b, sequenceLength: t,
-                                                   dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested)
+                                                   dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested, firstLayer: firstLayer)
         var arena = TensorArena(plan: plan, reusing: previous?.storage)
         storage = arena.storage
-        embeddingSum = arena.take([bt, h]); embeddingMean = arena.take([bt]); embeddingRstd = arena.take([bt])
-        embeddingDropMask = dropoutMasks ? arena.take([bt, h]) : nil
-        hidden = (0...l).map { _ in arena.take([bt, h]) }
+        embeddingSum = arena.take([e * bt, h]); embeddingMean = arena.take([e * bt]); embeddingRstd = arena.take([e * bt])
+        embeddingDropMask = dropoutMasks && e == 1 ? arena.take([bt, h]) : nil
+        hidden = (0...l).map { arena.take([$0 >= firstLayer ? bt : 0, h]) }
         let masksPerLayer = b * heads * t * t + 2 * bt * h
         var masks: ByteStorage? = nil
         if dropoutMasks {
@@ -112,16 +136,23 @@ final class BertWorkspace {
                                 attentionDropMask: maskBase, attentionOutDropMask: maskBase.map { $0 + b * heads * t * t },
                                 outputDropMask: maskBase.map { $0 + b * heads * t * t + bt * h }))
         }
-        if !keeps, let shared = layers.first { layers = Array(repeating: shared, count: l) }
+        if !keeps, let shared = layers.first { layers = Array(repeating: shared, count: l - firstLayer) }
+        if firstLayer > 0 {
+            let empty = arena.take([0])
+            let unused = Layer(q: empty, k: empty, v: empty, context: empty, attentionSum: empty, attentionNormed: empty, outputSum: empty,
+                               mean1: empty, rstd1: empty, mean2: empty, rstd2: empty, probs: empty, preActivation: empty, activation: empty,
+                               attentionDropMask: nil, attentionOutDropMask: nil, outputDropMask: nil)
+            layers = Array(repeating: unused, count: firstLayer) + layers
+        }
         self.layers = layers
         self.masks = masks
         keyVisible = arena.take([b, t])
         attentionBias = hasBias ? arena.take([b, t, t]) : nil
         cls = arena.take([b, h]); pooled = arena.take([b, h])
-        gradHiddenA = arena.take([scratch * bt, h]); gradHiddenB = arena.take([scratch * bt, h]); gradScratch = arena.take([scratch * bt, h])
-        gradQ = arena.take([scratch * bt, h]); gradK = arena.take([scratch * bt, h]); gradV = arena.take([scratch * bt, h])
-        gradContext = arena.take([scratch * bt, h])
-        gradIntermediate = arena.take([scratch * bt, i]); gradProbs = arena.take([scratch * b, heads, t, t])
+        gradHiddenA = arena.take([scratch * bt, h]); gradHiddenB = arena.take([layerScratch * bt, h]); gradScratch = arena.take([layerScratch * bt, h])
+        gradQ = arena.take([layerScratch * bt, h]); gradK = arena.take([layerScratch * bt, h]); gradV = arena.take([layerScratch * bt, h])
+        gradContext = arena.take([layerScratch * bt, h])
+        gradIntermediate = arena.take([layerScratch * bt, i]); gradProbs = arena.take([layerScratch * b, heads, t, t])
         gradPooled = arena.take([b, h]); gradCls = arena.take([b, h])
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
@@ -129,9 +160,10 @@ final class BertWorkspace {
     }
 
     /// Whether this workspace can run a pass with these needs (a training workspace also
-    /// serves inference).
-    func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool, keepsActivations keeps: Bool = true) -> Bool {
+    /// serves inference, and one for a pass from layer k also serves passes from above k).
+    func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool, keepsActivations keeps: Bool = true,
+              firstLayer: Int = 0) -> Bool {
         b == batchSize && t == sequenceLength && (hasDropoutMasks || !dropoutMasks) && (attentionBias != nil) == hasBias
-            && (keepsActivations || !keeps)
+            && (keepsActivations || !keeps) && self.firstLayer <= firstLayer
     }
 }

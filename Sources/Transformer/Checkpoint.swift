@@ -72,6 +72,7 @@ extension BertModel {
         var config = self.config
         config.numLabels = head?.numLabels
         config.problemType = head?.problemType.rawValue
+        config.headPooling = head?.pooling == .mean ? .mean : nil  // [CLS] is what every reader assumes
         let json = config.json(architecture: head == nil ? "BertModel" : "BertForSequenceClassification")
         let configPath = directory + "/config.json"
         do { try Data(json.jsonText.utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {

@@ -16,18 +16,25 @@ public struct CheckpointFolder {
     /// Reads both files and checks them against each other. When `head` is nil and the
     /// file holds `classifier.weight`, the head is taken from it (labels from its shape,
     /// problem type from the config, else regression for 1 label and single-label
-    /// classification otherwise, as HF decides).
+    /// classification otherwise, as HF decides; pooling from `lexgraph_pooling`, else
+    /// [CLS]). A `head` whose pooling differs from the one the file's classifier was
+    /// trained with is an error: its logits would silently mean something else.
     public init(directory: String, head: ClassificationHeadSpec? = nil) throws {
         configPath = directory + "/config.json"
         config = try BertConfig(contentsOf: configPath)
         weights = try SafetensorsFile(path: directory + "/model.safetensors")
         var head = head
+        let savedPooling = config.headPooling ?? .cls
+        if let head, weights.entry("classifier.weight") != nil, head.pooling != savedPooling {
+            throw TransformerError("the checkpoint's classifier was trained with \(savedPooling.rawValue) pooling (config \"\(HeadPooling.configKey)\"), "
+                                   + "a \(head.pooling.rawValue)-pooling head was asked for", file: configPath)
+        }
         if head == nil, let e = weights.entry("classifier.weight") {
             guard e.shape.count == 2, e.shape[0] >= 1 else {
                 throw TransformerError("tensor \"classifier.weight\" has shape \(e.shape), expected [labels, \(config.hiddenSize)]", file: weights.path)
             }
             let problem = config.problemType.flatMap(ProblemType.init(rawValue:)) ?? (e.shape[0] == 1 ? .regression : .singleLabelClassification)
-            head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem)
+            head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem, pooling: savedPooling)
         }
         self.head = head
         try BertModel.checkShapes(config: config, head: head, against: weights, configPath: configPath)

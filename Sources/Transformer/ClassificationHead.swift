@@ -27,21 +27,26 @@ extension BertModel {
 
     /// Forward, loss for `labels` (by the head's problem type) and backward, adding
     /// `lossScale`·∂loss/∂θ into the gradients. Use `lossScale = 1/k` to accumulate `k`
-    /// micro-batches into the gradient of their mean loss.
+    /// micro-batches into the gradient of their mean loss. `classWeights` (one per label)
+    /// weight the loss as torch's `CrossEntropyLoss(weight:)` (single-label) or
+    /// `BCEWithLogitsLoss(pos_weight:)` (multi-label) do; see `ClassWeights`.
     @discardableResult
     public func lossAndBackward(_ batch: BertBatch, labels: Labels, dropout: Bool = false, lossScale: Float = 1,
-                                from input: LayerInput? = nil) throws -> ClassificationResult {
+                                from input: LayerInput? = nil, classWeights: [Float]? = nil) throws -> ClassificationResult {
         let (ws, head) = try headForward(batch, dropout: dropout, from: input)
         guard let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
         let b = batch.batchSize, h = config.hiddenSize, n = b * head.numLabels
         let loss: Float
         switch (head.problemType, labels) {
         case (.singleLabelClassification, .classes(let y)):
-            loss = try Loss.crossEntropy(logits: ws.logits.data, rows: b, classes: head.numLabels, labels: y, dLogits: ws.gradLogits.data)
+            loss = try Loss.crossEntropy(logits: ws.logits.data, rows: b, classes: head.numLabels, labels: y, classWeights: classWeights,
+                                         dLogits: ws.gradLogits.data)
         case (.multiLabelClassification, .multiLabel(let y)):
             guard y.count == n else { throw TransformerError("\(y.count) multi-label targets, batch needs \(b)x\(head.numLabels) = \(n)") }
-            loss = try Loss.binaryCrossEntropyWithLogits(logits: ws.logits.data, targets: y, dLogits: ws.gradLogits.data)
+            if let w = classWeights, w.count != head.numLabels { throw TransformerError("\(w.count) positive weights for \(head.numLabels) labels") }
+            loss = try Loss.binaryCrossEntropyWithLogits(logits: ws.logits.data, targets: y, positiveWeights: classWeights, dLogits: ws.gradLogits.data)
         case (.regression, .regression(let y)):
+            guard classWeights == nil else { throw TransformerError("class weights do not apply to a regression head") }
             guard y.count == n else { throw TransformerError("\(y.count) regression targets, batch needs \(b)x\(head.numLabels) = \(n)") }
             loss = try Loss.meanSquaredError(predictions: ws.logits.data, targets: y, dPredictions: ws.gradLogits.data)
         default:
@@ -55,18 +60,29 @@ extension BertModel {
         let dropout = saved?.dropout ?? false
         if dropout { Kernels.multiply(ws.gradPooled.data, by: ws.headDropMask.data, count: b * h) }
         ws.gradHiddenA.zero()
-        poolerBackward(ws: ws)
+        switch head.pooling {
+        case .cls: poolerBackward(ws: ws)
+        case .mean: meanPoolBackward(ws: ws, attentionMask: batch.attentionMask)
+        }
         encoderBackward(ws: ws, dropout: dropout)
         return ClassificationResult(loss: loss, logits: logits)
     }
 
-    /// Encoder, pooler, dropout (training) and the classifier dense layer.
+    /// Encoder, pooling (the pooler on [CLS], or the mask-aware mean of the last hidden
+    /// states), dropout (training) and the classifier dense layer.
     func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil) throws -> (BertWorkspace, ClassificationHeadSpec) {
         guard let head, let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
-        try forward(batch, dropout: dropout, from: input)
-        guard let ws = workspace else { throw TransformerError("forward left no workspace") }
-        let b = batch.batchSize, h = config.hiddenSize
-        ws.headInput.copy(from: ws.pooled)
+        let ws = try encode(batch, dropout: dropout, from: input, forBackward: true, pooler: head.pooling == .cls)
+        let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
+        switch head.pooling {
+        case .cls:
+            ws.headInput.copy(from: ws.pooled)
+        case .mean:
+            batch.attentionMask.withUnsafeBufferPointer {
+                SentenceEmbedding.meanPool(ws.hidden[config.numHiddenLayers].data, attentionMask: $0.baseAddress!, batchSize: b,
+                                           sequenceLength: t, hiddenSize: h, into: ws.headInput.data)
+            }
+        }
         if saved?.dropout == true {
             Dropout.fillMask(ws.headDropMask.data, count: b * h, p: Float(config.hiddenDropoutProb), rng: &rng)
             Kernels.multiply(ws.headInput.data, by: ws.headDropMask.data, count: b * h)
@@ -83,18 +99,27 @@ public enum SentenceEmbedding {
     public static func meanPooled(_ hidden: Tensor, attentionMask: [Float]) -> Tensor {
         let b = hidden.shape[0], t = hidden.shape[1], h = hidden.shape[2]
         let out = Tensor(shape: [b, h])
+        attentionMask.withUnsafeBufferPointer {
+            meanPool(hidden.data, attentionMask: $0.baseAddress!, batchSize: b, sequenceLength: t, hiddenSize: h, into: out.data)
+        }
+        return out
+    }
+
+    /// The same over raw `[B, T, H]` states into `out` `[B, H]` (overwritten).
+    static func meanPool(_ hidden: UnsafePointer<Float>, attentionMask: UnsafePointer<Float>, batchSize b: Int, sequenceLength t: Int,
+                         hiddenSize h: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: b * h)
         for i in 0..<b {
             var count: Float = 0
-            let o = out.data + i * h
+            let o = out + i * h
             for j in 0..<t where attentionMask[i * t + j] != 0 {
                 let m = attentionMask[i * t + j]
                 count += m
-                let row = hidden.data + (i * t + j) * h
+                let row = hidden + (i * t + j) * h
                 for k in 0..<h { o[k] += m * row[k] }
             }
             Kernels.scale(o, count: h, by: 1 / max(count, 1e-9))
         }
-        return out
     }
 
     /// Rows scaled to unit L2 norm (sentence-transformers `Normalize`).

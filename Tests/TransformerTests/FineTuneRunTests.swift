@@ -8,22 +8,8 @@ import XCTest
 /// and agreeing with the saved predictions, early stopping, and a run interrupted after
 /// one epoch and resumed matching an uninterrupted run.
 final class FineTuneRunTests: XCTestCase {
-    /// A model folder (config.json, model.safetensors, vocab.txt) and train/dev JSONL files.
-    func makeInputs(_ dir: String) throws -> FineTuneInputs {
-        let modelDir = dir + "/model"
-        // A base encoder without a head (the run adds its own).
-        try BertModel(config: TinyTask.config(layers: 2), seed: 21).saveCheckpoint(directory: modelDir)
-        try Data((TinyTask.vocabulary.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: modelDir + "/vocab.txt"))
-        func write(_ items: [LabeledText], _ name: String) throws -> String {
-            let text = try items.map {
-                String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0.text, "label": $0.labels[0], "id": $0.id ?? ""], options: .sortedKeys), as: UTF8.self)
-            }
-            let path = dir + "/" + name
-            try Data((text.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
-            return path
-        }
-        return FineTuneInputs(modelDirectory: modelDir, trainPath: try write(TinyTask.items(24, seed: 1), "train.jsonl"),
-                              devPath: try write(TinyTask.items(9, seed: 2), "dev.jsonl"), fields: TextDatasetFields(id: "id"))
+    func makeInputs(_ dir: String, train: [LabeledText] = TinyTask.items(24, seed: 1)) throws -> FineTuneInputs {
+        try TinyTask.runInputs(dir, train: train)
     }
 
     func options() -> FineTuneOptions {
@@ -115,5 +101,76 @@ final class FineTuneRunTests: XCTestCase {
         let history = try FineTuneRun(inputs: inputs, options: o, directory: dir + "/run").run(resume: false)
         XCTAssertEqual(history.count, 2, "epoch 2 does not beat epoch 1, patience 1 stops there")
         XCTAssertEqual(history.map(\.best), [true, false])
+    }
+
+    /// Head-only training (every layer frozen) with mean pooling and balanced class weights
+    /// on imbalanced data: the record holds the weights, the checkpoint records the pooling
+    /// and, reloaded without any cache, predicts what the run saved; an interrupted and
+    /// resumed run equals an uninterrupted one.
+    func testHeadOnlyMeanPooledBalancedRunRecordsResumesAndReloads() throws {
+        let dir = try TinyTask.temporaryDirectory("run-head")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let train = TinyTask.items(30, seed: 1).enumerated().filter { $0.offset % 3 != 2 || $0.offset < 9 }.map(\.element)  // few "statute"
+        let inputs = try makeInputs(dir, train: train)
+        var o = options()
+        o.freezeLayers = 2; o.pooling = .mean; o.classWeighting = .balanced; o.epochs = 4; o.learningRate = 5e-3
+        var notes: [String] = []
+        let straight = try FineTuneRun(inputs: inputs, options: o, directory: dir + "/a").run(resume: false, log: { notes.append($0) })
+        XCTAssertTrue(notes.contains { $0.hasPrefix("cached the output of 2 frozen layers for") }, "\(notes)")
+        let counts = TinyTask.topics.map { t in train.filter { $0.labels == [t] }.count }
+        XCTAssertEqual(counts, [10, 10, 3])
+        let expected = counts.map { Float(Double(train.count) / (3 * Double($0))) }
+        XCTAssertTrue(notes.contains("class weights (cross-entropy weight): contract 0.767, court 0.767, statute 2.56"), "\(notes)")
+
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/a/checkpoint/config.json"))) as? [String: Any])
+        XCTAssertEqual(config["lexgraph_pooling"] as? String, "mean")
+        let record = try XCTUnwrap(config["lexgraph_finetune"] as? [String: Any])
+        XCTAssertEqual((record["classWeights"] as? [Double])?.map(Float.init), expected)
+        let savedOptions = try XCTUnwrap(record["options"] as? [String: Any])
+        XCTAssertEqual(savedOptions["pooling"] as? String, "mean")
+        XCTAssertEqual(savedOptions["classWeighting"] as? String, "balanced")
+
+        // The checkpoint alone (no cache) gives the saved dev predictions.
+        let checkpoint = try BertModel.load(directory: dir + "/a/checkpoint")
+        XCTAssertEqual(checkpoint.head?.pooling, .mean)
+        let devItems = try TextDataset.load(path: try XCTUnwrap(inputs.devPath), fields: inputs.fields, multiLabel: false)
+        let dev = try EncodedExample.encode(devItems, tokenizer: try BertTokenizer.load(directory: dir + "/a/checkpoint"), maxLength: 24,
+                                            labels: try LabelSet(names: TinyTask.topics))
+        let logits = try checkpoint.predictLogits(dev)
+        let lines = try String(contentsOfFile: dir + "/a/dev_predictions.jsonl", encoding: .utf8).split(separator: "\n")
+        for (row, line) in zip(logits, lines) {
+            let p = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let scores = try XCTUnwrap(p["scores"] as? [String: Double])
+            let e = row.map { exp(Double($0 - (row.max() ?? 0))) }
+            for (c, name) in TinyTask.topics.enumerated() { XCTAssertEqual(scores[name] ?? -1, e[c] / e.reduce(0, +), accuracy: 2e-6) }
+        }
+
+        let run = FineTuneRun(inputs: inputs, options: o, directory: dir + "/b")
+        XCTAssertEqual(try run.run(resume: false, epochLimit: 2).count, 2)
+        var unweighted = o
+        unweighted.classWeighting = .none
+        XCTAssertThrowsError(try FineTuneRun(inputs: inputs, options: unweighted, directory: dir + "/b").run(resume: true)) {
+            XCTAssertTrue("\($0)".contains("training options differ"), "\($0)")
+        }
+        let resumed = try run.run(resume: true)
+        XCTAssertEqual(resumed.map(\.trainLoss), straight.map(\.trainLoss))
+        XCTAssertEqual(resumed.map(\.dev), straight.map(\.dev))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a/checkpoint/model.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/b/checkpoint/model.safetensors")), "same checkpoint bytes")
+        print("[head-only mean balanced] " + straight.map { "loss \($0.trainLoss) dev \($0.dev)" }.joined(separator: "; "))
+    }
+
+    /// Runs saved before pooling and class weighting existed still resume: the options
+    /// decode with their defaults.
+    func testOptionsSavedWithoutTheNewerSettingsDecodeWithDefaults() throws {
+        var o = options()
+        o.patience = 2
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any])
+        XCTAssertNotNil(json.removeValue(forKey: "pooling"))
+        XCTAssertNotNil(json.removeValue(forKey: "classWeighting"))
+        let decoded = try JSONDecoder().decode(FineTuneOptions.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(decoded, o)
+        XCTAssertEqual(decoded.pooling, .cls)
+        XCTAssertEqual(decoded.classWeighting, ClassWeighting.none)
     }
 }

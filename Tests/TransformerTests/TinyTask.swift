@@ -41,6 +41,24 @@ enum TinyTask {
         try BertModel(config: config(layers: layers), head: ClassificationHeadSpec(numLabels: topics.count, problemType: .singleLabelClassification), seed: seed)
     }
 
+    /// A fine-tuning run's inputs in `dir`: a base model folder without a head
+    /// (config.json, model.safetensors, vocab.txt; 2 layers) and train/dev JSONL files.
+    static func runInputs(_ dir: String, train: [LabeledText] = items(24, seed: 1)) throws -> FineTuneInputs {
+        let modelDir = dir + "/model"
+        try BertModel(config: config(layers: 2), seed: 21).saveCheckpoint(directory: modelDir)
+        try Data((vocabulary.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: modelDir + "/vocab.txt"))
+        func write(_ items: [LabeledText], _ name: String) throws -> String {
+            let text = try items.map {
+                String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0.text, "label": $0.labels[0], "id": $0.id ?? ""], options: .sortedKeys), as: UTF8.self)
+            }
+            let path = dir + "/" + name
+            try Data((text.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        return FineTuneInputs(modelDirectory: modelDir, trainPath: try write(train, "train.jsonl"),
+                              devPath: try write(items(9, seed: 2), "dev.jsonl"), fields: TextDatasetFields(id: "id"))
+    }
+
     /// A fresh temporary folder, removed by the caller.
     static func temporaryDirectory(_ name: String) throws -> String {
         let dir = NSTemporaryDirectory() + "lexgraph-\(name)-\(UUID().uuidString)"

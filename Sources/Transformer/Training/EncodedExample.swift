@@ -14,12 +14,13 @@ public struct EncodedExample: Sendable, Equatable {
 
     public var length: Int { ids.count }
 
-    /// Tokenizes `items` (truncating to `maxLength` tokens, special tokens included) and
-    /// maps label names through `labels`. An unknown label is an error naming it and its
-    /// line; `labeled: false` skips labels (prediction input).
-    public static func encode(_ items: [LabeledText], tokenizer: BertTokenizer, maxLength: Int, labels: LabelSet,
+    /// Tokenizes `items` (truncating to `maxLength` tokens, special tokens included; nil
+    /// keeps every token, for `TextWindows`) and maps label names through `labels`. An
+    /// unknown label is an error naming it and its line; `labeled: false` skips labels
+    /// (prediction input).
+    public static func encode(_ items: [LabeledText], tokenizer: BertTokenizer, maxLength: Int?, labels: LabelSet,
                               labeled: Bool = true, path: String = "dataset") throws -> [EncodedExample] {
-        let options = EncodeOptions.truncated(to: maxLength)
+        let options = maxLength.map { EncodeOptions.truncated(to: $0) } ?? EncodeOptions(truncation: .doNotTruncate)
         let encodings: [Encoding]
         if items.allSatisfy({ $0.pair == nil }) {
             encodings = try tokenizer.encodeBatch(items.map(\.text), options: options)

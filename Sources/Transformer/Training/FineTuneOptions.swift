@@ -23,6 +23,8 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
     /// Token limit per input, special tokens included (longest-first truncation).
     public var maxLength: Int = 128
     /// Bottom encoder layers (and embeddings) kept frozen; > 0 caches their outputs once.
+    /// The model's depth freezes the whole encoder: only the head (and, pooling [CLS], the
+    /// pooler) trains, over final hidden states computed once.
     public var freezeLayers: Int = 0
     /// Epochs without a better dev metric before stopping; nil trains every epoch.
     public var patience: Int?
@@ -36,8 +38,39 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
     public var dropout: Bool = true
     /// Batches per length bucket (see `LengthBucketing`).
     public var bucketBatches: Int = 50
+    /// How the head pools the encoder's output ([CLS] pooler, or the tokens' mean).
+    public var pooling: HeadPooling = .cls
+    /// Loss weights from the training set's label frequencies (`ClassWeights`).
+    public var classWeighting: ClassWeighting = .none
 
     public init(task: FineTuneTask) { self.task = task }
+
+    /// Reads saved options; settings added after a run was saved take their defaults, so
+    /// older run folders still resume.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        task = try c.decode(FineTuneTask.self, forKey: .task)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        accumulationSteps = try c.decode(Int.self, forKey: .accumulationSteps)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        freezeLayers = try c.decode(Int.self, forKey: .freezeLayers)
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        warmupRatio = try c.decode(Double.self, forKey: .warmupRatio)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm)
+        dropout = try c.decode(Bool.self, forKey: .dropout)
+        bucketBatches = try c.decode(Int.self, forKey: .bucketBatches)
+        pooling = try c.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .cls
+        classWeighting = try c.decodeIfPresent(ClassWeighting.self, forKey: .classWeighting) ?? .none
+    }
+
+    /// The head these options train, for `labelCount` labels.
+    public func head(labelCount: Int) -> ClassificationHeadSpec {
+        ClassificationHeadSpec(numLabels: labelCount, problemType: task.problemType, pooling: pooling)
+    }
 
     /// Rejects settings no run can use, naming the option and its value.
     public func validate(layers: Int) throws {
@@ -47,7 +80,9 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         guard batchSize >= 1 else { throw fail("batch size must be at least 1, got \(batchSize)") }
         guard accumulationSteps >= 1 else { throw fail("accumulation steps must be at least 1, got \(accumulationSteps)") }
         guard maxLength >= 3 else { throw fail("max length must be at least 3 (room for [CLS] text [SEP]), got \(maxLength)") }
-        guard (0..<layers).contains(freezeLayers) else { throw fail("freeze layers must be in 0..<\(layers) for this model, got \(freezeLayers)") }
+        guard (0...layers).contains(freezeLayers) else {
+            throw fail("freeze layers must be in 0...\(layers) for this model (\(layers): every layer, only the head trains), got \(freezeLayers)")
+        }
         if let patience, patience < 1 { throw fail("patience must be at least 1, got \(patience)") }
         guard (0...1).contains(warmupRatio) else { throw fail("warm-up ratio must be in [0, 1], got \(warmupRatio)") }
         guard weightDecay >= 0 else { throw fail("weight decay must not be negative, got \(weightDecay)") }

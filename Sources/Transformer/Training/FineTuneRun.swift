@@ -37,7 +37,8 @@ struct RunProgress: Codable {
 
 /// A fine-tuning run in a folder:
 /// - `config.json`: the model's Hugging Face config with the task's labels (`id2label`,
-///   `problem_type`) plus `lexgraph_finetune` (inputs, options, labels);
+///   `problem_type`), `lexgraph_pooling` for a mean-pooling head, plus `lexgraph_finetune`
+///   (inputs, options, labels, class weights);
 /// - `metrics.jsonl` (one line per epoch) and `summary.md`;
 /// - `checkpoint/`: the best epoch by the dev metric (the last without a dev set) as a
 ///   folder `transformers` loads (`BertForSequenceClassification`), tokenizer files copied;
@@ -62,6 +63,9 @@ public struct FineTuneRun {
         var inputs: FineTuneInputs
         var options: FineTuneOptions
         var labels: LabelSet
+        /// The loss weights per label the run computed from its training set (absent when
+        /// unweighted); a resumed run uses these.
+        var classWeights: [Float]?
     }
 
     /// Trains (or, with `resume`, continues) and returns every epoch's metrics so far.
@@ -76,12 +80,18 @@ public struct FineTuneRun {
         let devItems = try inputs.devPath.map { try TextDataset.load(path: $0, fields: inputs.fields, multiLabel: multi) }
 
         let labels: LabelSet
+        var savedWeights: [Float]? = nil
         let configPath = directory + "/config.json"
         if resume {
             let record = try Self.readRecord(configPath)
             guard record.inputs == inputs else { throw TransformerError("resume: the model, data files or fields differ from the run's (\(record.inputs))", file: configPath) }
             guard record.options == options else { throw TransformerError("resume: the training options differ from the run's (\(record.options))", file: configPath) }
             labels = record.labels
+            guard (record.classWeights != nil) == (options.classWeighting != .none) else {
+                throw TransformerError("resume: the run's record \(record.classWeights == nil ? "has no" : "has") class weights but its class weighting is \(options.classWeighting.rawValue)",
+                                       file: configPath)
+            }
+            savedWeights = record.classWeights
         } else {
             if FileManager.default.fileExists(atPath: configPath) {
                 throw TransformerError("run folder already holds a run; pass resume to continue it or choose another folder", file: directory)
@@ -104,17 +114,20 @@ public struct FineTuneRun {
         let tuner: FineTuner
         var state = RunProgress()
         if resume {
-            tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId)
+            tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId, classWeights: savedWeights)
             state = try readJSON(stateDirectory + "/run_state.json")
             log("resumed at epoch \(tuner.position.epoch + 1), update \(tuner.position.step)")
         } else {
-            let model = try BertModel.load(directory: inputs.modelDirectory,
-                                           head: ClassificationHeadSpec(numLabels: labels.count, problemType: options.task.problemType), seed: options.seed)
+            let model = try BertModel.load(directory: inputs.modelDirectory, head: options.head(labelCount: labels.count), seed: options.seed)
             tuner = try FineTuner(model: model, examples: train, options: options, padTokenId: tokenizer.padId)
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 throw TransformerError("cannot create run folder: \(error.localizedDescription)", file: directory)
             }
-            try writeConfig(model: model, labels: labels, to: configPath)
+            try writeConfig(model: model, labels: labels, classWeights: tuner.classWeights, to: configPath)
+            if let w = tuner.classWeights {
+                log("class weights (\(options.task == .classify ? "cross-entropy weight" : "BCE pos_weight")): "
+                    + zip(labels.names, w).map { "\($0) \(String(format: "%.3g", $1))" }.joined(separator: ", "))
+            }
         }
         let devCache = try dev.flatMap { try tuner.makeCache(for: $0) }
         if options.freezeLayers > 0 {
@@ -141,7 +154,7 @@ public struct FineTuneRun {
                 if state.bestMetric.map({ score > $0 }) ?? true {
                     state.bestMetric = score; state.bestEpoch = epoch + 1; state.epochsWithoutImprovement = 0
                     metrics.best = true
-                    try saveCheckpoint(tuner.model, labels: labels)
+                    try saveCheckpoint(tuner.model, labels: labels, classWeights: tuner.classWeights)
                     try writePredictions(items: devItems, logits: predictions, labels: labels)
                 } else {
                     state.epochsWithoutImprovement += 1
@@ -149,7 +162,7 @@ public struct FineTuneRun {
                 }
             } else {
                 metrics.best = true
-                try saveCheckpoint(tuner.model, labels: labels)
+                try saveCheckpoint(tuner.model, labels: labels, classWeights: tuner.classWeights)
             }
             bar?.finish(note: metrics.dev.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
             state.history.append(metrics)
@@ -180,17 +193,19 @@ public struct FineTuneRun {
 
     // MARK: - Files
 
-    /// The HF config with the task's label names and our record.
-    func writeConfig(model: BertModel, labels: LabelSet, to path: String) throws {
+    /// The HF config with the task's label names, the head's pooling and our record.
+    func writeConfig(model: BertModel, labels: LabelSet, classWeights: [Float]?, to path: String) throws {
         var config = model.config
         config.numLabels = labels.count
         config.problemType = options.task.problemType.rawValue
+        config.headPooling = options.pooling == .mean ? .mean : nil
         guard case .map(var fields) = config.json(architecture: "BertForSequenceClassification") else { return }
         fields["id2label"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ("\($0)", Value.string($1)) }))
         fields["label2id"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ($1, Value.int(Int64($0))) }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        fields["lexgraph_finetune"] = try Value.parseJSON(bytes: [UInt8](encoder.encode(Record(inputs: inputs, options: options, labels: labels))))
+        fields["lexgraph_finetune"] = try Value.parseJSON(bytes: [UInt8](encoder.encode(Record(inputs: inputs, options: options, labels: labels,
+                                                                                                classWeights: classWeights))))
         do { try Data(Value.map(fields).jsonText.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw TransformerError("cannot write config: \(error.localizedDescription)", file: path)
         }
@@ -207,9 +222,9 @@ public struct FineTuneRun {
     }
 
     /// Weights + our config + the base model's tokenizer files.
-    func saveCheckpoint(_ model: BertModel, labels: LabelSet) throws {
+    func saveCheckpoint(_ model: BertModel, labels: LabelSet, classWeights: [Float]?) throws {
         try model.saveCheckpoint(directory: checkpointDirectory)
-        try writeConfig(model: model, labels: labels, to: checkpointDirectory + "/config.json")
+        try writeConfig(model: model, labels: labels, classWeights: classWeights, to: checkpointDirectory + "/config.json")
         let fm = FileManager.default
         for name in Self.tokenizerFiles where fm.fileExists(atPath: inputs.modelDirectory + "/" + name) {
             let target = checkpointDirectory + "/" + name

@@ -30,8 +30,9 @@ public struct StepReport: Sendable {
 
 /// The fine-tuning loop over tokenized examples: length-bucketed, dynamically padded
 /// micro-batches; gradient accumulation; global-norm clipping; AdamW with decoupled weight
-/// decay under a linear warm-up/decay schedule; and, with `freezeLayers` k > 0, partial
-/// fine-tuning that caches the frozen bottom layers once and trains only the layers above.
+/// decay under a linear warm-up/decay schedule; loss weights by label frequency
+/// (`classWeighting`); and, with `freezeLayers` k > 0, partial fine-tuning that caches the
+/// frozen bottom layers once and trains only the layers above (k = depth: the head only).
 ///
 /// Deterministic: the epoch order comes from (seed, epoch) and dropout masks from
 /// (seed, update number), so a run restored from `saveState` continues bit for bit.
@@ -44,6 +45,8 @@ public final class FineTuner {
     /// The frozen-layer outputs of `examples` (partial fine-tuning only).
     public let cache: FrozenLayerCache?
     public let padTokenId: Int32
+    /// The loss weights per label (`ClassWeights`), nil when unweighted.
+    public let classWeights: [Float]?
     public let batchesPerEpoch: Int
     public let stepsPerEpoch: Int
     public private(set) var position = TrainingPosition()
@@ -53,19 +56,31 @@ public final class FineTuner {
     public var isFinished: Bool { position.epoch >= options.epochs }
     public var labelCount: Int { model.head?.numLabels ?? 0 }
 
-    public init(model: BertModel, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0) throws {
+    /// `classWeights` are the loss weights to use (a resumed run passes the ones it saved);
+    /// nil computes them from `examples` as `options.classWeighting` says.
+    public init(model: BertModel, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0, classWeights: [Float]? = nil) throws {
         try options.validate(layers: model.config.numHiddenLayers)
         guard model.head?.problemType == options.task.problemType else {
             throw TransformerError("the \(options.task.rawValue) task needs a \(options.task.problemType.rawValue) head, the model has \(model.head.map { $0.problemType.rawValue } ?? "none")")
         }
+        guard let head = model.head, head.pooling == options.pooling else {
+            throw TransformerError("the options ask for \(options.pooling.rawValue) pooling, the model's head pools \(model.head?.pooling.rawValue ?? "nothing")")
+        }
         guard !examples.isEmpty else { throw TransformerError("no training examples") }
+        if let classWeights {
+            guard options.classWeighting != .none else { throw TransformerError("class weights given to a run whose class weighting is none") }
+            guard classWeights.count == head.numLabels else { throw TransformerError("\(classWeights.count) class weights for a head of \(head.numLabels) labels") }
+        }
         self.model = model
         self.options = options
         self.examples = examples
         self.padTokenId = padTokenId
+        self.classWeights = classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels)
         optimizer = AdamW(parameters: model.parameters, weightDecay: options.weightDecay)
+        // A mean-pooling head never uses the pooler: without this, weight decay alone would shrink it.
+        if head.pooling == .mean { optimizer.frozenParameters = model.poolerParameterNames }
         if options.freezeLayers > 0 {
-            optimizer.frozenParameters = model.parameterNames(belowLayer: options.freezeLayers)
+            optimizer.frozenParameters.formUnion(model.parameterNames(belowLayer: options.freezeLayers))
             cache = try FrozenLayerCache(model: model, examples: examples, layer: options.freezeLayers, batchSize: max(options.batchSize, 32), padTokenId: padTokenId)
         } else {
             cache = nil
@@ -101,7 +116,8 @@ public final class FineTuner {
             let batch = try BatchCollation.batch(items, padTokenId: padTokenId)
             let targets = try BatchCollation.targets(items, problem: options.task.problemType, labelCount: labelCount)
             let input = cache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
-            let result = try model.lossAndBackward(batch, labels: targets, dropout: options.dropout, lossScale: 1 / Float(group.count), from: input)
+            let result = try model.lossAndBackward(batch, labels: targets, dropout: options.dropout, lossScale: 1 / Float(group.count), from: input,
+                                                   classWeights: classWeights)
             loss += result.loss / Float(group.count)
             count += items.count
         }
@@ -160,15 +176,16 @@ public final class FineTuner {
     }
 
     /// Continues a run saved by `saveState`: loads its weights, builds the tuner (and its
-    /// cache) with the same options, then restores the optimizer and position.
-    public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0) throws -> FineTuner {
+    /// cache) with the same options and `classWeights` (the run's saved ones; nil computes
+    /// them again from `examples`), then restores the optimizer and position.
+    public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0,
+                              classWeights: [Float]? = nil) throws -> FineTuner {
         let weights = try SafetensorsFile(path: directory + "/model.safetensors")
         guard let classifier = weights.entry("classifier.weight"), classifier.shape.count == 2 else {
             throw TransformerError("saved state has no classifier.weight to resume from", file: weights.path)
         }
-        let model = try BertModel.load(directory: directory, head: ClassificationHeadSpec(numLabels: classifier.shape[0], problemType: options.task.problemType),
-                                       initializeMissingHead: false)
-        let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId)
+        let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false)
+        let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId, classWeights: classWeights)
         try tuner.optimizer.load(from: directory + "/" + optimizerFile)
         let position: TrainingPosition = try readJSON(directory + "/" + stateFile)
         guard position.step == tuner.optimizer.step else {

@@ -4,7 +4,7 @@ import Tensor
 /// encoder layers for every example, computed once (evaluation mode, no dropout) and kept
 /// as fp32 rows of each example's own length in one block. Training then runs only the
 /// layers from `layer` up, starting from `layerInput(for:)`; with every layer frozen
-/// (`layer` = depth) only the pooler and the head above it train.
+/// (`layer` = depth) only the head trains (and the pooler under it, pooling [CLS]).
 public final class FrozenLayerCache {
     public let layer: Int
     let hiddenSize: Int

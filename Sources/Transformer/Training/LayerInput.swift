@@ -45,4 +45,7 @@ extension BertModel {
         let prefixes = ["embeddings."] + (0..<layer).map { "encoder.layer.\($0)." }
         return Set(parameters.parameters.map(\.name).filter { name in prefixes.contains { name.hasPrefix($0) } })
     }
+
+    /// Names of the pooler's parameters (which a mean-pooling head leaves unused).
+    public var poolerParameterNames: Set<String> { [pooler.name, poolerBias.name] }
 }

@@ -14,8 +14,12 @@ struct FineTuneCommand: ParsableCommand {
         discussion: """
         Data: .jsonl (one object per line) or .tsv (header row). Multi-label labels are a JSON list, \
         or in TSV a '|'-separated cell. --freeze-layers k keeps the embeddings and the bottom k layers \
-        fixed and computes their output once (the fast option on CPU). --resume continues the run in \
-        --out after its last finished epoch; it needs the same data and options.
+        fixed and computes their output once (the fast option on CPU); k = the model's depth trains \
+        the head only, over final states computed once. --pooling mean puts the head on the mean of \
+        the tokens' last hidden states (as sentence-transformers embeds) instead of the [CLS] pooler. \
+        --class-weight balanced weights the loss by label rarity in the training set: cross-entropy \
+        weight n/(C*n_c), or for multilabel BCE pos_weight n_neg/n_pos (at most 100). --resume \
+        continues the run in --out after its last finished epoch; it needs the same data and options.
         """
     )
 
@@ -45,8 +49,12 @@ struct FineTuneCommand: ParsableCommand {
     var accumulate = 1
     @Option(name: .long, help: "Token limit per input, special tokens included.")
     var maxLength = 128
-    @Option(name: .long, help: "Freeze the embeddings and this many bottom layers, caching their output.")
+    @Option(name: .long, help: "Freeze the embeddings and this many bottom layers, caching their output (the depth: head only).")
     var freezeLayers = 0
+    @Option(name: .long, help: "Head pooling: cls (BERT pooler on [CLS]) or mean (mean of the last hidden states).")
+    var pooling: HeadPooling = .cls
+    @Option(name: .long, help: "Loss weights by label frequency: none or balanced.")
+    var classWeight: ClassWeighting = .none
     @Option(name: .long, help: "Stop after this many epochs without a better dev metric.")
     var patience: Int?
     @Option(name: .long, help: "Seed for head initialization, batch order and dropout.")
@@ -75,6 +83,7 @@ struct FineTuneCommand: ParsableCommand {
         options.epochs = epochs; options.learningRate = lr; options.batchSize = batchSize; options.accumulationSteps = accumulate
         options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
         options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
+        options.pooling = pooling; options.classWeighting = classWeight
         let inputs = FineTuneInputs(modelDirectory: try ModelPath.setting(model).require("model folder", folder: true), trainPath: train, devPath: dev,
                                     fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
         let stderr = FileHandle.standardError
@@ -88,3 +97,5 @@ struct FineTuneCommand: ParsableCommand {
 }
 
 extension FineTuneTask: ExpressibleByArgument {}
+extension HeadPooling: ExpressibleByArgument {}
+extension ClassWeighting: ExpressibleByArgument {}
