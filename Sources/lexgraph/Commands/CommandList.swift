@@ -26,5 +26,7 @@ enum LexgraphCommands {
         TrainCommand.self,
         EvalCommand.self,
         PredictCommand.self,
+        ReviewCommand.self,
+        TagCommand.self,
     ]
 }
