@@ -21,7 +21,7 @@ extension BertModel {
     /// Logits `[B, numLabels]` in evaluation mode (no dropout); `input` starts the encoder
     /// at a later layer (see `forward(_:dropout:from:)`).
     public func logits(_ batch: BertBatch, from input: LayerInput? = nil) throws -> [Float] {
-        let (ws, head) = try headForward(batch, dropout: false, from: input)
+        let (ws, head) = try headForward(batch, dropout: false, from: input, forBackward: false)
         return Array(UnsafeBufferPointer(start: ws.logits.data, count: batch.batchSize * head.numLabels))
     }
 
@@ -61,9 +61,9 @@ extension BertModel {
     }
 
     /// Encoder, pooler, dropout (training) and the classifier dense layer.
-    func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil) throws -> (BertWorkspace, ClassificationHeadSpec) {
+    func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil, forBackward: Bool = true) throws -> (BertWorkspace, ClassificationHeadSpec) {
         guard let head, let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
-        try forward(batch, dropout: dropout, from: input)
+        try forward(batch, dropout: dropout, from: input, forBackward: forBackward)
         guard let ws = workspace else { throw TransformerError("forward left no workspace") }
         let b = batch.batchSize, h = config.hiddenSize
         ws.headInput.copy(from: ws.pooled)
