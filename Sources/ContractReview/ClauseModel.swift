@@ -15,8 +15,8 @@ import Transformer
 /// - Whether the model saw headings: `keep_headings` in the `task.json` beside the run's
 ///   training file (`lexgraph clauses prepare` writes it); without one, no headings.
 /// - Texts longer than the run's token limit are scored in overlapping windows
-///   (`TokenWindows`), never cut: single-label probabilities are averaged over the
-///   windows, multi-label ones take the highest window.
+///   (`TokenWindows`), never cut: the windows' logits are averaged, then turned into
+///   probabilities (softmax for single-label, a sigmoid per label for multi-label).
 public final class ClauseModel {
     public enum Kind: String, Sendable { case singleLabel = "single-label", multiLabel = "multi-label" }
 
@@ -151,31 +151,28 @@ public final class ClauseModel {
         let plan = TokenWindows(contentIds: encodings.map(\.ids), maxLength: maxLength, cls: tokenizer.clsId, sep: tokenizer.sepId)
         let logits = try model.predictLogits(plan.examples, batchSize: 32, padTokenId: tokenizer.padId)
         return plan.windowsOfText.map { range in
-            let rows = logits[range]
+            // The windows' mean logits, as Transformer's TextWindows combines them.
+            var mean = [Float](repeating: 0, count: labels.count)
+            for row in logits[range] { for j in mean.indices { mean[j] += row[j] / Float(range.count) } }
             switch kind {
             case .singleLabel:
-                var mean = [Float](repeating: 0, count: labels.count)
-                for row in rows {
-                    let m = row.max() ?? 0
-                    let e = row.map { Foundation.exp($0 - m) }
-                    let s = e.reduce(0, +)
-                    for j in mean.indices { mean[j] += e[j] / s }
-                }
-                return Scores(probabilities: mean.map { $0 / Float(rows.count) }, windows: rows.count)
+                let m = mean.max() ?? 0
+                let e = mean.map { Foundation.exp($0 - m) }
+                let s = e.reduce(0, +)
+                return Scores(probabilities: e.map { $0 / s }, windows: range.count)
             case .multiLabel:
-                var best = [Float](repeating: 0, count: labels.count)
-                for row in rows { for j in best.indices { best[j] = max(best[j], 1 / (1 + Foundation.exp(-row[j]))) } }
-                return Scores(probabilities: best, windows: rows.count)
+                return Scores(probabilities: mean.map { 1 / (1 + Foundation.exp(-$0)) }, windows: range.count)
             }
         }
     }
 }
 
 /// Long texts as overlapping windows of the model's token limit: each window is
-/// `[CLS]` + up to `maxLength - 2` tokens + `[SEP]`, consecutive windows overlap by half,
-/// and the last one ends at the text's end, so every token is seen with context on at
-/// least one side. (When Transformer gains its own windowed prediction, `ClauseModel.score`
-/// switches to it and this goes.)
+/// `[CLS]` + up to `maxLength - 2` tokens + `[SEP]`; consecutive windows overlap by a
+/// quarter of a window (so no token sits only at a window's cut) and the last one ends at
+/// the text's end. The overlap is kept small because every overlapping token costs a
+/// second pass. (Transformer's `TextWindows` does the same with a stride parameter; once
+/// it is merged, `ClauseModel.score` calls `windowLogits` with this stride and this goes.)
 struct TokenWindows {
     var examples: [EncodedExample] = []
     /// The rows of `examples` that belong to each text.
@@ -196,7 +193,7 @@ struct TokenWindows {
 
     static func starts(count: Int, width: Int) -> [Int] {
         guard count > width else { return [0] }
-        let stride = max(width / 2, 1)
+        let stride = max(width - width / 4, 1)
         var starts = Array(Swift.stride(from: 0, to: count - width, by: stride))
         starts.append(count - width)
         return starts
