@@ -10,16 +10,17 @@ public struct ClauseSuggestion: Sendable, Equatable {
     public var key: String
     public var source: String?
     public var text: String
-    /// BM25 score against the clause being revised, or (for a missing clause) the cosine
-    /// similarity of the clause to its type's TF-IDF centroid.
+    /// BM25 score against the text it was ranked for, or the cosine similarity to its
+    /// type's TF-IDF centroid when ranked without one (`typical`).
     public var score: Double
 }
 
 /// Revision suggestions from the graph: the clauses `INSTANCE_OF` a clause type, ranked
-/// lexically. For a clause that is there but flagged, the type's clauses nearest to its
-/// text by BM25 (k1 1.2, b 0.75, document frequencies within the type's clauses); for a
-/// clause that is missing, the type's most typical clauses (closest to the type's
-/// TF-IDF centroid). Both are exact and fast (a type has about 50 clauses, read once).
+/// lexically by BM25 (k1 1.2, b 0.75, document frequencies within the type's clauses)
+/// against a text: the flagged clause's, or the whole contract's for a missing clause.
+/// `typical` ranks without a text (closest to the type's TF-IDF centroid), and breaks
+/// ties of `nearest` when no word of the text occurs in the type's clauses. Exact and
+/// fast: a type has about 50 clauses, read once.
 public final class ClauseSuggestions {
     let store: GraphStore
     private var cache: [String: [Document]] = [:]
@@ -52,6 +53,7 @@ public final class ClauseSuggestions {
             }
             return ClauseSuggestion(key: d.key, source: d.source, text: d.text, score: score)
         }
+        if scored.allSatisfy({ $0.score == 0 }) { return try typical(typeKey: typeKey, limit: limit) }
         return Self.best(scored, limit: limit)
     }
 

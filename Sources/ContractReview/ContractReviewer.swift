@@ -27,7 +27,10 @@ public struct ReviewOptions: Sendable {
 ///    graph, the clause types it EXPECTS; an expected type is present when some clause's
 ///    top type is it or in its family;
 /// 5. suggest standard clauses of the type for every flagged and missing clause
-///    (`ClauseSuggestions`).
+///    (`ClauseSuggestions`): for a flagged clause those nearest to its text, for a
+///    missing one those nearest to the whole contract's text (an NDA's missing
+///    confidentiality clause is best replaced by an NDA-like one, not by the type's most
+///    common wording, which in the corpus is a credit agreement's).
 public final class ContractReviewer {
     public let tagger: ClauseTagger
     public let store: GraphStore
@@ -89,9 +92,10 @@ public final class ContractReviewer {
         }
         if let chosen {
             let topTypes = clauses.map { $0.types.first?.key }
+            let wholeText = contract.segments.map(\.text).joined(separator: "\n")
             for expected in try ContractExpectations.load(chosen, from: store).expected {
                 let found = clauses.indices.filter { topTypes[$0].map(expected.acceptedTypeKeys.contains) ?? false }.map { clauses[$0].segment.path }
-                let offered = found.isEmpty ? try suggestions.typical(typeKey: expected.typeKey, limit: options.suggestions) : []
+                let offered = found.isEmpty ? try suggestions.nearest(typeKey: expected.typeKey, to: wholeText, limit: options.suggestions) : []
                 expectations.append(ReviewReport.Expectation(expected: expected, foundIn: found, suggestions: offered))
             }
         }

@@ -57,7 +57,7 @@ public struct ReviewReport: Sendable {
         public var expected: ExpectedClause
         /// Paths of the clauses labelled with the type or a type of its family.
         public var foundIn: [String]
-        /// The type's most typical clauses, for a missing one.
+        /// The type's clauses nearest to the contract's text, for a missing one.
         public var suggestions: [ClauseSuggestion]
         public var isPresent: Bool { !foundIn.isEmpty }
     }

@@ -119,6 +119,9 @@ final class ContractReviewerTests: XCTestCase {
         for name in ["exceptions", "proprietary_rights", "injunctive-relief"] { XCTAssertTrue(missing.contains(name), name) }
         let relief = try XCTUnwrap(report.missing.first { $0.expected.typeName == "injunctive-relief" })
         XCTAssertEqual(Set(relief.suggestions.map(\.key)), Set((0..<3).map { ReviewFixture.clauseKey(type: "injunctive-relief", index: $0) }))
+        // Ranked against the contract's own words: NDA section 10 speaks of a breach that
+        // "may cause irreparable harm" and of seeking "an injunction", as the first does.
+        XCTAssertEqual(relief.suggestions.first?.key, ReviewFixture.clauseKey(type: "injunctive-relief", index: 0))
     }
 
     func testClauseFamiliesCountAsPresent() throws {
