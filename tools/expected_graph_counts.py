@@ -124,6 +124,10 @@ def contracts():
         links = list(csv.DictReader(f))
     for relation in ("BROADER", "RELATED"):
         edges[relation] = len({(l["from_source"], slug(l["from_name"]), l["to_source"], slug(l["to_name"])) for l in links if l["relation"] == relation})
+    with open(os.path.join(root, "graphs/contracts/contract_type_names.csv"), newline="") as f:
+        nodes["ContractType"] = len({r["contract_type"] for r in csv.DictReader(f)})
+    with open(os.path.join(root, "graphs/contracts/contract_types.csv"), newline="") as f:
+        edges["EXPECTS"] = len({(r["contract_type"], slug(r["clause_type"])) for r in csv.DictReader(f)})
     return nodes, edges
 
 
