@@ -33,7 +33,17 @@ public struct ContractExpectations: Sendable, Equatable {
     /// Every contract type in the graph, by slug. An empty graph (built without the
     /// contracts recipe's contract types) is an error saying how to get them.
     public static func contractTypes(in store: GraphStore) throws -> [ContractTypeInfo] {
-        let types = try store.read { db in
+        let types = try knownTypes(in: store)
+        guard !types.isEmpty else {
+            throw ContractReviewError("the graph has no contract types (ContractType nodes): build it with `lexgraph build contracts`, whose recipe adds them from graphs/contracts/contract_types.csv",
+                                      file: store.path)
+        }
+        return types
+    }
+
+    /// Every contract type in the graph, possibly none (a graph built before they existed).
+    public static func knownTypes(in store: GraphStore) throws -> [ContractTypeInfo] {
+        try store.read { db in
             try Row.fetchAll(db, sql: "SELECT key, props FROM node WHERE type = 'ContractType' ORDER BY key").map { row -> ContractTypeInfo in
                 let key: String = row["key"]
                 let props = Self.properties(row["props"])
@@ -43,11 +53,6 @@ public struct ContractExpectations: Sendable, Equatable {
                 return ContractTypeInfo(slug: slug, key: key, name: props["name"]?.stringValue ?? slug, titleWords: words)
             }
         }
-        guard !types.isEmpty else {
-            throw ContractReviewError("the graph has no contract types (ContractType nodes): build it with `lexgraph build contracts`, whose recipe adds them from graphs/contracts/contract_types.csv",
-                                      file: store.path)
-        }
-        return types
     }
 
     /// The expectations of the contract type `slug`; an unknown slug is an error listing

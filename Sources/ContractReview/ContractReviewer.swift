@@ -31,6 +31,9 @@ public struct ReviewOptions: Sendable {
 ///    missing one those nearest to the whole contract's text (an NDA's missing
 ///    confidentiality clause is best replaced by an NDA-like one, not by the type's most
 ///    common wording, which in the corpus is a credit agreement's).
+///
+/// Not thread-safe: the models own their workspaces, so a server runs one review at a
+/// time per reviewer (or one reviewer per worker).
 public final class ContractReviewer {
     public let tagger: ClauseTagger
     public let store: GraphStore
@@ -44,6 +47,10 @@ public final class ContractReviewer {
                 if let name = ContractExpectations.properties(row["props"])["name"]?.stringValue { keys[name] = row["key"] }
             }
             return keys
+        }
+        guard !typeKeys.isEmpty else {
+            throw ContractReviewError("the graph has no clause-corpus clause types: review needs the contracts graph (`lexgraph build contracts --db \(store.path ?? "PATH")`)",
+                                      file: store.path)
         }
         tagger = try ClauseTagger(typesModel: typesModel, unfairModel: unfairModel, typeKeys: typeKeys)
         self.store = store
@@ -76,9 +83,14 @@ public final class ContractReviewer {
         var contractType: ReviewReport.ContractTypeSummary?
         var note: String?
         var expectations: [ReviewReport.Expectation] = []
-        let known = try ContractExpectations.contractTypes(in: store)
+        let known = try ContractExpectations.knownTypes(in: store)
         var chosen: ContractTypeInfo?
-        if let slug = options.contractType {
+        if known.isEmpty {
+            // A graph built before contract types existed: review without expectations,
+            // unless they were asked for.
+            if options.contractType != nil { _ = try ContractExpectations.contractTypes(in: store) }
+            note = "the graph has no contract types, so no expected clauses are checked: rebuild it with `lexgraph build contracts`"
+        } else if let slug = options.contractType {
             guard let type = known.first(where: { $0.slug == slug }) else {
                 throw ContractReviewError("unknown contract type \"\(slug)\"; the graph knows: \(known.map(\.slug).joined(separator: ", "))")
             }

@@ -163,6 +163,26 @@ final class ContractReviewerTests: XCTestCase {
         }
     }
 
+    func testAGraphWithoutContractTypesOrClauseTypes() throws {
+        let older = try ReviewFixture(contractTypes: false)
+        defer { older.remove() }
+        let reviewer = try ContractReviewer(typesModel: try ClauseModel(run: older.typesRun), unfairModel: nil, store: older.store)
+        let document = try RealContractSegmentationTests.contract("commonpaper-Mutual-NDA.txt")
+        let report = try reviewer.review(document)
+        XCTAssertNil(report.contractType)
+        XCTAssertEqual(report.contractTypeNote, "the graph has no contract types, so no expected clauses are checked: rebuild it with `lexgraph build contracts`")
+        XCTAssertTrue(report.expectations.isEmpty)
+        XCTAssertEqual(report.clauses.count, 12)
+        XCTAssertThrowsError(try reviewer.review(document, options: ReviewOptions(contractType: "mutual-nda"))) { error in
+            XCTAssertTrue("\(error)".hasSuffix("the graph has no contract types (ContractType nodes): build it with `lexgraph build contracts`, whose recipe adds them from graphs/contracts/contract_types.csv"), "\(error)")
+        }
+
+        let empty = try BuildCatalog.openForBuild(path: fixture.folder + "/empty.sqlite", root: ReviewFixture.root)
+        XCTAssertThrowsError(try ContractReviewer(typesModel: try ClauseModel(run: fixture.typesRun), unfairModel: nil, store: empty)) { error in
+            XCTAssertEqual("\(error)", "\(fixture.folder)/empty.sqlite: the graph has no clause-corpus clause types: review needs the contracts graph (`lexgraph build contracts --db \(fixture.folder)/empty.sqlite`)")
+        }
+    }
+
     func testModelsMustBeTheRightKind() throws {
         XCTAssertThrowsError(try ContractReviewer(typesModel: try ClauseModel(run: fixture.unfairRun), unfairModel: nil, store: fixture.store)) { error in
             XCTAssertEqual("\(error)", "\(fixture.unfairRun): the clause-type model must be a single-label (classify) run; this one is multi-label")
