@@ -11,15 +11,18 @@
 enum InlineMarkup {
     static func plainText<S: Sequence>(_ input: S, keepBold: Bool = false) -> String where S.Element == Unicode.Scalar {
         let s = Array(input)
-        var out = String.UnicodeScalarView()
+        // UTF-8 bytes, decoded once at the end: appending scalars to a String one by one
+        // was most of the segmenter's time.
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count + 8)
         var pendingSpace = false
         func emit(_ c: Unicode.Scalar) {
             if isCollapsibleSpace(c) {
                 if !out.isEmpty { pendingSpace = true }
                 return
             }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(c)
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            if c.isASCII { out.append(UInt8(c.value)) } else { UTF8.encode(c) { out.append($0) } }
         }
         var i = 0
         let n = s.count
@@ -49,7 +52,7 @@ enum InlineMarkup {
             emit(c)
             i += 1
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func plainText(_ text: String, keepBold: Bool = false) -> String {
