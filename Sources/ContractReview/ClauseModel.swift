@@ -189,8 +189,8 @@ extension ClauseModel {
 /// `[CLS]` + up to `maxLength - 2` tokens + `[SEP]`; consecutive windows overlap by a
 /// quarter of a window (so no token sits only at a window's cut) and the last one ends at
 /// the text's end. The overlap is kept small because every overlapping token costs a
-/// second pass. (Transformer's `TextWindows` does the same with a stride parameter; once
-/// it is merged, `ClauseModel.score` calls `windowLogits` with this stride and this goes.)
+/// second pass. These are the windows of Transformer's windowed prediction (`TextWindows`)
+/// with this stride; `ClauseModel.score` is the one caller to switch to it.
 struct TokenWindows {
     var examples: [EncodedExample] = []
     /// The rows of `examples` that belong to each text.

@@ -13,7 +13,7 @@
 ///    closes back to it; multi-part numbers (`2.3`, `Section 2.3`) sit under the clause
 ///    whose number prefixes theirs. `i`, `v`, `x` are letters when they continue a
 ///    letter list (`h`, `i`) and roman numerals otherwise. The text after the number
-///    gives the heading and body (`ClauseHeadings.split`).
+///    gives the heading and body (`SegmentHeadings.split`).
 /// 3. A heading line without number: a `**bold**` line, a line in capitals, or a short
 ///    Title Case line without final period, after a blank line. The first heading before
 ///    any text is the document's title; later ones head the unnumbered text below them.
@@ -129,7 +129,7 @@ struct SegmenterState {
             if let marker = ListMarker.parse(rest), accepts(marker, rest: rest.dropFirst(marker.length), afterBreak: true) {
                 numbered(line, marker: marker, rest: rest.dropFirst(marker.length), wholeHeading: true)
             } else {
-                headingLine(ClauseHeadings.trimTitle(InlineMarkup.plainText(rest)), line: line)
+                headingLine(SegmentHeadings.trimTitle(InlineMarkup.plainText(rest)), line: line)
             }
             return
         }
@@ -169,21 +169,21 @@ struct SegmenterState {
         var core = Substring(raw)
         while let last = core.last, last == ":" || last == "." { core = core.dropLast() }
         if core.hasPrefix("**"), core.hasSuffix("**"), core.count > 4, !core.dropFirst(2).dropLast(2).contains("**") {
-            let inner = ClauseHeadings.trimTitle(InlineMarkup.plainText(String(core.dropFirst(2).dropLast(2))))
+            let inner = SegmentHeadings.trimTitle(InlineMarkup.plainText(String(core.dropFirst(2).dropLast(2))))
             return inner.isEmpty || inner.split(separator: " ").count > 15 ? nil : inner
         }
         let plain = InlineMarkup.plainText(raw)
         guard plain.count <= 100, let last = plain.last, last != ",", last != ";" else { return nil }
         let next = nextContentLine()
-        if ClauseHeadings.isCapitals(plain) && plain.split(separator: " ").count <= 12 && !plain.contains(". ") {
+        if SegmentHeadings.isCapitals(plain) && plain.split(separator: " ").count <= 12 && !plain.contains(". ") {
             // A paragraph written in capitals goes on in capitals on its next line.
-            if let next, ClauseHeadings.isCapitals(InlineMarkup.plainText(next.contentString)) && ListMarker.parse(next.content) == nil { return nil }
-            return ClauseHeadings.trimTitle(plain)
+            if let next, SegmentHeadings.isCapitals(InlineMarkup.plainText(next.contentString)) && ListMarker.parse(next.content) == nil { return nil }
+            return SegmentHeadings.trimTitle(plain)
         }
-        if last != ".", ClauseHeadings.isTitleLike(plain, maxWords: 8) {
+        if last != ".", SegmentHeadings.isTitleLike(plain, maxWords: 8) {
             // A sentence broken after a capitalized word goes on in lower case.
             if let next, let first = InlineMarkup.plainText(next.contentString).first, first.isLowercase { return nil }
-            return ClauseHeadings.trimTitle(plain)
+            return SegmentHeadings.trimTitle(plain)
         }
         return nil
     }
@@ -252,10 +252,10 @@ struct SegmenterState {
         var heading: String?
         var body: String
         if wholeHeading {
-            heading = ClauseHeadings.trimTitle(InlineMarkup.plainText(rest))
+            heading = SegmentHeadings.trimTitle(InlineMarkup.plainText(rest))
             body = ""
         } else {
-            (heading, body) = ClauseHeadings.split(rest)
+            (heading, body) = SegmentHeadings.split(rest)
         }
         if heading?.isEmpty == true { heading = nil }
         let start = line.start + line.indentScalars
@@ -328,7 +328,7 @@ struct SegmenterState {
         unnumbered += 1
         b.path = "¶\(unnumbered)"
         let plain = InlineMarkup.plainText(raw)
-        if let lead = ClauseHeadings.leadIn(plain) {
+        if let lead = SegmentHeadings.leadIn(plain) {
             b.heading = lead.heading
             b.paragraphs = [lead.body]
         } else {

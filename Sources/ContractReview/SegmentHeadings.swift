@@ -1,8 +1,11 @@
 import Foundation
 
-/// Telling a clause's title from its words: the rules the segmenter uses on the text after
-/// a clause number and on lines of their own.
-enum ClauseHeadings {
+/// Telling a clause's title from its words in a contract being segmented: the rules the
+/// segmenter uses on the text after a clause number and on lines of their own (bold
+/// lead-ins, title-only lines, `Title Case.` lead-ins). A model trained without headings
+/// sees the body after the lead-in, so the lead-in rule should cut where the rule that
+/// removed headings from its training clauses cuts.
+enum SegmentHeadings {
     /// Words a title may leave in lower case.
     static let smallWords: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to",
                                           "with", "under", "upon", "between", "per", "vs", "via", "its", "their", "&", "-", "–", "—", "/", "and/or"]
