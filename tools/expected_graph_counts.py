@@ -130,6 +130,10 @@ def contracts():
         families = list(csv.DictReader(f))
     nodes["ClauseFamily"] = len({r["family"] for r in families})
     edges["IN_FAMILY"] = len({(slug(r["type"]), r["family"]) for r in families})
+    with open(os.path.join(root, "graphs/contracts/contract_type_names.csv"), newline="") as f:
+        nodes["ContractType"] = len({r["contract_type"] for r in csv.DictReader(f)})
+    with open(os.path.join(root, "graphs/contracts/contract_types.csv"), newline="") as f:
+        edges["EXPECTS"] = len({(r["contract_type"], slug(r["clause_type"])) for r in csv.DictReader(f)})
     return nodes, edges
 
 

@@ -21,7 +21,7 @@ extension BertModel {
     /// Logits `[B, numLabels]` in evaluation mode (no dropout); `input` starts the encoder
     /// at a later layer (see `forward(_:dropout:from:)`).
     public func logits(_ batch: BertBatch, from input: LayerInput? = nil) throws -> [Float] {
-        let (ws, head) = try headForward(batch, dropout: false, from: input)
+        let (ws, head) = try headForward(batch, dropout: false, from: input, forBackward: false)
         return Array(UnsafeBufferPointer(start: ws.logits.data, count: batch.batchSize * head.numLabels))
     }
 
@@ -69,10 +69,11 @@ extension BertModel {
     }
 
     /// Encoder, pooling (the pooler on [CLS], or the mask-aware mean of the last hidden
-    /// states), dropout (training) and the classifier dense layer.
-    func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil) throws -> (BertWorkspace, ClassificationHeadSpec) {
+    /// states), dropout (training) and the classifier dense layer; `forBackward: false`
+    /// (inference) keeps no activations.
+    func headForward(_ batch: BertBatch, dropout: Bool, from input: LayerInput? = nil, forBackward: Bool = true) throws -> (BertWorkspace, ClassificationHeadSpec) {
         guard let head, let classifier, let classifierBias else { throw TransformerError("model has no classification head") }
-        let ws = try encode(batch, dropout: dropout, from: input, forBackward: true, pooler: head.pooling == .cls)
+        let ws = try encode(batch, dropout: dropout, from: input, forBackward: forBackward, pooler: head.pooling == .cls)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
         switch head.pooling {
         case .cls:

@@ -27,6 +27,13 @@ enum LoadTestSupport {
         try BuildCatalog.openForBuild(path: dir.appendingPathComponent(name).path, root: root)
     }
 
+    /// The ontology version `newStore` ends at: legal-core (1) plus each shipped update
+    /// (`ontology/updates/NNNN-...yaml`), so tests follow new updates without edits.
+    static var shippedOntologyVersion: Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("ontology/updates").path)) ?? []
+        return 1 + names.filter { $0.hasSuffix(".yaml") && $0.prefix(4).allSatisfy(\.isNumber) }.count
+    }
+
     /// Writes `files` (name -> content) into `dir`.
     static func write(_ files: [String: String], in dir: URL) throws {
         for (name, text) in files {

@@ -46,7 +46,7 @@ final class ReadOnlyStoreTests: XCTestCase {
         do {
             let store = try GraphStore(path: path, mode: .readOnly)
             XCTAssertEqual(try store.counts().nodes.map { "\($0.0) \($0.1)" }, ["SupremeCourtCase 2"])
-            XCTAssertEqual(try store.ontologyHistory().count, 3)
+            XCTAssertEqual(try store.ontologyHistory().count, S.shippedOntologyVersion)
             // `ontology diff` of a document: a dry run that needs writes, on a copy.
             let report = try store.previewOntologyDocument(try store.activeOntology(), source: "same.yaml")
             XCTAssertEqual(report.status, .dryRun)
@@ -98,20 +98,23 @@ final class ReadOnlyStoreTests: XCTestCase {
                 name: test_pages
                 definition: int
             """
-        let next = outOfOrder.replacingOccurrences(of: "update: 9", with: "update: 4").replacingOccurrences(of: "base_version: 8", with: "base_version: 3")
+        let version = S.shippedOntologyVersion
+        let next = outOfOrder.replacingOccurrences(of: "update: 9", with: "update: \(version + 1)")
+            .replacingOccurrences(of: "base_version: 8", with: "base_version: \(version)")
+        let nextFile = String(format: "%04d-2026-12-01-x.yaml", version + 1)
         do {
             let store = try GraphStore(path: path)
             XCTAssertThrowsError(try store.applyOntologyUpdate(try OntologyUpdate(yaml: outOfOrder, file: "0009-2026-12-01-x.yaml"))) { error in
                 XCTAssertTrue("\(error)".contains("out of order"), "\(error)")
             }
-            let report = try store.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: "0004-2026-12-01-x.yaml"), options: OntologyApplyOptions(dryRun: true))
+            let report = try store.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: nextFile), options: OntologyApplyOptions(dryRun: true))
             XCTAssertEqual(report.status, .dryRun)
         }
         do {
             let readOnly = try GraphStore(path: path, mode: .readOnly)
-            let report = try readOnly.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: "0004-2026-12-01-x.yaml"), options: OntologyApplyOptions(dryRun: true))
+            let report = try readOnly.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: nextFile), options: OntologyApplyOptions(dryRun: true))
             XCTAssertTrue(report.isApplicable, report.text)
-            XCTAssertThrowsError(try readOnly.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: "0004-2026-12-01-x.yaml")))
+            XCTAssertThrowsError(try readOnly.applyOntologyUpdate(try OntologyUpdate(yaml: next, file: nextFile)))
         }
         XCTAssertEqual(try digest(path), before, "a refused or dry-run update must leave the file byte-identical")
         _ = dir

@@ -27,5 +27,7 @@ enum LexgraphCommands {
         EvalCommand.self,
         PredictCommand.self,
         ClausesCommand.self,
+        ReviewCommand.self,
+        TagCommand.self,
     ]
 }
