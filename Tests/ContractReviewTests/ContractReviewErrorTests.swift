@@ -1,5 +1,5 @@
 import XCTest
-@testable import ContractReview
+import ContractReview
 
 final class ContractReviewErrorTests: XCTestCase {
     func testDescriptionNamesFileAndLine() {
