@@ -26,5 +26,6 @@ enum LexgraphCommands {
         TrainCommand.self,
         EvalCommand.self,
         PredictCommand.self,
+        ClausesCommand.self,
     ]
 }
