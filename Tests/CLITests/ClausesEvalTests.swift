@@ -1,4 +1,5 @@
 import Foundation
+import TestRequirements
 import XCTest
 
 /// `lexgraph clauses eval` end to end: a run made by `lexgraph finetune` on the tiny BERT
@@ -8,8 +9,10 @@ final class ClausesEvalTests: XCTestCase {
     static let labels = ["Arbitration", "Jurisdiction", "Limitation of liability"]
     static let triggers = ["arbitration", "court", "liability"]
 
-    /// A prepared folder and a one-epoch run trained on it.
-    func makeRun() throws -> (prepared: URL, run: URL) {
+    /// A prepared folder and a one-epoch run trained on it: unfair-tos (multi-label over
+    /// the three labels), or with `types` clause-types (each text's first trigger's
+    /// label, lowercased as a type name).
+    func makeRun(types: Bool = false) throws -> (prepared: URL, run: URL) {
         let dir = try CLI.temporaryFolder(self)
         let fm = FileManager.default
         let model = dir.appendingPathComponent("model"), prepared = dir.appendingPathComponent("prep")
@@ -34,21 +37,29 @@ final class ClausesEvalTests: XCTestCase {
                     words.insert(word, at: (i + l) % (words.count + 1))
                     labels.append(Self.labels[l])
                 }
-                let object: [String: Any] = ["id": "clause:unfair-tos:\(id)", "text": words.joined(separator: " "), "label": labels]
+                if types && labels.isEmpty {
+                    words.append(Self.triggers[i % 3])
+                    labels = [Self.labels[i % 3]]
+                }
+                let label: Any = types ? Self.typeName(labels[0]) : labels
+                let object: [String: Any] = ["id": "clause:unfair-tos:\(id)", "text": words.joined(separator: " "), "label": label]
                 lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: .sortedKeys), as: UTF8.self))
             }
             try (lines.joined(separator: "\n") + "\n").write(to: prepared.appendingPathComponent("\(split).jsonl"), atomically: true, encoding: .utf8)
         }
-        let task: [String: Any] = ["task": "unfair-tos", "fold": 1, "keep_headings": false, "labels": Self.labels + ["Other"],
+        let task: [String: Any] = ["task": types ? "clause-types" : "unfair-tos", "fold": types ? NSNull() : 1, "keep_headings": false,
+                                   "labels": types ? Self.labels.map(Self.typeName) : Self.labels + ["Other"],
                                    "counts": ["train": 32, "dev": 12, "test": 14], "data": "/nowhere/unfair_tos.tsv", "split_file": "/nowhere/unfair_tos.csv"]
         try JSONSerialization.data(withJSONObject: task, options: .sortedKeys).write(to: prepared.appendingPathComponent("task.json"))
         let run = dir.appendingPathComponent("run")
         let train = try CLI.run(["finetune", "--model", model.path, "--train", prepared.appendingPathComponent("train.jsonl").path,
-                                 "--dev", prepared.appendingPathComponent("dev.jsonl").path, "--task", "multilabel", "--id-field", "id",
+                                 "--dev", prepared.appendingPathComponent("dev.jsonl").path, "--task", types ? "classify" : "multilabel", "--id-field", "id",
                                  "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--out", run.path])
         guard train.status == 0 else { throw CLI.Failure(description: "finetune failed: \(train)") }
         return (prepared, run)
     }
+
+    static func typeName(_ label: String) -> String { label.lowercased().replacingOccurrences(of: " ", with: "-") }
 
     func testJSONAndTableOutputsAndTheFilesWritten() throws {
         let (prepared, run) = try makeRun()
@@ -102,5 +113,26 @@ final class ClausesEvalTests: XCTestCase {
         let missing = try CLI.run(["clauses", "eval", "--data", run.path, "--run", run.path])
         XCTAssertEqual(missing.status, 1, "\(missing)")
         XCTAssertTrue(missing.stderr.hasPrefix("lexgraph: error: \(run.path)/task.json: no task.json: not a folder written by `lexgraph clauses prepare`"), "\(missing)")
+    }
+
+    func testClauseTypesFamiliesNeedTheGraph() throws {
+        let (prepared, run) = try makeRun(types: true)
+        // Only the default database path, absent here: scored without family accuracy, and said so.
+        let elsewhere = try CLI.temporaryFolder(self)
+        let plain = try CLI.run(["clauses", "eval", "--data", prepared.path, "--run", run.path, "--format", "json"], in: elsewhere)
+        XCTAssertEqual(plain.status, 0, "\(plain)")
+        XCTAssertTrue(plain.stderr.contains("no graph database at var/lexgraph.sqlite (the default, relative to "), "\(plain)")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(Set(try XCTUnwrap(object["metrics"] as? [String: Double]).keys), ["accuracy", "top5", "macro_f1"])
+        XCTAssertTrue(object["thresholds"] is NSNull)
+        // A database named with --db must hold the families.
+        let missing = try CLI.run(["clauses", "eval", "--data", prepared.path, "--run", run.path, "--db", elsewhere.appendingPathComponent("none.sqlite").path])
+        XCTAssertEqual(missing.status, 1, "\(missing)")
+        XCTAssertTrue(missing.stderr.hasPrefix("lexgraph: error: no graph database at \(elsewhere.path)/none.sqlite"), "\(missing)")
+        let db = try LexgraphBinary.oneCaseDatabase(for: self)
+        let without = try CLI.run(["clauses", "eval", "--data", prepared.path, "--run", run.path, "--db", db])
+        XCTAssertEqual(without.status, 1, "\(without)")
+        XCTAssertTrue(without.stderr.hasPrefix("lexgraph: error: \(db): 3 clause type(s) have no family: \"arbitration\", \"jurisdiction\", "
+                                               + "\"limitation-of-liability\"; the graph has no IN_FAMILY edges"), "\(without)")
     }
 }

@@ -60,15 +60,22 @@ struct ClausesEvalCommand: ParsableCommand {
     }
 
     /// Clause types are scored by family too, from the contracts graph: required when
-    /// --db or $LEXGRAPH_DB names it, skipped (with a note) when the default is absent.
+    /// --db or $LEXGRAPH_DB names it; when only the default path is tried, a missing
+    /// database or one without families is a note and no family accuracy.
     func families(for task: ClauseTask) throws -> ClauseFamilies? {
         guard task == .clauseTypes else { return nil }
         let setting = database.setting
+        let skip = "no family accuracy (pass --db with the contracts graph)"
         if setting.origin == .defaultValue, !FileManager.default.fileExists(atPath: setting.path) {
-            Console.note("no graph database at \(setting.described): no family accuracy (pass --db with the contracts graph)")
+            Console.note("no graph database at \(setting.described): \(skip)")
             return nil
         }
-        return try ClauseFamilies(store: database.openReadOnly())
+        let families = try ClauseFamilies(store: database.openReadOnly())
+        if setting.origin == .defaultValue, families.familyByType.isEmpty {
+            Console.note("the graph database at \(setting.described) has no clause families: \(skip)")
+            return nil
+        }
+        return families
     }
 }
 
