@@ -42,7 +42,8 @@ public enum ClassificationMetrics {
         return (micro, macro)
     }
 
-    static func f1(tp: Int, fp: Int, fn: Int) -> Double {
+    /// One class's F1 from its counts (0 when undefined).
+    public static func f1(tp: Int, fp: Int, fn: Int) -> Double {
         let denominator = 2 * tp + fp + fn
         return denominator == 0 ? 0 : Double(2 * tp) / Double(denominator)
     }

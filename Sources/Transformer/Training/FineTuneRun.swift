@@ -58,14 +58,25 @@ public struct FineTuneRun {
     var stateDirectory: String { directory + "/state" }
     static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
 
-    /// The JSON saved under `lexgraph_finetune` in `config.json`.
-    struct Record: Codable, Equatable {
-        var inputs: FineTuneInputs
-        var options: FineTuneOptions
-        var labels: LabelSet
+    /// The JSON saved under `lexgraph_finetune` in `config.json`: what the run trained
+    /// on, with which options, and its labels in head order.
+    public struct Record: Codable, Equatable, Sendable {
+        public var inputs: FineTuneInputs
+        public var options: FineTuneOptions
+        public var labels: LabelSet
         /// The loss weights per label the run computed from its training set (absent when
         /// unweighted); a resumed run uses these.
-        var classWeights: [Float]?
+        public var classWeights: [Float]?
+    }
+
+    /// The record of the finished or running run in `directory`, for commands that use
+    /// its checkpoint (`directory/checkpoint`, a folder `BertModel.load` reads).
+    public static func record(ofRun directory: String) throws -> Record {
+        let path = directory + "/config.json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TransformerError("no config.json: not a run folder written by `lexgraph finetune`", file: path)
+        }
+        return try readRecord(path)
     }
 
     /// Trains (or, with `resume`, continues) and returns every epoch's metrics so far.

@@ -12,5 +12,6 @@ struct ClausesCommand: ParsableCommand {
     /// The subcommands, in `lexgraph clauses --help` order; each lives in its own file.
     static let subcommands: [any ParsableCommand.Type] = [
         ClausesPrepareCommand.self,
+        ClausesEvalCommand.self,
     ]
 }
