@@ -79,4 +79,3 @@ struct ClausesEvalCommand: ParsableCommand {
     }
 }
 
-extension ClauseTask: ExpressibleByArgument {}
