@@ -5,6 +5,7 @@
 # neighbourhood, Cypher-like queries, an as-of walk with PageRank, a citator status,
 # a case's as-of graph context, the pretrained encoder, the outcome baselines, a
 # graph-features run with its report, and explained predictions for pending cases.
+# Then the contract-review models are trained (once) and review the Common Paper NDA.
 # (The graph-fused transformer run takes about 20 minutes on 2 cores; the README gives
 # its command.)
 set -euo pipefail
@@ -44,3 +45,28 @@ lexgraph train --split split_full --model graph-logistic --out runs/graph-logist
 step "lexgraph predict   (three 2013 cases as pending cases: outcome fields removed)"
 python3 tools/make_pending_cases.py --data "$LEXGRAPH_DATA" --term 2013 --count 3 > var/pending-cases.jsonl
 lexgraph predict --run runs/graph-logistic-split_full --cases var/pending-cases.jsonl --top 3
+
+# Contract review: the clause-type and unfair-terms models are heads over the frozen
+# MiniLM (the encoder runs once per text to cache its output, then the heads train in
+# seconds an epoch), trained on the committed splits and kept in runs/ (a second run of
+# this script reuses them; delete the folders to retrain).
+step "lexgraph clauses prepare   (clause types without headings; unfair terms, fold 1 of 5)"
+lexgraph clauses prepare --task clause-types --out runs/data/clause-types
+lexgraph clauses prepare --task unfair-tos --fold 1 --out runs/data/unfair-tos-1
+if [ ! -f runs/clause-types/checkpoint/config.json ]; then
+  step "lexgraph finetune   (clause types: a head over the frozen encoder, about 10 minutes on 2 cores)"
+  rm -rf runs/clause-types
+  lexgraph finetune --train runs/data/clause-types/train.jsonl --dev runs/data/clause-types/dev.jsonl --task classify --id-field id \
+    --freeze-layers 6 --pooling cls --lr 3e-3 --epochs 10 --batch-size 32 --threads 2 --out runs/clause-types
+fi
+if [ ! -f runs/unfair-tos/checkpoint/config.json ]; then
+  step "lexgraph finetune   (unfair terms: a head over the frozen encoder, class-weighted, about 2 minutes)"
+  rm -rf runs/unfair-tos
+  lexgraph finetune --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id \
+    --freeze-layers 6 --pooling cls --class-weight balanced --lr 2e-3 --epochs 15 --threads 2 --out runs/unfair-tos
+fi
+step "lexgraph clauses eval   (test split; tunes the unfair-terms thresholds on dev, which review then uses)"
+lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2
+lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos --threads 2
+step "lexgraph review   (the Common Paper Mutual NDA, ../shared/data/contracts)"
+lexgraph review "$LEXGRAPH_DATA/contracts/commonpaper-Mutual-NDA.md" --types-model runs/clause-types --unfair-model runs/unfair-tos --threads 2

@@ -15,7 +15,7 @@ struct ClausesEvalCommand: ParsableCommand {
         discussion: """
         Metrics: clause-types accuracy, top-5, family accuracy (families from the contracts graph in --db) \
         and macro-F1; cuad per-category AUPR and precision at 80% recall (mean and worst); unfair-tos \
-        macro-F1 over the 8 labels + Other, micro-F1 over the 8, and ECE. Writes RUN/test_metrics.json \
+        macro-F1 and micro-F1 over the 8 labels + Other (LexGLUE's way; the 8 alone beside), and ECE. Writes RUN/test_metrics.json \
         and RUN/test_predictions.jsonl. Example: lexgraph clauses eval --data runs/prep/unfair-1 --run runs/unfair-1
         """
     )
