@@ -54,8 +54,7 @@ let package = Package(
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
         // the contracts graph.
-        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Tensor", "Reports",
-                                                       .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Tensor", "Reports"]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),

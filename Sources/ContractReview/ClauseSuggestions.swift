@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GraphStore
 import LexgraphCore
 
@@ -87,17 +86,12 @@ public final class ClauseSuggestions {
 
     func documents(of typeKey: String) throws -> [Document] {
         if let cached = cache[typeKey] { return cached }
-        let docs = try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT n.key AS key, n.props AS props FROM edge e JOIN node n ON n.id = e.src JOIN node t ON t.id = e.dst
-                WHERE e.type = 'INSTANCE_OF' AND t.key = ? AND n.type = 'Clause' ORDER BY n.id
-                """, arguments: [typeKey]).compactMap { row -> Document? in
-                let props = ContractExpectations.properties(row["props"])
-                guard let text = props["text"]?.stringValue, !text.isEmpty else { return nil }
-                let terms = Self.terms(text)
-                return Document(key: row["key"], source: props["source"]?.stringValue, text: text, terms: terms,
-                                length: terms.values.reduce(0, +))
-            }
+        let docs = try store.edges(ofType: "INSTANCE_OF", to: typeKey).compactMap { instance -> Document? in
+            let clause = instance.node
+            guard clause.type == "Clause", let text = clause.properties["text"]?.stringValue, !text.isEmpty else { return nil }
+            let terms = Self.terms(text)
+            return Document(key: clause.key, source: clause.properties["source"]?.stringValue, text: text, terms: terms,
+                            length: terms.values.reduce(0, +))
         }
         cache[typeKey] = docs
         return docs

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GraphStore
 import LexgraphCore
 
@@ -43,15 +42,11 @@ public struct ContractExpectations: Sendable, Equatable {
 
     /// Every contract type in the graph, possibly none (a graph built before they existed).
     public static func knownTypes(in store: GraphStore) throws -> [ContractTypeInfo] {
-        try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, props FROM node WHERE type = 'ContractType' ORDER BY key").map { row -> ContractTypeInfo in
-                let key: String = row["key"]
-                let props = Self.properties(row["props"])
-                let slug = key.hasPrefix("contracttype:") ? String(key.dropFirst("contracttype:".count)) : key
-                let words = (props["title_words"]?.stringValue ?? "").split(separator: ";")
-                    .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-                return ContractTypeInfo(slug: slug, key: key, name: props["name"]?.stringValue ?? slug, titleWords: words)
-            }
+        try store.nodes(ofType: "ContractType").map { node -> ContractTypeInfo in
+            let slug = node.key.hasPrefix("contracttype:") ? String(node.key.dropFirst("contracttype:".count)) : node.key
+            let words = (node.properties["title_words"]?.stringValue ?? "").split(separator: ";")
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            return ContractTypeInfo(slug: slug, key: node.key, name: node.properties["name"]?.stringValue ?? slug, titleWords: words)
         }
     }
 
@@ -66,37 +61,16 @@ public struct ContractExpectations: Sendable, Equatable {
     }
 
     public static func load(_ type: ContractTypeInfo, from store: GraphStore) throws -> ContractExpectations {
-        let expected = try store.read { db -> [ExpectedClause] in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT t.id AS id, t.key AS key, t.props AS props, e.props AS edge_props
-                FROM edge e JOIN node c ON c.id = e.src JOIN node t ON t.id = e.dst
-                WHERE e.type = 'EXPECTS' AND c.key = ? ORDER BY t.key
-                """, arguments: [type.key])
-            return try rows.map { row in
-                let id: Int64 = row["id"]
-                let key: String = row["key"]
-                let family = try Row.fetchOne(db, sql: """
-                    SELECT f.id AS id, f.key AS key FROM edge e JOIN node f ON f.id = e.dst
-                    WHERE e.type = 'IN_FAMILY' AND e.src = ? ORDER BY f.key LIMIT 1
-                    """, arguments: [id])
-                var accepted: Set<String> = [key]
-                if let family {
-                    let familyId: Int64 = family["id"]
-                    accepted.formUnion(try String.fetchAll(db, sql: """
-                        SELECT t.key FROM edge e JOIN node t ON t.id = e.src WHERE e.type = 'IN_FAMILY' AND e.dst = ?
-                        """, arguments: [familyId]))
-                }
-                return ExpectedClause(typeKey: key, typeName: Self.properties(row["props"])["name"]?.stringValue ?? key,
-                                      basis: Self.properties(row["edge_props"])["basis"]?.stringValue,
-                                      family: family.map { $0["key"] as String }, acceptedTypeKeys: accepted)
-            }
+        let expected = try store.edges(ofType: "EXPECTS", from: type.key).map { expects -> ExpectedClause in
+            let clauseType = expects.node
+            // A type in several families (which ClauseFamilies refuses) takes the first by key.
+            let family = try store.edges(ofType: "IN_FAMILY", from: clauseType.key).first?.node.key
+            var accepted: Set<String> = [clauseType.key]
+            if let family { accepted.formUnion(try store.edges(ofType: "IN_FAMILY", to: family).map(\.node.key)) }
+            return ExpectedClause(typeKey: clauseType.key, typeName: clauseType.properties["name"]?.stringValue ?? clauseType.key,
+                                  basis: expects.edgeProperties["basis"]?.stringValue, family: family, acceptedTypeKeys: accepted)
         }
         return ContractExpectations(contractType: type, expected: expected)
-    }
-
-    static func properties(_ json: String?) -> [String: Value] {
-        guard let json, case .map(let m)? = try? Value.parseJSON(json) else { return [:] }
-        return m
     }
 }
 

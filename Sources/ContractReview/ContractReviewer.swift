@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GraphStore
 import LexgraphCore
 
@@ -41,12 +40,9 @@ public final class ContractReviewer {
 
     public init(typesModel: ClauseModel, unfairModel: ClauseModel?, store: GraphStore) throws {
         // Clause-corpus type name -> graph key, read once.
-        let typeKeys = try store.read { db in
-            var keys: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, props FROM node WHERE type = 'ClauseType' AND key LIKE 'clausetype:clause-corpus:%'") {
-                if let name = ContractExpectations.properties(row["props"])["name"]?.stringValue { keys[name] = row["key"] }
-            }
-            return keys
+        var typeKeys: [String: String] = [:]
+        for type in try store.nodes(ofType: "ClauseType") where type.key.hasPrefix("clausetype:clause-corpus:") {
+            if let name = type.properties["name"]?.stringValue { typeKeys[name] = type.key }
         }
         guard !typeKeys.isEmpty else {
             throw ContractReviewError("the graph has no clause-corpus clause types: review needs the contracts graph (`lexgraph build contracts --db \(store.path ?? "PATH")`)",
