@@ -54,7 +54,7 @@ let package = Package(
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
         // the contracts graph.
-        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Tensor", "Reports"]),
+        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Reports"]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
@@ -79,8 +79,7 @@ let package = Package(
         .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers",
-                                                                "Tensor"]),
+        .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
