@@ -33,6 +33,22 @@ final class ReadmeExampleTests: XCTestCase {
             "long training: walk-forward over 13 terms with the encoder, about 45 minutes",
         "lexgraph eval runs/glr-walk-forward runs/wf-text-t0 runs/wf-segment-t0 runs/wf-kbert-t0 runs/wf-text-head-t0 runs/wf-segment-head-t0 runs/wf-kbert-head-t0 --format md":
             "needs six fused walk-forward run folders (long trainings)",
+        "lexgraph finetune --train runs/data/clause-types/train.jsonl --dev runs/data/clause-types/dev.jsonl --task classify --id-field id --freeze-layers 6 --pooling cls --lr 3e-3 --epochs 10 --batch-size 32 --threads 2 --out runs/clause-types":
+            "training: caches MiniLM's output for 17,696 clauses (about 10 minutes on 2 cores); finetune is tested by FineTuneCommandTests on a tiny model",
+        "lexgraph finetune --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id --freeze-layers 6 --pooling cls --class-weight balanced --lr 2e-3 --epochs 15 --threads 2 --out runs/unfair-tos-1":
+            "training: about 2 minutes on 2 cores; finetune is tested by FineTuneCommandTests on a tiny model",
+        "lexgraph finetune --train runs/data/clause-types/train.jsonl --dev runs/data/clause-types/dev.jsonl --task classify --id-field id --freeze-layers 4 --pooling mean --max-length 96 --epochs 3 --lr 1.5e-4 --batch-size 32 --threads 2 --out runs/clause-types-t2":
+            "long training: two encoder layers fine-tuned, about 25 minutes on 2 cores",
+        "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
+            "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
+        "lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos-1 --threads 2":
+            "needs runs/unfair-tos-1 (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
+        "lexgraph review ../shared/data/contracts/commonpaper-Mutual-NDA.md --types-model runs/clause-types --unfair-model runs/unfair-tos-1":
+            "needs the two trained runs (excluded); review is tested by ReviewCommandTests and ContractReviewerTests on a tiny model",
+        "lexgraph review CONTRACT.txt --types-model runs/clause-types --contract-type data-processing-agreement --format markdown":
+            "CONTRACT.txt stands for the user's file; review is tested by ReviewCommandTests",
+        "lexgraph tag clauses.jsonl --types-model runs/clause-types --unfair-model runs/unfair-tos-1":
+            "clauses.jsonl stands for the user's file; tag is tested by ReviewCommandTests.testTagWritesOneLinePerInputLineAndNamesTheBadLine",
     ]
 
     /// How to run one README line and what its output must show.
@@ -238,7 +254,31 @@ final class ReadmeExampleTests: XCTestCase {
             XCTAssertTrue(r.stdout.contains("run folder: runs/glr-walk-forward"), "\(r)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: c.folder.appendingPathComponent("runs/glr-walk-forward/report.md").path))
         },
+        "lexgraph clauses prepare --task clause-types --out runs/data/clause-types": Check(inTemporaryFolder: true) { r, c in
+            try ReadmeExampleTests.checkPreparedTask(r, folder: c.folder.appendingPathComponent("runs/data/clause-types"), task: "clause-types")
+            XCTAssertTrue(r.stdout.contains("headings removed from"), "\(r)")
+        },
+        "lexgraph clauses prepare --task cuad --out runs/data/cuad": Check(inTemporaryFolder: true) { r, c in
+            try ReadmeExampleTests.checkPreparedTask(r, folder: c.folder.appendingPathComponent("runs/data/cuad"), task: "cuad")
+        },
+        "lexgraph clauses prepare --task unfair-tos --fold 1 --out runs/data/unfair-tos-1": Check(inTemporaryFolder: true) { r, c in
+            try ReadmeExampleTests.checkPreparedTask(r, folder: c.folder.appendingPathComponent("runs/data/unfair-tos-1"), task: "unfair-tos")
+        },
     ]
+
+    /// A folder `clauses prepare` wrote: task.json names the task, its counts are the
+    /// lines of train/dev/test.jsonl, and the summary printed each split's count.
+    static func checkPreparedTask(_ r: CLI.Result, folder: URL, task: String) throws {
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("task.json"))) as? [String: Any])
+        XCTAssertEqual(info["task"] as? String, task)
+        let counts = try XCTUnwrap(info["counts"] as? [String: Int])
+        for split in ["train", "dev", "test"] {
+            let text = try String(contentsOf: folder.appendingPathComponent(split + ".jsonl"), encoding: .utf8)
+            let lines = text.split(separator: "\n").count
+            XCTAssertEqual(counts[split], lines, "\(split) of \(folder.path)")
+            XCTAssertTrue(r.stdout.contains("\(split): \(lines) items"), "\(r)")
+        }
+    }
 
     func testEveryReadmeExampleRunsAndPrintsWhatItShould() throws {
         let examples = try ReadmeExamples.all()
