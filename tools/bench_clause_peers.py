@@ -118,17 +118,10 @@ def with_other(hot):
 
 
 def ece(y, p):
-    """Expected calibration error over 10 uniform bins, from sklearn's calibration_curve
-    (bin sizes counted with its binning: an edge value falls in the lower bin)."""
-    y = np.asarray(y, dtype=int)
-    p = np.asarray(p, dtype=float)
-    prob_true, prob_pred = calibration_curve(y, p, n_bins=N_BINS, strategy="uniform")
-    bins = np.linspace(0.0, 1.0, N_BINS + 1)
-    ids = np.searchsorted(bins[1:-1], p, side="left")
-    counts = np.bincount(ids, minlength=N_BINS)
-    nonzero = counts > 0
-    return float(np.sum(counts[nonzero] / len(y) * np.abs(prob_true - prob_pred)))
-
+    """Expected calibration error over 10 uniform bins: the prediction fixtures'
+    definition (tools/make_prediction_fixtures.py), from sklearn's calibration_curve."""
+    from make_prediction_fixtures import ece as sklearn_ece
+    return sklearn_ece(np.asarray(y, dtype=int), np.asarray(p, dtype=float))
 
 def single_label_metrics(gold, scores, labels, families=None):
     """gold: class indices; scores: [n, k] (higher = more likely)."""

@@ -39,19 +39,7 @@ OUT = os.path.join(ROOT, "Tests", "Fixtures", "clauses", "metrics.json")
 N_BINS = 10
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from bench_clause_peers import tune_threshold as peer_tune_threshold  # noqa: E402
-
-
-def ece(y, p):
-    """ECE from sklearn's calibration_curve; bin sizes counted with its binning (an edge
-    value falls in the lower bin), checked to reproduce its per-bin mean probabilities."""
-    prob_true, prob_pred = calibration_curve(y, p, n_bins=N_BINS, strategy="uniform")
-    bins = np.linspace(0.0, 1.0, N_BINS + 1)
-    ids = np.searchsorted(bins[1:-1], p, side="left")
-    counts = np.bincount(ids, minlength=N_BINS)
-    sums = np.bincount(ids, weights=p, minlength=N_BINS)
-    nonzero = counts > 0
-    assert np.allclose(sums[nonzero] / counts[nonzero], prob_pred, rtol=0, atol=1e-15), "binning differs from sklearn's"
-    return float(np.sum(counts[nonzero] / len(y) * np.abs(prob_true - prob_pred)))
+from make_prediction_fixtures import ece  # noqa: E402  (one ECE for every fixture)
 
 
 def ranking_cases(rng):
