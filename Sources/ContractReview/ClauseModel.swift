@@ -147,73 +147,26 @@ public final class ClauseModel {
 
     /// Scores every text (batched; over-long texts in windows).
     public func score(_ texts: [String]) throws -> [Scores] {
-        let encodings = try tokenizer.encodeBatch(texts, options: EncodeOptions(addSpecialTokens: false))
-        let plan = TokenWindows(contentIds: encodings.map(\.ids), maxLength: maxLength, cls: tokenizer.clsId, sep: tokenizer.sepId)
-        let logits = try predictLongestFirst(plan.examples)
-        return plan.windowsOfText.map { range in
+        let encodings = try tokenizer.encodeBatch(texts, options: EncodeOptions(truncation: .doNotTruncate))
+        let examples = encodings.map { EncodedExample(ids: $0.ids, typeIds: $0.typeIds, labels: []) }
+        // Windows overlap by a quarter of a window, not Transformer's default half: every
+        // overlapping token costs a second pass, and a quarter keeps each cut inside
+        // another window.
+        let span = maxLength - 2
+        let windows = try TextWindows(maxLength: maxLength, stride: max(span - span / 4, 1))
+        return try model.windowLogits(examples, windows: windows, padTokenId: tokenizer.padId).map { rows in
             // The windows' mean logits, as Transformer's TextWindows combines them.
             var mean = [Float](repeating: 0, count: labels.count)
-            for row in logits[range] { for j in mean.indices { mean[j] += row[j] / Float(range.count) } }
+            for row in rows { for j in mean.indices { mean[j] += row[j] / Float(rows.count) } }
             switch kind {
             case .singleLabel:
                 let m = mean.max() ?? 0
                 let e = mean.map { Foundation.exp($0 - m) }
                 let s = e.reduce(0, +)
-                return Scores(probabilities: e.map { $0 / s }, windows: range.count)
+                return Scores(probabilities: e.map { $0 / s }, windows: rows.count)
             case .multiLabel:
-                return Scores(probabilities: mean.map { 1 / (1 + Foundation.exp(-$0)) }, windows: range.count)
+                return Scores(probabilities: mean.map { 1 / (1 + Foundation.exp(-$0)) }, windows: rows.count)
             }
         }
-    }
-}
-
-extension ClauseModel {
-    /// Logits of `examples` in batches of similar length, the longest batch first: the
-    /// model's workspace is then allocated once, for the largest batch, and every later
-    /// (shorter) batch is carved from it again; in ascending order each batch outgrew the
-    /// last one and allocated anew (on the 45,000-character benchmark that was most of
-    /// the process's system time).
-    func predictLongestFirst(_ examples: [EncodedExample], batchSize: Int = 32) throws -> [[Float]] {
-        var out = [[Float]](repeating: [], count: examples.count)
-        let n = labels.count
-        for indices in LengthBucketing.sortedBatches(lengths: examples.map(\.length), batchSize: batchSize).reversed() {
-            let batch = try BatchCollation.batch(indices.map { examples[$0] }, padTokenId: tokenizer.padId)
-            let logits = try model.logits(batch)
-            for (row, i) in indices.enumerated() { out[i] = Array(logits[row * n ..< (row + 1) * n]) }
-        }
-        return out
-    }
-}
-
-/// Long texts as overlapping windows of the model's token limit: each window is
-/// `[CLS]` + up to `maxLength - 2` tokens + `[SEP]`; consecutive windows overlap by a
-/// quarter of a window (so no token sits only at a window's cut) and the last one ends at
-/// the text's end. The overlap is kept small because every overlapping token costs a
-/// second pass. These are the windows of Transformer's windowed prediction (`TextWindows`)
-/// with this stride; `ClauseModel.score` is the one caller to switch to it.
-struct TokenWindows {
-    var examples: [EncodedExample] = []
-    /// The rows of `examples` that belong to each text.
-    var windowsOfText: [Range<Int>] = []
-
-    init(contentIds: [[Int32]], maxLength: Int, cls: Int32, sep: Int32) {
-        let width = maxLength - 2
-        for ids in contentIds {
-            let first = examples.count
-            for start in Self.starts(count: ids.count, width: width) {
-                let slice = ids[start..<min(start + width, ids.count)]
-                let row = [cls] + slice + [sep]
-                examples.append(EncodedExample(ids: row, typeIds: [Int32](repeating: 0, count: row.count), labels: []))
-            }
-            windowsOfText.append(first..<examples.count)
-        }
-    }
-
-    static func starts(count: Int, width: Int) -> [Int] {
-        guard count > width else { return [0] }
-        let stride = max(width - width / 4, 1)
-        var starts = Array(Swift.stride(from: 0, to: count - width, by: stride))
-        starts.append(count - width)
-        return starts
     }
 }

@@ -203,10 +203,14 @@ public final class FineTuner {
 extension BertModel {
     /// Logits per example in evaluation mode, batched by length (least padding) and
     /// returned in the examples' order; `cache` starts the encoder above frozen layers.
+    /// The longest batch runs first: the workspace is then allocated once, for the largest
+    /// batch, and every later (shorter) batch reuses it; in ascending order each batch
+    /// outgrows the last and allocates anew. Each batch is the same either way, so are
+    /// the logits.
     public func predictLogits(_ items: [EncodedExample], cache: FrozenLayerCache? = nil, batchSize: Int = 32, padTokenId: Int32 = 0) throws -> [[Float]] {
         guard let head else { throw TransformerError("model has no classification head") }
         var out = [[Float]](repeating: [], count: items.count)
-        for indices in LengthBucketing.sortedBatches(lengths: items.map(\.length), batchSize: batchSize) {
+        for indices in LengthBucketing.sortedBatches(lengths: items.map(\.length), batchSize: batchSize).reversed() {
             let batch = try BatchCollation.batch(indices.map { items[$0] }, padTokenId: padTokenId)
             let logits = try self.logits(batch, from: cache?.layerInput(for: indices, sequenceLength: batch.sequenceLength))
             for (row, i) in indices.enumerated() { out[i] = Array(logits[row * head.numLabels ..< (row + 1) * head.numLabels]) }
