@@ -75,36 +75,3 @@ public func clipGradientNorm(_ parameters: ParameterSet, maxNorm: Float) -> Floa
     if coefficient < 1 { Kernels.scale(parameters.grads.base, count: parameters.grads.count, by: coefficient) }
     return norm
 }
-
-/// Fine-tuning loop pieces: gradient accumulation over micro-batches, clipping, AdamW and
-/// the learning-rate schedule, applied every `accumulationSteps` micro-batches.
-public final class Trainer {
-    public let model: BertModel
-    public let optimizer: AdamW
-    public var schedule: LinearWarmupSchedule
-    public var accumulationSteps: Int
-    public var maxGradNorm: Float?
-    public var dropout: Bool
-    private var pending = 0
-
-    public init(model: BertModel, optimizer: AdamW, schedule: LinearWarmupSchedule, accumulationSteps: Int = 1, maxGradNorm: Float? = 1, dropout: Bool = true) {
-        self.model = model; self.optimizer = optimizer; self.schedule = schedule
-        self.accumulationSteps = max(1, accumulationSteps); self.maxGradNorm = maxGradNorm; self.dropout = dropout
-    }
-
-    /// Adds one micro-batch's gradients; after every `accumulationSteps`-th call, clips,
-    /// updates and zeroes the gradients. Returns the micro-batch loss.
-    @discardableResult
-    public func step(_ batch: BertBatch, labels: Labels) throws -> Float {
-        if pending == 0 && optimizer.step == 0 { model.parameters.zeroGrad() }
-        let result = try model.lossAndBackward(batch, labels: labels, dropout: dropout, lossScale: 1 / Float(accumulationSteps))
-        pending += 1
-        if pending == accumulationSteps {
-            if let maxGradNorm { clipGradientNorm(model.parameters, maxNorm: maxGradNorm) }
-            optimizer.update(learningRate: schedule.learningRate(atStep: optimizer.step))
-            model.parameters.zeroGrad()
-            pending = 0
-        }
-        return result.loss
-    }
-}

@@ -48,7 +48,7 @@ final class FineTuneLoopTests: XCTestCase {
             try first.saveState(to: dir)
             let resumed = try FineTuner.resume(from: dir, examples: examples, options: options(freeze: freeze))
             XCTAssertEqual(resumed.position, first.position)
-            XCTAssertEqual(resumed.optimizer.step, 4)
+            XCTAssertEqual(resumed.loop.optimizers[0].step, 4)
             resumedLosses += try losses(resumed, steps: 3)
 
             XCTAssertEqual(resumedLosses, straightLosses, "freeze \(freeze): loss per update")

@@ -34,31 +34,43 @@ final class OptimizerReferenceTests: XCTestCase {
         try compareWeights(model, prefix: "adamw_step1", what: "weights after one AdamW step")
     }
 
+    /// The training loop itself (one example per epoch, so one update per epoch) against
+    /// torch's loop: the loss before each update, the gradient norm clipping saw, the
+    /// scheduled learning rate, and the weights after the last update.
     func testScheduledClippedLoopMatchesTorch() throws {
         let meta = try Fixtures.json("tiny_reference.json")
         let s = try adamSettings(meta)
-        let loop = try XCTUnwrap(meta["loop"] as? [String: Any])
-        let rates = try XCTUnwrap(loop["learning_rates"] as? [Double])
-        let norms = try XCTUnwrap(loop["grad_norms"] as? [Double])
-        let losses = try XCTUnwrap(loop["losses"] as? [Double])
-        let maxNorm = Float(try XCTUnwrap(loop["max_grad_norm"] as? Double))
-        let schedule = LinearWarmupSchedule(baseLearningRate: s.lr, warmupSteps: try XCTUnwrap(loop["warmup_steps"] as? Int),
-                                            totalSteps: try XCTUnwrap(loop["total_steps"] as? Int))
+        let reference = try XCTUnwrap(meta["loop"] as? [String: Any])
+        let rates = try XCTUnwrap(reference["learning_rates"] as? [Double])
+        let norms = try XCTUnwrap(reference["grad_norms"] as? [Double])
+        let losses = try XCTUnwrap(reference["losses"] as? [Double])
+        let maxNorm = Float(try XCTUnwrap(reference["max_grad_norm"] as? Double))
+        let total = try XCTUnwrap(reference["total_steps"] as? Int), warmup = try XCTUnwrap(reference["warmup_steps"] as? Int)
         let model = try BertModel.load(directory: Fixtures.tinyModel, initializeMissingHead: false)
-        let adam = AdamW(parameters: model.parameters, beta1: s.b1, beta2: s.b2, eps: s.eps, weightDecay: s.wd)
-        let batch = try Fixtures.batch(meta)
-        let labels = try XCTUnwrap(meta["labels"] as? [Int])
+        let objective = FixedBatchObjective(model: model, batch: try Fixtures.batch(meta), labels: .classes(try XCTUnwrap(meta["labels"] as? [Int])))
+        var settings = TrainingSettings(epochs: total, batchSize: 1)
+        settings.warmupRatio = Double(warmup) / Double(total)
+        settings.clipping = .global(maxNorm: maxNorm)
+        settings.adamBeta1 = s.b1; settings.adamBeta2 = s.b2; settings.adamEpsilon = s.eps
+        let loop = try TrainingLoop(objective: objective, groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: s.lr, weightDecay: s.wd)],
+                                    settings: settings)
         for step in 0..<rates.count {
-            model.parameters.zeroGrad()
-            let result = try model.lossAndBackward(batch, labels: .classes(labels))
-            XCTAssertEqual(Double(result.loss), losses[step], accuracy: 1e-5, "loss before update \(step)")
-            let norm = clipGradientNorm(model.parameters, maxNorm: maxNorm)
-            XCTAssertEqual(Double(norm), norms[step], accuracy: 1e-4 * norms[step], "gradient norm at step \(step)")
-            let lr = schedule.learningRate(atStep: adam.step)
-            XCTAssertEqual(Double(lr), rates[step], accuracy: 1e-9, "learning rate at step \(step)")
-            adam.update(learningRate: lr)
+            let report = try loop.step()
+            XCTAssertEqual(Double(report.loss), losses[step], accuracy: 1e-5, "loss before update \(step)")
+            XCTAssertEqual(Double(report.gradientNorm), norms[step], accuracy: 1e-4 * norms[step], "gradient norm at step \(step)")
+            XCTAssertEqual(Double(report.learningRate), rates[step], accuracy: 1e-9, "learning rate at step \(step)")
         }
         XCTAssertLessThan(Float(model.parameters.gradientNorm()), maxNorm * 1.0001, "gradients were clipped")
         try compareWeights(model, prefix: "loop_final", what: "weights after \(rates.count) scheduled, clipped AdamW steps")
+    }
+}
+
+/// One fixed batch, the loop's single example.
+final class FixedBatchObjective: TrainingObjective {
+    let model: BertModel, batch: BertBatch, labels: Labels
+    init(model: BertModel, batch: BertBatch, labels: Labels) { self.model = model; self.batch = batch; self.labels = labels }
+    var exampleLengths: [Int] { [batch.sequenceLength] }
+    func accumulateGradients(examples indices: [Int], lossScale: Float) throws -> Float {
+        try model.lossAndBackward(batch, labels: labels, lossScale: lossScale).loss
     }
 }

@@ -46,24 +46,98 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual((0...7).map { s.learningRate(atStep: $0) }, [0, 0.5, 1, 0.75, 0.5, 0.25, 0, 0])
     }
 
-    func testTrainerFitsATinyTask() throws {
+    func testLoopFitsATinyTaskWithAccumulation() throws {
         let model = try tinyModel(seed: 3)
         // The label is which of two tokens follows [CLS]; both halves hold one of each.
-        let batch = try BertBatch(sequences: [[2, 4, 4, 3], [2, 5, 5, 3], [2, 4, 6, 3], [2, 5, 7, 3]])
-        let labels = Labels.classes([0, 1, 0, 1])
+        let objective = RowsObjective(model: model, rows: [[2, 4, 4, 3], [2, 5, 5, 3], [2, 4, 6, 3], [2, 5, 7, 3]], labels: [0, 1, 0, 1])
+        let batch = try BertBatch(sequences: objective.rows)
         func evaluationLoss() throws -> Float {
             defer { model.parameters.zeroGrad() }
-            return try model.lossAndBackward(batch, labels: labels, dropout: false).loss
+            return try model.lossAndBackward(batch, labels: .classes(objective.labels), dropout: false).loss
         }
         let before = try evaluationLoss()
-        let trainer = Trainer(model: model, optimizer: AdamW(parameters: model.parameters, weightDecay: 0.01),
-                              schedule: LinearWarmupSchedule(baseLearningRate: 1e-2, warmupSteps: 2, totalSteps: 40), accumulationSteps: 2)
-        for step in 0..<80 {
-            try trainer.step(try batch.slice((step % 2) * 2 ..< (step % 2) * 2 + 2), labels: .classes([0, 1]))
-        }
-        XCTAssertEqual(trainer.optimizer.step, 40, "one update per two micro-batches")
+        var settings = TrainingSettings(epochs: 40, batchSize: 2, seed: 7)
+        settings.accumulationSteps = 2
+        let loop = try TrainingLoop(objective: objective, groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: 1e-2)],
+                                    settings: settings)
+        XCTAssertEqual(loop.stepsPerEpoch, 1, "two micro-batches of two make one update")
+        let epochs = try loop.train()
+        XCTAssertEqual(epochs.count, 40)
+        XCTAssertEqual(loop.position.step, 40)
+        XCTAssertEqual(objective.microBatches, 80)
         let after = try evaluationLoss()
         XCTAssertLessThan(after, 0.1 * before, "evaluation loss falls from \(before) to \(after)")
+    }
+
+    func testGroupsTrainAtTheirOwnRatesAndFrozenParametersStay() throws {
+        let model = try tinyModel(seed: 4)
+        let objective = RowsObjective(model: model, rows: [[2, 4, 3], [2, 5, 3]], labels: [0, 1])
+        let frozen = model.parameterNames(belowLayer: 1)
+        let before = Array(UnsafeBufferPointer(start: model.parameters.values.base, count: model.parameterCount))
+        let loop = try TrainingLoop(objective: objective,
+                                    groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: 1e-2, frozen: frozen)],
+                                    settings: TrainingSettings(epochs: 2, batchSize: 2))
+        try loop.train()
+        func moved(_ p: Parameter) -> Bool { (0..<p.value.count).contains { p.value.data[$0] != before[p.value.offset + $0] } }
+        for p in model.parameters.parameters where frozen.contains(p.name) { XCTAssertFalse(moved(p), "frozen \(p.name) moved") }
+        for name in ["classifier.weight", "encoder.layer.1.output.dense.weight"] {
+            XCTAssertTrue(moved(try XCTUnwrap(model.parameters.parameters.first { $0.name == name })), "\(name) trained")
+        }
+        // A second group over another set keeps its own moments and rate: at rate 0 it stays.
+        let other = try tinyModel(seed: 5)
+        let otherBefore = Array(UnsafeBufferPointer(start: other.parameters.values.base, count: other.parameterCount))
+        let two = try TrainingLoop(objective: objective, groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: 1e-2),
+                                                                  ParameterGroup(name: "idle", parameters: other.parameters, learningRate: 0)],
+                                   settings: TrainingSettings(epochs: 1, batchSize: 1))
+        try two.train()
+        XCTAssertEqual(two.optimizers.map(\.step), [2, 2])
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: other.parameters.values.base, count: other.parameterCount)), otherBefore)
+    }
+
+    func testEarlyStoppingKeepsTheBestEpochAndStopsAfterPatience() throws {
+        let model = try tinyModel(seed: 6)
+        let objective = RowsObjective(model: model, rows: [[2, 4, 3], [2, 5, 3]], labels: [0, 1])
+        var settings = TrainingSettings(epochs: 10, batchSize: 2)
+        settings.selectionMetric = "score"
+        settings.patience = 2
+        let loop = try TrainingLoop(objective: objective, groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: 1e-3)],
+                                    settings: settings)
+        let scores = [0.5, 0.7, 0.6, 0.7, 0.65, 0.9]
+        var bests: [Int] = []
+        let hooks = EpochHooks(evaluate: { ["score": scores[$0 - 1]] }, onBest: { bests.append($0.epoch) })
+        let first = try loop.train(epochLimit: 1, hooks: hooks)
+        XCTAssertEqual(first.map(\.epoch), [1], "the epoch limit ends the call, not the run")
+        XCTAssertFalse(loop.isFinished)
+        try loop.train(hooks: hooks)
+        XCTAssertEqual(loop.record.history.map(\.epoch), [1, 2, 3, 4], "stops after two epochs without a better score (a tie is no better)")
+        XCTAssertEqual(bests, [1, 2])
+        XCTAssertEqual(loop.record.bestEpoch, 2)
+        XCTAssertEqual(loop.record.bestMetric, 0.7)
+        XCTAssertTrue(loop.record.stopped)
+        XCTAssertTrue(loop.isFinished)
+        XCTAssertThrowsError(try loop.step()) { XCTAssertTrue("\($0)".contains("early stopping ended it"), "\($0)") }
+    }
+
+    func testBadSettingsAreNamed() throws {
+        let model = try tinyModel()
+        let objective = RowsObjective(model: model, rows: [[2, 4, 3]], labels: [0])
+        let group = ParameterGroup(name: "model", parameters: model.parameters, learningRate: 1e-3)
+        func message(_ settings: TrainingSettings, groups: [ParameterGroup]? = nil, objective o: RowsObjective? = nil) -> String {
+            do { _ = try TrainingLoop(objective: o ?? objective, groups: groups ?? [group], settings: settings); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message(TrainingSettings(epochs: 0, batchSize: 1)).contains("epochs must be at least 1, got 0"))
+        XCTAssertTrue(message(TrainingSettings(epochs: 1, batchSize: 0)).contains("batch size must be at least 1, got 0"))
+        var s = TrainingSettings(epochs: 1, batchSize: 1)
+        s.clipping = .global(maxNorm: 0)
+        XCTAssertTrue(message(s).contains("max gradient norm must be positive, got 0"))
+        s = TrainingSettings(epochs: 1, batchSize: 1)
+        s.warmupRatio = 1.5
+        XCTAssertTrue(message(s).contains("warm-up ratio must be in [0, 1], got 1.5"))
+        var bad = group
+        bad.learningRate = -1
+        XCTAssertTrue(message(TrainingSettings(epochs: 1, batchSize: 1), groups: [bad]).contains("learning rate of group \"model\" must be >= 0, got -1"))
+        XCTAssertTrue(message(TrainingSettings(epochs: 1, batchSize: 1), groups: []).contains("at least one parameter group"))
+        XCTAssertTrue(message(TrainingSettings(epochs: 1, batchSize: 1), objective: RowsObjective(model: model, rows: [], labels: [])).contains("no training examples"))
     }
 
     func testBadInputsAreErrorsNotCrashes() throws {
@@ -89,5 +163,25 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try BertModel(config: model.config).backward(dLastHidden: nil, dPooled: nil)) {
             XCTAssertTrue("\($0)".contains("before forward"), "\($0)")
         }
+    }
+}
+
+/// Sequence classification over a few token rows, counting the micro-batches it trained.
+final class RowsObjective: TrainingObjective {
+    let model: BertModel
+    let rows: [[Int32]]
+    let labels: [Int]
+    var microBatches = 0
+
+    init(model: BertModel, rows: [[Int32]], labels: [Int]) { self.model = model; self.rows = rows; self.labels = labels }
+
+    var exampleLengths: [Int] { rows.map(\.count) }
+
+    func prepareUpdate(_ update: Int) { model.rng = SeededGenerator(seed: UInt64(update)) }
+
+    func accumulateGradients(examples indices: [Int], lossScale: Float) throws -> Float {
+        microBatches += 1
+        return try model.lossAndBackward(try BertBatch(sequences: indices.map { rows[$0] }), labels: .classes(indices.map { labels[$0] }),
+                                         dropout: true, lossScale: lossScale).loss
     }
 }

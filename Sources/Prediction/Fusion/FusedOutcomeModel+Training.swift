@@ -41,64 +41,55 @@ extension FusedOutcomeModel {
             devCache = states.cases(train.count..<all.count)
         }
 
-        let encoderOptimizer = AdamW(parameters: encoder.parameters, weightDecay: Float(options.weightDecay))
-        encoderOptimizer.frozenParameters = encoder.parameterNames(belowLayer: cacheLayer)
-        let headOptimizer = AdamW(parameters: head.parameters, weightDecay: Float(options.weightDecay))
-        let stepsPerEpoch = (trainCases.count + options.batchSize - 1) / options.batchSize
-        let totalSteps = stepsPerEpoch * options.epochs
-        let warmup = Int((Double(totalSteps) * options.warmupFraction).rounded())
-        let encoderSchedule = LinearWarmupSchedule(baseLearningRate: Float(options.encoderLearningRate), warmupSteps: warmup, totalSteps: totalSteps)
-        let headSchedule = LinearWarmupSchedule(baseLearningRate: Float(options.headLearningRate), warmupSteps: warmup, totalSteps: totalSteps)
+        let objective = FusedTrainingObjective(model: self, cases: trainCases, labels: trainLabels, states: trainCache)
+        var settings = TrainingSettings(epochs: options.epochs, batchSize: options.batchSize, seed: options.seed)
+        settings.warmupRatio = options.warmupFraction
+        // Rounded to the nearest update (not up, as fine-tuning does): the measured ablation rows used this rule.
+        settings.warmupRounding = .toNearestOrAwayFromZero
+        settings.clipping = .perGroup(maxNorm: Float(options.maxGradNorm))
+        settings.selectionMetric = "roc_auc"
+        settings.patience = options.patience
+        let loop = try TrainingLoop(objective: objective, groups: [
+            ParameterGroup(name: "encoder", parameters: encoder.parameters, learningRate: Float(options.encoderLearningRate),
+                           weightDecay: Float(options.weightDecay), frozen: encoder.parameterNames(belowLayer: cacheLayer)),
+            ParameterGroup(name: "head", parameters: self.head.parameters, learningRate: Float(options.headLearningRate), weightDecay: Float(options.weightDecay)),
+        ], settings: settings)
 
         history = []
-        var best: (epoch: Int, auc: Double, encoder: [Float], head: [Float])?
-        let lengths = trainCases.map(\.encoded.length)
-        encoder.parameters.zeroGrad(); head.parameters.zeroGrad()
-        for epoch in 1...options.epochs {
-            let start = Date()
-            var lossSum = 0.0, seen = 0
-            let plan = LengthBucketing.plan(lengths: lengths, batchSize: options.batchSize, seed: options.seed, epoch: epoch - 1)
-            for (b, indices) in plan.enumerated() {
-                let cases = indices.map { trainCases[$0] }
-                let (batch, input) = try encoderInput(cases, indices: indices, states: trainCache)
-                let z = try logits(cases, dropout: true, from: input, batch: batch)
-                var dLogits = [Float](repeating: 0, count: z.count)
-                let loss = try z.withUnsafeBufferPointer { zp in
-                    try Loss.binaryCrossEntropyWithLogits(logits: zp.baseAddress!, targets: indices.map { trainLabels[$0] ? 1 : 0 }, dLogits: &dLogits)
-                }
-                let dPooled = try head.backward(dLogits: dLogits)
-                try encoder.backward(dLastHidden: nil, dPooled: dPooled)
-                clipGradientNorm(encoder.parameters, maxNorm: Float(options.maxGradNorm))
-                clipGradientNorm(head.parameters, maxNorm: Float(options.maxGradNorm))
-                encoderOptimizer.update(learningRate: encoderSchedule.learningRate(atStep: encoderOptimizer.step))
-                headOptimizer.update(learningRate: headSchedule.learningRate(atStep: headOptimizer.step))
-                encoder.parameters.zeroGrad(); head.parameters.zeroGrad()
-                lossSum += Double(loss) * Double(indices.count); seen += indices.count
-                progress?(FusionProgress(phase: .training, epoch: epoch, done: b + 1, total: plan.count, loss: lossSum / Double(seen)))
+        var best: (encoder: [Float], head: [Float])?
+        var epochStart = Date(), lossSum = 0.0, seen = 0
+        var hooks = EpochHooks()
+        hooks.progress = { epoch, steps, _ in
+            epochStart = Date(); lossSum = 0; seen = 0
+            return { report in
+                lossSum += Double(report.loss) * Double(report.examples); seen += report.examples
+                self.progress?(FusionProgress(phase: .training, epoch: epoch + 1, done: report.stepInEpoch, total: steps, loss: lossSum / Double(seen)))
             }
-
-            var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), seconds: 0, best: false)
-            if !devCases.isEmpty {
-                progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: 0, total: devCases.count))
-                let p = try cachedProbabilities(devCases, states: devCache)
-                record.devLoss = zip(p, devLabels).map { p, y in -log(max(1e-12, y ? p : 1 - p)) }.reduce(0, +) / Double(p.count)
-                record.devAccuracy = Metrics.accuracy(labels: devLabels, predicted: p.map { $0 >= decisionThreshold })
-                record.devAUC = Metrics.rocAUC(labels: devLabels, scores: p)
-                progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: devCases.count, total: devCases.count))
-            }
-            record.seconds = Date().timeIntervalSince(start)
-            // Without dev (or a one-class dev) the last epoch is kept.
-            let score = record.devAUC ?? Double(epoch)
-            if best == nil || score > best!.auc {
-                best = (epoch, score, snapshot(encoder.parameters), snapshot(head.parameters))
-            }
-            history.append(record)
-            if let best, epoch - best.epoch >= options.patience { break }
         }
+        if !devCases.isEmpty {
+            hooks.evaluate = { epoch in
+                self.progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: 0, total: devCases.count))
+                let p = try self.cachedProbabilities(devCases, states: devCache)
+                var metrics: [String: Double] = [:]
+                let losses: [Double] = zip(p, devLabels).map { p, y in -log(max(1e-12, y ? p : 1 - p)) }
+                metrics["loss"] = losses.reduce(0, +) / Double(p.count)
+                metrics["accuracy"] = Metrics.accuracy(labels: devLabels, predicted: p.map { $0 >= decisionThreshold })
+                // A one-class dev set has no AUC: the epoch then counts as the best.
+                metrics["roc_auc"] = Metrics.rocAUC(labels: devLabels, scores: p)
+                self.progress?(FusionProgress(phase: .evaluating, epoch: epoch, done: devCases.count, total: devCases.count))
+                return metrics
+            }
+        }
+        hooks.onBest = { _ in best = (snapshot(self.encoder.parameters), snapshot(self.head.parameters)) }
+        hooks.afterEpoch = { m in
+            self.history.append(EpochRecord(epoch: m.epoch, trainLoss: lossSum / Double(max(seen, 1)), devLoss: m.dev["loss"],
+                                            devAccuracy: m.dev["accuracy"], devAUC: m.dev["roc_auc"], seconds: Date().timeIntervalSince(epochStart), best: false))
+        }
+        try loop.train(hooks: hooks)
         if let best {
             restore(encoder.parameters, best.encoder)
             restore(head.parameters, best.head)
-            for i in history.indices { history[i].best = history[i].epoch == best.epoch }
+            for i in history.indices { history[i].best = history[i].epoch == loop.record.bestEpoch }
         }
     }
 
@@ -143,4 +134,35 @@ func snapshot(_ set: ParameterSet) -> [Float] { Array(UnsafeBufferPointer(start:
 
 func restore(_ set: ParameterSet, _ values: [Float]) {
     values.withUnsafeBufferPointer { set.values.base.update(from: $0.baseAddress!, count: min(values.count, set.values.count)) }
+}
+
+/// The fused model's loss for `TrainingLoop`: binary cross-entropy of the outcome logit over
+/// a micro-batch of prepared cases, back through the graph-feature head and the trained
+/// encoder layers (from the frozen states when there are some). Dropout draws from the
+/// encoder's generator, seeded once per fit, as the fused model always has.
+final class FusedTrainingObjective: TrainingObjective {
+    let model: FusedOutcomeModel
+    let cases: [PreparedCase]
+    let labels: [Bool]
+    let states: FoldLayerStates?
+    let exampleLengths: [Int]
+
+    init(model: FusedOutcomeModel, cases: [PreparedCase], labels: [Bool], states: FoldLayerStates?) {
+        self.model = model; self.cases = cases; self.labels = labels; self.states = states
+        exampleLengths = cases.map(\.encoded.length)
+    }
+
+    func accumulateGradients(examples indices: [Int], lossScale: Float) throws -> Float {
+        let subset = indices.map { cases[$0] }
+        let (batch, input) = try model.encoderInput(subset, indices: indices, states: states)
+        let z = try model.logits(subset, dropout: true, from: input, batch: batch)
+        var dLogits = [Float](repeating: 0, count: z.count)
+        let loss = try z.withUnsafeBufferPointer { zp in
+            try Loss.binaryCrossEntropyWithLogits(logits: zp.baseAddress!, targets: indices.map { labels[$0] ? 1 : 0 }, dLogits: &dLogits)
+        }
+        if lossScale != 1 { for i in dLogits.indices { dLogits[i] *= lossScale } }
+        let dPooled = try model.head.backward(dLogits: dLogits)
+        try model.encoder.backward(dLastHidden: nil, dPooled: dPooled)
+        return loss
+    }
 }

@@ -72,6 +72,19 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         ClassificationHeadSpec(numLabels: labelCount, problemType: task.problemType, pooling: pooling)
     }
 
+    /// The loop settings these options train with: the best epoch by the task's selection
+    /// metric, one global clipping norm.
+    public var trainingSettings: TrainingSettings {
+        var s = TrainingSettings(epochs: epochs, batchSize: batchSize, seed: seed)
+        s.accumulationSteps = accumulationSteps
+        s.warmupRatio = warmupRatio
+        s.clipping = maxGradNorm.map { .global(maxNorm: $0) } ?? .none
+        s.bucketBatches = bucketBatches
+        s.selectionMetric = task.selectionMetric
+        s.patience = patience
+        return s
+    }
+
     /// Rejects settings no run can use, naming the option and its value.
     public func validate(layers: Int) throws {
         func fail(_ s: String) -> TransformerError { TransformerError("fine-tuning option " + s) }

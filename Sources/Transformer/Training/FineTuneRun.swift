@@ -14,27 +14,6 @@ public struct FineTuneInputs: Sendable, Equatable, Codable {
     }
 }
 
-/// One epoch's line in `metrics.jsonl`.
-public struct EpochMetrics: Sendable, Equatable, Codable {
-    public var epoch: Int
-    public var step: Int
-    public var trainLoss: Double
-    public var firstUpdateLoss: Double
-    public var lastUpdateLoss: Double
-    public var seconds: Double
-    public var dev: [String: Double]
-    public var best: Bool
-}
-
-/// Early-stopping bookkeeping, saved with the trainer state.
-struct RunProgress: Codable {
-    var history: [EpochMetrics] = []
-    var bestMetric: Double?
-    var bestEpoch: Int?
-    var epochsWithoutImprovement = 0
-    var stopped = false
-}
-
 /// A fine-tuning run in a folder:
 /// - `config.json`: the model's Hugging Face config with the task's labels (`id2label`,
 ///   `problem_type`), `lexgraph_pooling` for a mean-pooling head, plus `lexgraph_finetune`
@@ -114,8 +93,8 @@ public struct FineTuneRun {
 
         if resume {
             // A finished run needs no model and no cache.
-            let saved: RunProgress = try readJSON(stateDirectory + "/run_state.json")
-            let position: TrainingPosition = try readJSON(stateDirectory + "/" + FineTuner.stateFile)
+            let saved: TrainingHistory = try readJSON(stateDirectory + "/" + TrainingLoop.historyFile)
+            let position: TrainingPosition = try readJSON(stateDirectory + "/" + TrainingLoop.stateFile)
             if saved.stopped || position.epoch >= options.epochs {
                 log("the run is already finished (\(saved.history.count) epoch(s))")
                 return saved.history
@@ -123,10 +102,8 @@ public struct FineTuneRun {
         }
         let cacheStart = Date()
         let tuner: FineTuner
-        var state = RunProgress()
         if resume {
             tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId, classWeights: savedWeights)
-            state = try readJSON(stateDirectory + "/run_state.json")
             log("resumed at epoch \(tuner.position.epoch + 1), update \(tuner.position.step)")
         } else {
             let model = try BertModel.load(directory: inputs.modelDirectory, head: options.head(labelCount: labels.count), seed: options.seed)
@@ -147,43 +124,34 @@ public struct FineTuneRun {
                        Double((tuner.cache?.floatCount ?? 0) + (devCache?.floatCount ?? 0)) * 4 / 1e6))
         }
 
-        var epochsRun = 0
-        while !tuner.isFinished && !state.stopped && epochsRun < (epochLimit ?? Int.max) {
-            epochsRun += 1
-            let epoch = tuner.position.epoch
-            let bar = progress?("epoch \(epoch + 1)/\(options.epochs)", tuner.stepsPerEpoch, tuner.position.epochLosses.count)
-            let start = Date()
-            let losses = try tuner.trainEpoch { bar?.update(done: $0.stepInEpoch, loss: $0.loss, examples: $0.examples) }
-            var metrics = EpochMetrics(epoch: epoch + 1, step: tuner.position.step, trainLoss: losses.map(Double.init).reduce(0, +) / Double(max(losses.count, 1)),
-                                       firstUpdateLoss: Double(losses.first ?? 0), lastUpdateLoss: Double(losses.last ?? 0),
-                                       seconds: Date().timeIntervalSince(start), dev: [:], best: false)
-            var predictions: [[Float]] = []
-            if let dev, let devItems {
+        var predictions: [[Float]] = []
+        var bar: ProgressBar?
+        var hooks = EpochHooks()
+        if let dev {
+            hooks.evaluate = { _ in
                 predictions = try tuner.predict(dev, cache: devCache)
-                metrics.dev = Self.metrics(task: options.task, gold: dev.map(\.labels), logits: predictions, labelCount: labels.count)
-                let score = metrics.dev[options.task.selectionMetric] ?? 0
-                if state.bestMetric.map({ score > $0 }) ?? true {
-                    state.bestMetric = score; state.bestEpoch = epoch + 1; state.epochsWithoutImprovement = 0
-                    metrics.best = true
-                    try saveCheckpoint(tuner.model, labels: labels, classWeights: tuner.classWeights)
-                    try writePredictions(items: devItems, logits: predictions, labels: labels)
-                } else {
-                    state.epochsWithoutImprovement += 1
-                    if let patience = options.patience, state.epochsWithoutImprovement >= patience { state.stopped = true }
-                }
-            } else {
-                metrics.best = true
-                try saveCheckpoint(tuner.model, labels: labels, classWeights: tuner.classWeights)
+                return Self.metrics(task: options.task, gold: dev.map(\.labels), logits: predictions, labelCount: labels.count)
             }
+        }
+        hooks.onBest = { _ in
+            try saveCheckpoint(tuner.model, labels: labels, classWeights: tuner.classWeights)
+            if let devItems { try writePredictions(items: devItems, logits: predictions, labels: labels) }
+        }
+        hooks.progress = { epoch, steps, done in
+            bar = progress?("epoch \(epoch + 1)/\(options.epochs)", steps, done)
+            return bar.map { bar in { bar.update(done: $0.stepInEpoch, loss: $0.loss, examples: $0.examples) } }
+        }
+        hooks.afterEpoch = { metrics in
             bar?.finish(note: metrics.dev.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
-            state.history.append(metrics)
             try appendLine(try Self.jsonLine(metrics), to: directory + "/metrics.jsonl")
             try tuner.saveState(to: stateDirectory)
-            try writeJSON(state, to: stateDirectory + "/run_state.json")
-            try writeSummary(state, labels: labels)
-            if state.stopped { log("early stop: no better dev \(options.task.selectionMetric) for \(state.epochsWithoutImprovement) epoch(s)") }
+            try writeSummary(tuner.loop.record, labels: labels)
         }
-        return state.history
+        try tuner.loop.train(epochLimit: epochLimit, hooks: hooks)
+        if tuner.loop.record.stopped {
+            log("early stop: no better dev \(options.task.selectionMetric) for \(tuner.loop.record.epochsWithoutImprovement) epoch(s)")
+        }
+        return tuner.loop.record.history
     }
 
     /// Dev metrics from logits: accuracy and macro-F1 (classify), micro- and macro-F1 of
@@ -287,7 +255,7 @@ public struct FineTuneRun {
         handle.write(Data((line + "\n").utf8))
     }
 
-    func writeSummary(_ state: RunProgress, labels: LabelSet) throws {
+    func writeSummary(_ state: TrainingHistory, labels: LabelSet) throws {
         let keys = Array(Set(state.history.flatMap(\.dev.keys))).sorted()
         var md = "# Fine-tuning run\n\n"
         md += "- model: `\(inputs.modelDirectory)`, task: \(options.task.rawValue), \(labels.count) labels\n"

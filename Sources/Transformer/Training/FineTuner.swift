@@ -1,60 +1,62 @@
 import Foundation
 import Tensor
 
-/// Where a fine-tuning run stands between optimizer updates; saved as `trainer_state.json`
-/// so a resumed run continues with the same batch, the same dropout masks and the same
-/// learning rate it would have used.
-public struct TrainingPosition: Sendable, Equatable, Codable {
-    /// The epoch in progress (0-based).
-    public var epoch = 0
-    /// Micro-batches of that epoch already trained.
-    public var batchesDone = 0
-    /// Optimizer updates done so far.
-    public var step = 0
-    /// Mean loss of each update of the epoch in progress.
-    public var epochLosses: [Float] = []
-
-    public init() {}
-}
-
-/// What one optimizer update did, for progress display and logs.
-public struct StepReport: Sendable {
-    public let epoch: Int
-    public let stepInEpoch: Int
-    public let stepsPerEpoch: Int
-    public let globalStep: Int
-    public let loss: Float
-    public let learningRate: Float
-    public let examples: Int
-}
-
-/// The fine-tuning loop over tokenized examples: length-bucketed, dynamically padded
-/// micro-batches; gradient accumulation; global-norm clipping; AdamW with decoupled weight
-/// decay under a linear warm-up/decay schedule; loss weights by label frequency
-/// (`classWeighting`); and, with `freezeLayers` k > 0, partial fine-tuning that caches the
-/// frozen bottom layers once and trains only the layers above (k = depth: the head only).
-///
-/// Deterministic: the epoch order comes from (seed, epoch) and dropout masks from
-/// (seed, update number), so a run restored from `saveState` continues bit for bit.
-public final class FineTuner {
+/// The loss of sequence classification over tokenized examples, for `TrainingLoop`: dynamic
+/// padding per micro-batch, optional loss weights per label, and, with a frozen-layer
+/// cache, a forward pass that starts above the frozen layers. Dropout masks come from
+/// (seed, update number), so a resumed run draws the masks an uninterrupted one would.
+public final class ClassificationObjective: TrainingObjective {
     public let model: BertModel
-    public let options: FineTuneOptions
-    public let optimizer: AdamW
-    public let schedule: LinearWarmupSchedule
     public let examples: [EncodedExample]
-    /// The frozen-layer outputs of `examples` (partial fine-tuning only).
     public let cache: FrozenLayerCache?
-    public let padTokenId: Int32
-    /// The loss weights per label (`ClassWeights`), nil when unweighted.
     public let classWeights: [Float]?
-    public let batchesPerEpoch: Int
-    public let stepsPerEpoch: Int
-    public private(set) var position = TrainingPosition()
-    private var plan: [[Int]]?
+    public let problem: ProblemType
+    public let dropout: Bool
+    public let seed: UInt64
+    public let padTokenId: Int32
+    public let exampleLengths: [Int]
 
-    public var totalSteps: Int { stepsPerEpoch * options.epochs }
-    public var isFinished: Bool { position.epoch >= options.epochs }
-    public var labelCount: Int { model.head?.numLabels ?? 0 }
+    public init(model: BertModel, examples: [EncodedExample], cache: FrozenLayerCache?, classWeights: [Float]?, problem: ProblemType,
+                dropout: Bool, seed: UInt64, padTokenId: Int32) {
+        self.model = model; self.examples = examples; self.cache = cache; self.classWeights = classWeights
+        self.problem = problem; self.dropout = dropout; self.seed = seed; self.padTokenId = padTokenId
+        exampleLengths = examples.map(\.length)
+    }
+
+    public func prepareUpdate(_ update: Int) {
+        model.rng = SeededGenerator(seed: derivedSeed(seed, stream: 0xD209, index: update))
+    }
+
+    public func accumulateGradients(examples indices: [Int], lossScale: Float) throws -> Float {
+        let items = indices.map { examples[$0] }
+        let batch = try BatchCollation.batch(items, padTokenId: padTokenId)
+        let targets = try BatchCollation.targets(items, problem: problem, labelCount: model.head?.numLabels ?? 0)
+        let input = cache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
+        return try model.lossAndBackward(batch, labels: targets, dropout: dropout, lossScale: lossScale, from: input, classWeights: classWeights).loss
+    }
+}
+
+/// Fine-tuning a sequence-classification model from `FineTuneOptions`: sets up the
+/// `ClassificationObjective` (class weights from label frequencies, `classWeighting`) and
+/// the one `TrainingLoop` that trains it. With `freezeLayers` k > 0 it runs partial
+/// fine-tuning: the frozen bottom layers' outputs are cached once and only the layers above
+/// train (k = depth: the head only).
+public final class FineTuner {
+    public let options: FineTuneOptions
+    public let objective: ClassificationObjective
+    public let loop: TrainingLoop
+
+    public var model: BertModel { objective.model }
+    public var examples: [EncodedExample] { objective.examples }
+    /// The frozen-layer outputs of `examples` (partial fine-tuning only).
+    public var cache: FrozenLayerCache? { objective.cache }
+    /// The loss weights per label (`ClassWeights`), nil when unweighted.
+    public var classWeights: [Float]? { objective.classWeights }
+    public var padTokenId: Int32 { objective.padTokenId }
+    public var position: TrainingPosition { loop.position }
+    public var stepsPerEpoch: Int { loop.stepsPerEpoch }
+    public var batchesPerEpoch: Int { loop.batchesPerEpoch }
+    public var isFinished: Bool { loop.isFinished }
 
     /// `classWeights` are the loss weights to use (a resumed run passes the ones it saved);
     /// nil computes them from `examples` as `options.classWeighting` says.
@@ -71,85 +73,29 @@ public final class FineTuner {
             guard options.classWeighting != .none else { throw TransformerError("class weights given to a run whose class weighting is none") }
             guard classWeights.count == head.numLabels else { throw TransformerError("\(classWeights.count) class weights for a head of \(head.numLabels) labels") }
         }
-        self.model = model
         self.options = options
-        self.examples = examples
-        self.padTokenId = padTokenId
-        self.classWeights = classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels)
-        optimizer = AdamW(parameters: model.parameters, weightDecay: options.weightDecay)
         // A mean-pooling head never uses the pooler: without this, weight decay alone would shrink it.
-        if head.pooling == .mean { optimizer.frozenParameters = model.poolerParameterNames }
+        var frozen = head.pooling == .mean ? model.poolerParameterNames : []
+        var cache: FrozenLayerCache?
         if options.freezeLayers > 0 {
-            optimizer.frozenParameters.formUnion(model.parameterNames(belowLayer: options.freezeLayers))
+            frozen.formUnion(model.parameterNames(belowLayer: options.freezeLayers))
             cache = try FrozenLayerCache(model: model, examples: examples, layer: options.freezeLayers, batchSize: max(options.batchSize, 32), padTokenId: padTokenId)
-        } else {
-            cache = nil
         }
-        batchesPerEpoch = (examples.count + options.batchSize - 1) / options.batchSize
-        stepsPerEpoch = (batchesPerEpoch + options.accumulationSteps - 1) / options.accumulationSteps
-        let total = stepsPerEpoch * options.epochs
-        schedule = LinearWarmupSchedule(baseLearningRate: options.learningRate,
-                                        warmupSteps: Int((Double(total) * options.warmupRatio).rounded(.up)), totalSteps: total)
+        objective = ClassificationObjective(model: model, examples: examples, cache: cache,
+                                            classWeights: classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels),
+                                            problem: options.task.problemType, dropout: options.dropout, seed: options.seed, padTokenId: padTokenId)
+        loop = try TrainingLoop(objective: objective,
+                                groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: options.learningRate,
+                                                        weightDecay: options.weightDecay, frozen: frozen)],
+                                settings: options.trainingSettings)
     }
 
-    /// The micro-batches (example indices) of the epoch in progress.
-    public var epochPlan: [[Int]] {
-        if let plan { return plan }
-        let p = LengthBucketing.plan(lengths: examples.map(\.length), batchSize: options.batchSize, seed: options.seed,
-                                     epoch: position.epoch, bucketBatches: options.bucketBatches)
-        plan = p
-        return p
-    }
-
-    /// One optimizer update from the next `accumulationSteps` micro-batches of the epoch
-    /// (fewer at its end), each weighted equally. Returns what it did.
+    /// One optimizer update (see `TrainingLoop.step`).
     @discardableResult
-    public func step() throws -> StepReport {
-        guard !isFinished else { throw TransformerError("training is finished: all \(options.epochs) epochs are done") }
-        let plan = epochPlan
-        let group = plan[position.batchesDone..<min(position.batchesDone + options.accumulationSteps, plan.count)]
-        model.rng = SeededGenerator(seed: derivedSeed(options.seed, stream: 0xD209, index: position.step))
-        model.parameters.zeroGrad()
-        var loss: Float = 0, count = 0
-        for indices in group {
-            let items = indices.map { examples[$0] }
-            let batch = try BatchCollation.batch(items, padTokenId: padTokenId)
-            let targets = try BatchCollation.targets(items, problem: options.task.problemType, labelCount: labelCount)
-            let input = cache?.layerInput(for: indices, sequenceLength: batch.sequenceLength)
-            let result = try model.lossAndBackward(batch, labels: targets, dropout: options.dropout, lossScale: 1 / Float(group.count), from: input,
-                                                   classWeights: classWeights)
-            loss += result.loss / Float(group.count)
-            count += items.count
-        }
-        if let maxGradNorm = options.maxGradNorm { clipGradientNorm(model.parameters, maxNorm: maxGradNorm) }
-        let learningRate = schedule.learningRate(atStep: optimizer.step)
-        optimizer.update(learningRate: learningRate)
-        let report = StepReport(epoch: position.epoch, stepInEpoch: position.epochLosses.count + 1, stepsPerEpoch: stepsPerEpoch,
-                                globalStep: optimizer.step, loss: loss, learningRate: learningRate, examples: count)
-        position.step = optimizer.step
-        position.batchesDone += group.count
-        position.epochLosses.append(loss)
-        if position.batchesDone >= plan.count {
-            position.epoch += 1
-            position.batchesDone = 0
-            position.epochLosses = []
-            self.plan = nil
-        }
-        return report
-    }
+    public func step() throws -> StepReport { try loop.step() }
 
-    /// Trains to the end of the epoch in progress (the rest of it, after a resume) and
-    /// returns the loss of every update of that epoch.
-    public func trainEpoch(onStep: ((StepReport) -> Void)? = nil) throws -> [Float] {
-        let epoch = position.epoch
-        var losses = position.epochLosses
-        while !isFinished && position.epoch == epoch {
-            let report = try step()
-            losses.append(report.loss)
-            onStep?(report)
-        }
-        return losses
-    }
+    /// Trains to the end of the epoch in progress (see `TrainingLoop.trainEpoch`).
+    public func trainEpoch(onStep: ((StepReport) -> Void)? = nil) throws -> [Float] { try loop.trainEpoch(onStep: onStep) }
 
     /// Logits `[labels]` per example of `items`, in their order (evaluation mode).
     /// Partial fine-tuning evaluates from a cache of the items' frozen-layer outputs.
@@ -164,20 +110,16 @@ public final class FineTuner {
 
     // MARK: - Saving and resuming
 
-    public static let optimizerFile = "optimizer.safetensors"
-    public static let stateFile = "trainer_state.json"
-
-    /// Writes the weights (`config.json`, `model.safetensors`), the optimizer moments and
-    /// step, and the training position into `directory`.
+    /// Writes the weights (`config.json`, `model.safetensors`) and the loop's state
+    /// (optimizer moments and step, position, history) into `directory`.
     public func saveState(to directory: String) throws {
         try model.saveCheckpoint(directory: directory)
-        try optimizer.save(to: directory + "/" + Self.optimizerFile)
-        try writeJSON(position, to: directory + "/" + Self.stateFile)
+        try loop.saveState(to: directory)
     }
 
     /// Continues a run saved by `saveState`: loads its weights, builds the tuner (and its
     /// cache) with the same options and `classWeights` (the run's saved ones; nil computes
-    /// them again from `examples`), then restores the optimizer and position.
+    /// them again from `examples`), then restores the loop's state.
     public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0,
                               classWeights: [Float]? = nil) throws -> FineTuner {
         let weights = try SafetensorsFile(path: directory + "/model.safetensors")
@@ -186,16 +128,7 @@ public final class FineTuner {
         }
         let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false)
         let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId, classWeights: classWeights)
-        try tuner.optimizer.load(from: directory + "/" + optimizerFile)
-        let position: TrainingPosition = try readJSON(directory + "/" + stateFile)
-        guard position.step == tuner.optimizer.step else {
-            throw TransformerError("trainer state is at update \(position.step) but the optimizer state at \(tuner.optimizer.step)", file: directory + "/" + stateFile)
-        }
-        guard position.batchesDone < tuner.batchesPerEpoch || position.batchesDone == 0 else {
-            throw TransformerError("trainer state has \(position.batchesDone) batches done of an epoch of \(tuner.batchesPerEpoch): the training data differ from the saved run",
-                                   file: directory + "/" + stateFile)
-        }
-        tuner.position = position
+        try tuner.loop.restoreState(from: directory)
         return tuner
     }
 }
@@ -216,21 +149,5 @@ extension BertModel {
             for (row, i) in indices.enumerated() { out[i] = Array(logits[row * head.numLabels ..< (row + 1) * head.numLabels]) }
         }
         return out
-    }
-}
-
-/// Pretty, key-sorted JSON (`JSONEncoder`): floats print in their shortest exact form.
-func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    do { try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw TransformerError("cannot write JSON: \(error.localizedDescription)", file: path)
-    }
-}
-
-func readJSON<T: Decodable>(_ path: String) throws -> T {
-    guard let data = FileManager.default.contents(atPath: path) else { throw TransformerError("cannot read file", file: path) }
-    do { return try JSONDecoder().decode(T.self, from: data) } catch {
-        throw TransformerError("unreadable JSON: \(error)", file: path)
     }
 }
