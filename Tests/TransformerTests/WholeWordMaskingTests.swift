@@ -125,3 +125,37 @@ final class WholeWordMaskingTests: XCTestCase {
         XCTAssertThrowsError(try MaskingVocabulary(Vocabulary(tokens: ["[PAD]", "a"]))) { XCTAssertTrue("\($0)".contains("no mask token \"[MASK]\""), "\($0)") }
     }
 }
+
+/// Held-out perplexity: fixed masks per seed, exp of the token-weighted mean loss.
+final class MaskedLMPerplexityTests: XCTestCase {
+    func testPerplexityIsTokenWeightedAndReproducible() throws {
+        let folder = try CheckpointFolder(directory: Fixtures.tinyModel)
+        let model = try MaskedLanguageModel(config: folder.config, seed: 3)
+        let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (5..<99).map { $0 % 3 == 0 ? "##t\($0)" : "t\($0)" }
+        let masker = try WholeWordMasker(vocabulary: try MaskingVocabulary(Vocabulary(tokens: tokens)))
+        var g = SeededGenerator(seed: 11)
+        var examples: [EncodedExample] = []
+        for i in 0..<9 {
+            var ids: [Int32] = [2]
+            for _ in 0..<(5 + 3 * i) { ids.append(Int32(5 + g.next() % 94)) }
+            ids.append(3)
+            examples.append(EncodedExample(ids: ids, typeIds: [Int32](repeating: 0, count: ids.count), labels: []))
+        }
+        let a = try model.perplexity(examples, masker: masker, seed: 1, batchSize: 4)
+        XCTAssertEqual(try model.perplexity(examples, masker: masker, seed: 1, batchSize: 4), a, "same seed, same masks")
+        XCTAssertNotEqual(try model.perplexity(examples, masker: masker, seed: 2, batchSize: 4), a, "another seed, other masks")
+        // By hand: the same batches and masks, losses weighted by their masked counts.
+        var sum = 0.0, count = 0
+        for (k, batch) in LengthBucketing.sortedBatches(lengths: examples.map { $0.length }, batchSize: 4).enumerated() {
+            var rng = SeededGenerator(seed: derivedSeed(1, stream: 0x4D4C4D, index: k))
+            let (masked, labels) = try masker.mask(try BatchCollation.batch(batch.map { examples[$0] }), rng: &rng)
+            let e = try model.evaluate(masked, maskedLabels: labels)
+            sum += Double(e.loss) * Double(e.maskedTokens); count += e.maskedTokens
+        }
+        XCTAssertEqual(a.maskedTokens, count)
+        XCTAssertGreaterThan(count, 0)
+        XCTAssertEqual(a.perplexity, exp(sum / Double(count)), accuracy: 1e-9 * a.perplexity)
+        // An untrained head over 99 tokens: perplexity near the vocabulary size.
+        XCTAssertTrue((30...300).contains(a.perplexity), "\(a.perplexity)")
+    }
+}
