@@ -55,6 +55,10 @@ let package = Package(
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
         // the contracts graph.
         .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Reports"]),
+        // Legal text for domain-adaptive pretraining from the shared data files, with every
+        // downstream test text kept out (clause splits from ContractReview, SCOTUS test
+        // terms from Prediction); reads files, never the graph.
+        .target(name: "PretrainingCorpus", dependencies: ["LexgraphCore", "GraphStore", "ContractReview", "Prediction"]),
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
@@ -83,6 +87,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"],
                     linkerSettings: [.linkedLibrary("FoundationXML", .when(platforms: [.linux]))]),
         .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers"]),
+        .testTarget(name: "PretrainingCorpusTests", dependencies: ["TestRequirements", "PretrainingCorpus", "LexgraphCore"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,

@@ -70,7 +70,8 @@ public final class BertModel {
     }
 
     /// Parameter names and shapes in layout order (HF names without `bert.`).
-    public static func parameterSpecs(config c: BertConfig, head: ClassificationHeadSpec?) -> [(String, [Int])] {
+    /// `extra` (another head's tensors, e.g. the MLM head's `cls.predictions.*`) goes last.
+    public static func parameterSpecs(config c: BertConfig, head: ClassificationHeadSpec?, extra: [(String, [Int])] = []) -> [(String, [Int])] {
         let h = c.hiddenSize
         var specs: [(String, [Int])] = [
             ("embeddings.word_embeddings.weight", [c.vocabSize, h]),
@@ -81,7 +82,7 @@ public final class BertModel {
         for l in 0..<c.numHiddenLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
         specs += [("pooler.dense.weight", [h, h]), ("pooler.dense.bias", [h])]
         if let head { specs += [("classifier.weight", [head.numLabels, h]), ("classifier.bias", [head.numLabels])] }
-        return specs
+        return specs + extra
     }
 
     /// A model with HF-style random initialization: weights ~ N(0, initializer_range),
@@ -90,15 +91,18 @@ public final class BertModel {
         try self.init(config: config, head: head, seed: seed, randomInitialization: true)
     }
 
-    /// `randomInitialization: false` leaves parameters at zero for a loader to fill.
-    init(config: BertConfig, head: ClassificationHeadSpec?, seed: UInt64, randomInitialization: Bool) throws {
+    /// `randomInitialization: false` leaves parameters at zero for a loader to fill;
+    /// `extraParameters` are laid out after the encoder's (and initialized the same way), so
+    /// a head defined outside this class (`MaskedLanguageModel`) shares the one flat block.
+    init(config: BertConfig, head: ClassificationHeadSpec?, seed: UInt64, randomInitialization: Bool,
+         extraParameters: [(String, [Int])] = []) throws {
         try config.validate()
         if let head, head.numLabels < 1 { throw TransformerError("classification head needs at least one label, got \(head.numLabels)") }
-        try Self.checkMemory(config: config, head: head)
+        try Self.checkMemory(config: config, head: head, extra: extraParameters)
         self.config = config
         self.head = head
         self.rng = SeededGenerator(seed: seed)
-        parameters = ParameterSet(Self.parameterSpecs(config: config, head: head))
+        parameters = ParameterSet(Self.parameterSpecs(config: config, head: head, extra: extraParameters))
         let p = parameters
         layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: $0) }
         wordEmbeddings = p.required("embeddings.word_embeddings.weight")
@@ -116,9 +120,9 @@ public final class BertModel {
     /// Refuses a model whose values and gradients (8 bytes a parameter) would not fit in
     /// this machine's memory, before allocating them: sizes within `BertConfig.limits` can
     /// still multiply out to terabytes.
-    static func checkMemory(config: BertConfig, head: ClassificationHeadSpec?) throws {
+    static func checkMemory(config: BertConfig, head: ClassificationHeadSpec?, extra: [(String, [Int])] = []) throws {
         var scalars = 0, overflow = false
-        for (_, shape) in parameterSpecs(config: config, head: head) {
+        for (_, shape) in parameterSpecs(config: config, head: head, extra: extra) {
             var n = 1
             for d in shape { let (p, o) = n.multipliedReportingOverflow(by: d); n = p; overflow = overflow || o }
             let (sum, o) = scalars.addingReportingOverflow(n)

@@ -7,6 +7,15 @@ extension BertModel {
     /// Non-parameter buffers some checkpoints carry; skipped on load.
     static let ignorableTensors: Set<String> = ["embeddings.position_ids", "bert.embeddings.position_ids"]
 
+    /// Whether `name` is a pretraining head's tensor (`cls.*`: the MLM head, next-sentence
+    /// prediction) that this model has no place for: skipped on load, as HF's encoder and
+    /// classification classes skip them, so a `BertForMaskedLM` folder (`lexgraph pretrain`)
+    /// fine-tunes like any encoder. The tied MLM decoder (`cls.predictions.decoder.*`) is
+    /// never a parameter; `MaskedLanguageModel` checks it against what it is tied to.
+    func isSkippedPretrainingHead(_ name: String) -> Bool {
+        name.hasPrefix("cls.") && parameters[name] == nil
+    }
+
     /// Loads `directory/config.json` and `directory/model.safetensors`, checked against each
     /// other before any weight is allocated (`CheckpointFolder`). When `head` is nil and
     /// the file holds `classifier.weight`, the head is taken from it.
@@ -14,22 +23,57 @@ extension BertModel {
         let folder = try CheckpointFolder(directory: directory, head: head)
         let model = try BertModel(config: folder.config, head: folder.head, seed: seed, randomInitialization: false)
         try model.loadWeights(from: folder.weights, initializeMissingHead: initializeMissingHead)
+        try model.loadKeptPooler(directory: directory, weights: folder.weights)
         return model
+    }
+
+    /// The file beside a `BertForMaskedLM` checkpoint that keeps the encoder's pooler, which
+    /// that class has no place for (transformers would report it as unexpected): a
+    /// classifier fine-tuned from the folder with [CLS] pooling then starts from the
+    /// pretrained pooler, not a fresh one (HF's own loading initializes it afresh).
+    public static let keptPoolerFile = "pooler.safetensors"
+
+    /// Reads `keptPoolerFile` from `directory` when `weights` lack the pooler and it is there.
+    func loadKeptPooler(directory: String, weights: SafetensorsFile) throws {
+        let path = directory + "/" + Self.keptPoolerFile
+        guard weights.entry("pooler.dense.weight") == nil, weights.entry("bert.pooler.dense.weight") == nil,
+              FileManager.default.fileExists(atPath: path) else { return }
+        let file = try SafetensorsFile(path: path)
+        for param in [pooler, poolerBias] {
+            let name = "bert." + param.name
+            guard let entry = file.entry(name) else { throw TransformerError("no tensor \"\(name)\"", file: path) }
+            guard entry.shape == param.shape else {
+                throw TransformerError("tensor \"\(name)\" has shape \(entry.shape) but the model expects \(param.shape)", file: path)
+            }
+            try file.readFloats(name, into: param.value.data)
+        }
     }
 
     /// Copies every parameter from `file`, accepting names with or without the `bert.`
     /// prefix (the classifier is never prefixed). Missing, extra and mis-shaped tensors are
     /// errors naming the tensor (and both shapes); a missing classifier keeps its random
-    /// initialization when `initializeMissingHead`.
+    /// initialization when `initializeMissingHead` (so does a missing MLM head, `cls.*`), and
+    /// so does the pooler a `BertForMaskedLM` file lacks.
     public func loadWeights(from file: SafetensorsFile, initializeMissingHead: Bool = true) throws {
+        try loadWeights(from: file, initializeMissingHead: initializeMissingHead,
+                        initializingIfMissing: Self.isMaskedLMFile(file) ? poolerParameterNames : [])
+    }
+
+    /// Whether `file` is a `BertForMaskedLM` checkpoint, which HF saves without the pooler
+    /// (`add_pooling_layer=False`): a model loading it initializes the pooler, as HF does.
+    static func isMaskedLMFile(_ file: SafetensorsFile) -> Bool { file.entries.contains { $0.name.hasPrefix("cls.predictions.") } }
+
+    /// The same; `initializingIfMissing` names further parameters that keep a fresh HF
+    /// initialization when the file lacks them.
+    func loadWeights(from file: SafetensorsFile, initializeMissingHead: Bool, initializingIfMissing optional: Set<String>) throws {
         var used = Set<String>()
         var missing: [String] = []
         for param in parameters.parameters {
-            let isHead = param.name.hasPrefix("classifier.")
+            let isHead = param.name.hasPrefix("classifier.") || param.name.hasPrefix("cls.")
             let candidates = isHead ? [param.name] : [param.name, "bert." + param.name]
             let present = candidates.filter { file.entry($0) != nil }
             guard let name = present.first else {
-                if isHead && initializeMissingHead { initialize(param) } else { missing.append(param.name) }
+                if (isHead && initializeMissingHead) || optional.contains(param.name) { initialize(param) } else { missing.append(param.name) }
                 continue
             }
             guard present.count == 1 else {
@@ -46,7 +90,7 @@ extension BertModel {
             throw TransformerError("missing \(missing.count) tensor(s): " + missing.prefix(8).map { "\"\($0)\" \(parameters[$0]?.shape ?? [])" }.joined(separator: ", ")
                                    + (missing.count > 8 ? ", ..." : ""), file: file.path)
         }
-        let extra = file.entries.map(\.name).filter { !used.contains($0) && !Self.ignorableTensors.contains($0) }
+        let extra = file.entries.map(\.name).filter { !used.contains($0) && !Self.ignorableTensors.contains($0) && !isSkippedPretrainingHead($0) }
         if !extra.isEmpty {
             throw TransformerError("unexpected tensor(s) the model has no place for: "
                                    + extra.prefix(8).map { n in "\"\(n)\" \(file.entry(n)?.shape ?? [])" }.joined(separator: ", ")

@@ -85,7 +85,8 @@ extension BertModel {
         for (name, shape) in parameterSpecs(config: config, head: head) {
             let isHead = name.hasPrefix("classifier.")
             guard let entry = file.entry(name) ?? (isHead ? nil : file.entry("bert." + name)) else {
-                if !isHead { missing.append(name) }
+                // A BertForMaskedLM file has no pooler (the loader initializes it).
+                if !isHead && !(name.hasPrefix("pooler.") && BertModel.isMaskedLMFile(file)) { missing.append(name) }
                 continue
             }
             guard entry.shape.count == shape.count else {
