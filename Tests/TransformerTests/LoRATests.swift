@@ -176,8 +176,13 @@ final class LoRATests: XCTestCase {
         try expectError({ $0.replacingOccurrences(of: "\"r\":2", with: "\"r\":4") }, "has shape [2, 8] in the file but rank 4 on this model needs [4, 8]",
                         in: "adapter_model.safetensors")
         try expectError({ _ in "{\"peft_type\": " }, "adapter config is not valid JSON")
-        // A tensor missing from the weights file.
         try original.write(toFile: dir + "/adapter_config.json", atomically: true, encoding: .utf8)
+        // A classifier for another number of labels.
+        let twoLabels = try BertModel(config: model.config, head: ClassificationHeadSpec(numLabels: 2, problemType: .singleLabelClassification))
+        XCTAssertThrowsError(try twoLabels.loadLoRA(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("has shape [3, 8] in the file but this model's 2-label head needs [2, 8]"), "\($0)")
+        }
+        // A tensor missing from the weights file.
         let file = try SafetensorsFile(path: dir + "/adapter_model.safetensors")
         let kept = try file.entries.dropFirst().map { (name: $0.name, tensor: try file.tensor($0.name)) }
         try SafetensorsWriter.write(kept, to: dir + "/adapter_model.safetensors")

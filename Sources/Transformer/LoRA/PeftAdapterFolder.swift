@@ -206,7 +206,8 @@ extension BertModel {
                 continue
             }
             guard entry.shape == p.shape else {
-                throw TransformerError("tensor \"\(name)\" has shape \(entry.shape) in the file but rank \(config.rank) on this model needs \(p.shape)", file: file.path)
+                let needs = isHead ? "this model's \(head?.numLabels ?? 0)-label head needs" : "rank \(config.rank) on this model needs"
+                throw TransformerError("tensor \"\(name)\" has shape \(entry.shape) in the file but \(needs) \(p.shape)", file: file.path)
             }
             try file.readFloats(name, into: p.value.data)
             used.insert(name)
