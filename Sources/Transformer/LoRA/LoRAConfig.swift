@@ -48,7 +48,9 @@ public struct LoRAConfig: Sendable, Equatable {
     /// peft `use_rslora`: scale by `alpha / √rank` instead of `alpha / rank`.
     public var rankStabilized: Bool
 
-    public init(rank: Int = 8, alpha: Double = 16, dropout: Double = 0.1, targets: [LoRATarget] = LoRATarget.attention,
+    /// Rank, alpha and dropout default to peft's `LoraConfig` defaults; the targets to the
+    /// four attention projections (peft's BERT default is query and value only).
+    public init(rank: Int = 8, alpha: Double = 8, dropout: Double = 0, targets: [LoRATarget] = LoRATarget.attention,
                 rankStabilized: Bool = false) {
         self.rank = rank
         self.alpha = alpha
