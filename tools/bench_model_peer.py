@@ -6,6 +6,9 @@ forward + backward + AdamW), for each thread count via torch.set_num_threads.
 `lexgraph bench model` runs this script itself, once per measurement in a fresh process
 (`--child forward|train --threads N`), and reads the JSON line it prints last:
   {"kind": ..., "threads": N, "seconds": median s/step, "seq_per_s": ..., "max_rss_kib": peak RSS}
+With --lora-rank R there is a third kind, `lora`: the same train step with peft LoRA
+adapters of rank R (alpha 2R, dropout 0.1) on query, key, value and attention.output.dense,
+the base frozen and AdamW over the adapters and classifier only.
 Run standalone it loops over all thread counts and kinds in one process:
   python3 tools/bench_model_peer.py [--out runs/bench_peer.json]
 With --profile it also prints, per thread count and kind, PyTorch's own operator profile
@@ -58,7 +61,8 @@ def main():
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--iterations", type=int, default=5)
-    ap.add_argument("--child", choices=["forward", "train"], help="time only this kind (one thread count) and print one JSON line")
+    ap.add_argument("--child", choices=["forward", "train", "lora"], help="time only this kind (one thread count) and print one JSON line")
+    ap.add_argument("--lora-rank", type=int, default=0, help="also time a LoRA (peft) train step of this rank")
     ap.add_argument("--out")
     ap.add_argument("--profile", action="store_true", help="also print torch.profiler's self CPU time per op (ms per step)")
     args = ap.parse_args()
@@ -90,7 +94,24 @@ def main():
         model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
         opt.step()
 
+    lora_model = None
+
+    def lora():
+        nonlocal opt, lora_model
+        if lora_model is None:
+            from peft import LoraConfig, get_peft_model
+            config = LoraConfig(task_type="SEQ_CLS", r=args.lora_rank, lora_alpha=2 * args.lora_rank, lora_dropout=0.1,
+                                target_modules=["query", "key", "value", "attention.output.dense"])
+            lora_model = get_peft_model(model, config)
+            opt = torch.optim.AdamW([p for p in lora_model.parameters() if p.requires_grad], lr=1e-4)
+        lora_model.train()
+        opt.zero_grad()
+        lora_model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
+        opt.step()
+
     kinds = [("forward", forward, flops), ("train", train, 3 * flops)]
+    if args.lora_rank > 0 or args.child == "lora":
+        kinds.append(("lora", lora, 3 * flops))  # last: it wraps the model
     if args.child:
         n = int(args.threads)
         torch.set_num_threads(n)

@@ -100,12 +100,15 @@ public enum Linear {
     }
 
     /// Backward of `forward`: `dW += dyᵀ·x`, `db += Σ_rows dy`, and `dx = dy·W` (overwritten,
-    /// or added when `accumulateInput`). Pass `dx: nil` when the input needs no gradient.
+    /// or added when `accumulateInput`). Pass `dx: nil` when the input needs no gradient, and
+    /// `dWeight`/`dBias: nil` for a frozen layer (LoRA's base), which then costs one GEMM, not two.
     public static func backward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
-                                weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
+                                weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
                                 dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false) {
-        BLAS.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                  a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures)
+        if let dWeight {
+            BLAS.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+                      a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures)
+        }
         if let dBias { Kernels.addColumnSums(dy, rows: rows, cols: outFeatures, into: dBias) }
         if let dx {
             BLAS.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,

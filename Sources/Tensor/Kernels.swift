@@ -201,17 +201,18 @@ public enum Kernels {
         }
     }
 
-    /// LayerNorm backward: `dx` is overwritten; `dGamma`, `dBeta` are accumulated. With
+    /// LayerNorm backward: `dx` is overwritten; `dGamma`, `dBeta` are accumulated (skipped
+    /// when nil: a frozen LayerNorm). With
     /// `maskedDx`, it also receives `dx ⊙ dropout` (keep flags × `keepScale`): the gradient
     /// of the dropped-out branch that fed the residual sum, while `dx` itself is the
     /// residual's gradient. `maskedDx` may alias `dOut`.
     public static func layerNormBackward(_ dOut: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                                          gamma: UnsafePointer<Float>, rows: Int, cols: Int,
-                                         dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>,
+                                         dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
                                          keepMask: UnsafePointer<UInt8>? = nil, keepScale: Float = 1, maskedDx: UnsafeMutablePointer<Float>? = nil) {
         // γ and β gradients first (maskedDx may overwrite dOut): column sums over rows,
         // split by columns so each is summed in row order.
-        Parallel.chunks(cols, grain: columnGrain(rows: rows)) { _, columns in
+        if let dGamma, let dBeta { Parallel.chunks(cols, grain: columnGrain(rows: rows)) { _, columns in
             for r in 0..<rows {
                 let dy = dOut + r * cols, xr = x + r * cols
                 let m = mean[r], s = rstd[r]
@@ -220,7 +221,7 @@ public enum Kernels {
                     dBeta[j] += dy[j]
                 }
             }
-        }
+        } }
         let invN = 1 / Float(cols)
         Parallel.chunks(rows, grain: Parallel.grain(rowLength: cols)) { _, range in
             for r in range {

@@ -30,8 +30,9 @@ extension BertModel {
         let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize
         let dz = ws.gradPooled.data, y = ws.pooled.data
         for i in 0..<(b * h) { dz[i] *= 1 - y[i] * y[i] }  // tanh' = 1 − tanh²
+        let trainsBase = adapters == nil
         Linear.backward(dy: dz, x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data,
-                        dWeight: pooler.grad.data, dBias: poolerBias.grad.data, dx: ws.gradCls.data)
+                        dWeight: trainsBase ? pooler.grad.data : nil, dBias: trainsBase ? poolerBias.grad.data : nil, dx: ws.gradCls.data)
         for i in 0..<b { Kernels.accumulate(ws.gradCls.data + i * h, count: h, into: ws.gradHiddenA.data + i * t * h) }
     }
 
@@ -59,14 +60,17 @@ extension BertModel {
             layerBackward(l, ws: ws, dOut: dOut, dIn: dIn, dropout: dropout)
             swap(&dOut, &dIn)
         }
-        if firstLayer == 0 { embeddingBackward(ws: ws, dHidden: dOut, dropout: dropout) }
+        if firstLayer == 0 && adapters == nil { embeddingBackward(ws: ws, dHidden: dOut, dropout: dropout) }
     }
 
     /// Gradient of one layer: `dOut` (w.r.t. its output) to `dIn` (w.r.t. its input). Each
     /// LayerNorm backward also writes its input gradient through the sub-layer's dropout
-    /// (`maskedDx`), so no separate mask pass runs.
+    /// (`maskedDx`), so no separate mask pass runs. With LoRA adapters attached, the base
+    /// parameters get no gradients (`grad` nil skips their GEMMs and sums) and each adapter's
+    /// backward follows its base layer's.
     func layerBackward(_ l: Int, ws: BertWorkspace, dOut: Tensor, dIn: Tensor, dropout: Bool) {
-        let p = layers[l], a = ws.layers[l]
+        let p = layers[l], a = ws.layers[l], lora = adapters
+        func grad(_ q: Parameter) -> UnsafeMutablePointer<Float>? { lora == nil ? q.grad.data : nil }
         let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
         let x = ws.hidden[l].data
         let dSum = ws.gradScratch.data
@@ -77,35 +81,40 @@ extension BertModel {
         let outputMask = dropout ? a.outputDropMask.map { UnsafePointer($0) } : nil
         let dProjection = outputMask == nil ? dSum : ws.gradContext.data
         Kernels.layerNormBackward(dOut.data, x: a.outputSum.data, mean: a.mean2.data, rstd: a.rstd2.data, gamma: p.outputNorm.value.data,
-                                  rows: bt, cols: h, dx: dSum, dGamma: p.outputNorm.grad.data, dBeta: p.outputNormBias.grad.data,
+                                  rows: bt, cols: h, dx: dSum, dGamma: grad(p.outputNorm), dBeta: grad(p.outputNormBias),
                                   keepMask: outputMask, keepScale: keepScale, maskedDx: outputMask == nil ? nil : dProjection)
         clock.lap("bwd LayerNorm (+dropout)")
         Linear.backward(dy: dProjection, x: a.activation.data, rows: bt, inFeatures: inter, outFeatures: h, weight: p.output.value.data,
-                        dWeight: p.output.grad.data, dBias: p.outputBias.grad.data, dx: ws.gradIntermediate.data)
+                        dWeight: grad(p.output), dBias: grad(p.outputBias), dx: ws.gradIntermediate.data)
+        lora?.backward(.output, layer: l, dy: dProjection, x: a.activation.data, rows: bt, dx: ws.gradIntermediate.data, dropout: dropout)
         clock.lap("bwd FFN down GEMMs + bias sums")
         Kernels.geluBackward(ws.gradIntermediate.data, u: a.preActivation.data, count: bt * inter, du: ws.gradIntermediate.data)
         clock.lap("bwd GELU'")
         Linear.backward(dy: ws.gradIntermediate.data, x: a.attentionNormed.data, rows: bt, inFeatures: h, outFeatures: inter,
-                        weight: p.intermediate.value.data, dWeight: p.intermediate.grad.data, dBias: p.intermediateBias.grad.data,
+                        weight: p.intermediate.value.data, dWeight: grad(p.intermediate), dBias: grad(p.intermediateBias),
                         dx: dSum, accumulateInput: true)
+        lora?.backward(.intermediate, layer: l, dy: ws.gradIntermediate.data, x: a.attentionNormed.data, rows: bt, dx: dSum, dropout: dropout)
         clock.lap("bwd FFN up GEMMs + bias sums")
 
         // Attention LayerNorm; its input gradient is the residual into `dIn` and the projection branch.
         let attentionMask = dropout ? a.attentionOutDropMask.map { UnsafePointer($0) } : nil
         let dAttention = attentionMask == nil ? dIn.data : dSum
         Kernels.layerNormBackward(dSum, x: a.attentionSum.data, mean: a.mean1.data, rstd: a.rstd1.data, gamma: p.attentionNorm.value.data,
-                                  rows: bt, cols: h, dx: dIn.data, dGamma: p.attentionNorm.grad.data, dBeta: p.attentionNormBias.grad.data,
+                                  rows: bt, cols: h, dx: dIn.data, dGamma: grad(p.attentionNorm), dBeta: grad(p.attentionNormBias),
                                   keepMask: attentionMask, keepScale: keepScale, maskedDx: attentionMask == nil ? nil : dAttention)
         clock.lap("bwd LayerNorm (+dropout)")
         Linear.backward(dy: dAttention, x: a.context.data, rows: bt, inFeatures: h, outFeatures: h, weight: p.attentionOut.value.data,
-                        dWeight: p.attentionOut.grad.data, dBias: p.attentionOutBias.grad.data, dx: ws.gradContext.data)
+                        dWeight: grad(p.attentionOut), dBias: grad(p.attentionOutBias), dx: ws.gradContext.data)
+        lora?.backward(.attentionOutput, layer: l, dy: dAttention, x: a.context.data, rows: bt, dx: ws.gradContext.data, dropout: dropout)
         clock.lap("bwd attention output GEMMs + bias sums")
 
         attentionBackward(l, ws: ws, dropout: dropout)
         clock.lap("bwd attention per head (4 GEMMs, softmax')")
-        for (dy, w, bias) in [(ws.gradQ, p.query, p.queryBias), (ws.gradK, p.key, p.keyBias), (ws.gradV, p.value, p.valueBias)] {
+        for (dy, w, bias, target) in [(ws.gradQ, p.query, p.queryBias, LoRATarget.query), (ws.gradK, p.key, p.keyBias, .key),
+                                      (ws.gradV, p.value, p.valueBias, .value)] {
             Linear.backward(dy: dy.data, x: x, rows: bt, inFeatures: h, outFeatures: h, weight: w.value.data,
-                            dWeight: w.grad.data, dBias: bias.grad.data, dx: dIn.data, accumulateInput: true)
+                            dWeight: grad(w), dBias: grad(bias), dx: dIn.data, accumulateInput: true)
+            lora?.backward(target, layer: l, dy: dy.data, x: x, rows: bt, dx: dIn.data, dropout: dropout)
         }
         clock.lap("bwd Q/K/V projection GEMMs + bias sums")
     }

@@ -30,7 +30,7 @@ extension BertModel {
     /// The encoder and, with `pooler`, the pooler (a mean-pooling head skips it); records
     /// what `backward` differentiates.
     func encode(_ batch: BertBatch, dropout: Bool, from input: LayerInput?, forBackward: Bool, pooler runPooler: Bool) throws -> BertWorkspace {
-        let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0)
+        let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0 || (adapters?.config.dropout ?? 0) > 0)
         let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers, keepsActivations: forBackward)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
 
@@ -102,6 +102,11 @@ extension BertModel {
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.query.value.data, bias: p.queryBias.value.data, y: a.q.data)
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.key.value.data, bias: p.keyBias.value.data, y: a.k.data)
         Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: p.value.value.data, bias: p.valueBias.value.data, y: a.v.data)
+        if let lora = adapters {  // + scaling · B(A(dropout(x))) on each adapted projection
+            lora.forward(.query, layer: l, x: x, rows: bt, y: a.q.data, dropout: dropout, rng: &rng)
+            lora.forward(.key, layer: l, x: x, rows: bt, y: a.k.data, dropout: dropout, rng: &rng)
+            lora.forward(.value, layer: l, x: x, rows: bt, y: a.v.data, dropout: dropout, rng: &rng)
+        }
         clock.lap("fwd Q/K/V projection GEMMs")
         attentionForward(l, ws: ws, dropout: dropout)
         clock.lap("fwd attention: QKᵀ, mask+softmax, dropout, PV per head")
@@ -109,6 +114,7 @@ extension BertModel {
         // Attention output: dense, then bias + dropout + residual + LayerNorm in one pass.
         Linear.forward(x: a.context.data, rows: bt, inFeatures: h, outFeatures: h, weight: p.attentionOut.value.data,
                        bias: nil, y: a.attentionSum.data)
+        adapters?.forward(.attentionOutput, layer: l, x: a.context.data, rows: bt, y: a.attentionSum.data, dropout: dropout, rng: &rng)
         clock.lap("fwd attention output GEMM")
         var mask: UnsafeMutablePointer<UInt8>? = nil
         if dropout, let m = a.attentionOutDropMask {
@@ -123,11 +129,13 @@ extension BertModel {
         // Feed-forward: dense with bias + GELU fused, dense, then bias + dropout + residual + LayerNorm.
         Linear.forward(x: a.attentionNormed.data, rows: bt, inFeatures: h, outFeatures: inter, weight: p.intermediate.value.data,
                        bias: nil, y: a.preActivation.data)
+        adapters?.forward(.intermediate, layer: l, x: a.attentionNormed.data, rows: bt, y: a.preActivation.data, dropout: dropout, rng: &rng)
         clock.lap("fwd FFN up GEMM")
         Kernels.biasGELU(a.preActivation.data, bias: p.intermediateBias.value.data, rows: bt, cols: inter, out: a.activation.data)
         clock.lap("fwd bias+GELU")
         Linear.forward(x: a.activation.data, rows: bt, inFeatures: inter, outFeatures: h, weight: p.output.value.data,
                        bias: nil, y: a.outputSum.data)
+        adapters?.forward(.output, layer: l, x: a.activation.data, rows: bt, y: a.outputSum.data, dropout: dropout, rng: &rng)
         clock.lap("fwd FFN down GEMM")
         mask = nil
         if dropout, let m = a.outputDropMask {

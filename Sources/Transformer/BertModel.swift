@@ -54,7 +54,14 @@ public final class BertModel {
     let layers: [LayerParameters]
     let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm, embeddingNormBias: Parameter
     let pooler, poolerBias: Parameter
-    let classifier, classifierBias: Parameter?
+    let baseClassifier, baseClassifierBias: Parameter?
+    /// Low-rank adapters the encoder runs with (`attachLoRA`, `loadLoRA`); while set, the
+    /// base parameters are frozen and get no gradients.
+    public internal(set) var adapters: LoRAAdapters?
+    /// The classifier the head runs: the adapters' trainable copy while they are attached
+    /// (peft `modules_to_save`), else the model's own.
+    var classifier: Parameter? { adapters?.classifier ?? baseClassifier }
+    var classifierBias: Parameter? { adapters?.classifierBias ?? baseClassifierBias }
 
     var workspace: BertWorkspace?
     /// The batch and options of the last forward, which backward differentiates.
@@ -112,8 +119,8 @@ public final class BertModel {
         embeddingNormBias = p.required("embeddings.LayerNorm.bias")
         pooler = p.required("pooler.dense.weight")
         poolerBias = p.required("pooler.dense.bias")
-        classifier = head == nil ? nil : p.required("classifier.weight")
-        classifierBias = head == nil ? nil : p.required("classifier.bias")
+        baseClassifier = head == nil ? nil : p.required("classifier.weight")
+        baseClassifierBias = head == nil ? nil : p.required("classifier.bias")
         if randomInitialization { for param in p.parameters { initialize(param) } }
     }
 

@@ -8,7 +8,9 @@ import Transformer
 
 /// `lexgraph bench model` (also `lexgraph model bench`): forward and full training-step
 /// throughput of an encoder at a fixed batch shape, per thread count, next to PyTorch
-/// (tools/bench_model_peer.py) in the same invocation.
+/// (tools/bench_model_peer.py) in the same invocation; with `--lora-rank R` also a LoRA
+/// training step (rank-R adapters on the attention projections, base frozen) next to
+/// PyTorch + peft, and its speed and memory against the full step on each side.
 ///
 /// Every (thread count, kind) measurement runs in a fresh child process on both sides,
 /// Swift and PyTorch alternating, so each reports its own peak resident memory
@@ -27,9 +29,11 @@ struct ModelBenchmark: ParsableArguments {
     @Option(name: .customLong("peak-gflops"), help: "The machine's fp32 peak over all its cores, GFLOP/s.")
     var peakGFLOPs = 179.0
     @Flag(help: "Also print where each Swift measurement spends its time, per layer step (OpProfile).") var profile = false
+    @Option(name: .customLong("lora-rank"), help: "Also time a LoRA training step with adapters of this rank on the attention projections (0: no).")
+    var loraRank = 0
     @Option(help: .hidden) var child: String?
 
-    static let kinds = ["forward", "train"]
+    var kinds: [String] { ["forward", "train"] + (loraRank > 0 ? ["lora"] : []) }
 
     /// One child's result: median seconds per step and peak resident memory.
     struct Measurement {
@@ -39,11 +43,11 @@ struct ModelBenchmark: ParsableArguments {
 
     func run() throws {
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }), batch > 0, seq > 0, iterations > 0, rounds > 0 else {
-            throw ValidationError("batch, seq, iterations, rounds and threads must be positive")
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }), batch > 0, seq > 0, iterations > 0, rounds > 0, loraRank >= 0 else {
+            throw ValidationError("batch, seq, iterations, rounds and threads must be positive (and --lora-rank not negative)")
         }
         if let child {
-            guard Self.kinds.contains(child), threadCounts.count == 1 else { throw ValidationError("--child needs forward|train and one thread count") }
+            guard kinds.contains(child), threadCounts.count == 1 else { throw ValidationError("--child needs \(kinds.joined(separator: "|")) and one thread count") }
             try measureInProcess(kind: child, threads: threadCounts[0])
             return
         }
@@ -62,7 +66,7 @@ struct ModelBenchmark: ParsableArguments {
         var swiftRuns: [String: [Measurement]] = [:], torchRuns: [String: [Measurement]] = [:]
         for _ in 0..<rounds {
             for n in threadCounts {
-                for kind in Self.kinds {
+                for kind in kinds {
                     let key = "\(kind)@\(n)"
                     swiftRuns[key, default: []].append(try runChild(executable: "/proc/self/exe",
                         arguments: ["bench", "model", "--child", kind] + (profile ? ["--profile"] : []) + commonArguments(dir: dir, threads: n)))
@@ -76,7 +80,7 @@ struct ModelBenchmark: ParsableArguments {
         print("load average after:  \(Self.loadAverage())")
         print("threads kind     swift seq/s  torch seq/s  ratio  swift GFLOP/s  of peak  swift peak MiB  torch peak MiB")
         for n in threadCounts {
-            for kind in Self.kinds {
+            for kind in kinds {
                 let key = "\(kind)@\(n)", work = kind == "forward" ? flops : 3 * flops
                 let ours = Self.median(swiftRuns[key, default: []].map(\.seconds))
                 let ourRSS = swiftRuns[key, default: []].map(\.maxRSSKiB).max() ?? 0
@@ -94,10 +98,24 @@ struct ModelBenchmark: ParsableArguments {
             }
         }
         print("(ratio = swift seq/s ÷ torch seq/s; \"of peak\" = share of the fp32 peak of the cores the thread count can use)")
+        if loraRank > 0 {
+            print("LoRA rank \(loraRank) step against the full training step on the same side (speed-up = full s/step ÷ LoRA s/step):")
+            for n in threadCounts {
+                func ratios(_ runs: [String: [Measurement]]) -> String? {
+                    guard let full = runs["train@\(n)"], let lora = runs["lora@\(n)"] else { return nil }
+                    let speed = Self.median(full.map(\.seconds)) / Self.median(lora.map(\.seconds))
+                    let memory = (lora.map(\.maxRSSKiB).max() ?? 0) / max(full.map(\.maxRSSKiB).max() ?? 1, 1)
+                    return String(format: "speed-up %.2fx, peak memory %.2f of full", speed, memory)
+                }
+                print("  threads \(n): swift " + (ratios(swiftRuns) ?? "-") + (ratios(torchRuns).map { "; torch+peft " + $0 } ?? ""))
+            }
+            print("  (the train and lora \"GFLOP/s\" columns both count a full step's 3x forward FLOPs; for LoRA it is a throughput, not the work done)")
+        }
     }
 
     func commonArguments(dir: String, threads n: Int) -> [String] {
         ["--model", dir, "--batch", "\(batch)", "--seq", "\(seq)", "--threads", "\(n)", "--iterations", "\(iterations)"]
+            + (loraRank > 0 ? ["--lora-rank", "\(loraRank)"] : [])
     }
 
     /// Runs one child and reads the JSON line it prints last: `{"seconds": …, "max_rss_kib": …}`.
@@ -143,10 +161,13 @@ struct ModelBenchmark: ParsableArguments {
             }
         } else {
             let labels = Labels.classes((0..<batch).map { $0 % 2 })
-            let optimizer = AdamW(parameters: encoder.parameters)
+            if kind == "lora" {
+                try encoder.attachLoRA(LoRAConfig(rank: loraRank, alpha: Double(2 * loraRank), dropout: 0.1, targets: LoRATarget.attention))
+            }
+            let optimizer = AdamW(parameters: encoder.trainableParameters)
             seconds = try Self.time(iterations, beforeTimedRuns: beforeTimedRuns) {
                 var clock = OpProfile.Clock()
-                encoder.parameters.zeroGrad()
+                encoder.trainableParameters.zeroGrad()
                 clock.lap("zero gradients")
                 try encoder.lossAndBackward(input, labels: labels, dropout: true)
                 clock.lap(whole)
