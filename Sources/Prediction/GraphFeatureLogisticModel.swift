@@ -16,10 +16,8 @@ public struct GraphFeatureLogisticModel: RunnableOutcomeModel {
     public let name: String
     public let grounder: CaseGrounder
     public private(set) var regression: LogisticRegression
-    /// Training mean and standard deviation (population, as scikit-learn's StandardScaler;
-    /// 1 for a constant feature) of each feature, in `GraphFeatures.names` order.
-    public private(set) var means: [Double] = []
-    public private(set) var standardDeviations: [Double] = []
+    /// Training mean and standard deviation of each feature, in `GraphFeatures.names` order.
+    public private(set) var standardizer = FeatureStandardizer(means: [], deviations: [])
 
     public var history: [EpochRecord] { [] }
     public var isFitted: Bool { !regression.weights.isEmpty }
@@ -36,23 +34,13 @@ public struct GraphFeatureLogisticModel: RunnableOutcomeModel {
     public mutating func fit(train: [TrainingExample], dev: [TrainingExample]) throws {
         guard !train.isEmpty else { throw PredictionError("\(name): no training cases") }
         let features = try grounder.groundings(for: train.map(\.query)).map(\.features.values)
-        let p = GraphFeatures.names.count
-        var means = [Double](repeating: 0, count: p), deviations = [Double](repeating: 0, count: p)
-        for row in features { for j in 0..<p { means[j] += row[j] } }
-        means = means.map { $0 / Double(features.count) }
-        for row in features { for j in 0..<p { deviations[j] += (row[j] - means[j]) * (row[j] - means[j]) } }
-        deviations = deviations.map { v in
-            let sd = (v / Double(features.count)).squareRoot()
-            return sd > 1e-12 ? sd : 1
-        }
-        self.means = means
-        standardDeviations = deviations
-        try regression.fit(rows: features.map { SparseVector(dense: standardize($0)) }, labels: train.map(\.label), featureCount: p)
+        standardizer = FeatureStandardizer(training: features)
+        try regression.fit(rows: features.map { SparseVector(dense: try standardize($0)) }, labels: train.map(\.label), featureCount: GraphFeatures.names.count)
     }
 
     public func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double] {
         try requireFitted()
-        return try grounder.groundings(for: queries).map { probability(standardize($0.features.values)) }
+        return try grounder.groundings(for: queries).map { probability(try standardize($0.features.values)) }
     }
 
     /// Occlusion per feature: the probability with the case's value minus the probability
@@ -63,7 +51,7 @@ public struct GraphFeatureLogisticModel: RunnableOutcomeModel {
         try requireFitted()
         let grounding = try grounder.grounding(for: query)
         let raw = grounding.features.values
-        let x = standardize(raw)
+        let x = try standardize(raw)
         let full = probability(x)
         var contributions: [Contribution] = []
         for (j, name) in GraphFeatures.names.enumerated() {
@@ -101,8 +89,8 @@ public struct GraphFeatureLogisticModel: RunnableOutcomeModel {
 
     public func save(to directory: String) throws {
         try requireFitted()
-        let saved = Saved(kind: Self.kind, name: name, c: regression.c, featureNames: GraphFeatures.names, means: means,
-                          standardDeviations: standardDeviations, weights: regression.weights, intercept: regression.intercept,
+        let saved = Saved(kind: Self.kind, name: name, c: regression.c, featureNames: GraphFeatures.names, means: standardizer.means,
+                          standardDeviations: standardizer.deviations, weights: regression.weights, intercept: regression.intercept,
                           includeOwnCitations: grounder.options.includeOwnCitations)
         try RunFiles.writeJSON(saved, to: (directory as NSString).appendingPathComponent(Self.fileName))
     }
@@ -131,17 +119,14 @@ public struct GraphFeatureLogisticModel: RunnableOutcomeModel {
         }
         var model = GraphFeatureLogisticModel(grounder: grounder, c: saved.c, name: saved.name)
         model.regression = LogisticRegression(c: saved.c, weights: saved.weights, intercept: saved.intercept)
-        model.means = saved.means
-        model.standardDeviations = saved.standardDeviations
+        model.standardizer = FeatureStandardizer(means: saved.means, deviations: saved.standardDeviations)
         return model
     }
 
     // MARK: Helpers
 
     /// (x - mean) / std per feature.
-    public func standardize(_ raw: [Double]) -> [Double] {
-        zip(raw, zip(means, standardDeviations)).map { ($0 - $1.0) / $1.1 }
-    }
+    public func standardize(_ raw: [Double]) throws -> [Double] { try standardizer.standardize(raw) }
 
     func probability(_ standardized: [Double]) -> Double {
         regression.probability(SparseVector(dense: standardized))

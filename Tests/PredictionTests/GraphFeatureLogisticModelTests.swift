@@ -41,7 +41,7 @@ final class GraphFeatureLogisticModelTests: XCTestCase {
         let loaded = try GraphFeatureLogisticModel.load(from: folder, grounder: CaseGrounder(graph: built.graph))
         let queries = built.dataset.cases.map(\.query)
         XCTAssertEqual(try loaded.predictProbabilities(queries), try model.predictProbabilities(queries))
-        XCTAssertEqual(loaded.means, model.means)
+        XCTAssertEqual(loaded.standardizer, model.standardizer)
         XCTAssertEqual(loaded.regression.weights, model.regression.weights)
 
         // Through RunModels, by kind.
@@ -80,7 +80,7 @@ final class GraphFeatureLogisticModelTests: XCTestCase {
 
         // Recompute each effect independently: P(x) - P(x with feature j at its mean).
         let raw = try CaseGrounder(graph: built.graph).grounding(for: query).features.values
-        let x = zip(raw, zip(model.means, model.standardDeviations)).map { ($0 - $1.0) / $1.1 }
+        let x = zip(raw, zip(model.standardizer.means, model.standardizer.deviations)).map { ($0 - $1.0) / $1.1 }
         func p(_ v: [Double]) -> Double {
             let z = zip(v, model.regression.weights).reduce(model.regression.intercept) { $0 + $1.0 * $1.1 }
             return 1 / (1 + exp(-z))

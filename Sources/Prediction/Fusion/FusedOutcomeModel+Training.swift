@@ -33,12 +33,12 @@ extension FusedOutcomeModel {
 
         // Partial fine-tuning: freeze and cache everything below the trained top layers.
         let cacheLayer = frozenLayerCount
-        var trainCache: FoldLayerStates?, devCache: FoldLayerStates?
+        var trainCache: FrozenLayerCache?, devCache: FrozenLayerCache?
         if cacheLayer > 0 {
             let cache = runCache ?? FusedRunCache()
             let states = try frozenStates(all, trainCases + devCases, cache: cache)
-            trainCache = states.cases(0..<train.count)
-            devCache = states.cases(train.count..<all.count)
+            trainCache = states.subset(0..<train.count)
+            devCache = states.subset(train.count..<all.count)
         }
 
         let objective = FusedTrainingObjective(model: self, cases: trainCases, labels: trainLabels, states: trainCache)
@@ -95,7 +95,7 @@ extension FusedOutcomeModel {
 
     /// The frozen-layer states of `cases` (of `queries`) from `cache`, computing the ones
     /// it does not hold yet.
-    func frozenStates(_ queries: [PredictionQuery], _ cases: [PreparedCase], cache: FusedRunCache) throws -> FoldLayerStates {
+    func frozenStates(_ queries: [PredictionQuery], _ cases: [PreparedCase], cache: FusedRunCache) throws -> FrozenLayerCache {
         try cache.states(Array(zip(queries, cases.map(\.encoded))).map { (query: $0, input: $1) }, encoder: encoder,
                          layer: frozenLayerCount, batchSize: max(options.batchSize, 32), padTokenId: tokenizer.padId) { done, total in
             self.progress?(FusionProgress(phase: .caching, done: done, total: total))
@@ -106,7 +106,7 @@ extension FusedOutcomeModel {
     /// input of the first trained layer. After the last layer only [CLS] matters (the pooler
     /// reads nothing else), so the batch is then one token per case: no padding and no
     /// K-BERT visibility bias to build for every step.
-    func encoderInput(_ cases: [PreparedCase], indices: [Int], states: FoldLayerStates?) throws -> (BertBatch, LayerInput?) {
+    func encoderInput(_ cases: [PreparedCase], indices: [Int], states: FrozenLayerCache?) throws -> (BertBatch, LayerInput?) {
         guard let states else { return (try batch(cases), nil) }
         if states.layer == encoder.config.numHiddenLayers {
             let tokens = try BertBatch(sequences: cases.map { Array($0.encoded.ids.prefix(1)) }, padTokenId: tokenizer.padId)
@@ -117,7 +117,7 @@ extension FusedOutcomeModel {
     }
 
     /// Probabilities in evaluation mode, starting from the frozen states when there are some.
-    func cachedProbabilities(_ cases: [PreparedCase], states cache: FoldLayerStates?) throws -> [Double] {
+    func cachedProbabilities(_ cases: [PreparedCase], states cache: FrozenLayerCache?) throws -> [Double] {
         guard let cache else { return try probabilities(cases) }
         var out = [Double](repeating: 0, count: cases.count)
         for indices in LengthBucketing.sortedBatches(lengths: cases.map(\.encoded.length), batchSize: options.batchSize) {
@@ -144,10 +144,10 @@ final class FusedTrainingObjective: TrainingObjective {
     let model: FusedOutcomeModel
     let cases: [PreparedCase]
     let labels: [Bool]
-    let states: FoldLayerStates?
+    let states: FrozenLayerCache?
     let exampleLengths: [Int]
 
-    init(model: FusedOutcomeModel, cases: [PreparedCase], labels: [Bool], states: FoldLayerStates?) {
+    init(model: FusedOutcomeModel, cases: [PreparedCase], labels: [Bool], states: FrozenLayerCache?) {
         self.model = model; self.cases = cases; self.labels = labels; self.states = states
         exampleLengths = cases.map(\.encoded.length)
     }

@@ -39,7 +39,7 @@ public final class FusedRunCache: @unchecked Sendable {
     /// computing the ones not held yet. At the last layer only the [CLS] row is kept: the
     /// pooler reads nothing else. `progress` gets (computed, to compute).
     func states(_ cases: [(query: PredictionQuery, input: EncodedCase)], encoder: BertModel, layer: Int, batchSize: Int,
-                padTokenId: Int32, progress: ((Int, Int) -> Void)? = nil) throws -> FoldLayerStates {
+                padTokenId: Int32, progress: ((Int, Int) -> Void)? = nil) throws -> FrozenLayerCache {
         let depth = encoder.config.numHiddenLayers
         guard (1...depth).contains(layer) else {
             throw PredictionError("frozen layers: can cache the input of layers 1...\(depth), not \(layer)")
@@ -74,7 +74,7 @@ public final class FusedRunCache: @unchecked Sendable {
             }
         }
         let held = lock.withLock { keys.map { rows[$0]! } }
-        return FoldLayerStates(layer: layer, hiddenSize: h, rows: held)
+        return FrozenLayerCache(layer: layer, hiddenSize: h, rows: held)
     }
 
     /// FNV-1a over the bit patterns of the parameters below `layer` (embeddings and the
@@ -90,32 +90,5 @@ public final class FusedRunCache: @unchecked Sendable {
             for i in 0..<p.value.count { mix(UInt64(values[i].bitPattern)) }
         }
         return hash
-    }
-}
-
-/// One fold's view of the cached frozen states: a row block per case, in the fold's case
-/// order (shared with the run cache, not copied).
-struct FoldLayerStates {
-    let layer: Int
-    let hiddenSize: Int
-    /// `[length, H]` per case, or `[1, H]` (the [CLS] row) after the last layer.
-    let rows: [[Float]]
-
-    /// The states of the cases at `range` (another fold view on the same rows).
-    func cases(_ range: Range<Int>) -> FoldLayerStates {
-        FoldLayerStates(layer: layer, hiddenSize: hiddenSize, rows: Array(rows[range]))
-    }
-
-    /// The states of cases `indices` as one `[B, T, H]` input to layer `layer`, zero-padded
-    /// to `sequenceLength` (padded keys are masked; after the last layer only [CLS] is read).
-    func layerInput(for indices: [Int], sequenceLength t: Int) -> LayerInput {
-        let h = hiddenSize
-        let out = Tensor(shape: [indices.count, t, h])
-        for (row, i) in indices.enumerated() {
-            rows[i].withUnsafeBufferPointer { src in
-                (out.data + row * t * h).update(from: src.baseAddress!, count: min(src.count, t * h))
-            }
-        }
-        return LayerInput(layer: layer, hiddenStates: out)
     }
 }

@@ -43,26 +43,3 @@ public struct SeedVocabulary: Sendable, Codable, Equatable {
         }
     }
 }
-
-/// Standardizes the graph features with the TRAINING cases' mean and standard deviation
-/// (saved with the model); a constant feature gets scale 1.
-public struct FeatureStandardizer: Sendable, Codable, Equatable {
-    public var means: [Double]
-    public var deviations: [Double]
-
-    public init(means: [Double], deviations: [Double]) { self.means = means; self.deviations = deviations }
-
-    public init(training rows: [[Double]]) {
-        let n = Double(max(rows.count, 1)), width = rows.first?.count ?? 0
-        var mean = [Double](repeating: 0, count: width), dev = [Double](repeating: 0, count: width)
-        for r in rows { for j in 0..<width { mean[j] += r[j] / n } }
-        for r in rows { for j in 0..<width { dev[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / n } }
-        means = mean
-        deviations = dev.map { $0.squareRoot() > 1e-9 ? $0.squareRoot() : 1 }
-    }
-
-    public func apply(_ row: [Double]) throws -> [Float] {
-        guard row.count == means.count else { throw PredictionError("graph feature vector has \(row.count) values, the model was trained on \(means.count)") }
-        return (0..<row.count).map { Float((row[$0] - means[$0]) / deviations[$0]) }
-    }
-}

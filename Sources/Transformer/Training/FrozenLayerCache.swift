@@ -2,15 +2,15 @@ import Tensor
 
 /// Partial fine-tuning's cache: the output of the frozen embeddings and bottom `layer`
 /// encoder layers for every example, computed once (evaluation mode, no dropout) and kept
-/// as fp32 rows of each example's own length in one block. Training then runs only the
-/// layers from `layer` up, starting from `layerInput(for:)`; with every layer frozen
-/// (`layer` = depth) only the head trains (and the pooler under it, pooling [CLS]).
+/// as fp32 rows `[length, H]` per example. Training then runs only the layers from `layer`
+/// up, starting from `layerInput(for:)`; with every layer frozen (`layer` = depth) only the
+/// head trains (and the pooler under it, pooling [CLS]).
 public final class FrozenLayerCache {
     public let layer: Int
-    let hiddenSize: Int
-    let storage: FloatStorage
-    let offsets: [Int]
-    let lengths: [Int]
+    public let hiddenSize: Int
+    /// Each example's rows, in example order (an array each, so subsets and longer-lived
+    /// caches share them without copying).
+    let rows: [[Float]]
 
     public convenience init(model: BertModel, examples: [EncodedExample], layer: Int, batchSize: Int = 32, padTokenId: Int32 = 0) throws {
         try self.init(model: model, lengths: examples.map(\.length), layer: layer, batchSize: batchSize) { indices in
@@ -21,33 +21,45 @@ public final class FrozenLayerCache {
     /// The same for inputs of any kind: `lengths` per example and `makeBatch`, which pads the
     /// examples at the given indices into one batch (with position ids or an attention bias
     /// where the inputs have them, as K-BERT inputs do). `progress` gets (examples done, total).
-    public init(model: BertModel, lengths: [Int], layer: Int, batchSize: Int = 32, progress: ((Int, Int) -> Void)? = nil,
-                makeBatch: ([Int]) throws -> BertBatch) throws {
-        guard (1...model.config.numHiddenLayers).contains(layer) else {
-            throw TransformerError("can freeze 1...\(model.config.numHiddenLayers) layers of this model and cache their outputs, not \(layer)")
-        }
+    public convenience init(model: BertModel, lengths: [Int], layer: Int, batchSize: Int = 32, progress: ((Int, Int) -> Void)? = nil,
+                            makeBatch: ([Int]) throws -> BertBatch) throws {
+        try Self.checkLayer(layer, of: model)
         let h = model.config.hiddenSize
-        self.layer = layer
-        hiddenSize = h
-        self.lengths = lengths
-        var offsets: [Int] = [], total = 0
-        for n in lengths { offsets.append(total); total += n * h }
-        self.offsets = offsets
-        storage = FloatStorage(count: total)
+        var rows = [[Float]](repeating: [], count: lengths.count)
         var done = 0
         for indices in LengthBucketing.sortedBatches(lengths: lengths, batchSize: batchSize) {
             let states = try model.hiddenStates(try makeBatch(indices), belowLayer: layer)
             let t = states.shape[1]
             for (row, e) in indices.enumerated() {
-                (storage.base + offsets[e]).update(from: states.data + row * t * h, count: lengths[e] * h)
+                rows[e] = Array(UnsafeBufferPointer(start: states.data + row * t * h, count: lengths[e] * h))
             }
             done += indices.count
             progress?(done, lengths.count)
         }
+        self.init(layer: layer, hiddenSize: h, rows: rows)
     }
 
+    /// A cache over rows computed elsewhere (`[length, H]` each, row-major).
+    public init(layer: Int, hiddenSize: Int, rows: [[Float]]) {
+        self.layer = layer; self.hiddenSize = hiddenSize; self.rows = rows
+    }
+
+    static func checkLayer(_ layer: Int, of model: BertModel) throws {
+        guard (1...model.config.numHiddenLayers).contains(layer) else {
+            throw TransformerError("can freeze 1...\(model.config.numHiddenLayers) layers of this model and cache their outputs, not \(layer)")
+        }
+    }
+
+    /// Examples held.
+    public var count: Int { rows.count }
+
     /// Floats held (memory = 4 bytes each).
-    public var floatCount: Int { storage.count }
+    public var floatCount: Int { rows.reduce(0) { $0 + $1.count } }
+
+    /// The examples at `range`, as a cache of their own (sharing the rows).
+    public func subset(_ range: Range<Int>) -> FrozenLayerCache {
+        FrozenLayerCache(layer: layer, hiddenSize: hiddenSize, rows: Array(rows[range]))
+    }
 
     /// The cached states of examples `indices` as one `[B, T, H]` input to layer `layer`,
     /// right-padded with zeros to `sequenceLength` (padded keys are masked, so their values
@@ -56,7 +68,10 @@ public final class FrozenLayerCache {
         let h = hiddenSize
         let out = Tensor(shape: [indices.count, t, h])
         for (row, e) in indices.enumerated() {
-            (out.data + row * t * h).update(from: storage.base + offsets[e], count: min(lengths[e], t) * h)
+            rows[e].withUnsafeBufferPointer { src in
+                guard let base = src.baseAddress else { return }
+                (out.data + row * t * h).update(from: base, count: min(src.count, t * h))
+            }
         }
         return LayerInput(layer: layer, hiddenStates: out)
     }
