@@ -21,6 +21,41 @@ public struct Tally: Sendable, Hashable {
     }
 }
 
+/// Outcomes in one group sorted by the date each became known, with running petitioner
+/// wins: "how many were known strictly before D, and how many did the petitioner win" is
+/// one binary search. The one home of dated win tallies: graph grounding's groups
+/// (`OutcomeIndex`) and the SCDB attribute history (Prediction's `HistoricalOutcomeIndex`)
+/// both count with it, so both apply the same strictly-before rule.
+public struct DatedOutcomes: Sendable {
+    /// Ascending.
+    public let dates: [LegalDate]
+    /// wins[i] = petitioner wins among the first i entries (so wins[0] = 0).
+    let wins: [Int]
+
+    /// `entries` must already be in ascending date order.
+    public init<S: Sequence>(sorted entries: S) where S.Element == (date: LegalDate, petitionerWon: Bool) {
+        var dates: [LegalDate] = [], wins = [0]
+        for (date, won) in entries {
+            precondition(dates.last.map { $0 <= date } ?? true, "DatedOutcomes entries must be in date order")
+            dates.append(date)
+            wins.append(wins[wins.count - 1] + (won ? 1 : 0))
+        }
+        self.dates = dates
+        self.wins = wins
+    }
+
+    public var count: Int { dates.count }
+
+    /// Entries known strictly before `date`.
+    public func countBefore(_ date: LegalDate) -> Int { dates.countBefore(date) }
+
+    /// The tally of the entries known strictly before `date`.
+    public func tally(before date: LegalDate) -> Tally {
+        let n = dates.countBefore(date)
+        return Tally(cases: n, petitionerWins: wins[n])
+    }
+}
+
 /// Outcomes of decided cases grouped by what they share (an issue node, a lower court,
 /// ...), each group sorted by the date the membership became known, with running win
 /// counts: "how many cases of this group were decided before D, and how many did the
@@ -31,10 +66,9 @@ public struct Tally: Sendable, Hashable {
 /// date asked for; cases without a decision date are never counted.
 struct OutcomeIndex: Sendable {
     private struct Group: Sendable {
-        var dates: [LegalDate] = []
-        /// wins[i] = petitioner wins among the first i entries.
-        var wins: [Int] = [0]
-        var examples: [Int32] = []
+        var outcomes: DatedOutcomes
+        /// Snapshot node of each entry, in the same order.
+        var examples: [Int32]
     }
     private var groups: [String: Group] = [:]
 
@@ -47,31 +81,21 @@ struct OutcomeIndex: Sendable {
 
     mutating func finish() {
         for (name, entries) in pending {
-            var group = Group()
             let sorted = entries.sorted { ($0.0, $0.2) < ($1.0, $1.2) }
-            group.dates.reserveCapacity(sorted.count)
-            group.wins.reserveCapacity(sorted.count + 1)
-            for (date, won, node) in sorted {
-                group.dates.append(date)
-                group.wins.append(group.wins[group.wins.count - 1] + (won ? 1 : 0))
-                group.examples.append(node)
-            }
-            groups[name] = group
+            groups[name] = Group(outcomes: DatedOutcomes(sorted: sorted.lazy.map { (date: $0.0, petitionerWon: $0.1) }), examples: sorted.map(\.2))
         }
         pending = [:]
     }
 
     /// Cases of `group` decided strictly before `date`.
     func tally(_ group: String, before date: LegalDate) -> Tally {
-        guard let g = groups[group] else { return Tally() }
-        let n = g.dates.countBefore(date)
-        return Tally(cases: n, petitionerWins: g.wins[n])
+        groups[group]?.outcomes.tally(before: date) ?? Tally()
     }
 
     /// The most recent members of `group` decided strictly before `date`, newest first.
     func latest(_ group: String, before date: LegalDate, limit: Int) -> [Int32] {
         guard let g = groups[group] else { return [] }
-        let n = g.dates.countBefore(date)
+        let n = g.outcomes.countBefore(date)
         return Array(g.examples[max(0, n - limit)..<n].reversed())
     }
 

@@ -1,3 +1,4 @@
+import Grounding
 import LexgraphCore
 import Prediction
 import XCTest
@@ -19,9 +20,9 @@ final class HistoricalLeakageTests: XCTestCase {
         ]
         let index = HistoricalOutcomeIndex(records: records.reversed())
         let counts = index.counts(for: a, asOf: Self.date("2000-06-02"))
-        XCTAssertEqual(counts.overall, WinCount(wins: 1, cases: 2))
-        XCTAssertEqual(counts.byKey[.issue], WinCount(wins: 1, cases: 2))
-        XCTAssertEqual(index.counts(for: a, asOf: Self.date("2000-01-01")).overall, WinCount(wins: 0, cases: 0))
+        XCTAssertEqual(counts.overall, Tally(cases: 2, petitionerWins: 1))
+        XCTAssertEqual(counts.byKey[.issue], Tally(cases: 2, petitionerWins: 1))
+        XCTAssertEqual(index.counts(for: a, asOf: Self.date("2000-01-01")).overall, Tally(cases: 0, petitionerWins: 0))
         // Beta smoothing: p0 = (1+1)/(2+2) = 0.5; issue rate (1 + 10*0.5)/(2 + 10) = 0.5.
         XCTAssertEqual(counts.overallRate, 0.5)
         XCTAssertEqual(counts.rate(.issue, priorStrength: 2), (1 + 2 * 0.5) / (2 + 2))
