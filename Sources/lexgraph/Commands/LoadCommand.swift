@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 
@@ -34,7 +35,8 @@ struct LoadCommand: ParsableCommand {
         } else {
             store = try database.open()
         }
-        let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        loader.audit = AuditChain.hook(action: "load", subject: recipe)
         let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
         Console.text(report.summary)
     }
