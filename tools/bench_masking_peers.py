@@ -4,8 +4,8 @@ on the SCOTUS "facts of the case" (shared data), with two answer keys:
 
 1. Silver key (first-party names). Each case's `first_party`, cleaned (", et al." and
    a trailing title after a comma dropped), counts when it names a person (not a
-   government, a place or an organisation: see ORG_WORDS) and its surname occurs in
-   the facts. Every whole-word occurrence of that surname is a mention to mask.
+   government, a place or an organisation, and not an office holder named with the
+   office: see ORG_WORDS) and its surname occurs in the facts. Every whole-word occurrence of that surname is a mention to mask.
    Recall = mentions fully covered by a detected PERSON span. The key names only one
    party, so it cannot give precision; as a lower bound we report the share of PERSON
    spans whose words are all words of either party's name ("party precision": other
@@ -40,7 +40,7 @@ ORG_WORDS = re.compile(
     r"people|republic|nation|tribe|commissioner of|secretary of|director of|attorney general|governor|warden|sheriff|"
     r"superintendent|products|motors|oil|electric|gas|power|communications|broadcasting|press|news|times|cross|"
     r"center|systems|partners|holdings|enterprises|entertainment|studios|records|steel|mining|labor|workers|employees|"
-    r"teamsters|america|alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
+    r"teamsters|associates|airways|ag|s\.a|lodge|banco|nacional|laboratories|couple|mission|community|estate|dba|p\.a|p\.\s?c|bridge|market|theatres?|theaters?|proprietors|railroad|chicago|milwaukee|kosher|store|stores|company|america|alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
     r"idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|"
     r"missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|"
     r"oklahoma|oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|"
@@ -54,8 +54,8 @@ def clean_party(name):
     return re.sub(r"\s+", " ", name)
 
 
-def person_party(name):
-    if not name or ORG_WORDS.search(name):
+def person_party(name, raw=""):
+    if not name or ORG_WORDS.search(name) or ORG_WORDS.search(raw or "") or "&" in name or re.search(r"\b[A-Z]{2,}\b", name):
         return None
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\-]*\.?", name)]
     words = [w for w in words if w.rstrip(".").lower() not in SUFFIXES and not re.fullmatch(r"[A-Z]\.?", w)]
@@ -67,7 +67,7 @@ def person_party(name):
 def silver_key(cases):
     key = {}
     for i, c in enumerate(cases):
-        words = person_party(clean_party(c.get("first_party")))
+        words = person_party(clean_party(c.get("first_party")), re.sub(r",?\s*et al\.?", "", c.get("first_party") or "", flags=re.I))
         facts = c.get("facts") or ""
         if not words:
             continue

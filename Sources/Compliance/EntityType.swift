@@ -39,7 +39,8 @@ public enum EntityType: String, CaseIterable, Sendable, Codable, Comparable {
     }
 
     /// Which of two overlapping detections wins: the more specific, checksummed
-    /// kinds before the pattern-only ones, and every pattern before a name guess.
+    /// kinds before the pattern-only ones, every pattern before a name guess, and an
+    /// organisation named after a person before the person's name inside it.
     var priority: Int {
         switch self {
         case .email: return 100
@@ -48,8 +49,8 @@ public enum EntityType: String, CaseIterable, Sendable, Codable, Comparable {
         case .phone: return 70
         case .docket: return 60
         case .address: return 50
+        case .organization: return 45
         case .person: return 40
-        case .organization: return 30
         }
     }
 

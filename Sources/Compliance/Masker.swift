@@ -15,11 +15,15 @@ public struct Masker {
     /// Placeholder of each original (by type and text), and per type the last number.
     private var placeholders: [String: String] = [:]
     private var lastNumber: [EntityType: Int] = [:]
-    /// Name word → the number of the person it first appeared with, so "Smith" after
-    /// "John Smith" is the same person n.
-    private var personByWord: [String: Int] = [:]
+    /// The name words of each person (by number), so "Smith" after "John Smith" is the
+    /// same person n (one spelling's words contain the other's), and "Byron White"
+    /// after "Randall D. White" is not.
+    private var personWords: [(number: Int, words: Set<String>)] = []
     /// Spellings seen so far of each person (by number).
     private var spellings: [Int: Int] = [:]
+    /// Full names found so far in the corpus (see `rememberName`).
+    private var corpusNames: [String] = []
+    private var corpusNameSet: Set<String> = []
 
     /// A masker continuing `vault` (a corpus masked before), or a new one.
     public init(policy: MaskingPolicy, continuing vault: VaultContents? = nil) throws {
@@ -46,16 +50,28 @@ public struct Masker {
             let names = NameDetector(knownNames: knownNames, findOrganizations: policy.enabled.contains(.organization)).detect(in: text)
             all += names.filter { policy.enabled.contains($0.type) }
         }
-        // Most specific first, then longest; a detection overlapping a kept one goes.
+        // Most specific first, then longest; a detection overlapping a kept one keeps
+        // only its uncovered pieces ("C. Quackenbush" after the national id ending in
+        // "C" keeps "Quackenbush"), trimmed to letters and digits.
         all.sort { ($0.type.priority, $0.length, -$0.start) > ($1.type.priority, $1.length, -$1.start) }
         var kept: [DetectedEntity] = []
         var covered = IndexSet()
-        for e in all where !covered.intersects(integersIn: e.start..<e.end) {
-            kept.append(e)
-            covered.insert(integersIn: e.start..<e.end)
+        for e in all {
+            var free = IndexSet(integersIn: e.start..<e.end)
+            free.subtract(covered)
+            for piece in free.rangeView {
+                var lo = piece.lowerBound, hi = piece.upperBound
+                if lo != e.start { while lo < hi, !Self.isWordScalar(text.scalars[lo]) { lo += 1 } }
+                if hi != e.end { while hi > lo, !Self.isWordScalar(text.scalars[hi - 1]) && text.scalars[hi - 1] != "." { hi -= 1 } }
+                guard lo < hi else { continue }
+                kept.append(DetectedEntity(type: e.type, start: lo, end: hi))
+                covered.insert(integersIn: lo..<hi)
+            }
         }
         return kept.sorted { $0.start < $1.start }
     }
+
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil }
 
     /// `text` with every detected entity replaced.
     public mutating func mask(_ text: String, knownNames: [String] = []) -> String {
@@ -65,13 +81,14 @@ public struct Masker {
     /// `text` with every detected entity replaced, and the entities (offsets into `text`).
     public mutating func maskReporting(_ text: String, knownNames: [String] = []) -> (text: String, entities: [DetectedEntity]) {
         let scalars = ScalarText(text)
-        let entities = Self.detect(scalars, policy: policy, knownNames: knownNames)
+        let entities = Self.detect(scalars, policy: policy, knownNames: knownNames + corpusNames)
         var out = String.UnicodeScalarView()
         var position = 0
         for e in entities {
             out.append(contentsOf: scalars.scalars[position..<e.start])
             let original = scalars.text(e.start..<e.end)
             let replacement = self.replacement(for: original, type: e.type)
+            if e.type == .person { rememberName(original) }
             out.append(contentsOf: replacement.unicodeScalars)
             counts[e.type, default: 0] += 1
             position = e.end
@@ -98,7 +115,9 @@ public struct Masker {
         if let known = placeholders[key] { return known }
         let words = Self.nameWords(original)
         let made: String
-        if type == .person, let entity = words.compactMap({ personByWord[$0] }).first {
+        let wordSet = Set(words)
+        if type == .person, !wordSet.isEmpty,
+           let entity = personWords.first(where: { $0.words.isSuperset(of: wordSet) || $0.words.isSubset(of: wordSet) })?.number {
             let spelling = spellings[entity, default: 1] + 1
             spellings[entity] = spelling
             made = "[\(type.label)_\(entity).\(spelling)]"
@@ -106,7 +125,7 @@ public struct Masker {
             let n = lastNumber[type, default: 0] + 1
             lastNumber[type] = n
             made = "[\(type.label)_\(n)]"
-            if type == .person { for w in words where personByWord[w] == nil { personByWord[w] = n } }
+            if type == .person { personWords.append((n, wordSet)) }
         }
         placeholders[key] = made
         return made
@@ -157,9 +176,20 @@ public struct Masker {
         NameTokenizer.tokens(ScalarText(text)).filter { !$0.initial && !NameLexicon.suffixes.contains($0.lower) && !NameLexicon.particles.contains($0.lower) }.map(\.lower)
     }
 
+    /// A full name (two name words or more) found in one document is a known name in
+    /// every later one, so "Nowak" alone is masked after "Anna Nowak" appeared anywhere
+    /// in the corpus. Lone words are not carried: one doubtful detection must not
+    /// spread through a corpus.
+    private mutating func rememberName(_ original: String) {
+        guard Self.nameWords(original).count >= 2, !corpusNameSet.contains(original) else { return }
+        corpusNameSet.insert(original)
+        corpusNames.append(original)
+    }
+
     /// Takes up an earlier run's mapping so this run continues it.
     private mutating func restore(_ entry: VaultContents.Entry) {
         guard let type = EntityType(rawValue: entry.type) else { return }
+        if type == .person { rememberName(entry.original) }
         switch policy.mode {
         case .placeholder:
             placeholders[type.rawValue + "\u{0}" + entry.original] = entry.masked
@@ -168,7 +198,7 @@ public struct Masker {
             guard let n = numbers.first else { return }
             lastNumber[type] = max(lastNumber[type, default: 0], n)
             if numbers.count == 2 { spellings[n] = max(spellings[n, default: 1], numbers[1]) }
-            if type == .person, numbers.count == 1 { for w in Self.nameWords(entry.original) where personByWord[w] == nil { personByWord[w] = n } }
+            if type == .person, numbers.count == 1 { personWords.append((n, Set(Self.nameWords(entry.original)))) }
         case .substitute:
             if type == .person || type == .organization {
                 let from = Self.nameWords(entry.original), to = Self.nameWords(entry.masked)

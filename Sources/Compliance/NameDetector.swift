@@ -34,7 +34,7 @@ struct NameDetector {
         for run in runs(tokens) {
             for body in segments(of: run, tokens) {
                 let after = body[body.count - 1] + 1
-                if after < tokens.count, joins(tokens, after), NameLexicon.institutionWords.contains(tokens[after].lower) { continue }
+                if after < tokens.count, joins(tokens, after), tokens[after].capitalised, NameLexicon.institutionWords.contains(tokens[after].lower) { continue }
                 let before = body[0] > 0 ? body[0] - 1 : nil
                 let titled = before.map { NameLexicon.honorifics.contains(tokens[$0].lower) } ?? false
                 let roled = before.map { isRoleCue(tokens, $0) } ?? false
@@ -44,9 +44,10 @@ struct NameDetector {
                 } else if body.count >= 2 {
                     let first = tokens[body[0]], last = tokens[body[body.count - 1]]
                     let known = body.contains { NameLexicon.givenNames.contains(tokens[$0].lower) || NameLexicon.surnames.contains(tokens[$0].lower) || established.contains(tokens[$0].lower) }
-                    isPerson = (first.initial || known) && !last.initial
+                    isPerson = ((first.initial || known) && !last.initial) || personContext(tokens, after: body[body.count - 1])
                 } else {
                     isPerson = established.contains(tokens[body[0]].lower) || isCaseParty(tokens, body[0])
+                        || (tokens[body[0]].text.count > 2 && personContext(tokens, after: body[0]))
                 }
                 guard isPerson else { continue }
                 for i in body {
@@ -63,13 +64,13 @@ struct NameDetector {
         // White", "Judge Black"): the title settles it.
         for i in tokens.indices.dropFirst() where !person[i] && tokens[i].capitalised
             && NameLexicon.honorifics.contains(tokens[i - 1].lower) && NameLexicon.surnames.contains(tokens[i].lower)
-            && !NameLexicon.institutionWords.contains(tokens[i].lower) {
+            && !NameLexicon.institutionWords.contains(tokens[i].lower) && !NameLexicon.honorifics.contains(tokens[i].lower) {
             person[i] = true
         }
 
         // Pass 2: later (and earlier) mentions of an established name.
         for (i, t) in tokens.enumerated() where !person[i] && t.capitalised && established.contains(t.lower) {
-            if let next = tokens.indices.contains(i + 1) ? tokens[i + 1] : nil, next.joinsPrevious,
+            if let next = tokens.indices.contains(i + 1) ? tokens[i + 1] : nil, next.joinsPrevious, next.capitalised,
                NameLexicon.institutionWords.contains(next.lower) { continue }
             person[i] = true
         }
@@ -145,6 +146,13 @@ struct NameDetector {
         }
         for i in run {
             let t = tokens[i]
+            // "Byron White", "Randall D. White", "George Washington": after a given
+            // name or an initial, a surname that is also an ordinary word stays.
+            if let p = current.last, tokens[p].initial || NameLexicon.givenNames.contains(tokens[p].lower),
+               NameLexicon.surnames.contains(t.lower), !NameLexicon.institutionWords.contains(t.lower) {
+                current.append(i)
+                continue
+            }
             if !t.initial && (NameLexicon.notNames.contains(t.lower) || NameLexicon.institutionWords.contains(t.lower) || NameLexicon.honorifics.contains(t.lower)) {
                 flush()
             } else {
@@ -158,6 +166,41 @@ struct NameDetector {
     /// "petitioner Smith", "respondent, Jane Roe", "his wife Mary".
     private func isRoleCue(_ tokens: [NameToken], _ i: Int) -> Bool {
         NameLexicon.roleCues.contains(tokens[i].lower)
+    }
+
+    /// What follows word `i` says it names a person: a verb only people do ("Lochner
+    /// appealed"), "was arrested", a possessive of a person's things ("Wiener's
+    /// resignation"), or an apposition ("Gitlow, a socialist").
+    private func personContext(_ tokens: [NameToken], after i: Int) -> Bool {
+        guard i + 1 < tokens.count else { return false }
+        var next = tokens[i + 1]
+        var then = i + 2 < tokens.count ? tokens[i + 2] : nil
+        // "the Williamson family"
+        if i >= 1, tokens[i - 1].lower == "the", next.joinsPrevious, next.lower == "family" { return true }
+        // "Hicklin and others", "Boos and his co-defendants"
+        if next.joinsPrevious, next.lower == "and", let then, then.joinsPrevious,
+           ["others", "other", "his", "her", "several", "two", "three", "four", "five"].contains(then.lower) { return true }
+        // "Houchins, the Sheriff of ..."
+        if next.gap == ", ", next.lower == "the", let then, NameLexicon.honorifics.contains(then.lower) || NameLexicon.roleCues.contains(then.lower) { return true }
+        // "Reno then filed": one adverb between the name and its verb.
+        if next.joinsPrevious, NameLexicon.adverbs.contains(next.lower), let t = then, t.joinsPrevious {
+            next = t
+            then = i + 3 < tokens.count ? tokens[i + 3] : nil
+        }
+        if next.joinsPrevious, NameLexicon.personVerbs.contains(next.lower) { return true }
+        if next.joinsPrevious, ["was", "were", "had"].contains(next.lower), let then {
+            if NameLexicon.personParticiples.contains(then.lower) { return true }
+            if then.lower == "been", i + 3 < tokens.count, NameLexicon.personParticiples.contains(tokens[i + 3].lower) { return true }
+        }
+        if next.lower == "s", next.gap == "'" || next.gap == "\u{2019}", let then, then.joinsPrevious,
+           NameLexicon.possessedByPerson.contains(then.lower) { return true }
+        if next.gap == ", ", next.lower == "a" || next.lower == "an", let then, then.joinsPrevious,
+           !NameLexicon.nonPersonAppositives.contains(then.lower) {
+            // "Byrd, a resident of"; not "Amtrak, a corporation".
+            let noun = i + 3 < tokens.count && tokens[i + 3].joinsPrevious && !tokens[i + 3].capitalised ? tokens[i + 3].lower : ""
+            return !NameLexicon.nonPersonAppositives.contains(noun)
+        }
+        return false
     }
 
     /// A lone capitalised word that is one side of a case name ("Gideon v.

@@ -24,6 +24,9 @@ enum NameLexicon {
         "witness", "victim", "suspect", "accomplice", "co-defendant", "codefendant", "husband", "wife", "son", "daughter",
         "mother", "father", "brother", "sister", "girlfriend", "boyfriend", "widow", "named", "nee", "alias", "plaintiff-appellant",
         "defendant-appellant", "intervenor", "relator", "decedent", "testator", "beneficiary", "guardian", "tenant", "landlord",
+        "refugee", "immigrant", "alien", "resident", "citizen", "student", "teacher", "worker", "driver", "veteran", "passenger",
+        "lawyer", "physician", "doctor", "nurse", "pastor", "minister", "reporter", "journalist", "trustee", "executor",
+        "administrator", "owner", "manager", "director", "mr.", "juror", "informant", "debtor", "creditor", "taxpayer",
     ]
 
     /// Generational suffixes, part of a name after it ("Jr.", "III").
@@ -106,4 +109,41 @@ extension NameLexicon {
     /// The stand-ins of substitute mode, in a fixed order (the seed picks from them).
     static let substituteGiven: [String] = givenNames.filter { $0.count > 2 && !notNames.contains($0) }.sorted()
     static let substituteSurnames: [String] = surnames.filter { $0.count > 2 && !notNames.contains($0) && !institutionWords.contains($0) }.sorted()
+}
+
+extension NameLexicon {
+    /// Verbs that, right after a capitalised word, say it names a person: "Lochner
+    /// appealed", "Byrd sued".
+    static let personVerbs: Set<String> = words("""
+        sued argued contended claimed alleged appealed petitioned testified pled pleaded confessed asserted challenged refused
+        sought asked requested complained admitted died married worked lived resided purchased bought paid received stated told
+        said wrote signed agreed killed shot robbed murdered attempted left returned objected responded retired resigned served
+        moved applied insisted maintained believed knew wanted decided admitted denied appeared pleaded filed cited invoked
+        lost won owned operated brought sold entered became accepted works worked lives
+        """)
+
+    /// Adverbs allowed between a name and its verb ("Reno then filed").
+    static let adverbs: Set<String> = ["then", "later", "also", "subsequently", "eventually", "again", "immediately", "thereafter", "soon", "initially", "ultimately", "first"]
+
+    /// Participles after "was"/"were": "Gitlow was arrested".
+    static let personParticiples: Set<String> = words("""
+        arrested convicted indicted charged sentenced hired fired employed born executed injured killed detained questioned
+        interrogated discharged terminated tried elected appointed paroled deported married accused stopped searched
+        imprisoned incarcerated jailed acquitted pardoned released suspended dismissed expelled disbarred committed confined denied
+        """)
+
+    /// Nouns after a possessive that belong to a person: "Wiener's resignation".
+    static let possessedByPerson: Set<String> = words("""
+        wife husband son sons daughter daughters mother father brother sister parents children family girlfriend boyfriend
+        attorney attorneys lawyer lawyers counsel conviction convictions sentence resignation employer home house apartment car
+        arrest confession death estate testimony guilt trial innocence release parole residence bedroom argument arguments claim
+        claims petition motion
+        """)
+
+    /// Nouns after "X, a ..." that make X an organisation or a place, not a person.
+    static let nonPersonAppositives: Set<String> = words("""
+        corporation company firm newspaper city state agency union bank town county organization association group business
+        partnership subsidiary nonprofit non-profit trust district township village church school university college publisher
+        manufacturer distributor retailer chain
+        """)
 }
