@@ -7,7 +7,8 @@ import LexgraphCore
 public enum CorpusFormat: Sendable {
     case text
     /// `partyFields`: fields holding names known to be in the document (a case's
-    /// parties): strings or lists of strings.
+    /// parties): strings or lists of strings. They help find the names in the text,
+    /// and are masked themselves, as persons' names.
     case jsonLines(field: String, partyFields: [String])
     case tsv(column: String)
 }
@@ -20,7 +21,8 @@ public enum CorpusMasking {
     /// document's number (from 1) and what was found in it.
     public static func mask(_ input: String, file: String, format: CorpusFormat, masker: inout Masker,
                             report: ((Int, [DetectedEntity]) -> Void)? = nil) throws -> (output: String, documents: Int) {
-        try transform(input, file: file, format: format) { text, names, n in
+        try transform(input, file: file, format: format) { text, names, n, isParty in
+            if isParty { return masker.maskName(text) }
             let (masked, entities) = masker.maskReporting(text, knownNames: names)
             report?(n, entities)
             return masked
@@ -29,14 +31,14 @@ public enum CorpusMasking {
 
     /// The input with every masked form in `vault` put back.
     public static func unmask(_ input: String, file: String, format: CorpusFormat, vault: VaultContents) throws -> (output: String, documents: Int) {
-        try transform(input, file: file, format: format) { text, _, _ in vault.unmask(text) }
+        try transform(input, file: file, format: format) { text, _, _, _ in vault.unmask(text) }
     }
 
     static func transform(_ input: String, file: String, format: CorpusFormat,
-                          _ body: (String, [String], Int) throws -> String) throws -> (output: String, documents: Int) {
+                          _ body: (String, [String], Int, Bool) throws -> String) throws -> (output: String, documents: Int) {
         switch format {
         case .text:
-            return (try body(input, [], 1), 1)
+            return (try body(input, [], 1, false), 1)
         case .jsonLines(let field, let partyFields):
             var out = ""
             var documents = 0
@@ -64,7 +66,14 @@ public enum CorpusMasking {
                         default: break
                         }
                     }
-                    object[field] = .string(try body(text, names, documents))
+                    object[field] = .string(try body(text, names, documents, false))
+                    for p in partyFields {
+                        switch object[p] {
+                        case .string(let s): object[p] = .string(try body(s, [], documents, true))
+                        case .list(let items): object[p] = .list(try items.map { try $0.stringValue.map { .string(try body($0, [], documents, true)) } ?? $0 })
+                        default: break
+                        }
+                    }
                 case .null, nil:
                     break
                 default:
@@ -87,7 +96,7 @@ public enum CorpusMasking {
                 guard fields.count == names.count else {
                     throw ComplianceError("\(fields.count) fields, the header has \(names.count)", at: SourceLocation(file: file, line: i + 1))
                 }
-                fields[index] = try body(fields[index], [], i)
+                fields[index] = try body(fields[index], [], i, false)
                 out += fields.joined(separator: "\t") + "\n"
             }
             return (out, lines.count - 1)

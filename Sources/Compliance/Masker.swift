@@ -97,6 +97,21 @@ public struct Masker {
         return (String(out), entities)
     }
 
+    /// A field known to hold a person's name (a party): masked whole, as one person,
+    /// with the same placeholder or substitute the name gets in the text. Names of
+    /// governments and organisations ("United States", "Acme Corp.") are left as they are.
+    public mutating func maskName(_ name: String) -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard policy.enabled.contains(.person), !trimmed.isEmpty else { return name }
+        let words = NameTokenizer.tokens(ScalarText(trimmed))
+        guard !words.isEmpty, !words.contains(where: { NameLexicon.institutionWords.contains($0.lower) || (NameLexicon.notNames.contains($0.lower) && !NameLexicon.surnames.contains($0.lower) && !NameLexicon.givenNames.contains($0.lower) && !NameLexicon.openers.contains($0.lower)) }) else {
+            return mask(name)
+        }
+        counts[.person, default: 0] += 1
+        rememberName(trimmed)
+        return name.replacingOccurrences(of: trimmed, with: replacement(for: trimmed, type: .person))
+    }
+
     private mutating func replacement(for original: String, type: EntityType) -> String {
         let masked: String
         switch policy.mode {
