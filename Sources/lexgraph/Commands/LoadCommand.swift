@@ -31,7 +31,7 @@ struct LoadCommand: ParsableCommand {
             guard let root = BuildCatalog.projectRoot() else {
                 throw CLIError("cannot find ontology/legal-core.yaml: run lexgraph from the project folder or set LEXGRAPH_ROOT")
             }
-            store = try BuildCatalog.openForBuild(path: database.path, root: root)
+            store = try BuildCatalog.openForBuild(path: database.path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"))
         } else {
             store = try database.open()
         }
