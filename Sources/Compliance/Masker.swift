@@ -21,9 +21,8 @@ public struct Masker {
     private var personWords: [(number: Int, words: Set<String>)] = []
     /// Spellings seen so far of each person (by number).
     private var spellings: [Int: Int] = [:]
-    /// Full names found so far in the corpus (see `rememberName`).
-    private var corpusNames: [String] = []
-    private var corpusNameSet: Set<String> = []
+    /// The words of the full names found so far in the corpus (see `rememberName`).
+    private var corpusWords: Set<String> = []
 
     /// A masker continuing `vault` (a corpus masked before), or a new one.
     public init(policy: MaskingPolicy, continuing vault: VaultContents? = nil) throws {
@@ -44,10 +43,10 @@ public struct Masker {
         Self.detect(ScalarText(text), policy: policy, knownNames: knownNames)
     }
 
-    static func detect(_ text: ScalarText, policy: MaskingPolicy, knownNames: [String]) -> [DetectedEntity] {
+    static func detect(_ text: ScalarText, policy: MaskingPolicy, knownNames: [String], knownWords: Set<String> = []) -> [DetectedEntity] {
         var all = PatternDetector().detect(in: text, enabled: policy.enabled)
         if policy.enabled.contains(.person) || policy.enabled.contains(.organization) {
-            let names = NameDetector(knownNames: knownNames, findOrganizations: policy.enabled.contains(.organization)).detect(in: text)
+            let names = NameDetector(knownNames: knownNames, knownWords: knownWords, findOrganizations: policy.enabled.contains(.organization)).detect(in: text)
             all += names.filter { policy.enabled.contains($0.type) }
         }
         // Most specific first, then longest; a detection overlapping a kept one keeps
@@ -81,7 +80,7 @@ public struct Masker {
     /// `text` with every detected entity replaced, and the entities (offsets into `text`).
     public mutating func maskReporting(_ text: String, knownNames: [String] = []) -> (text: String, entities: [DetectedEntity]) {
         let scalars = ScalarText(text)
-        let entities = Self.detect(scalars, policy: policy, knownNames: knownNames + corpusNames)
+        let entities = Self.detect(scalars, policy: policy, knownNames: knownNames, knownWords: corpusWords)
         var out = String.UnicodeScalarView()
         var position = 0
         for e in entities {
@@ -196,9 +195,11 @@ public struct Masker {
     /// in the corpus. Lone words are not carried: one doubtful detection must not
     /// spread through a corpus.
     private mutating func rememberName(_ original: String) {
-        guard Self.nameWords(original).count >= 2, !corpusNameSet.contains(original) else { return }
-        corpusNameSet.insert(original)
-        corpusNames.append(original)
+        let words = Self.nameWords(original)
+        guard words.count >= 2 else { return }
+        for w in words where !NameLexicon.notNames.contains(w) && !NameLexicon.institutionWords.contains(w) && !NameLexicon.honorifics.contains(w) {
+            corpusWords.insert(w)
+        }
     }
 
     /// Takes up an earlier run's mapping so this run continues it.

@@ -17,12 +17,14 @@ struct NameDetector {
     /// Known names (e.g. the parties of the case): each is found verbatim, and its
     /// words count as established names.
     var knownNames: [String] = []
+    /// Name words established elsewhere (earlier documents of the corpus), lower case.
+    var knownWords: Set<String> = []
     var findOrganizations = false
 
     func detect(in text: ScalarText) -> [DetectedEntity] {
         let tokens = NameTokenizer.tokens(text)
         var person = [Bool](repeating: false, count: tokens.count)
-        var established = Set<String>()
+        var established = knownWords
         for name in knownNames {
             for word in NameLexicon.words(name.replacingOccurrences(of: ",", with: " ")) where isNameWord(word) {
                 established.insert(word.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
