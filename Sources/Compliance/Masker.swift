@@ -16,8 +16,8 @@ public struct Masker {
     private var placeholders: [String: String] = [:]
     private var lastNumber: [EntityType: Int] = [:]
     /// The name words of each person (by number), so "Smith" after "John Smith" is the
-    /// same person n (one spelling's words contain the other's), and "Byron White"
-    /// after "Randall D. White" is not.
+    /// same person n (a shorter form of the latest name that contains it), and "Byron
+    /// White" after "Randall D. White" is not.
     private var personWords: [(number: Int, words: Set<String>)] = []
     /// Spellings seen so far of each person (by number).
     private var spellings: [Int: Int] = [:]
@@ -131,7 +131,7 @@ public struct Masker {
         let made: String
         let wordSet = Set(words)
         if type == .person, !wordSet.isEmpty,
-           let entity = personWords.first(where: { $0.words.isSuperset(of: wordSet) || $0.words.isSubset(of: wordSet) })?.number {
+           let entity = personWords.last(where: { $0.words.isSuperset(of: wordSet) })?.number {
             let spelling = spellings[entity, default: 1] + 1
             spellings[entity] = spelling
             made = "[\(type.label)_\(entity).\(spelling)]"

@@ -19,8 +19,10 @@ struct PatternDetector {
     static let nino = NSRegularExpression.compiled("\\b[A-Z]{2}\\s?\\d{2}\\s?\\d{2}\\s?\\d{2}\\s?[A-D]\\b")
     static let phone = NSRegularExpression.compiled("(?<![\\w-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?![\\w-])|(?<![\\w+])\\+\\d{1,3}(?:[ -]?\\(?\\d{1,4}\\)?)(?:[ -]?\\d{2,4}){2,4}(?!\\w)")
     static let birthDate = NSRegularExpression.compiled("\\b(?:born(?:\\s+on)?|date\\s+of\\s+birth|birth\\s*date|d\\.o\\.b\\.?|dob)\\s*(?:is|was|:|,)?\\s*(\(date))", caseInsensitive: true)
-    static let docket = NSRegularExpression.compiled("\\b(?:(?:Docket|Case|Civil\\s+Action|Criminal\\s+Action|Index|Cause)\\s+(?:No|Number)\\.?|Nos?\\.)\\s*((?:\\d{1,2}:)?\\d{2,4}-(?:[A-Za-z]{1,4}-)?\\d{1,6}(?:-[A-Z]{1,4})*|\\d{4,9})\\b|\\b(\\d:\\d{2}-(?:cv|cr|mj|bk|mc)-\\d{3,6}(?:-[A-Z]{1,4})*)\\b")
-    static let street = NSRegularExpression.compiled("\\b\\d{1,6}\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][A-Za-z'-]*\\.?\\s+){1,4}(?:Street|St\\.?|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Highway|Hwy\\.?|Circle|Square)(?:,?\\s+(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|#)\\s*[A-Za-z0-9-]+)?(?:,\\s*[A-Z][a-z]+(?:\\s[A-Z][a-z]+){0,2})?(?:,\\s*[A-Z]{2}(?:\\s+\\d{5}(?:-\\d{4})?)?)?")
+    static let docket = NSRegularExpression.compiled("\\b(?:Docket|Case|Civil\\s+Action|Criminal\\s+Action|Index|Cause)\\s+(?:No|Number)\\.?\\s*((?:\\d{1,2}:)?\\d{2,4}-(?:[A-Za-z]{1,4}-)?\\d{1,6}(?:-[A-Z]{1,4})*|\\d{4,9})\\b|\\b(\\d:\\d{2}-(?:cv|cr|mj|bk|mc)-\\d{3,6}(?:-[A-Z]{1,4})*)\\b|(?<!Order )\\bNos?\\.\\s*((?:\\d{1,2}:)?\\d{2,4}-(?:[A-Za-z]{1,4}-)?\\d{1,6}(?:-[A-Z]{1,4})*)\\b")
+    /// "1973 Supreme Court decision" has the shape of "12 Oak Court": a court's name is not an address.
+    static let courtName = NSRegularExpression.compiled("\\b(?:Supreme|District|Circuit|Appeals|Superior|County|State|Federal|Municipal|Family|Tax|Bankruptcy|Claims|Juvenile|Probate|Trial|High|Appellate)\\s+(?:Court|Ct\\.?)(?![A-Za-z])", caseInsensitive: true)
+    static let street = NSRegularExpression.compiled("\\b\\d{1,6}\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][A-Za-z'-]*\\.?\\s+){1,4}(?:Street|St\\.?|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Highway|Hwy\\.?|Circle|Square)(?![A-Za-z])(?:,?\\s+(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|#)\\s*[A-Za-z0-9-]+)?(?:,\\s*[A-Z][a-z]+(?:\\s[A-Z][a-z]+){0,2})?(?:,\\s*[A-Z]{2}(?:\\s+\\d{5}(?:-\\d{4})?)?)?")
     static let poBox = NSRegularExpression.compiled("\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+\\b", caseInsensitive: true)
 
     func detect(in text: ScalarText, enabled: Set<EntityType>) -> [DetectedEntity] {
@@ -60,8 +62,12 @@ struct PatternDetector {
         }
         for m in text.matches(Self.phone) { add(.phone, m[0]) }
         for m in text.matches(Self.birthDate) { add(.dateOfBirth, m[1]) }
-        for m in text.matches(Self.docket) { add(.docket, m[1] ?? m[2]) }
-        for m in text.matches(Self.street) + text.matches(Self.poBox) { add(.address, m[0]) }
+        for m in text.matches(Self.docket) { add(.docket, m[1] ?? m[2] ?? m[3]) }
+        for m in text.matches(Self.street) {
+            guard let r = m[0] else { continue }
+            if text.text(r).range(of: Self.courtName.pattern, options: [.regularExpression, .caseInsensitive]) == nil { add(.address, r) }
+        }
+        for m in text.matches(Self.poBox) { add(.address, m[0]) }
         return found
     }
 }

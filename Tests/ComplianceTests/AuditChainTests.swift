@@ -1,7 +1,7 @@
 import GRDB
 import GraphStore
 import XCTest
-@testable import Compliance
+import Compliance
 
 /// The audit chain: appends, verification, and tampering (edit, delete, reorder), each
 /// detected at the first bad entry.

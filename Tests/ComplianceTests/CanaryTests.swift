@@ -1,7 +1,7 @@
 import Foundation
 import LexgraphCore
 import XCTest
-@testable import Compliance
+import Compliance
 
 /// Planted identifiers of every kind the masking stage handles go into a small corpus;
 /// none of them, in any spelling (with or without separators), may survive masking in

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Compliance
+import Compliance
 
 /// The checksums that tell identifiers from look-alike numbers, on published examples:
 /// the ISO 13616 registry's example IBANs, the card networks' test numbers, the SSA's

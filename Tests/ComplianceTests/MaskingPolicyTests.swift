@@ -1,5 +1,5 @@
 import XCTest
-@testable import Compliance
+import Compliance
 
 final class MaskingPolicyTests: XCTestCase {
     func testYAMLAndJSONPolicies() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Compliance
+import Compliance
 
 final class VaultTests: XCTestCase {
     private func contents() throws -> VaultContents {
