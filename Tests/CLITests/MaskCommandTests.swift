@@ -31,8 +31,10 @@ final class MaskCommandTests: XCTestCase {
         let again = try CLI.run(["mask", "--new-key", "--key-file", key])
         XCTAssertEqual(again.stderr, "lexgraph: error: \(key) exists; --new-key never overwrites a key\n")
 
+        let db = dir.appendingPathComponent("audit.sqlite").path
+        XCTAssertEqual(try CLI.run(["ontology", "init", "ontology/legal-core.yaml", "--db", db]).status, 0)
         let masked = try CLI.run(["mask", input.path, "--field", "text", "--party-field", "party", "--mode", "substitute", "--seed", "t",
-                                  "--vault", vault, "--key-file", key, "--out", output])
+                                  "--vault", vault, "--key-file", key, "--out", output, "--audit-db", db])
         XCTAssertEqual(masked.status, 0, "\(masked)")
         XCTAssertEqual(masked.stdout, "masked 2 document(s) (substitute): person 3, phone 1, card 1; vault \(vault): 4 entries\n")
         let maskedText = try String(contentsOfFile: output, encoding: .utf8)
@@ -44,11 +46,19 @@ final class MaskCommandTests: XCTestCase {
         XCTAssertEqual(restored.stdout, lines.joined(separator: "\n") + "\n")
         XCTAssertEqual(restored.stderr, "unmasked 2 document(s) with 4 vault entries\n")
 
-        let wrong = try CLI.run(["mask", output, "--field", "text", "--unmask", "--vault", vault],
-                                environment: ["LEXGRAPH_VAULT_KEY": String(repeating: "0", count: 64)])
+        let wrong = try CLI.run(["mask", output, "--field", "text", "--unmask", "--vault", vault, "--audit-db", db],
+                                environment: ["LEXGRAPH_VAULT_KEY": String(repeating: "0", count: 64), "LEXGRAPH_PRINCIPAL": "intruder"])
         XCTAssertEqual(wrong.status, 1)
         XCTAssertEqual(wrong.stdout, "")
         XCTAssertEqual(wrong.stderr, "lexgraph: error: cannot open the vault \(vault): the key does not match it, or the file was changed (AES-GCM authentication failed)\n")
+
+        // Each vault access with --audit-db is in the trail, the refused one too, and no
+        // entry holds masked data.
+        let audit = try CLI.jsonLines(try CLI.run(["audit", "show", "--db", db, "--format", "json"]).stdout)
+        XCTAssertEqual(audit.map { $0["action"] as? String }, ["vault.mask", "vault.unmask"])
+        XCTAssertEqual(audit.last?["principal"] as? String, "intruder")
+        XCTAssertTrue((audit.last?["outcome"] as? String ?? "").hasPrefix("refused: cannot open the vault"), "\(audit)")
+        for row in audit { XCTAssertFalse("\(row)".contains("Quackenbush")) }
     }
 
     func testTSVColumnBadLinesAndAnUnknownEntityTypeInThePolicy() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Compliance
 import Foundation
+import GraphStore
 import LexgraphCore
 
 /// `lexgraph mask FILE`: masks personal information in a document or a corpus (text,
@@ -41,6 +42,8 @@ struct MaskCommand: ParsableCommand {
     var keyFile: String?
     @Option(help: "Write what was found as JSON Lines (document, type, start, end; offsets in Unicode scalars, no text).")
     var spans: String?
+    @Option(name: .customLong("audit-db"), help: "A graph database whose audit trail records each vault access (who, which vault, counts).")
+    var auditDB: String?
     @Flag(help: "Put the originals back from --vault instead of masking.")
     var unmask = false
     @Flag(name: .customLong("new-key"), help: "Write a new random vault key to --key-file (refuses to overwrite).")
@@ -62,9 +65,15 @@ struct MaskCommand: ParsableCommand {
         let format = try corpusFormat()
         if unmask {
             guard let vault else { throw ValidationError("--unmask needs --vault PATH (and its key)") }
-            let contents = try Vault.read(path: vault, key: try VaultKey.load(file: keyFile))
+            let store = try auditStore()
+            let contents: VaultContents
+            do { contents = try Vault.read(path: vault, key: try VaultKey.load(file: keyFile)) } catch {
+                if let store { try AuditChain.append(AuditEntry(action: "vault.unmask", subject: vault, outcome: "refused: \(error)"), to: store) }
+                throw error
+            }
             let result = try CorpusMasking.unmask(input, file: file, format: format, vault: contents)
             try emit(result.output)
+            if let store { try AuditChain.append(AuditEntry(action: "vault.unmask", subject: vault, outcome: "ok: \(result.documents) document(s) of \(file)"), to: store) }
             summary("unmasked \(result.documents) document(s) with \(contents.entries.count) vault entries")
             return
         }
@@ -74,8 +83,10 @@ struct MaskCommand: ParsableCommand {
             policy.mode = m
         }
         if let seed { policy.seed = seed }
-        // The key is checked before any work, so a bad key never costs a masking run.
+        // The key and the audit database are checked before any work, so a bad one
+        // never costs a masking run.
         let key = try vault.map { _ in try VaultKey.load(file: keyFile) }
+        let store = try vault == nil ? nil : auditStore()
         var earlier: VaultContents?
         if let vault, let key, FileManager.default.fileExists(atPath: vault) { earlier = try Vault.read(path: vault, key: key) }
         var masker = try Masker(policy: policy, continuing: earlier)
@@ -89,10 +100,20 @@ struct MaskCommand: ParsableCommand {
         }
         try emit(result.output)
         if let spans { try write(spanLines, to: spans) }
-        if let vault, let key { try Vault.write(masker.vault, to: vault, key: key) }
+        if let vault, let key {
+            try Vault.write(masker.vault, to: vault, key: key)
+            if let store { try AuditChain.append(AuditEntry(action: "vault.mask", subject: vault, outcome: "ok: \(result.documents) document(s) of \(file), \(masker.vault.entries.count) entries"), to: store) }
+        }
         let counts = EntityType.allCases.compactMap { t in masker.counts[t].map { "\(t.rawValue) \($0)" } }
         summary("masked \(result.documents) document(s) (\(policy.mode.rawValue)): " + (counts.isEmpty ? "nothing found" : counts.joined(separator: ", "))
                 + (vault.map { "; vault \($0): \(masker.vault.entries.count) entries" } ?? ""))
+    }
+
+    /// The database named by --audit-db, opened for writing (it must exist).
+    private func auditStore() throws -> GraphStore? {
+        guard let auditDB else { return nil }
+        try PathSetting.argument(auditDB).require("graph database for --audit-db")
+        return try GraphStore(path: auditDB, mode: .readWrite)
     }
 
     private func corpusFormat() throws -> CorpusFormat {
