@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // Shared value types: dates, typed values, source positions, errors.
@@ -62,9 +63,16 @@ let package = Package(
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
+        // PII masking (detection, placeholders or seeded substitutes, the AES-GCM vault),
+        // masking policies, and the hash-chained audit log over GraphStore's table.
+        .target(name: "Compliance", dependencies: [
+            "LexgraphCore", "Ontology", "GraphStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "Compliance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,6 +96,7 @@ let package = Package(
                     linkerSettings: [.linkedLibrary("FoundationXML", .when(platforms: [.linux]))]),
         .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers"]),
         .testTarget(name: "PretrainingCorpusTests", dependencies: ["TestRequirements", "PretrainingCorpus", "LexgraphCore"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["TestRequirements", "Compliance", "GraphStore", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,

@@ -55,8 +55,8 @@ public enum BuildCatalog {
 
     /// Opens the database at `path`, creating it and installing the project's ontology
     /// (`ontology/legal-core.yaml`) when it is new or has none yet, then applies the
-    /// pending updates in `ontology/updates/`.
-    public static func openForBuild(path: String, root: URL) throws -> GraphStore {
+    /// pending updates in `ontology/updates/` (each one audited through `audit`, if given).
+    public static func openForBuild(path: String, root: URL, audit: AuditHook? = nil) throws -> GraphStore {
         let store = try GraphStore(path: path, create: true)
         let hasOntology = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ontology_version") ?? 0 } > 0
         if !hasOntology {
@@ -67,7 +67,7 @@ public enum BuildCatalog {
         }
         // Recipes are written against the newest ontology: bring the database up to it
         // (updates already applied are no-ops) before anything is loaded.
-        _ = try store.applyPending(updatesFolder: root.appendingPathComponent("ontology/updates").path)
+        _ = try store.applyPending(updatesFolder: root.appendingPathComponent("ontology/updates").path, options: OntologyApplyOptions(audit: audit))
         return store
     }
 }

@@ -15,6 +15,9 @@ public struct GraphLoader {
     public var user: String
     /// Stage messages ("reading scotus/citation_edges.csv"), for the CLI's stderr.
     public var progress: @Sendable (String) -> Void
+    /// Called inside the load's transaction after its `load_log` row (not for a dry
+    /// run), so an audit entry commits with the load or not at all.
+    public var audit: AuditHook?
 
     public init(store: GraphStore, dataFolder: URL, user: String? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
@@ -59,6 +62,7 @@ public struct GraphLoader {
                 if !dryRun {
                     try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: sourceText,
                                         recipes: report.recipes, counts: counts, status: "ok", message: nil)
+                    try audit?(db, "ok: \(counts)")
                 }
                 return counts
             }

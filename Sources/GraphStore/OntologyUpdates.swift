@@ -42,6 +42,7 @@ extension GraphStore {
                     try GraphStore.recordOntology(plan.result, documentText: document, source: update.file,
                                                   summary: result.historySummary(description: update.description),
                                                   checksum: update.checksum, in: db)
+                    try options.audit?(db, "applied update \(update.number): version \(active.version) -> \(plan.result.version)")
                 }
                 report = result
                 return options.dryRun ? .rollback : .commit
@@ -154,10 +155,14 @@ public struct OntologyApplyOptions: Sendable {
     public var force: Bool
     /// Counts and migrates as for real, then rolls back.
     public var dryRun: Bool
+    /// Called inside the update's transaction once it is recorded (not for a dry run
+    /// or an update already applied), so an audit entry commits with the update or not at all.
+    public var audit: AuditHook?
 
-    public init(force: Bool = false, dryRun: Bool = false) {
+    public init(force: Bool = false, dryRun: Bool = false, audit: AuditHook? = nil) {
         self.force = force
         self.dryRun = dryRun
+        self.audit = audit
     }
 }
 

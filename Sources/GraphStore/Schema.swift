@@ -16,6 +16,7 @@ import GRDB
 /// - `ontology_version`: every ontology version the database went through, the last
 ///   row being the active one; `load_log`: who loaded what, when, with which counts.
 /// - `store_meta`: key/value settings (e.g. `mode` = `ontology` or `permissive`).
+/// - `audit_log`: the hash-chained audit trail (`AuditLogTable`).
 ///
 /// "As of D" means `valid_from IS NULL OR valid_from <= D` and
 /// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
@@ -87,6 +88,11 @@ public enum Schema {
         // (only a query that itself requires `valid_from IS NOT NULL` can use it).
         migrator.registerMigration("v2-edge-horizon") { db in
             try db.execute(sql: "CREATE INDEX edge_dated_by_type ON edge(type, valid_from) WHERE valid_from IS NOT NULL")
+        }
+        // The audit trail (`AuditLogTable`): append-only, each entry chained to the one
+        // before by a hash that Compliance computes and verifies.
+        migrator.registerMigration("v3-audit-log") { db in
+            try db.execute(sql: AuditLogTable.createSQL)
         }
         return migrator
     }

@@ -47,6 +47,14 @@ final class ReadmeExampleTests: XCTestCase {
             "needs the two trained runs (excluded); review is tested by ReviewCommandTests and ContractReviewerTests on a tiny model",
         "lexgraph review CONTRACT.txt --types-model runs/clause-types --contract-type data-processing-agreement --format markdown":
             "CONTRACT.txt stands for the user's file; review is tested by ReviewCommandTests",
+        "lexgraph mask --new-key --key-file var/vault.key":
+            "writes a key into the checkout's var/; --new-key is tested by MaskCommandTests.testVaultRoundTripAndAWrongKeyLeaksNothing",
+        "lexgraph mask cases.jsonl --field facts --party-field first_party --mode substitute --seed corpus-1 --vault var/corpus.vault --key-file var/vault.key --out masked.jsonl":
+            "cases.jsonl stands for the user's corpus; the same options are tested by MaskCommandTests.testVaultRoundTripAndAWrongKeyLeaksNothing",
+        "lexgraph mask masked.jsonl --field facts --party-field first_party --unmask --vault var/corpus.vault --key-file var/vault.key":
+            "needs the vault of the line above; --unmask is tested by MaskCommandTests.testVaultRoundTripAndAWrongKeyLeaksNothing",
+        "lexgraph mask letter.txt --policy masking.yaml":
+            "letter.txt and masking.yaml stand for the user's files; policies are tested by MaskCommandTests and MaskingPolicyTests",
         "lexgraph tag clauses.jsonl --types-model runs/clause-types --unfair-model runs/unfair-tos-1":
             "clauses.jsonl stands for the user's file; tag is tested by ReviewCommandTests.testTagWritesOneLinePerInputLineAndNamesTheBadLine",
     ]
@@ -102,6 +110,17 @@ final class ReadmeExampleTests: XCTestCase {
         },
         "lexgraph ontology apply \(updateFile)": Check { r, _ in
             XCTAssertTrue(r.stdout.contains("ontology version 1 -> 2: already applied"), "\(r)")
+        },
+        // The README's build applied the ontology updates and loaded the graphs: each an
+        // audit entry, chained.
+        "lexgraph audit verify": Check { r, _ in
+            XCTAssertTrue(r.stdout.hasPrefix("OK: "), "\(r)")
+            XCTAssertTrue(r.stdout.contains(" audit entries, chain intact; head "), "\(r)")
+            XCTAssertFalse(r.stdout.hasPrefix("OK: 0 "), "the build is audited: \(r)")
+        },
+        "lexgraph audit show --since 2026-12-01": Check { r, _ in
+            XCTAssertTrue(r.lines.contains { $0.contains("  build  scotus echr  ok: ") }, "\(r)")
+            XCTAssertTrue(r.lines.contains { $0.contains("  ontology.apply  ontology/updates  applied update 2: version 1 -> 2") }, "\(r)")
         },
         "lexgraph ontology history": Check { r, _ in
             let versions = r.lines.filter { $0.hasPrefix("v") }.map { String($0.prefix { $0 != " " }) }

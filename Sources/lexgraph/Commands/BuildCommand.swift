@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 
@@ -38,8 +39,9 @@ struct BuildCommand: ParsableCommand {
                 recipes.append(r)
             }
         }
-        let store = try BuildCatalog.openForBuild(path: database.path, root: root)
-        let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        let store = try BuildCatalog.openForBuild(path: database.path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"))
+        var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        loader.audit = AuditChain.hook(action: "build", subject: names.joined(separator: " "))
         let report = try loader.load(recipes, dryRun: dryRun, source: "build \(names.joined(separator: " ")) --data \(data.path)")
         Console.text(report.summary)
     }

@@ -29,5 +29,7 @@ enum LexgraphCommands {
         ClausesCommand.self,
         ReviewCommand.self,
         TagCommand.self,
+        MaskCommand.self,
+        AuditCommand.self,
     ]
 }

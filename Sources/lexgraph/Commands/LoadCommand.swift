@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 
@@ -30,11 +31,12 @@ struct LoadCommand: ParsableCommand {
             guard let root = BuildCatalog.projectRoot() else {
                 throw CLIError("cannot find ontology/legal-core.yaml: run lexgraph from the project folder or set LEXGRAPH_ROOT")
             }
-            store = try BuildCatalog.openForBuild(path: database.path, root: root)
+            store = try BuildCatalog.openForBuild(path: database.path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"))
         } else {
             store = try database.open()
         }
-        let loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+        loader.audit = AuditChain.hook(action: "load", subject: recipe)
         let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
         Console.text(report.summary)
     }

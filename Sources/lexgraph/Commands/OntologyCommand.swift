@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 import LexgraphCore
@@ -85,7 +86,7 @@ struct OntologyCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.open()
-            let options = OntologyApplyOptions(force: force, dryRun: dryRun)
+            let options = OntologyApplyOptions(force: force, dryRun: dryRun, audit: AuditChain.hook(action: "ontology.apply", subject: file))
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
                 let reports = try store.applyPending(updatesFolder: file, options: options)
