@@ -16,6 +16,7 @@ import GRDB
 /// - `ontology_version`: every ontology version the database went through, the last
 ///   row being the active one; `load_log`: who loaded what, when, with which counts.
 /// - `store_meta`: key/value settings (e.g. `mode` = `ontology` or `permissive`).
+/// - `api_token`: the service's API tokens, hashed (see `APITokenStore`).
 ///
 /// "As of D" means `valid_from IS NULL OR valid_from <= D` and
 /// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
@@ -87,6 +88,20 @@ public enum Schema {
         // (only a query that itself requires `valid_from IS NOT NULL` can use it).
         migrator.registerMigration("v2-edge-horizon") { db in
             try db.execute(sql: "CREATE INDEX edge_dated_by_type ON edge(type, valid_from) WHERE valid_from IS NOT NULL")
+        }
+        // The API tokens of `lexgraph serve` (`APITokenStore`): a public id, the SHA-256
+        // of the secret part (never the secret), a role, and when it was revoked.
+        migrator.registerMigration("v3-api-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    secret_sha256 TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                """)
         }
         return migrator
     }
