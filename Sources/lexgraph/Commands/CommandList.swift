@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// Every subcommand the CLI offers, in the order `lexgraph --help` lists them:
-/// the graph (build, inspect, curate), querying and walking it, the model, prediction.
+/// the graph (build, inspect, curate), querying and walking it, the model, prediction, the HTTP service.
 enum LexgraphCommands {
     static let all: [any ParsableCommand.Type] = [
         BuildCommand.self,
@@ -29,5 +29,7 @@ enum LexgraphCommands {
         ClausesCommand.self,
         ReviewCommand.self,
         TagCommand.self,
+        ServeCommand.self,
+        TokenCommand.self,
     ]
 }
