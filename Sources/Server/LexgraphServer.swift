@@ -22,6 +22,9 @@ import UnixSignals
 /// and one writer for CREATE, unless the configuration says read-only. Shutdown on
 /// SIGTERM or SIGINT is graceful: the listener closes and requests in progress finish.
 public final class LexgraphServer: Sendable {
+    /// The version `lexgraph_build_info` reports.
+    public static let version = "0.1.0"
+
     public let config: ServerConfig
     let readStore: GraphStore
     let readEngine: QueryEngine
@@ -41,6 +44,14 @@ public final class LexgraphServer: Sendable {
         writeEngine = writeStore.map(QueryEngine.init(store:))
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
+        if !LexgraphServer.isLoopback(config.host) {
+            logger.warning("listening beyond loopback without TLS: API tokens cross the network in clear text; put a TLS-terminating proxy in front",
+                           metadata: ["bind": .string(ServerConfig.url(host: config.host, port: config.port))])
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// A logger writing `config`'s format at its level to standard error.

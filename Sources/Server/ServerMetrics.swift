@@ -24,14 +24,13 @@ final class ServerMetrics: Sendable {
         "lexgraph_build_info": "Always 1; the version label says which lexgraph this server is.",
     ]
 
-    static let version = "0.1.0"
 
     init(store: GraphStore) {
         self.store = store
         factory = DocumentedPrometheusFactory(registry: registry, help: ServerMetrics.help)
         inFlight = CoreMetrics.Meter(label: "lexgraph_http_requests_in_flight", factory: factory)
         databaseSize = CoreMetrics.Gauge(label: "lexgraph_database_size_bytes", factory: factory)
-        CoreMetrics.Gauge(label: "lexgraph_build_info", dimensions: [("version", ServerMetrics.version)], factory: factory).record(1)
+        CoreMetrics.Gauge(label: "lexgraph_build_info", dimensions: [("version", LexgraphServer.version)], factory: factory).record(1)
     }
 
     func requestStarted() { inFlight.increment() }

@@ -2,7 +2,7 @@ import Foundation
 import GraphStore
 import LexgraphCore
 import XCTest
-@testable import Server
+import Server
 
 /// API tokens over real HTTP: health needs none; every other route refuses a missing,
 /// malformed, unknown or revoked token with 401 and a role below its minimum with 403,

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Server
+import Server
 
 /// Bad requests get a clear status and a JSON body naming the problem, and the server
 /// keeps answering afterwards.
@@ -98,5 +98,21 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(answer.hasPrefix("HTTP/1.1 503"), answer)
         XCTAssertTrue(answer.contains("\"code\":\"RequestTimeout\""), answer)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10, answer)
+    }
+
+    func testAClientThatHangsUpMidRequestFreesItsPlace() async throws {
+        let s = try await startServer { $0.maxConcurrentRequests = 1 }
+        let head = "POST /db/lexgraph/tx/commit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(s.tokens[.reader]!)\r\n" +
+            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"stateme"
+        _ = try s.raw(Array(head.utf8), thenWait: 0.2, hangUp: true)
+        // The one place comes back as soon as the server sees the connection gone.
+        var reply = try await s.transaction([("RETURN 1 AS one", [:])])
+        let deadline = Date().addingTimeInterval(10)
+        while reply.status == 429, Date() < deadline {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            reply = try await s.transaction([("RETURN 1 AS one", [:])])
+        }
+        XCTAssertEqual(reply.status, 200, "\(reply)")
+        XCTAssertEqual((reply.json["errors"] as? [Any])?.count, 0, "\(reply)")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GraphStore
 import XCTest
-@testable import Server
+import Server
 
 /// `/metrics` in Prometheus' text format with per-route counts and latency histograms,
 /// and one JSON log line per request carrying its request id.
@@ -22,10 +22,10 @@ final class ObservabilityTests: XCTestCase {
             "lexgraph_http_request_duration_seconds_count{\(tx)} 3",
             "lexgraph_query_duration_seconds_count{access=\"read\",outcome=\"ok\"} 2",
             "lexgraph_query_duration_seconds_count{access=\"read\",outcome=\"error\"} 1",
-            "lexgraph_build_info{version=\"\(ServerMetrics.version)\"} 1.0",
+            "lexgraph_build_info{version=\"\(LexgraphServer.version)\"} 1.0",
             "# TYPE lexgraph_http_requests_total counter",
             "# TYPE lexgraph_http_request_duration_seconds histogram",
-            "# HELP lexgraph_database_size_bytes \(ServerMetrics.help["lexgraph_database_size_bytes"]!)",
+            "# HELP lexgraph_database_size_bytes Bytes of the graph database on disk (file and write-ahead log), measured at each scrape.",
         ] {
             XCTAssertTrue(lines.contains(expected), "missing line: \(expected)\n\(reply.text)")
         }
@@ -61,5 +61,24 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertNotNil(Double(line["duration_ms"] as? String ?? ""))
         XCTAssertTrue(records.contains { $0["request_id"] as? String == given && $0["route"] as? String == "/v2/health/live" }, "\(s.logLines.all)")
         XCTAssertTrue(s.logLines.all.allSatisfy { !$0.contains(s.tokens[.reader]!) }, "no token in the log")
+    }
+
+    /// Graceful shutdown lets a request in progress finish with its full answer.
+    func testShutdownLetsARequestInProgressFinish() async throws {
+        let s = try await ServerHarness { $0.requestTimeLimit = 2 }
+        let slow = "UNWIND range(1, 1000000) AS i WITH i, size([x IN range(1, 1000) WHERE x % 7 = 0]) AS s RETURN sum(s)"
+        async let inProgress = s.transaction([(slow, [:])])
+        try await Task.sleep(nanoseconds: 400_000_000)
+        let started = Date()
+        try await s.stop()
+        let reply = try await inProgress
+        XCTAssertEqual(reply.status, 200, "\(reply)")
+        XCTAssertEqual((reply.json["errors"] as? [[String: Any]])?.first?["code"] as? String, "Neo.ClientError.Transaction.TransactionTimedOut", "\(reply)")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        // And the port is closed afterwards.
+        do {
+            let after = try await s.request("GET", "/v2/health/live")
+            XCTFail("answered after shutdown: \(after)")
+        } catch {}
     }
 }

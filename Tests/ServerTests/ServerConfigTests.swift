@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Server
+import Server
 
 /// `lexgraph serve`'s configuration: YAML or JSON, environment overrides, and errors
 /// that name the file, line and setting.

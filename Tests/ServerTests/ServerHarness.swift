@@ -9,7 +9,7 @@ import Ontology
 import Query
 import ServiceLifecycle
 import XCTest
-@testable import Server
+import Server
 
 /// A real `LexgraphServer` on a loopback port over a small legal graph in a temporary
 /// file, spoken to over TCP, with one API token per role.
@@ -144,7 +144,7 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Sends `bytes` over a plain TCP connection, then reads until the server closes it or
     /// `timeout` passes; returns what came back (for requests URLSession will not make).
-    func raw(_ bytes: [UInt8], thenWait seconds: Double = 0, timeout: Double = 30) throws -> String {
+    func raw(_ bytes: [UInt8], thenWait seconds: Double = 0, timeout: Double = 30, hangUp: Bool = false) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket() failed") }
         defer { close(fd) }
@@ -165,6 +165,7 @@ final class ServerHarness: @unchecked Sendable {
             sent += n
         }
         if seconds > 0 { usleep(UInt32(seconds * 1e6)) }
+        if hangUp { return "" }  // a client that goes away mid-request
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -2,7 +2,7 @@ import Foundation
 import GraphStore
 import Query
 import XCTest
-@testable import Server
+import Server
 
 /// `POST /db/{name}/tx/commit` in Neo4j's shape: results as the engine computes them,
 /// errors with Neo4j status codes and line:column, writes only for roles that may.
