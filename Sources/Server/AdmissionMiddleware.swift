@@ -6,14 +6,17 @@ import Hummingbird
 /// behind work the server cannot finish in time. A request still running after
 /// `timeLimit` seconds is answered 503: its task is cancelled, which stops a running
 /// query (`QueryCancellation`) and a body still arriving from a slow client.
-/// Health checks skip both, so probes answer while the server is saturated.
+/// Health checks and `/metrics` skip both: probes and scrapes must answer while the
+/// server is saturated, which is when they matter.
 struct AdmissionMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let gate: ConcurrencyGate
     let timeLimit: Double
 
+    static let exempt: Set<String> = ["/v2/health/live", "/v2/health/ready", "/metrics"]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if context.endpointPath?.hasPrefix("/v2/health/") == true { return try await next(request, context) }
+        if let route = context.endpointPath, AdmissionMiddleware.exempt.contains(route) { return try await next(request, context) }
         guard gate.enter() else {
             throw APIError(.tooManyRequests, "TooManyRequests",
                            "the server is answering its limit of \(gate.limit) requests at once (limits.max_concurrent_requests); retry shortly",

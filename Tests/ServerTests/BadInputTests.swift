@@ -80,6 +80,9 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue((second.error["message"] as? String ?? "").contains("limit of 1 requests at once"), "\(second)")
         let health = try await s.request("GET", "/v2/health/live")
         XCTAssertEqual(health.status, 200, "health checks are never turned away: \(health)")
+        let scrape = try await s.request("GET", "/metrics", token: s.tokens[.reader])
+        XCTAssertEqual(scrape.status, 200, "nor are metric scrapes: \(scrape)")
+        XCTAssertTrue(scrape.text.contains("lexgraph_http_requests_total{method=\"POST\",route=\"/db/{name}/tx/commit\",status=\"429\"} 1"), scrape.text)
         let timedOut = try await first
         XCTAssertEqual(timedOut.status, 200, "\(timedOut)")
         let error = (timedOut.json["errors"] as? [[String: Any]])?.first ?? [:]
