@@ -9,22 +9,25 @@ public struct StoredAPIToken: Sendable, Equatable {
     public var name: String
     public var role: String
     public var secretSHA256: String
-    /// ISO 8601 times (UTC).
+    /// ISO 8601 times (UTC); no expiry or revocation is nil.
     public var createdAt: String
+    public var expiresAt: String?
     public var revokedAt: String?
 
-    public init(id: String, name: String, role: String, secretSHA256: String, createdAt: String, revokedAt: String? = nil) {
+    public init(id: String, name: String, role: String, secretSHA256: String, createdAt: String,
+                expiresAt: String? = nil, revokedAt: String? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.secretSHA256 = secretSHA256
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
         self.revokedAt = revokedAt
     }
 
     init(row: Row) {
         self.init(id: row["id"], name: row["name"], role: row["role"], secretSHA256: row["secret_sha256"],
-                  createdAt: row["created_at"], revokedAt: row["revoked_at"])
+                  createdAt: row["created_at"], expiresAt: row["expires_at"], revokedAt: row["revoked_at"])
     }
 }
 
@@ -40,8 +43,8 @@ extension GraphStore {
                 throw GraphStoreError(message: "an API token with id \(token.id) already exists")
             }
             try db.execute(sql: """
-                INSERT INTO api_token(id, name, role, secret_sha256, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [token.id, token.name, token.role, token.secretSHA256, token.createdAt, token.revokedAt])
+                INSERT INTO api_token(id, name, role, secret_sha256, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [token.id, token.name, token.role, token.secretSHA256, token.createdAt, token.expiresAt, token.revokedAt])
         }
     }
 

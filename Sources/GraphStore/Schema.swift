@@ -90,7 +90,8 @@ public enum Schema {
             try db.execute(sql: "CREATE INDEX edge_dated_by_type ON edge(type, valid_from) WHERE valid_from IS NOT NULL")
         }
         // The API tokens of `lexgraph serve` (`APITokenStore`): a public id, the SHA-256
-        // of the secret part (never the secret), a role, and when it was revoked.
+        // of the secret part (never the secret), a role, when it expires (if ever) and
+        // when it was revoked.
         migrator.registerMigration("v3-api-tokens") { db in
             try db.execute(sql: """
                 CREATE TABLE api_token (
@@ -99,6 +100,7 @@ public enum Schema {
                     role TEXT NOT NULL,
                     secret_sha256 TEXT NOT NULL,
                     created_at TEXT NOT NULL,
+                    expires_at TEXT,
                     revoked_at TEXT
                 );
                 """)

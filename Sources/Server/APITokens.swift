@@ -24,17 +24,21 @@ public struct APITokens: Sendable {
         public var token: String
     }
 
-    /// Makes and stores a token for `name` with `role`.
-    public func create(name: String, role: Role) throws -> Issued {
+    /// Makes and stores a token for `name` with `role`, valid for `lifetime` seconds
+    /// (nil: until revoked).
+    public func create(name: String, role: Role, lifetime: TimeInterval? = nil) throws -> Issued {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ServerError("a token needs a name (who or what uses it), got an empty one") }
         guard !trimmed.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
             throw ServerError("a token name must be one line without control characters")
         }
+        if let lifetime, !(lifetime.isFinite && lifetime > 0) {
+            throw ServerError("a token's lifetime must be a positive number of seconds, got \(lifetime)")
+        }
         let id = APITokens.hex(APITokens.randomBytes(6))
         let secret = APITokens.hex(APITokens.randomBytes(32))
         let stored = StoredAPIToken(id: id, name: trimmed, role: role.rawValue, secretSHA256: APITokens.hex(APITokens.digest(secret)),
-                                    createdAt: APITokens.now())
+                                    createdAt: APITokens.now(), expiresAt: lifetime.map { APITokens.time(Date().addingTimeInterval($0)) })
         try store.insertAPIToken(stored)
         return Issued(stored: stored, token: APITokens.prefix + id + "_" + secret)
     }
@@ -65,6 +69,7 @@ public struct APITokens: Sendable {
         case malformed
         case unknown
         case revoked(id: String, at: String)
+        case expired(id: String, at: String)
         case badRole(id: String, role: String)
 
         public var message: String {
@@ -73,6 +78,7 @@ public struct APITokens: Sendable {
             case .malformed: return "the Authorization header is not 'Bearer lgx_ID_SECRET'"
             case .unknown: return "unknown API token"
             case .revoked(let id, let at): return "API token \(id) was revoked at \(at)"
+            case .expired(let id, let at): return "API token \(id) expired at \(at)"
             case .badRole(let id, let role): return "API token \(id) has the role '\(role)', which this server does not know"
             }
         }
@@ -90,6 +96,7 @@ public struct APITokens: Sendable {
         let matches = APITokens.constantTimeEqual(APITokens.digest(presented.secret), expected)
         guard let stored, matches else { throw Refusal.unknown }
         if let at = stored.revokedAt { throw Refusal.revoked(id: stored.id, at: at) }
+        if let at = stored.expiresAt, APITokens.date(at).map({ $0 <= Date() }) ?? true { throw Refusal.expired(id: stored.id, at: at) }
         guard let role = Role(rawValue: stored.role) else { throw Refusal.badRole(id: stored.id, role: stored.role) }
         return Principal(tokenID: stored.id, name: stored.name, role: role)
     }
@@ -136,9 +143,20 @@ public struct APITokens: Sendable {
         return out
     }
 
-    static func now() -> String {
+    static func now() -> String { time(Date()) }
+
+    /// ISO 8601 in UTC to the second, as the table keeps times.
+    public static func time(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
+        return formatter.string(from: date)
+    }
+
+    /// A stored time read back; nil for text that is not one (an expiry that cannot be
+    /// read counts as passed).
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 }

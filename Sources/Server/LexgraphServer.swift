@@ -90,6 +90,7 @@ public final class LexgraphServer: Sendable {
             .get("/v1/tokens") { [tokens] _, _ in
                 let list = try tokens.list().map { t -> LexgraphCore.Value in
                     .map(["id": .string(t.id), "name": .string(t.name), "role": .string(t.role), "created_at": .string(t.createdAt),
+                          "expires_at": t.expiresAt.map(LexgraphCore.Value.string) ?? .null,
                           "revoked_at": t.revokedAt.map(LexgraphCore.Value.string) ?? .null])
                 }
                 return JSONResponse.make(.ok, .map(["tokens": .list(list)]))

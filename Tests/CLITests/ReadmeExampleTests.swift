@@ -99,7 +99,7 @@ final class ReadmeExampleTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains("for 'ops-dashboard' with the role reader; this is the only time it is shown"), "\(r)")
         },
         "lexgraph token list": Check { r, _ in
-            XCTAssertEqual(r.lines.first?.split(separator: " ").map(String.init), ["ID", "NAME", "ROLE", "CREATED", "REVOKED"], "\(r)")
+            XCTAssertEqual(r.lines.first?.split(separator: " ").map(String.init), ["ID", "NAME", "ROLE", "CREATED", "EXPIRES", "REVOKED"], "\(r)")
             XCTAssertTrue(r.lines.contains { $0.split(separator: " ").prefix(3).dropFirst().map(String.init) == ["ops-dashboard", "reader"] }, "\(r)")
             XCTAssertNotNil(r.lines.last?.range(of: "^\\([0-9]+ tokens?, [0-9]+ revoked\\)$", options: .regularExpression), "\(r)")
         },

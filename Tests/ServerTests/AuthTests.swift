@@ -45,6 +45,19 @@ final class AuthTests: XCTestCase {
         let revoked = try await s.request("GET", "/metrics", token: s.revokedToken)
         XCTAssertEqual(revoked.status, 401, "\(revoked)")
         XCTAssertTrue((revoked.error["message"] as? String ?? "").contains("was revoked at"), "\(revoked)")
+        // A token past its expiry (stored as `token create --expires-in-days` would, with
+        // a time already gone), and one with time left.
+        let store = try GraphStore(path: s.databasePath, mode: .readWrite)
+        let secret = String(repeating: "5a", count: 32)
+        try store.insertAPIToken(StoredAPIToken(id: "0123456789ab", name: "old", role: "admin", secretSHA256: APITokens.hex(APITokens.digest(secret)),
+                                                createdAt: "2020-01-01T00:00:00Z", expiresAt: "2020-02-01T00:00:00Z"))
+        let expired = try await s.request("GET", "/metrics", token: "lgx_0123456789ab_" + secret)
+        XCTAssertEqual(expired.status, 401, "\(expired)")
+        XCTAssertEqual(expired.error["message"] as? String, "API token 0123456789ab expired at 2020-02-01T00:00:00Z", "\(expired)")
+        let current = try APITokens(store: store).create(name: "for an hour", role: .reader, lifetime: 3600)
+        XCTAssertNotNil(current.stored.expiresAt)
+        let fine = try await s.request("GET", "/metrics", token: current.token)
+        XCTAssertEqual(fine.status, 200, "\(fine)")
     }
 
     func testRevokingTakesEffectOnTheNextRequest() async throws {

@@ -25,6 +25,9 @@ struct TokenCreateCommand: ParsableCommand {
     @Option(help: "reader, analyst, curator or admin.")
     var role: String
 
+    @Option(help: "Days until the token expires (default: valid until revoked).")
+    var expiresInDays: Double?
+
     @Option(help: "Output: table (the token alone on stdout, a note on stderr) or json.")
     var format: OutputFormat = .table
 
@@ -32,19 +35,23 @@ struct TokenCreateCommand: ParsableCommand {
 
     func run() throws {
         let role = try Role.named(role)
-        let issued = try APITokens(store: try database.open()).create(name: name, role: role)
+        if let days = expiresInDays, !(days.isFinite && days > 0) {
+            throw ValidationError("--expires-in-days must be a number of days greater than 0, got \(days)")
+        }
+        let issued = try APITokens(store: try database.open()).create(name: name, role: role, lifetime: expiresInDays.map { $0 * 86_400 })
         switch format {
         case .json:
             Console.data(Value.map(TokenListCommand.fields(issued.stored).merging(["token": .string(issued.token)]) { a, _ in a }).jsonText)
         case .table, .csv:
             Console.data(issued.token)
-            Console.note("created API token \(issued.stored.id) for '\(issued.stored.name)' with the role \(role.rawValue); this is the only time it is shown")
+            let expiry = issued.stored.expiresAt.map { ", expiring at \($0)" } ?? ""
+            Console.note("created API token \(issued.stored.id) for '\(issued.stored.name)' with the role \(role.rawValue)\(expiry); this is the only time it is shown")
         }
     }
 }
 
 struct TokenListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (id, name, role, created, revoked); no secrets.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (id, name, role, created, expires, revoked); no secrets.")
 
     @Option(help: "Output format: table, json (JSON Lines) or csv.")
     var format: OutputFormat = .table
@@ -57,11 +64,11 @@ struct TokenListCommand: ParsableCommand {
         case .json:
             for token in tokens { Console.data(Value.map(TokenListCommand.fields(token)).jsonText) }
         case .csv:
-            Console.data("id,name,role,created_at,revoked_at")
-            for t in tokens { Console.data([t.id, csv(t.name), t.role, t.createdAt, t.revokedAt ?? ""].joined(separator: ",")) }
+            Console.data("id,name,role,created_at,expires_at,revoked_at")
+            for t in tokens { Console.data([t.id, csv(t.name), t.role, t.createdAt, t.expiresAt ?? "", t.revokedAt ?? ""].joined(separator: ",")) }
         case .table:
-            let header = ["ID", "NAME", "ROLE", "CREATED", "REVOKED"]
-            let rows = tokens.map { [$0.id, $0.name, $0.role, $0.createdAt, $0.revokedAt ?? "-"] }
+            let header = ["ID", "NAME", "ROLE", "CREATED", "EXPIRES", "REVOKED"]
+            let rows = tokens.map { [$0.id, $0.name, $0.role, $0.createdAt, $0.expiresAt ?? "-", $0.revokedAt ?? "-"] }
             var widths = header.map(\.count)
             for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
             func line(_ cells: [String]) -> String {
@@ -79,7 +86,7 @@ struct TokenListCommand: ParsableCommand {
 
     static func fields(_ t: StoredAPIToken) -> [String: Value] {
         ["id": .string(t.id), "name": .string(t.name), "role": .string(t.role), "created_at": .string(t.createdAt),
-         "revoked_at": t.revokedAt.map(Value.string) ?? .null]
+         "expires_at": t.expiresAt.map(Value.string) ?? .null, "revoked_at": t.revokedAt.map(Value.string) ?? .null]
     }
 }
 
