@@ -17,6 +17,7 @@ import GRDB
 ///   row being the active one; `load_log`: who loaded what, when, with which counts.
 /// - `store_meta`: key/value settings (e.g. `mode` = `ontology` or `permissive`).
 /// - `audit_log`: the hash-chained audit trail (`AuditLogTable`).
+/// - `api_token`: the service's API tokens, hashed (see `APITokenStore`).
 ///
 /// "As of D" means `valid_from IS NULL OR valid_from <= D` and
 /// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
@@ -93,6 +94,22 @@ public enum Schema {
         // before by a hash that Compliance computes and verifies.
         migrator.registerMigration("v3-audit-log") { db in
             try db.execute(sql: AuditLogTable.createSQL)
+        }
+        // The API tokens of `lexgraph serve` (`APITokenStore`): a public id, the SHA-256
+        // of the secret part (never the secret), a role, when it expires (if ever) and
+        // when it was revoked.
+        migrator.registerMigration("v4-api-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    secret_sha256 TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    revoked_at TEXT
+                );
+                """)
         }
         return migrator
     }

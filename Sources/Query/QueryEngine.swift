@@ -48,7 +48,7 @@ import Ontology
 ///   runs and prints rows and time per clause.
 public final class QueryEngine: Sendable {
     public let store: GraphStore
-    private let compiled = CompiledQueryCache()
+    let compiled = CompiledQueryCache()
 
     public init(store: GraphStore) { self.store = store }
 
@@ -60,7 +60,7 @@ public final class QueryEngine: Sendable {
     public func run(_ text: String, parameters: [String: CypherValue] = [:], options: QueryOptions = QueryOptions()) throws -> QueryResult {
         try options.validate()
         let ast = try compiled.ast(for: text, limits: options.limits)
-        let writes = ast.clauses.contains { if case .create = $0 { return true } else { return false } }
+        let writes = ast.hasCreate
         let started = Date()
         let deadline = QueryDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         do {

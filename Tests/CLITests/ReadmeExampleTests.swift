@@ -57,6 +57,10 @@ final class ReadmeExampleTests: XCTestCase {
             "letter.txt and masking.yaml stand for the user's files; policies are tested by MaskCommandTests and MaskingPolicyTests",
         "lexgraph tag clauses.jsonl --types-model runs/clause-types --unfair-model runs/unfair-tos-1":
             "clauses.jsonl stands for the user's file; tag is tested by ReviewCommandTests.testTagWritesOneLinePerInputLineAndNamesTheBadLine",
+        "lexgraph serve --config serve.yaml":
+            "a server that runs until SIGTERM; ServeCommandTests starts it with a config, queries it over HTTP and stops it with SIGTERM",
+        "lexgraph token revoke ID":
+            "ID stands for the id `token create` printed; revoke is tested by ServeCommandTests.testTokenCreateListRevoke",
     ]
 
     /// How to run one README line and what its output must show.
@@ -97,6 +101,16 @@ final class ReadmeExampleTests: XCTestCase {
     static let updateFile = "ontology/updates/0002-2026-11-29-ecthr-judgment.yaml"
 
     static let checks: [String: Check] = [
+        // The service's tokens (the line before `token list` in the README makes one).
+        "lexgraph token create --name ops-dashboard --role reader": Check { r, _ in
+            XCTAssertNotNil(r.stdout.range(of: "^lgx_[0-9a-f]{12}_[0-9a-f]{64}\n$", options: .regularExpression), "\(r)")
+            XCTAssertTrue(r.stderr.contains("for 'ops-dashboard' with the role reader; this is the only time it is shown"), "\(r)")
+        },
+        "lexgraph token list": Check { r, _ in
+            XCTAssertEqual(r.lines.first?.split(separator: " ").map(String.init), ["ID", "NAME", "ROLE", "CREATED", "EXPIRES", "REVOKED"], "\(r)")
+            XCTAssertTrue(r.lines.contains { $0.split(separator: " ").prefix(3).dropFirst().map(String.init) == ["ops-dashboard", "reader"] }, "\(r)")
+            XCTAssertNotNil(r.lines.last?.range(of: "^\\([0-9]+ tokens?, [0-9]+ revoked\\)$", options: .regularExpression), "\(r)")
+        },
         "lexgraph ontology validate \(updateFile)": Check { r, _ in
             XCTAssertTrue(r.stdout.hasPrefix("OK: update 2 (2026-11-29) turns version 1 into"), "\(r)")
             // The update file's own change, read from the file.

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// Every subcommand the CLI offers, in the order `lexgraph --help` lists them:
-/// the graph (build, inspect, curate), querying and walking it, the model, prediction.
+/// the graph (build, inspect, curate), querying and walking it, the model, prediction, the HTTP service.
 enum LexgraphCommands {
     static let all: [any ParsableCommand.Type] = [
         BuildCommand.self,
@@ -31,5 +31,7 @@ enum LexgraphCommands {
         TagCommand.self,
         MaskCommand.self,
         AuditCommand.self,
+        ServeCommand.self,
+        TokenCommand.self,
     ]
 }

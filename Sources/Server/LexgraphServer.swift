@@ -1,0 +1,115 @@
+import Foundation
+import LexgraphCore
+import GraphStore
+import Hummingbird
+import NIOCore
+import Logging
+import Query
+import ServiceLifecycle
+import UnixSignals
+
+/// `lexgraph serve`: the graph as an HTTP service (Hummingbird 2).
+///
+/// Routes (every one but the health checks needs an API token, `AuthMiddleware`):
+/// - `GET /v2/health/live`, `GET /v2/health/ready`: KServe / Open Inference Protocol v2
+///   health (`{"live": true}`, `{"ready": true}`; not ready is a 503).
+/// - `POST /db/{name}/tx/commit` (reader; writes need curator): Neo4j's transaction
+///   endpoint (`TransactionRoute`).
+/// - `GET /metrics` (reader): Prometheus text (`ServerMetrics`).
+/// - `GET /v1/tokens` (admin): the API tokens, without secrets.
+///
+/// The database is opened twice: read-only connections for every read (many at once)
+/// and one writer for CREATE, unless the configuration says read-only. Shutdown on
+/// SIGTERM or SIGINT is graceful: the listener closes and requests in progress finish.
+public final class LexgraphServer: Sendable {
+    /// The version `lexgraph_build_info` reports.
+    public static let version = "0.1.0"
+
+    public let config: ServerConfig
+    let readStore: GraphStore
+    let readEngine: QueryEngine
+    let writeEngine: QueryEngine?
+    let tokens: APITokens
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Opens the database (the writer first: opening it brings an older schema up to
+    /// date, which the read-only connections then expect).
+    public init(config: ServerConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let writeStore = config.readOnly ? nil : try GraphStore(path: config.databasePath, mode: .readWrite)
+        readStore = try GraphStore(path: config.databasePath, mode: .readOnly)
+        readEngine = QueryEngine(store: readStore)
+        writeEngine = writeStore.map(QueryEngine.init(store:))
+        tokens = APITokens(store: readStore)
+        metrics = ServerMetrics(store: readStore)
+        if !LexgraphServer.isLoopback(config.host) {
+            logger.warning("listening beyond loopback without TLS: API tokens cross the network in clear text; put a TLS-terminating proxy in front",
+                           metadata: ["bind": .string(ServerConfig.url(host: config.host, port: config.port))])
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// A logger writing `config`'s format at its level to standard error.
+    public static func logger(for config: ServerConfig, label: String = "lexgraph.serve") -> Logger {
+        var logger = Logger(label: label) { label in
+            config.logFormat == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        logger.logLevel = config.logLevel
+        return logger
+    }
+
+    func router() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        // Middlewares apply to the routes added after them.
+        router.middlewares.add(ObservationMiddleware(metrics: metrics))
+        router.middlewares.add(AdmissionMiddleware(gate: ConcurrencyGate(limit: config.maxConcurrentRequests), timeLimit: config.requestTimeLimit))
+
+        router.get("/v2/health/live") { _, _ in JSONResponse.make(.ok, .map(["live": .bool(true)])) }
+        router.get("/v2/health/ready") { [readStore] _, _ in
+            do {
+                _ = try readStore.mode()
+                return JSONResponse.make(.ok, .map(["ready": .bool(true)]))
+            } catch {
+                return JSONResponse.make(.serviceUnavailable, .map(["ready": .bool(false), "error": .string(String(describing: error))]))
+            }
+        }
+        let transaction = TransactionRoute(server: self)
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .reader))
+            .post("/db/{name}/tx/commit") { request, context in try await transaction.handle(request, context: context) }
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .reader))
+            .get("/metrics") { [metrics] _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            }
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .admin))
+            .get("/v1/tokens") { [tokens] _, _ in
+                let list = try tokens.list().map { t -> LexgraphCore.Value in
+                    .map(["id": .string(t.id), "name": .string(t.name), "role": .string(t.role), "created_at": .string(t.createdAt),
+                          "expires_at": t.expiresAt.map(LexgraphCore.Value.string) ?? .null,
+                          "revoked_at": t.revokedAt.map(LexgraphCore.Value.string) ?? .null])
+                }
+                return JSONResponse.make(.ok, .map(["tokens": .list(list)]))
+            }
+        return router
+    }
+
+    /// The server as a service group: run it, and it serves until one of `signals`
+    /// arrives or `triggerGracefulShutdown()` is called. `onRunning` gets the bound
+    /// host and port (the real one when the configuration asked for port 0).
+    public func serviceGroup(signals: [UnixSignal] = [.sigterm, .sigint],
+                             onRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) -> ServiceGroup {
+        let host = config.host
+        let application = Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeout * 1000)))),
+            configuration: .init(address: .hostname(host, port: config.port), serverName: "lexgraph"),
+            onServerRunning: { channel in await onRunning(host, channel.localAddress?.port ?? 0) },
+            logger: logger)
+        return ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: signals, logger: logger))
+    }
+}

@@ -1,0 +1,24 @@
+/// What an API token may do. Roles are ordered: each one may do everything the ones
+/// before it may.
+/// - `reader`: read queries (`/db/{name}/tx/commit` without CREATE), `/metrics`.
+/// - `analyst`: as reader (the prediction and review routes will need it).
+/// - `curator`: also queries that write (CREATE); ontology updates when they come to HTTP.
+/// - `admin`: also token administration (`GET /v1/tokens`).
+public enum Role: String, CaseIterable, Sendable, Comparable {
+    case reader, analyst, curator, admin
+
+    private var rank: Int { Role.allCases.firstIndex(of: self)! }
+
+    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+
+    /// Whether queries that write (CREATE) are allowed.
+    public var mayWrite: Bool { self >= .curator }
+
+    /// The role named `text`, or an error listing the roles there are.
+    public static func named(_ text: String) throws -> Role {
+        guard let role = Role(rawValue: text) else {
+            throw ServerError("unknown role '\(text)': use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
+}

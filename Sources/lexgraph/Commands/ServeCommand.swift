@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Server
+
+/// `lexgraph serve`: the graph as an HTTP service until SIGTERM or Ctrl-C.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the graph over HTTP: Neo4j-style transactions, health checks, Prometheus metrics.",
+        discussion: """
+            Settings come from --config (YAML or JSON: database.path, database.name, database.read_only, \
+            http.bind, http.idle_timeout_seconds, limits.max_body_size, limits.request_time_limit_seconds, \
+            limits.max_concurrent_requests, log.format, log.level), then environment variables (LEXGRAPH_DB, \
+            LEXGRAPH_DB_NAME, LEXGRAPH_READ_ONLY, LEXGRAPH_BIND, LEXGRAPH_IDLE_TIMEOUT, LEXGRAPH_MAX_BODY_SIZE, \
+            LEXGRAPH_REQUEST_TIME_LIMIT, LEXGRAPH_MAX_CONCURRENT_REQUESTS, LEXGRAPH_LOG_FORMAT, LEXGRAPH_LOG_LEVEL), \
+            then --db. Binds 127.0.0.1:7474 unless told otherwise. Every route but /v2/health/* needs an API \
+            token (`lexgraph token create`). SIGTERM or SIGINT stops it gracefully: requests in progress finish.
+            """)
+
+    @Option(help: "Configuration file (YAML or JSON); environment variables override it.")
+    var config: String?
+
+    @Option(help: "Graph database file (overrides database.path and $LEXGRAPH_DB).")
+    var db: String?
+
+    func run() throws {
+        var settings = try ServerConfig.load(file: config)
+        if let db { settings.databasePath = db }
+        let logger = LexgraphServer.logger(for: settings)
+        let server = try LexgraphServer(config: settings, logger: logger)
+        let path = settings.databasePath
+        let group = server.serviceGroup { host, port in
+            Console.note("lexgraph serve: listening on \(ServerConfig.url(host: host, port: port)) (database \(path))")
+        }
+        // The CLI is synchronous (see `Lexgraph`): the service runs on the async pool
+        // while this thread waits, without spinning, for it to stop.
+        let finished = DispatchSemaphore(value: 0)
+        let failure = LockedBox<Error?>(nil)
+        Task {
+            do { try await group.run() } catch { failure.value = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.value { throw error }
+        Console.note("lexgraph serve: stopped")
+    }
+}
+
+/// A value two threads hand over under a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
