@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "PretrainingCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
