@@ -85,7 +85,7 @@ struct PretrainCommand: ParsableCommand {
             guard let root = BuildCatalog.projectRoot() else {
                 throw CLIError("cannot find graphs/contracts/splits (the downstream test folds to leave out): run lexgraph from the project folder or set LEXGRAPH_ROOT")
             }
-            let built = try PretrainingCorpus.build(.init(dataFolder: dataPath, splitsRoot: root.path))
+            let built = try PretrainingCorpus.build(.init(dataFolder: PathSetting.absolute(dataPath), splitsRoot: root.path))
             try built.write(to: corpusFolder)
             log("corpus: \(built.train.count) training and \(built.heldOut.count) held-out texts written to \(corpusFolder)")
         }
