@@ -9,6 +9,9 @@ forward + backward + AdamW), for each thread count via torch.set_num_threads.
 With --lora-rank R there is a third kind, `lora`: the same train step with peft LoRA
 adapters of rank R (alpha 2R, dropout 0.1) on query, key, value and attention.output.dense,
 the base frozen and AdamW over the adapters and classifier only.
+With --mlm there is a kind `mlm`: a BertForMaskedLM train step (the MLM head initialized as
+transformers does when the checkpoint lacks it) with the masks `lexgraph bench model --mlm`
+uses: every token at flat position p with p % 7 == 3 (not a row's [CLS]) replaced by [MASK] (103) and labelled.
 Run standalone it loops over all thread counts and kinds in one process:
   python3 tools/bench_model_peer.py [--out runs/bench_peer.json]
 With --profile it also prints, per thread count and kind, PyTorch's own operator profile
@@ -23,7 +26,7 @@ import statistics
 import time
 
 import torch
-from transformers import BertForSequenceClassification
+from transformers import BertForMaskedLM, BertForSequenceClassification
 from transformers.utils import logging as hf_logging
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,7 +64,8 @@ def main():
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--iterations", type=int, default=5)
-    ap.add_argument("--child", choices=["forward", "train", "lora"], help="time only this kind (one thread count) and print one JSON line")
+    ap.add_argument("--child", choices=["forward", "train", "lora", "mlm"], help="time only this kind (one thread count) and print one JSON line")
+    ap.add_argument("--mlm", action="store_true", help="also time a BertForMaskedLM train step")
     ap.add_argument("--lora-rank", type=int, default=0, help="also time a LoRA (peft) train step of this rank")
     ap.add_argument("--out")
     ap.add_argument("--profile", action="store_true", help="also print torch.profiler's self CPU time per op (ms per step)")
@@ -109,7 +113,25 @@ def main():
         lora_model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
         opt.step()
 
+    mlm_state = {}
+
+    def mlm():
+        if not mlm_state:
+            torch.manual_seed(1)
+            m = BertForMaskedLM.from_pretrained(args.model, attn_implementation="eager")
+            flat = torch.arange(args.batch * args.seq)
+            chosen = ((flat % 7 == 3) & (flat % args.seq != 0)).view(args.batch, args.seq)
+            mlm_state.update(model=m, ids=ids.masked_fill(chosen, 103), labels=ids.masked_fill(~chosen, -100),
+                             opt=torch.optim.AdamW(m.parameters(), lr=1e-5))
+        m, o = mlm_state["model"], mlm_state["opt"]
+        m.train()
+        o.zero_grad()
+        m(input_ids=mlm_state["ids"], attention_mask=mask, labels=mlm_state["labels"]).loss.backward()
+        o.step()
+
     kinds = [("forward", forward, flops), ("train", train, 3 * flops)]
+    if args.mlm or args.child == "mlm":
+        kinds.append(("mlm", mlm, 3 * flops))
     if args.lora_rank > 0 or args.child == "lora":
         kinds.append(("lora", lora, 3 * flops))  # last: it wraps the model
     if args.child:

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Mean-reduced losses of the classification heads, each returning the loss and writing
 /// dLoss/dLogits. Accumulation is in Double; formulas follow PyTorch's
@@ -41,6 +42,26 @@ public enum Loss {
             }
         }
         return counted == 0 || weightSum == 0 ? 0 : Float(total / weightSum)
+    }
+
+    /// Mean softmax cross-entropy of `rows` rows over a wide class axis (the MLM head's
+    /// vocabulary), every row labelled, vectorized in Float (`Kernels.softmaxCrossEntropy`):
+    /// `crossEntropy` above, exact in Double, is kept for the classification heads, whose
+    /// few classes cost nothing, while over 30k classes its scalar loop is a large part of a
+    /// training step. Overwrites `logits` with `lossScale`·dLoss/dLogits when `gradient`.
+    public static func wideCrossEntropy(logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int, labels: [Int32], gradient: Bool,
+                                        lossScale: Float = 1) throws -> Float {
+        guard labels.count == rows else { throw TransformerError("\(labels.count) labels for a batch of \(rows)") }
+        for (i, y) in labels.enumerated() where !(0..<classes).contains(Int(y)) {
+            throw TransformerError("label[\(i)] = \(y) is outside 0..<\(classes)")
+        }
+        guard rows > 0 else { return 0 }
+        var losses = [Double](repeating: 0, count: rows)
+        labels.withUnsafeBufferPointer { y in
+            Kernels.softmaxCrossEntropy(logits, rows: rows, n: classes, labels: y.baseAddress!,
+                                        gradientScale: gradient ? lossScale / Float(rows) : nil, losses: &losses)
+        }
+        return Float(losses.reduce(0, +) / Double(rows))
     }
 
     /// Sigmoid + binary cross-entropy per element (targets in [0, 1]), averaged over all

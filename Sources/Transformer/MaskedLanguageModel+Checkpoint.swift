@@ -5,9 +5,6 @@ import Tensor
 /// Hugging Face folders for the MLM model: read from an encoder or `BertForMaskedLM`
 /// folder, written as a `BertForMaskedLM` folder.
 extension MaskedLanguageModel {
-    /// Tokenizer files copied next to the weights when present in the source folder.
-    public static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
-
     /// Loads `directory` (`config.json` + `model.safetensors`). The MLM head is read when
     /// the file has it (`cls.predictions.*`: all of it, or none); otherwise it gets HF's
     /// `_init_weights` from `seed` (dense ~ N(0, initializer_range), biases 0, LayerNorm
@@ -81,16 +78,6 @@ extension MaskedLanguageModel {
         try SafetensorsWriter.write(namedTensors(), metadata: ["format": "pt"], to: directory + "/model.safetensors")
         try SafetensorsWriter.write([encoder.pooler, encoder.poolerBias].map { (name: "bert." + $0.name, tensor: $0.value) }, metadata: ["format": "pt"],
                                     to: directory + "/" + BertModel.keptPoolerFile)
-        guard let source else { return }
-        for name in Self.tokenizerFiles {
-            let from = source + "/" + name, to = directory + "/" + name
-            guard fm.fileExists(atPath: from), URL(fileURLWithPath: from).standardized != URL(fileURLWithPath: to).standardized else { continue }
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: from))
-                try data.write(to: URL(fileURLWithPath: to), options: .atomic)
-            } catch {
-                throw TransformerError("cannot copy tokenizer file \(name) to \(directory): \(error.localizedDescription)", file: from)
-            }
-        }
+        if let source { try TrainingRunFiles.copyTokenizerFiles(from: source, to: directory) }
     }
 }

@@ -86,8 +86,7 @@ public final class MaskedLanguageModel {
         headForward(ws: ws, rows: rows)
         let m = rows.count, v = config.vocabSize
         // The loss gradient overwrites the logits (the backward needs only the gradient).
-        let loss = try Loss.crossEntropy(logits: head.logits.data, rows: m, classes: v, labels: labels, dLogits: head.logits.data)
-        if lossScale != 1 { Kernels.scale(head.logits.data, count: m * v, by: lossScale) }
+        let loss = try Loss.wideCrossEntropy(logits: head.logits.data, rows: m, classes: v, labels: labels, gradient: true, lossScale: lossScale)
         savedRows = rows
         savedDropout = encoder.saved?.dropout ?? false
         readyForBackward = true
@@ -102,8 +101,7 @@ public final class MaskedLanguageModel {
         guard !rows.isEmpty else { return Evaluation(loss: 0, maskedTokens: 0) }
         let ws = try encoder.encode(batch, dropout: false, from: nil, forBackward: false, pooler: false)
         headForward(ws: ws, rows: rows)
-        let loss = try Loss.crossEntropy(logits: head.logits.data, rows: rows.count, classes: config.vocabSize, labels: labels,
-                                         dLogits: head.logits.data)
+        let loss = try Loss.wideCrossEntropy(logits: head.logits.data, rows: rows.count, classes: config.vocabSize, labels: labels, gradient: false)
         return Evaluation(loss: loss, maskedTokens: rows.count)
     }
 
@@ -122,12 +120,12 @@ public final class MaskedLanguageModel {
     }
 
     /// The masked positions and their labels, checked against the batch and vocabulary.
-    func maskedRows(_ batch: BertBatch, _ maskedLabels: [Int32]) throws -> ([Int], [Int]) {
+    func maskedRows(_ batch: BertBatch, _ maskedLabels: [Int32]) throws -> ([Int], [Int32]) {
         let t = batch.sequenceLength, n = batch.batchSize * t
         guard maskedLabels.count == n else {
             throw TransformerError("maskedLabels has \(maskedLabels.count) values, batch shape \(batch.batchSize)x\(t) needs \(n)")
         }
-        var rows: [Int] = [], labels: [Int] = []
+        var rows: [Int] = [], labels: [Int32] = []
         for (i, y) in maskedLabels.enumerated() where Int(y) != Loss.ignoreIndex {
             guard y >= 0, Int(y) < config.vocabSize else {
                 throw TransformerError("maskedLabels[\(i / t)][\(i % t)] = \(y) is neither \(Loss.ignoreIndex) nor a token id in 0..<\(config.vocabSize)")
@@ -136,7 +134,7 @@ public final class MaskedLanguageModel {
                 throw TransformerError("maskedLabels[\(i / t)][\(i % t)] = \(y) labels a padding position (attention mask 0)")
             }
             rows.append(i)
-            labels.append(Int(y))
+            labels.append(y)
         }
         return (rows, labels)
     }

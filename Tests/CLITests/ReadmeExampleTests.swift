@@ -39,6 +39,10 @@ final class ReadmeExampleTests: XCTestCase {
             "training: about 2 minutes on 2 cores; finetune is tested by FineTuneCommandTests on a tiny model",
         "lexgraph finetune --train runs/data/clause-types/train.jsonl --dev runs/data/clause-types/dev.jsonl --task classify --id-field id --freeze-layers 4 --pooling mean --max-length 96 --epochs 3 --lr 1.5e-4 --batch-size 32 --threads 2 --out runs/clause-types-t2":
             "long training: two encoder layers fine-tuned, about 25 minutes on 2 cores",
+        "lexgraph pretrain --data ../shared/data --out runs/pretrain-minilm --max-steps 300 --batch-size 16 --lr 1e-4 --threads 2 --save-every 50":
+            "long training: builds the legal corpus and pretrains MiniLM for about an hour on 2 cores; pretrain is tested by PretrainCommandTests on a dozen sentences",
+        "lexgraph finetune --model runs/pretrain-minilm/model --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id --freeze-layers 6 --pooling cls --class-weight balanced --lr 2e-3 --epochs 15 --threads 2 --out runs/unfair-tos-1-dapt":
+            "needs runs/pretrain-minilm (training above, excluded); finetune from an adapted encoder is tested by PretrainCommandTests",
         "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
             "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
         "lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos-1 --threads 2":

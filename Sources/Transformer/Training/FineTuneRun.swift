@@ -35,7 +35,6 @@ public struct FineTuneRun {
 
     var checkpointDirectory: String { directory + "/checkpoint" }
     var stateDirectory: String { directory + "/state" }
-    static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
 
     /// The JSON saved under `lexgraph_finetune` in `config.json`: what the run trained
     /// on, with which options, and its labels in head order.
@@ -143,7 +142,7 @@ public struct FineTuneRun {
         }
         hooks.afterEpoch = { metrics in
             bar?.finish(note: metrics.dev.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
-            try appendLine(try Self.jsonLine(metrics), to: directory + "/metrics.jsonl")
+            try TrainingRunFiles.appendLine(try TrainingRunFiles.metricsLine(metrics), to: directory + "/metrics.jsonl")
             try tuner.saveState(to: stateDirectory)
             try writeSummary(tuner.loop.record, labels: labels)
         }
@@ -204,14 +203,7 @@ public struct FineTuneRun {
     func saveCheckpoint(_ model: BertModel, labels: LabelSet, classWeights: [Float]?) throws {
         try model.saveCheckpoint(directory: checkpointDirectory)
         try writeConfig(model: model, labels: labels, classWeights: classWeights, to: checkpointDirectory + "/config.json")
-        let fm = FileManager.default
-        for name in Self.tokenizerFiles where fm.fileExists(atPath: inputs.modelDirectory + "/" + name) {
-            let target = checkpointDirectory + "/" + name
-            try? fm.removeItem(atPath: target)
-            do { try fm.copyItem(atPath: inputs.modelDirectory + "/" + name, toPath: target) } catch {
-                throw TransformerError("cannot copy tokenizer file: \(error.localizedDescription)", file: target)
-            }
-        }
+        try TrainingRunFiles.copyTokenizerFiles(from: inputs.modelDirectory, to: checkpointDirectory)
     }
 
     func writePredictions(items: [LabeledText], logits: [[Float]], labels: LabelSet) throws {
@@ -237,22 +229,6 @@ public struct FineTuneRun {
         do { try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw TransformerError("cannot write predictions: \(error.localizedDescription)", file: path)
         }
-    }
-
-    static func jsonLine(_ metrics: EpochMetrics) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(metrics), as: UTF8.self)
-    }
-
-    func appendLine(_ line: String, to path: String) throws {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw TransformerError("cannot append to file", file: path) }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data((line + "\n").utf8))
     }
 
     func writeSummary(_ state: TrainingHistory, labels: LabelSet) throws {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Held-out perplexity of a masked language model: exp of the mean cross-entropy over
 /// every masked token of the set (not a mean of per-batch means).
-public struct MaskedLMPerplexity: Sendable, Equatable {
+public struct MaskedLMPerplexity: Sendable, Equatable, Codable {
     /// Mean loss per masked token (nats).
     public let loss: Double
     public let maskedTokens: Int

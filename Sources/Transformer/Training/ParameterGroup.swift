@@ -53,6 +53,10 @@ public struct TrainingSettings: Sendable, Equatable {
     public var selectionMetric: String?
     /// Epochs without a better dev metric before stopping; nil trains every epoch.
     public var patience: Int?
+    /// Optimizer updates after which the run ends, mid-epoch if need be (the Hugging Face
+    /// Trainer's `max_steps`): the schedule then warms up and decays over
+    /// min(epochs × updates per epoch, maxSteps) updates. nil: every epoch in full.
+    public var maxSteps: Int?
 
     public init(epochs: Int, batchSize: Int, seed: UInt64 = 42) {
         self.epochs = epochs; self.batchSize = batchSize; self.seed = seed

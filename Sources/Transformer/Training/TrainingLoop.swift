@@ -99,9 +99,10 @@ public final class TrainingLoop {
     public internal(set) var record = TrainingHistory()
     private var plan: [[Int]]?
 
-    public var totalSteps: Int { stepsPerEpoch * settings.epochs }
-    /// Every epoch trained, or early stopping ended the run.
-    public var isFinished: Bool { position.epoch >= settings.epochs || record.stopped }
+    /// Updates of the whole run: every epoch's, or `settings.maxSteps` if fewer.
+    public var totalSteps: Int { min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max) }
+    /// Every epoch trained, `settings.maxSteps` updates done, or early stopping ended the run.
+    public var isFinished: Bool { position.epoch >= settings.epochs || position.step >= totalSteps || record.stopped }
 
     public init(objective: any TrainingObjective, groups: [ParameterGroup], settings: TrainingSettings) throws {
         func fail(_ s: String) -> TransformerError { TransformerError("training setting " + s) }
@@ -110,6 +111,7 @@ public final class TrainingLoop {
         guard settings.accumulationSteps >= 1 else { throw fail("accumulation steps must be at least 1, got \(settings.accumulationSteps)") }
         guard (0...1).contains(settings.warmupRatio) else { throw fail("warm-up ratio must be in [0, 1], got \(settings.warmupRatio)") }
         if let patience = settings.patience, patience < 1 { throw fail("patience must be at least 1, got \(patience)") }
+        if let maxSteps = settings.maxSteps, maxSteps < 1 { throw fail("max steps must be at least 1, got \(maxSteps)") }
         switch settings.clipping {
         case .global(let n), .perGroup(let n): guard n > 0 else { throw fail("max gradient norm must be positive, got \(n)") }
         case .none: break
@@ -132,7 +134,7 @@ public final class TrainingLoop {
         }
         batchesPerEpoch = (n + settings.batchSize - 1) / settings.batchSize
         stepsPerEpoch = (batchesPerEpoch + settings.accumulationSteps - 1) / settings.accumulationSteps
-        let total = stepsPerEpoch * settings.epochs
+        let total = min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max)
         let warmup = Int((Double(total) * settings.warmupRatio).rounded(settings.warmupRounding))
         schedules = groups.map { LinearWarmupSchedule(baseLearningRate: $0.learningRate, warmupSteps: warmup, totalSteps: total) }
     }
@@ -150,7 +152,10 @@ public final class TrainingLoop {
     /// (fewer at its end), each weighted equally. Returns what it did.
     @discardableResult
     public func step() throws -> StepReport {
-        guard !isFinished else { throw TransformerError("training is finished: \(record.stopped ? "early stopping ended it" : "all \(settings.epochs) epochs are done")") }
+        guard !isFinished else {
+            let why = record.stopped ? "early stopping ended it" : position.epoch >= settings.epochs ? "all \(settings.epochs) epochs are done" : "all \(totalSteps) updates are done"
+            throw TransformerError("training is finished: \(why)")
+        }
         let plan = epochPlan
         let micro = plan[position.batchesDone..<min(position.batchesDone + settings.accumulationSteps, plan.count)]
         objective.prepareUpdate(position.step)
@@ -194,12 +199,13 @@ public final class TrainingLoop {
         }
     }
 
-    /// Trains to the end of the epoch in progress (the rest of it, after a resume) and
-    /// returns the loss of every update of that epoch.
-    public func trainEpoch(onStep: ((StepReport) -> Void)? = nil) throws -> [Float] {
+    /// Trains to the end of the epoch in progress (the rest of it, after a resume), or
+    /// until update `stopAtStep` is done, and returns the loss of every update of that
+    /// epoch so far.
+    public func trainEpoch(stopAtStep: Int? = nil, onStep: ((StepReport) -> Void)? = nil) throws -> [Float] {
         let epoch = position.epoch
         var losses = position.epochLosses
-        while position.epoch == epoch && !isFinished {
+        while position.epoch == epoch && !isFinished && position.step < (stopAtStep ?? .max) {
             let report = try step()
             losses.append(report.loss)
             onStep?(report)
@@ -211,15 +217,20 @@ public final class TrainingLoop {
     /// trained in this call; the run stays resumable). After each epoch: dev metrics, the
     /// best-epoch choice by `settings.selectionMetric` (an epoch whose metrics lack it counts
     /// as the best, so the latest is kept), early stopping after `settings.patience` epochs
-    /// without improvement, then `afterEpoch`. Returns the epochs this call trained.
+    /// without improvement, then `afterEpoch`. `stepLimit` ends the call after that many
+    /// updates, mid-epoch if need be (no epoch bookkeeping then: save the state, and a
+    /// resumed loop finishes the epoch). Returns the epochs this call finished.
     @discardableResult
-    public func train(epochLimit: Int? = nil, hooks: EpochHooks = EpochHooks()) throws -> [EpochMetrics] {
+    public func train(epochLimit: Int? = nil, stepLimit: Int? = nil, hooks: EpochHooks = EpochHooks()) throws -> [EpochMetrics] {
         var trained: [EpochMetrics] = []
-        while !isFinished && trained.count < (epochLimit ?? Int.max) {
+        let stopAtStep = stepLimit.map { position.step + $0 }
+        while !isFinished && trained.count < (epochLimit ?? Int.max) && position.step < (stopAtStep ?? .max) {
             let epoch = position.epoch
             let onStep = hooks.progress?(epoch, stepsPerEpoch, position.epochLosses.count)
             let start = Date()
-            let losses = try trainEpoch(onStep: onStep)
+            let losses = try trainEpoch(stopAtStep: stopAtStep, onStep: onStep)
+            // The step limit ended the call inside the epoch.
+            if position.epoch == epoch && !isFinished { break }
             var metrics = EpochMetrics(epoch: epoch + 1, step: position.step, trainLoss: losses.map(Double.init).reduce(0, +) / Double(max(losses.count, 1)),
                                        firstUpdateLoss: Double(losses.first ?? 0), lastUpdateLoss: Double(losses.last ?? 0),
                                        seconds: Date().timeIntervalSince(start), dev: [:], best: false)

@@ -21,6 +21,7 @@ enum LexgraphCommands {
         TokenizeCommand.self,
         EmbedCommand.self,
         FineTuneCommand.self,
+        PretrainCommand.self,
         BaselinesCommand.self,
         ContextCommand.self,
         TrainCommand.self,

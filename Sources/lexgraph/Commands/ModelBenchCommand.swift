@@ -10,7 +10,9 @@ import Transformer
 /// throughput of an encoder at a fixed batch shape, per thread count, next to PyTorch
 /// (tools/bench_model_peer.py) in the same invocation; with `--lora-rank R` also a LoRA
 /// training step (rank-R adapters on the attention projections, base frozen) next to
-/// PyTorch + peft, and its speed and memory against the full step on each side.
+/// PyTorch + peft, and its speed and memory against the full step on each side; with
+/// `--mlm` also a masked-language-model training step (`BertForMaskedLM`, the same fixed
+/// masks on both sides), the one `lexgraph pretrain` takes.
 ///
 /// Every (thread count, kind) measurement runs in a fresh child process on both sides,
 /// Swift and PyTorch alternating, so each reports its own peak resident memory
@@ -31,9 +33,10 @@ struct ModelBenchmark: ParsableArguments {
     @Flag(help: "Also print where each Swift measurement spends its time, per layer step (OpProfile).") var profile = false
     @Option(name: .customLong("lora-rank"), help: "Also time a LoRA training step with adapters of this rank on the attention projections (0: no).")
     var loraRank = 0
+    @Flag(help: "Also time a masked-language-model training step (BertForMaskedLM, every 7th token masked).") var mlm = false
     @Option(help: .hidden) var child: String?
 
-    var kinds: [String] { ["forward", "train"] + (loraRank > 0 ? ["lora"] : []) }
+    var kinds: [String] { ["forward", "train"] + (loraRank > 0 ? ["lora"] : []) + (mlm ? ["mlm"] : []) }
 
     /// One child's result: median seconds per step and peak resident memory.
     struct Measurement {
@@ -81,7 +84,7 @@ struct ModelBenchmark: ParsableArguments {
         print("threads kind     swift seq/s  torch seq/s  ratio  swift GFLOP/s  of peak  swift peak MiB  torch peak MiB")
         for n in threadCounts {
             for kind in kinds {
-                let key = "\(kind)@\(n)", work = kind == "forward" ? flops : 3 * flops
+                let key = "\(kind)@\(n)", work = kind == "forward" ? flops : 3 * flops  // mlm: the encoder's work, head aside
                 let ours = Self.median(swiftRuns[key, default: []].map(\.seconds))
                 let ourRSS = swiftRuns[key, default: []].map(\.maxRSSKiB).max() ?? 0
                 let peakForThreads = peakGFLOPs * Double(min(n, cores)) / Double(cores)
@@ -115,7 +118,7 @@ struct ModelBenchmark: ParsableArguments {
 
     func commonArguments(dir: String, threads n: Int) -> [String] {
         ["--model", dir, "--batch", "\(batch)", "--seq", "\(seq)", "--threads", "\(n)", "--iterations", "\(iterations)"]
-            + (loraRank > 0 ? ["--lora-rank", "\(loraRank)"] : [])
+            + (loraRank > 0 ? ["--lora-rank", "\(loraRank)"] : []) + (mlm ? ["--mlm"] : [])
     }
 
     /// Runs one child and reads the JSON line it prints last: `{"seconds": …, "max_rss_kib": …}`.
@@ -145,6 +148,7 @@ struct ModelBenchmark: ParsableArguments {
     func measureInProcess(kind: String, threads n: Int) throws {
         BLAS.threadCount = n
         let dir = model ?? ModelCommand.defaultModelDirectory
+        if kind == "mlm" { return try measureMLM(directory: dir, threads: n) }
         let encoder = try BertModel.load(directory: dir, head: ClassificationHeadSpec(numLabels: 2, problemType: .singleLabelClassification))
         guard seq <= encoder.config.maxPositionEmbeddings else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(encoder.config.maxPositionEmbeddings)") }
         var rng = SeededGenerator(seed: 1)
@@ -179,6 +183,56 @@ struct ModelBenchmark: ParsableArguments {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print("{\"kind\": \"\(kind)\", \"threads\": \(n), \"seconds\": \(seconds), \"max_rss_kib\": \(Double(usage.ru_maxrss))}")
+    }
+
+    /// The masks of the MLM step, the same on both sides (tools/bench_model_peer.py): the
+    /// tokens at flat positions p with p % 7 == 3 (never [CLS]) become [MASK] (id 103) and
+    /// are the labels, about the 15% of tokens BERT's recipe masks.
+    static func fixedMasks(_ ids: [Int32], seq: Int) -> (input: [Int32], labels: [Int32]) {
+        var input = ids, labels = [Int32](repeating: Int32(Loss.ignoreIndex), count: ids.count)
+        for p in ids.indices where p % 7 == 3 && p % seq != 0 { labels[p] = ids[p]; input[p] = 103 }
+        return (input, labels)
+    }
+
+    /// The MLM child: a `BertForMaskedLM` training step (forward, masked-token loss,
+    /// backward, AdamW with the pooler frozen); it also prints the masked-token loss alone,
+    /// vectorized (`Loss.wideCrossEntropy`) beside the scalar Double `Loss.crossEntropy`.
+    func measureMLM(directory dir: String, threads n: Int) throws {
+        let (model, _) = try MaskedLanguageModel.load(directory: dir, seed: 1)
+        guard seq <= model.config.maxPositionEmbeddings else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(model.config.maxPositionEmbeddings)") }
+        var rng = SeededGenerator(seed: 1)
+        let ids = (0..<(batch * seq)).map { i in i % seq == 0 ? Int32(101) : Int32(1000 + rng.next() % 20000) }
+        let (masked, labels) = Self.fixedMasks(ids, seq: seq)
+        let input = try BertBatch(batchSize: batch, sequenceLength: seq, inputIds: masked)
+        let optimizer = AdamW(parameters: model.parameters)
+        optimizer.frozenParameters = model.unusedParameterNames
+        let beforeTimedRuns = { OpProfile.reset(); OpProfile.enabled = profile }
+        let seconds = try Self.time(iterations, beforeTimedRuns: beforeTimedRuns) {
+            var clock = OpProfile.Clock()
+            model.parameters.zeroGrad()
+            clock.lap("zero gradients")
+            try model.lossAndBackward(input, maskedLabels: labels, dropout: true)
+            clock.lap("forward + backward (whole)")
+            optimizer.update(learningRate: 1e-5)
+            clock.lap("AdamW update")
+        }
+        if profile { printProfile(kind: "mlm", threads: n, whole: "forward + backward (whole)") }
+        let rows = labels.filter { Int($0) != Loss.ignoreIndex }.count, v = model.config.vocabSize
+        let logits = Tensor(shape: [rows, v]), work = Tensor(shape: [rows, v])
+        for i in 0..<(rows * v) { logits[i] = Float(i % 9973) * 1e-3 - 5 }
+        let targets = labels.filter { Int($0) != Loss.ignoreIndex }
+        let scalar = try Self.time(iterations) {
+            _ = try Loss.crossEntropy(logits: logits.data, rows: rows, classes: v, labels: targets.map(Int.init), dLogits: work.data)
+        }
+        let vectorized = try Self.time(iterations) {
+            work.data.update(from: logits.data, count: rows * v)
+            _ = try Loss.wideCrossEntropy(logits: work.data, rows: rows, classes: v, labels: targets, gradient: true)
+        }
+        print(String(format: "mlm threads %d: masked-token loss + gradient over [%d, %d]: scalar Double %.1f ms, vectorized %.1f ms (%.1fx); the step %.1f ms",
+                     n, rows, v, scalar * 1000, vectorized * 1000, scalar / vectorized, seconds * 1000))
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        print("{\"kind\": \"mlm\", \"threads\": \(n), \"seconds\": \(seconds), \"max_rss_kib\": \(Double(usage.ru_maxrss))}")
     }
 
     /// The child's OpProfile as ms per step: layer steps (summed over layers), the rest of
