@@ -62,9 +62,13 @@ let package = Package(
         // Line editing for the interactive shell: key decoding, editor state machine with
         // history, display width, one-row renderer, termios raw mode (no third-party code).
         .target(name: "Terminal", dependencies: ["LexgraphCore"]),
+        // Active learning: a curator loop over an unlabelled pool (query strategies, state
+        // that resumes, a stopping rule) and its simulation on labelled data, with a head over
+        // frozen sentence embeddings trained by the one TrainingLoop.
+        .target(name: "ActiveLearning", dependencies: ["LexgraphCore", "Tensor", "Transformer", "Reports"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -89,6 +93,7 @@ let package = Package(
         .testTarget(name: "ContractReviewTests", dependencies: ["TestRequirements", "ContractReview", "LexgraphCore", "GraphStore", "Transformer", "Tokenizers"]),
         .testTarget(name: "PretrainingCorpusTests", dependencies: ["TestRequirements", "PretrainingCorpus", "LexgraphCore"]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
+        .testTarget(name: "ActiveLearningTests", dependencies: ["TestRequirements", "ActiveLearning", "LexgraphCore", "Transformer"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make

@@ -29,5 +29,6 @@ enum LexgraphCommands {
         ClausesCommand.self,
         ReviewCommand.self,
         TagCommand.self,
+        LabelCommand.self,
     ]
 }
