@@ -96,9 +96,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Active learning: a curator loop over an unlabelled pool (query strategies, state
+        // that resumes, a stopping rule) and its simulation on labelled data, with a head over
+        // frozen sentence embeddings trained by the one TrainingLoop.
+        .target(name: "ActiveLearning", dependencies: ["LexgraphCore", "Tensor", "Transformer", "Reports"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "PretrainingCorpus", "Compliance", "Server",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -124,6 +128,7 @@ let package = Package(
         .testTarget(name: "PretrainingCorpusTests", dependencies: ["TestRequirements", "PretrainingCorpus", "LexgraphCore"]),
         .testTarget(name: "ComplianceTests", dependencies: ["TestRequirements", "Compliance", "GraphStore", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
+        .testTarget(name: "ActiveLearningTests", dependencies: ["TestRequirements", "ActiveLearning", "LexgraphCore", "Transformer"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make

@@ -65,6 +65,16 @@ final class ReadmeExampleTests: XCTestCase {
             "a server that runs until SIGTERM; ServeCommandTests starts it with a config, queries it over HTTP and stops it with SIGTERM",
         "lexgraph token revoke ID":
             "ID stands for the id `token create` printed; revoke is tested by ServeCommandTests.testTokenCreateListRevoke",
+        "lexgraph label simulate --task runs/data/unfair-tos-1 --seeds 3 --rounds 30 --k 20 --threads 2 --out runs/al-unfair-tos-1":
+            "a benchmark: embeds 3,057 texts with MiniLM, then 5 strategies x 3 seeds x 31 rounds (minutes); simulate is tested by LabelCommandTests on a tiny model",
+        "lexgraph label simulate --task runs/data/clause-types --seeds 3 --rounds 30 --k 100 --max-length 128 --threads 2 --out runs/al-clause-types":
+            "a benchmark: embeds 17,696 clauses with MiniLM (minutes) before the rounds; simulate is tested by LabelCommandTests on a tiny model",
+        "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --k 10 --strategy margin":
+            "pool.jsonl and classes.txt stand for the curator's files; the loop is tested by LabelCommandTests on a tiny model",
+        "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --answers answers.jsonl":
+            "the curator's files (see above); the answers round trip is tested by LabelCommandTests and CuratorSessionTests",
+        "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --interactive":
+            "an interactive prompt over the curator's files; tested over stdin by LabelCommandTests and LabelPrompt by CuratorSessionTests",
     ]
 
     /// How to run one README line and what its output must show.

@@ -30,6 +30,7 @@ enum LexgraphCommands {
         ClausesCommand.self,
         ReviewCommand.self,
         TagCommand.self,
+        LabelCommand.self,
         MaskCommand.self,
         AuditCommand.self,
         ServeCommand.self,
