@@ -39,6 +39,8 @@ final class ReadmeExampleTests: XCTestCase {
             "training: about 2 minutes on 2 cores; finetune is tested by FineTuneCommandTests on a tiny model",
         "lexgraph finetune --train runs/data/clause-types/train.jsonl --dev runs/data/clause-types/dev.jsonl --task classify --id-field id --freeze-layers 4 --pooling mean --max-length 96 --epochs 3 --lr 1.5e-4 --batch-size 32 --threads 2 --out runs/clause-types-t2":
             "long training: two encoder layers fine-tuned, about 25 minutes on 2 cores",
+        "lexgraph finetune --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id --pooling cls --class-weight balanced --lora-rank 8 --lora-alpha 16 --lr 5e-4 --epochs 3 --threads 2 --out runs/unfair-tos-lora-1":
+            "long training: LoRA through all six MiniLM layers, several minutes on 2 cores; --lora-rank is tested by FineTuneCommandTests and FineTuneLoRATests on a tiny model",
         "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
             "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
         "lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos-1 --threads 2":
