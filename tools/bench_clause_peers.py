@@ -30,7 +30,9 @@ Peers:
       (BertForSequenceClassification: pooler + classifier) or mean (mean of the last
       hidden states, no pooler); --class-weight balanced (single label: n / (k * count);
       multi-label: BCE pos_weight = negatives / positives per label). Reports quality and
-      training throughput (examples/s per epoch) at --threads CPU threads.
+      training throughput (examples/s per epoch) at --threads CPU threads. With --lora-rank,
+      peft LoRA adapters on the attention projections (--lora-targets attention+ffn: the
+      feed-forward ones too) and the classifier train, the base frozen.
 
 Usage:
   python3 tools/bench_clause_peers.py DIR [DIR ...] --out runs/peers.json
@@ -343,6 +345,14 @@ def transformers_peer(task, labels, splits, args, families):
         hf = AutoModelForSequenceClassification.from_pretrained(
             args.model, num_labels=k, problem_type="multi_label_classification" if multi else "single_label_classification")
         model = hf
+    if args.lora_rank:
+        # peft LoRA on the same projections `lexgraph finetune --lora-rank` adapts; SEQ_CLS trains the classifier too.
+        from peft import LoraConfig, get_peft_model
+        targets = ["query", "key", "value", "attention.output.dense"] + (["intermediate.dense", "output.dense"] if args.lora_targets == "attention+ffn" else [])
+        model = get_peft_model(model, LoraConfig(task_type="SEQ_CLS" if args.pooling == "cls" else None, r=args.lora_rank, lora_alpha=args.lora_alpha,
+                                                 lora_dropout=args.lora_dropout, target_modules=targets,
+                                                 modules_to_save=None if args.pooling == "cls" else ["classifier"]))
+
     def logits_of(batch):
         out = model(**batch)
         return out if torch.is_tensor(out) else out.logits
@@ -428,7 +438,9 @@ def transformers_peer(task, labels, splits, args, families):
         "peer": "pytorch-transformers",
         "settings": {"model": args.model, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "max_length": args.max_length,
                      "pooling": args.pooling, "class_weight": args.class_weight, "seed": args.seed, "threads": args.threads,
-                     "torch": torch.__version__, "best_epoch": best_epoch},
+                     "torch": torch.__version__, "best_epoch": best_epoch,
+                     "lora": None if not args.lora_rank else {"rank": args.lora_rank, "alpha": args.lora_alpha, "dropout": args.lora_dropout,
+                                                              "targets": args.lora_targets}},
         "metrics": metrics, "dev_metrics": dev_metrics, "epochs": epochs,
         "train_examples_per_s": statistics.mean(e["examples_per_s"] for e in epochs),
         "thresholds": None if thresholds is None else dict(zip(labels, thresholds)),
@@ -538,6 +550,10 @@ def main():
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--pooling", choices=["cls", "mean"], default="cls")
     ap.add_argument("--class-weight", choices=["none", "balanced"], default="none")
+    ap.add_argument("--lora-rank", type=int, help="--transformers: train peft LoRA adapters of this rank (and the classifier) instead")
+    ap.add_argument("--lora-alpha", type=float, default=8)
+    ap.add_argument("--lora-dropout", type=float, default=0.0)
+    ap.add_argument("--lora-targets", choices=["attention", "attention+ffn"], default="attention")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, help="use only the first N rows of each split (smoke tests)")

@@ -43,6 +43,8 @@ final class ReadmeExampleTests: XCTestCase {
             "long training: builds the legal corpus and pretrains MiniLM for about an hour on 2 cores; pretrain is tested by PretrainCommandTests on a dozen sentences",
         "lexgraph finetune --model runs/pretrain-minilm/model --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id --freeze-layers 6 --pooling cls --class-weight balanced --lr 2e-3 --epochs 15 --threads 2 --out runs/unfair-tos-1-dapt":
             "needs runs/pretrain-minilm (training above, excluded); finetune from an adapted encoder is tested by PretrainCommandTests",
+        "lexgraph finetune --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --task multilabel --id-field id --pooling cls --class-weight balanced --lora-rank 8 --lora-alpha 16 --lr 5e-4 --epochs 3 --threads 2 --out runs/unfair-tos-lora-1":
+            "long training: LoRA through all six MiniLM layers, several minutes on 2 cores; --lora-rank is tested by FineTuneCommandTests and FineTuneLoRATests on a tiny model",
         "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
             "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
         "lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos-1 --threads 2":

@@ -30,4 +30,46 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertEqual(tooDeep.status, 1, "\(tooDeep)")
         XCTAssertTrue(tooDeep.stderr.contains("lexgraph: error: fine-tuning option freeze layers must be in 0...2 for this model"), tooDeep.stderr)
     }
+
+    /// `--lora-*` reach the run folder: adapters in peft's layout, the merged checkpoint that
+    /// `lexgraph tag` reads like any other; LoRA settings without a rank are usage errors,
+    /// LoRA with frozen layers a runtime error naming both.
+    func testLoRAOptionsReachTheRunFolder() throws {
+        let dir = try TinyTask.temporaryDirectory("finetune-lora-cli")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs = try TinyTask.runInputs(dir)
+        let common = ["finetune", "--model", inputs.modelDirectory, "--train", inputs.trainPath, "--dev", try XCTUnwrap(inputs.devPath),
+                      "--task", "classify", "--id-field", "id", "--epochs", "2", "--lr", "1e-2", "--batch-size", "4", "--max-length", "24"]
+        let ok = try LexgraphBinary.run(common + ["--lora-rank", "4", "--lora-alpha", "16", "--lora-dropout", "0.05", "--lora-targets", "attention+ffn",
+                                                  "--pooling", "mean", "--out", dir + "/run"])
+        XCTAssertEqual(ok.status, 0, "\(ok)")
+        XCTAssertTrue(ok.stderr.contains("LoRA adapters: rank 4, alpha 16.0, dropout 0.05 on attention.self.query, attention.self.key, "
+                                         + "attention.self.value, attention.output.dense, intermediate.dense, output.dense of every layer"), ok.stderr)
+        let peft = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/checkpoint/adapter/adapter_config.json"))) as? [String: Any])
+        XCTAssertEqual(peft["r"] as? Int, 4)
+        XCTAssertEqual(peft["lora_alpha"] as? Int, 16)
+        XCTAssertEqual(peft["lora_dropout"] as? Double, 0.05)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/checkpoint/config.json"))) as? [String: Any])
+        XCTAssertEqual(config["lexgraph_pooling"] as? String, "mean", "the pooling peft has no field for")
+        let lora = try XCTUnwrap(((config["lexgraph_finetune"] as? [String: Any])?["options"] as? [String: Any])?["lora"] as? [String: Any])
+        XCTAssertEqual(lora["rank"] as? Int, 4)
+        XCTAssertEqual(lora["targets"] as? [String], ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"])
+
+        try Data("{\"text\": \"the court may not\", \"id\": \"a\"}\n".utf8).write(to: URL(fileURLWithPath: dir + "/tag.jsonl"))
+        let tag = try LexgraphBinary.run(["tag", dir + "/tag.jsonl", "--types-model", dir + "/run", "--top", "3"])
+        XCTAssertEqual(tag.status, 0, "\(tag)")
+        let line = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(tag.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(Set(((line["types"] as? [[String: Any]]) ?? []).compactMap { $0["label"] as? String }), Set(TinyTask.topics))
+
+        let noRank = try LexgraphBinary.run(common + ["--lora-alpha", "16", "--out", dir + "/bad"])
+        XCTAssertEqual(noRank.status, 64, "\(noRank)")
+        XCTAssertTrue(noRank.stderr.contains("--lora-alpha needs --lora-rank"), noRank.stderr)
+        let badTargets = try LexgraphBinary.run(common + ["--lora-rank", "4", "--lora-targets", "ffn", "--out", dir + "/bad"])
+        XCTAssertEqual(badTargets.status, 64, "\(badTargets)")
+        XCTAssertTrue(badTargets.stderr.contains("ffn"), badTargets.stderr)
+        let frozen = try LexgraphBinary.run(common + ["--lora-rank", "4", "--freeze-layers", "1", "--out", dir + "/bad"])
+        XCTAssertEqual(frozen.status, 1, "\(frozen)")
+        XCTAssertTrue(frozen.stderr.contains("lexgraph: error: fine-tuning option LoRA rank 4 cannot be combined with freeze layers 1"), frozen.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"), "nothing written")
+    }
 }

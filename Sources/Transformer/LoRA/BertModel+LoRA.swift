@@ -31,6 +31,22 @@ extension BertModel {
     /// `saveCheckpoint` writes it as an ordinary Hugging Face folder.
     public func mergeLoRA() throws {
         guard let lora = adapters else { throw TransformerError("the model has no LoRA adapters to merge") }
+        fold(lora)
+        detachLoRA()
+    }
+
+    /// A new model holding what `mergeLoRA` would leave in this one, while this one keeps its
+    /// adapters attached (a run saves its best epoch this way and trains on).
+    public func mergedCopy() throws -> BertModel {
+        guard let lora = adapters else { throw TransformerError("the model has no LoRA adapters to merge") }
+        let copy = try BertModel(config: config, head: head, seed: 0, randomInitialization: false)
+        copy.parameters.values.base.update(from: parameters.values.base, count: parameters.scalarCount)
+        copy.fold(lora)
+        return copy
+    }
+
+    /// `W += scaling · B·A` for every adapted layer and the classifier copy into the model's own.
+    private func fold(_ lora: LoRAAdapters) {
         for m in lora.modules {
             let w = layers[m.layer].weight(of: m.target)
             BLAS.gemm(transA: false, transB: false, m: m.outFeatures, n: m.inFeatures, k: lora.config.rank, alpha: lora.scaling,
@@ -40,7 +56,6 @@ extension BertModel {
             base.value.copy(from: c.value)
             baseBias.value.copy(from: cb.value)
         }
-        detachLoRA()
     }
 }
 

@@ -38,7 +38,7 @@ public enum LoRATarget: String, CaseIterable, Sendable, Codable {
 /// computes `W x + b + scaling · B(A(dropout(x)))` with `A [rank, in]`, `B [out, rank]`,
 /// `scaling = alpha / rank` (or `alpha / √rank` with `rankStabilized`, peft `use_rslora`),
 /// and the base weights frozen.
-public struct LoRAConfig: Sendable, Equatable {
+public struct LoRAConfig: Sendable, Equatable, Codable {
     public var rank: Int
     public var alpha: Double
     /// Dropout on the adapter's input only (peft `lora_dropout`), during training passes.

@@ -13,7 +13,8 @@ public enum ClassificationMetrics {
         let classes = Set(gold).union(predicted)
         guard !classes.isEmpty else { return 0 }
         var total = 0.0
-        for c in classes {
+        // In label order: a Set's order differs between instances, and with it the sum's rounding.
+        for c in classes.sorted() {
             var tp = 0, fp = 0, fn = 0
             for (g, p) in zip(gold, predicted) {
                 if p == c && g == c { tp += 1 } else if p == c { fp += 1 } else if g == c { fn += 1 }

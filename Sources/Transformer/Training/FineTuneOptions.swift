@@ -42,6 +42,9 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
     public var pooling: HeadPooling = .cls
     /// Loss weights from the training set's label frequencies (`ClassWeights`).
     public var classWeighting: ClassWeighting = .none
+    /// Low-rank adapters to train with the base frozen (peft LoRA; the classifier trains
+    /// too, as peft's `modules_to_save`); nil fine-tunes every parameter.
+    public var lora: LoRAConfig?
 
     public init(task: FineTuneTask) { self.task = task }
 
@@ -65,6 +68,7 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         bucketBatches = try c.decode(Int.self, forKey: .bucketBatches)
         pooling = try c.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .cls
         classWeighting = try c.decodeIfPresent(ClassWeighting.self, forKey: .classWeighting) ?? .none
+        lora = try c.decodeIfPresent(LoRAConfig.self, forKey: .lora)
     }
 
     /// The head these options train, for `labelCount` labels.
@@ -100,5 +104,13 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         guard (0...1).contains(warmupRatio) else { throw fail("warm-up ratio must be in [0, 1], got \(warmupRatio)") }
         guard weightDecay >= 0 else { throw fail("weight decay must not be negative, got \(weightDecay)") }
         if let maxGradNorm, !(maxGradNorm > 0) { throw fail("max gradient norm must be positive, got \(maxGradNorm)") }
+        if let lora {
+            // The frozen-layer cache runs the bottom layers once, without adapters; LoRA adapts every layer.
+            guard freezeLayers == 0 else {
+                throw fail("LoRA rank \(lora.rank) cannot be combined with freeze layers \(freezeLayers): adapters train in every layer, "
+                           + "which a frozen-layer cache skips; use one or the other")
+            }
+            try lora.validate()
+        }
     }
 }

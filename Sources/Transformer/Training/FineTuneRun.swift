@@ -21,9 +21,12 @@ public struct FineTuneInputs: Sendable, Equatable, Codable {
 /// - `metrics.jsonl` (one line per epoch) and `summary.md`;
 /// - `checkpoint/`: the best epoch by the dev metric (the last without a dev set) as a
 ///   folder `transformers` loads (`BertForSequenceClassification`), tokenizer files copied;
+///   a LoRA run saves its adapters merged into the base there, and the adapters themselves
+///   in `checkpoint/adapter/` (peft's layout, onto the base model folder);
 /// - `dev_predictions.jsonl`: that checkpoint's predictions on the dev set;
-/// - `state/`: the latest weights, `optimizer.safetensors`, `trainer_state.json` and
-///   `run_state.json`, from which `resume` continues after the last finished epoch.
+/// - `state/`: the latest weights (a LoRA run: the base and `state/adapter/`),
+///   `optimizer.safetensors`, `trainer_state.json` and `run_state.json`, from which `resume`
+///   continues after the last finished epoch.
 public struct FineTuneRun {
     public let inputs: FineTuneInputs
     public let options: FineTuneOptions
@@ -111,6 +114,12 @@ public struct FineTuneRun {
                 throw TransformerError("cannot create run folder: \(error.localizedDescription)", file: directory)
             }
             try writeConfig(model: model, labels: labels, classWeights: tuner.classWeights, to: configPath)
+            if let lora = model.adapters {
+                let total = model.parameters.scalarCount
+                log("LoRA adapters: rank \(lora.config.rank), alpha \(lora.config.alpha), dropout \(lora.config.dropout) on "
+                    + lora.config.targets.map(\.modulePath).joined(separator: ", ") + " of every layer; \(lora.parameterCount) trainable parameters "
+                    + "with the classifier copy (" + String(format: "%.2f%%", 100 * Double(lora.parameterCount) / Double(total)) + " of \(total))")
+            }
             if let w = tuner.classWeights {
                 log("class weights (\(options.task == .classify ? "cross-entropy weight" : "BCE pos_weight")): "
                     + zip(labels.names, w).map { "\($0) \(String(format: "%.3g", $1))" }.joined(separator: ", "))
@@ -199,9 +208,16 @@ public struct FineTuneRun {
         }
     }
 
-    /// Weights + our config + the base model's tokenizer files.
+    /// Weights + our config + the base model's tokenizer files; with adapters, the adapters
+    /// (`checkpoint/adapter`) and the weights with them merged, so every reader of a
+    /// checkpoint loads it as it loads any other.
     func saveCheckpoint(_ model: BertModel, labels: LabelSet, classWeights: [Float]?) throws {
-        try model.saveCheckpoint(directory: checkpointDirectory)
+        if let lora = model.adapters {
+            try lora.save(directory: checkpointDirectory + "/" + FineTuner.adapterFolder, baseModel: inputs.modelDirectory)
+            try model.mergedCopy().saveCheckpoint(directory: checkpointDirectory)
+        } else {
+            try model.saveCheckpoint(directory: checkpointDirectory)
+        }
         try writeConfig(model: model, labels: labels, classWeights: classWeights, to: checkpointDirectory + "/config.json")
         try TrainingRunFiles.copyTokenizerFiles(from: inputs.modelDirectory, to: checkpointDirectory)
     }
@@ -237,6 +253,10 @@ public struct FineTuneRun {
         md += "- model: `\(inputs.modelDirectory)`, task: \(options.task.rawValue), \(labels.count) labels\n"
         md += "- train: `\(inputs.trainPath)`" + (inputs.devPath.map { ", dev: `\($0)`" } ?? "") + "\n"
         md += "- epochs \(options.epochs), lr \(options.learningRate), batch \(options.batchSize) × \(options.accumulationSteps), max length \(options.maxLength), frozen layers \(options.freezeLayers), seed \(options.seed)\n"
+        if let lora = options.lora {
+            md += "- LoRA: rank \(lora.rank), alpha \(lora.alpha), dropout \(lora.dropout), targets " + lora.targets.map(\.modulePath).joined(separator: ", ")
+                + (lora.rankStabilized ? ", rank-stabilized" : "") + "; `checkpoint/` holds them merged, `checkpoint/adapter/` the adapters\n"
+        }
         if let best = state.bestEpoch, let metric = state.bestMetric {
             md += "- best: epoch \(best), dev \(options.task.selectionMetric) \(String(format: "%.4f", metric))" + (state.stopped ? " (stopped early)" : "") + "\n"
         }

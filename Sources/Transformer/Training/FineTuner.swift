@@ -40,7 +40,9 @@ public final class ClassificationObjective: TrainingObjective {
 /// `ClassificationObjective` (class weights from label frequencies, `classWeighting`) and
 /// the one `TrainingLoop` that trains it. With `freezeLayers` k > 0 it runs partial
 /// fine-tuning: the frozen bottom layers' outputs are cached once and only the layers above
-/// train (k = depth: the head only).
+/// train (k = depth: the head only). With `lora` it attaches low-rank adapters (unless the
+/// model already carries the same ones, as a resumed run's does) and trains only them and
+/// the classifier copy.
 public final class FineTuner {
     public let options: FineTuneOptions
     public let objective: ClassificationObjective
@@ -74,8 +76,16 @@ public final class FineTuner {
             guard classWeights.count == head.numLabels else { throw TransformerError("\(classWeights.count) class weights for a head of \(head.numLabels) labels") }
         }
         self.options = options
+        switch (options.lora, model.adapters?.config) {
+        case (let wanted?, nil): try model.attachLoRA(wanted, seed: derivedSeed(options.seed, stream: 0x10A, index: 0))
+        case (let wanted?, let attached?) where wanted != attached:
+            throw TransformerError("the model's LoRA adapters (\(attached)) differ from the options' (\(wanted))")
+        case (nil, _?): throw TransformerError("the model has LoRA adapters attached but the options fine-tune every parameter")
+        default: break
+        }
         // A mean-pooling head never uses the pooler: without this, weight decay alone would shrink it.
-        var frozen = head.pooling == .mean ? model.poolerParameterNames : []
+        // (Adapters leave the pooler out of the trainable set anyway.)
+        var frozen = head.pooling == .mean && options.lora == nil ? model.poolerParameterNames : []
         var cache: FrozenLayerCache?
         if options.freezeLayers > 0 {
             frozen.formUnion(model.parameterNames(belowLayer: options.freezeLayers))
@@ -85,7 +95,7 @@ public final class FineTuner {
                                             classWeights: classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels),
                                             problem: options.task.problemType, dropout: options.dropout, seed: options.seed, padTokenId: padTokenId)
         loop = try TrainingLoop(objective: objective,
-                                groups: [ParameterGroup(name: "model", parameters: model.parameters, learningRate: options.learningRate,
+                                groups: [ParameterGroup(name: "model", parameters: model.trainableParameters, learningRate: options.learningRate,
                                                         weightDecay: options.weightDecay, frozen: frozen)],
                                 settings: options.trainingSettings)
     }
@@ -110,16 +120,21 @@ public final class FineTuner {
 
     // MARK: - Saving and resuming
 
-    /// Writes the weights (`config.json`, `model.safetensors`) and the loop's state
-    /// (optimizer moments and step, position, history) into `directory`.
+    /// Writes the weights (`config.json`, `model.safetensors`; with adapters, the frozen base
+    /// there and the adapters in `adapter/`) and the loop's state (optimizer moments and
+    /// step, position, history) into `directory`.
     public func saveState(to directory: String) throws {
         try model.saveCheckpoint(directory: directory)
+        try model.adapters?.save(directory: directory + "/" + Self.adapterFolder, baseModel: directory)
         try loop.saveState(to: directory)
     }
 
-    /// Continues a run saved by `saveState`: loads its weights, builds the tuner (and its
-    /// cache) with the same options and `classWeights` (the run's saved ones; nil computes
-    /// them again from `examples`), then restores the loop's state.
+    /// The subfolder of a saved state or checkpoint holding the LoRA adapters (peft layout).
+    public static let adapterFolder = "adapter"
+
+    /// Continues a run saved by `saveState`: loads its weights (and adapters), builds the
+    /// tuner (and its cache) with the same options and `classWeights` (the run's saved ones;
+    /// nil computes them again from `examples`), then restores the loop's state.
     public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0,
                               classWeights: [Float]? = nil) throws -> FineTuner {
         let weights = try SafetensorsFile(path: directory + "/model.safetensors")
@@ -127,6 +142,7 @@ public final class FineTuner {
             throw TransformerError("saved state has no classifier.weight to resume from", file: weights.path)
         }
         let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false)
+        if options.lora != nil { try model.loadLoRA(directory: directory + "/" + adapterFolder) }
         let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId, classWeights: classWeights)
         try tuner.loop.restoreState(from: directory)
         return tuner

@@ -18,8 +18,12 @@ struct FineTuneCommand: ParsableCommand {
         the head only, over final states computed once. --pooling mean puts the head on the mean of \
         the tokens' last hidden states (as sentence-transformers embeds) instead of the [CLS] pooler. \
         --class-weight balanced weights the loss by label rarity in the training set: cross-entropy \
-        weight n/(C*n_c), or for multilabel BCE pos_weight n_neg/n_pos (at most 100). --resume \
-        continues the run in --out after its last finished epoch; it needs the same data and options.
+        weight n/(C*n_c), or for multilabel BCE pos_weight n_neg/n_pos (at most 100). --lora-rank r \
+        trains low-rank adapters (peft LoRA) on the attention projections (--lora-targets attention+ffn: \
+        the feed-forward ones too) and the classifier, with the base frozen; the run saves them in \
+        checkpoint/adapter/ (peft's layout) and merged into checkpoint/. LoRA runs every layer, so it \
+        cannot be combined with --freeze-layers. --resume continues the run in --out after its last \
+        finished epoch; it needs the same data and options.
         """
     )
 
@@ -65,6 +69,14 @@ struct FineTuneCommand: ParsableCommand {
     var weightDecay: Float = 0.01
     @Option(name: .long, help: "Clip the global gradient norm to this (0: no clipping).")
     var maxGradNorm: Float = 1
+    @Option(name: .long, help: "Train LoRA adapters of this rank (and the classifier) instead of every parameter.")
+    var loraRank: Int?
+    @Option(name: .long, help: "LoRA alpha: the adapters' output is scaled by alpha/rank (default 8, peft's).")
+    var loraAlpha: Double?
+    @Option(name: .long, help: "Dropout on the adapters' input during training (default 0, peft's).")
+    var loraDropout: Double?
+    @Option(name: .long, help: "Layers LoRA adapts: attention (query, key, value, output) or attention+ffn.")
+    var loraTargets: LoRATargetChoice?
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
     @Option(name: .long, help: "Run folder to write.")
@@ -75,6 +87,10 @@ struct FineTuneCommand: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if maxGradNorm < 0 { throw ValidationError("--max-grad-norm must not be negative, got \(maxGradNorm)") }
+        if loraRank == nil {
+            let given = [("--lora-alpha", loraAlpha != nil), ("--lora-dropout", loraDropout != nil), ("--lora-targets", loraTargets != nil)]
+            if let (name, _) = given.first(where: \.1) { throw ValidationError("\(name) needs --lora-rank (LoRA is off without a rank)") }
+        }
     }
 
     func run() throws {
@@ -84,6 +100,11 @@ struct FineTuneCommand: ParsableCommand {
         options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
         options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
         options.pooling = pooling; options.classWeighting = classWeight
+        if let loraRank {
+            let peft = LoRAConfig()
+            options.lora = LoRAConfig(rank: loraRank, alpha: loraAlpha ?? peft.alpha, dropout: loraDropout ?? peft.dropout,
+                                      targets: (loraTargets ?? .attention).targets)
+        }
         let inputs = FineTuneInputs(modelDirectory: try ModelPath.setting(model).require("model folder", folder: true), trainPath: train, devPath: dev,
                                     fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
         let stderr = FileHandle.standardError
@@ -94,6 +115,14 @@ struct FineTuneCommand: ParsableCommand {
             Console.text("run folder: \(out) (\(history.count) epoch(s); last train loss \(String(format: "%.4f", last.trainLoss)))")
         }
     }
+}
+
+/// `--lora-targets`: which dense layers of every encoder layer get adapters.
+enum LoRATargetChoice: String, CaseIterable, ExpressibleByArgument {
+    case attention
+    case attentionAndFeedForward = "attention+ffn"
+
+    var targets: [LoRATarget] { self == .attention ? LoRATarget.attention : LoRATarget.attentionAndFeedForward }
 }
 
 extension FineTuneTask: ExpressibleByArgument {}
