@@ -31,15 +31,18 @@ struct NameDetector {
             }
         }
 
+        let blocked = notNameTokens(tokens, in: text)
+        established.subtract(blocked.map { tokens[$0].lower })
+
         // Pass 1: runs of name-shaped words with evidence. A run is cut at words that
         // are not names (places, institutions, openers); each piece is judged alone.
         for run in runs(tokens) {
-            for body in segments(of: run, tokens) {
+            for body in segments(of: run, tokens, blocked: blocked) {
                 let after = body[body.count - 1] + 1
                 if after < tokens.count, joins(tokens, after), tokens[after].capitalised, NameLexicon.institutionWords.contains(tokens[after].lower) { continue }
                 let before = body[0] > 0 ? body[0] - 1 : nil
                 let titled = before.map { NameLexicon.honorifics.contains(tokens[$0].lower) } ?? false
-                let roled = before.map { isRoleCue(tokens, $0) } ?? false
+                let roled = before.map { isRoleCue(tokens, $0) && !blocked.contains($0) } ?? false
                 let isPerson: Bool
                 if titled || roled {
                     isPerson = true
@@ -71,7 +74,7 @@ struct NameDetector {
         }
 
         // Pass 2: later (and earlier) mentions of an established name.
-        for (i, t) in tokens.enumerated() where !person[i] && t.capitalised && established.contains(t.lower) {
+        for (i, t) in tokens.enumerated() where !person[i] && !blocked.contains(i) && t.capitalised && established.contains(t.lower) {
             if let next = tokens.indices.contains(i + 1) ? tokens[i + 1] : nil, next.joinsPrevious, next.capitalised,
                NameLexicon.institutionWords.contains(next.lower) { continue }
             person[i] = true
@@ -137,7 +140,7 @@ struct NameDetector {
 
     /// The pieces of a run between words that cannot be names, with inner particles
     /// kept and leading or trailing ones dropped.
-    private func segments(of run: [Int], _ tokens: [NameToken]) -> [[Int]] {
+    private func segments(of run: [Int], _ tokens: [NameToken], blocked: Set<Int>) -> [[Int]] {
         var pieces: [[Int]] = []
         var current: [Int] = []
         func flush() {
@@ -148,6 +151,7 @@ struct NameDetector {
         }
         for i in run {
             let t = tokens[i]
+            if blocked.contains(i) { flush(); continue }
             // "Byron White", "Randall D. White", "George Washington": after a given
             // name or an initial, a surname that is also an ordinary word stays.
             if let p = current.last, tokens[p].initial || NameLexicon.givenNames.contains(tokens[p].lower),
@@ -164,6 +168,35 @@ struct NameDetector {
         flush()
         return pieces
     }
+
+    /// Tokens that are never names in this text, whatever their shape:
+    /// - the words of the text's defined terms, the capitalised phrases it quotes
+    ///   (`(the "Surviving Company")`, `hereinafter "Lessor"`), unless the gazetteer
+    ///   knows the word as a name (`Jane Smith ("Smith")` keeps Smith a name);
+    /// - "U.S." and "U. S.", which look like two initials.
+    private func notNameTokens(_ tokens: [NameToken], in text: ScalarText) -> Set<Int> {
+        var definedWords: Set<String> = []
+        for m in text.matches(Self.definedTerm) {
+            guard let r = m[1] else { continue }
+            for word in NameLexicon.words(text.text(r).replacingOccurrences(of: "-", with: " "))
+            where !NameLexicon.givenNames.contains(word) && !NameLexicon.surnames.contains(word) {
+                definedWords.insert(word)
+            }
+        }
+        var blocked: Set<Int> = []
+        for (i, t) in tokens.enumerated() {
+            if definedWords.contains(t.lower) { blocked.insert(i) }
+            if t.lower == "u", t.initial, i + 1 < tokens.count, tokens[i + 1].lower == "s", tokens[i + 1].initial,
+               tokens[i + 1].gap.trimmingCharacters(in: .whitespaces) == "." {
+                blocked.formUnion([i, i + 1])
+            }
+        }
+        return blocked
+    }
+
+    /// A quoted capitalised phrase of at most six words: how contracts define terms.
+    static let definedTerm = NSRegularExpression.compiled(
+        "[\"\u{201C}]([A-Z][A-Za-z'\u{2019}-]*(?:\\s+[A-Za-z][A-Za-z'\u{2019}-]*){0,5})[\"\u{201D}]")
 
     /// "petitioner Smith", "respondent, Jane Roe", "his wife Mary".
     private func isRoleCue(_ tokens: [NameToken], _ i: Int) -> Bool {

@@ -14,7 +14,7 @@ enum NameLexicon {
         "gov", "senator", "sen", "representative", "rep", "president", "mayor", "reverend", "rev", "father", "sister",
         "inmate", "warden", "commissioner", "secretary", "chief", "superintendent", "attorney", "counsel", "private",
         "pvt", "corporal", "cpl", "colonel", "col", "general", "gen", "major", "admiral", "patrolman", "constable",
-        "dean", "principal", "congressman", "congresswoman", "councilman", "councilwoman", "madam", "sir", "dame", "lord", "lady",
+        "dean", "principal", "investigator", "inspector", "congressman", "congresswoman", "councilman", "councilwoman", "madam", "sir", "dame", "lord", "lady",
     ]
 
     /// Party roles and relations, before a name: "petitioner Jane Roe", "her husband, John".
@@ -53,11 +53,12 @@ enum NameLexicon {
         "laws", "bill", "order", "plan", "program", "project", "fund", "system", "sons", "brothers", "bros", "family", "estate",
         "memorial", "medical", "health", "care", "industries", "airport", "station", "mall", "hotel", "market", "stores", "store",
         "foods", "farms", "mills", "works", "laboratories", "labs", "pharmaceuticals", "technologies", "software", "records",
+        "academy", "tower", "plaza", "building",
     ]
 
     /// Capitalised words that are not names: sentence openers, months and days, places,
     /// nationalities, legal and institutional vocabulary. A name run drops them.
-    static let notNames: Set<String> = openers.union(words("""
+    static let notNames: Set<String> = openers.union(contractVocabulary).union(words("""
         january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept
         oct nov dec monday tuesday wednesday thursday friday saturday sunday
         alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois indiana iowa
@@ -88,6 +89,22 @@ enum NameLexicon {
         id ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx
         court-appointed pro se per curiam amicus curiae et al
         """))
+
+    /// The capitalised vocabulary of contracts: the parties' roles, the document's parts
+    /// and its defined terms ("the Agreement", "Buyer shall", "Telecopier:"). In a
+    /// contract these are capitalised everywhere, so a capital says nothing about a name.
+    static let contractVocabulary: Set<String> = words("""
+        agreement agreements buyer buyers seller sellers purchaser purchasers vendor lessor lessee lessees borrower borrowers
+        lender lenders licensor licensee guarantor guarantors investor investors custodian servicer depositor underwriter
+        underwriters representative representatives holder holders certificateholders certificate certificates exhibit exhibits
+        schedule schedules annex appendix recitals recital whereas witness witnesseth closing warrant warrants shares stock
+        signatory telecopier telecopy facsimile telephone phone fax e-mail attention attn treasurer directors credit loan loans
+        grant grantee business day days name term terms register provisions indemnification servicing additional purchase sale
+        effective notices notice premises collateral affiliate affiliates subsidiary subsidiaries bancorp incorporated authorized
+        branch treasury guidelines sentencing employment consultant contractor subcontractor subrecipient manager subadviser
+        adviser escrow note notes indenture mortgage lease sublease license licence premium policy policies benefit benefits
+        payment payments price consideration confidential information intellectual property parties party assignee assignor
+        """)
 
     /// Function words that open sentences ("After Smith ...", "The Smith ...").
     static let openers: Set<String> = words("""

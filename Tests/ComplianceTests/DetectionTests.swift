@@ -46,6 +46,36 @@ final class DetectionTests: XCTestCase {
         XCTAssertEqual(found("See No. 04-1152 and Docket No. 12345.").map(\.1), ["04-1152", "12345"])
     }
 
+    /// Contracts capitalise their roles and defined terms everywhere; the capital says
+    /// nothing about a name there (cases from the hand-labelled sample's errors).
+    func testContractRolesAndDefinedTermsAreNotNames() {
+        XCTAssertEqual(persons("Seller and Buyer entered into that certain Agreement of Purchase and Sale (the \"Agreement\"). This Agreement shall bind Buyer."), [])
+        XCTAssertEqual(persons("Northwest Bancshares shall be the surviving corporation (the \u{201C}Surviving Company\u{201D}); the Surviving Company shall file."), [])
+        XCTAssertEqual(persons("The Department of Transportation expelled Lane, a student, from the U.S. Merchant Marine Academy."), ["Lane"])
+        XCTAssertEqual(persons("Employee Benefit Plans shall be offered to the Executive."), [])
+        // A defined term that the gazetteer knows as a name stays a name.
+        XCTAssertEqual(persons("This agreement is made with Jane Smith (\"Smith\"). Smith shall serve."), ["Jane Smith", "Smith", "Smith"])
+        XCTAssertEqual(persons("Attention: Stephen R. Lieberman, Vice President & Treasurer"), ["Stephen R. Lieberman"])
+    }
+
+    /// Notice clauses: the whole envelope address, international numbers, and numbers
+    /// that only look like phones or dockets.
+    func testNoticeAddressesAndInternationalPhones() {
+        func values(_ text: String, _ type: EntityType) -> [String] { found(text).filter { $0.0 == type }.map(\.1) }
+        XCTAssertEqual(values("Wilmington Trust Company Rodney Square North 1100 North Market Street Wilmington, DE 19890-0001 Attention:", .address),
+                       ["1100 North Market Street Wilmington, DE 19890-0001"])
+        XCTAssertEqual(values("at the offices of Hale and Dorr, 60 State Street, Boston, Massachusetts, at such time", .address),
+                       ["60 State Street, Boston, Massachusetts"])
+        XCTAssertEqual(values("Baxter International Inc. One Baxter Parkway Deerfield, IL 60015 Attention: Robert M.", .address),
+                       ["One Baxter Parkway Deerfield, IL 60015"])
+        XCTAssertEqual(values("Brock Silverstein LLC, 800 Third Avenue, 21st Floor, New York, New York 10022, at 10:00 a.m.", .address),
+                       ["800 Third Avenue, 21st Floor, New York, New York 10022"])
+        XCTAssertEqual(values("fax number : +49\u{A0}69\u{A0}667747 95412 , Tel: (+972) 3-607-4444 or (312) 997-8000.", .phone),
+                       ["+49\u{A0}69\u{A0}667747 95412", "(+972) 3-607-4444", "(312) 997-8000"])
+        XCTAssertEqual(values("DFARS 252.227-7015 (technical data) applies.", .phone), [])
+        XCTAssertEqual(found("The USA PATRIOT Act (Pub. L. No. 107-56) applies.").filter { $0.0 == .docket }.map(\.1), [])
+    }
+
     func testKnownPartyNamesAreFoundWithoutOtherEvidence() {
         XCTAssertEqual(persons("Oquendo lost the appeal.", names: []), ["Oquendo"])
         XCTAssertEqual(persons("The court sided with Zbigniewa.", names: []), [])
