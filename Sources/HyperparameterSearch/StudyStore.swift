@@ -26,7 +26,15 @@ public final class StudyStore {
     public init(path: String) throws {
         self.path = path
         do {
-            queue = try DatabaseQueue(path: path)
+            var config = Configuration()
+            // WAL with NORMAL sync: a killed process loses nothing committed, and a job's
+            // two small writes do not each wait for the disk (only a power cut could lose
+            // the last of them, which the study then redoes).
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            queue = try DatabaseQueue(path: path, configuration: config)
             try queue.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS study (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, mode TEXT NOT NULL,
