@@ -90,4 +90,20 @@ final class FineTuneStudyTests: XCTestCase {
         XCTAssertEqual(report.totalCost, 6 + 2 * 2)
         XCTAssertTrue(try String(contentsOfFile: dir + "/a/results.svg", encoding: .utf8).contains("<svg"))
     }
+
+    /// A process killed inside a trial's first epoch leaves a run folder without saved
+    /// state: the trial starts that folder afresh instead of failing to resume it.
+    func testTrialKilledBeforeItsFirstSavedEpochStartsAfresh() throws {
+        let dir = try TinyData.temporaryDirectory("tune-fresh")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (inputs, _) = try TinyData.inputs(dir)
+        let trials = FineTuneTrials(inputs: inputs, base: base(), directory: dir + "/study", maxEpochs: 3)
+        let params: Hyperparameters = ["learning_rate": .real(1e-2)]
+        let clean = try trials.train(trial: 1, params: params, epochs: 1)
+        try FileManager.default.createDirectory(atPath: trials.folder(0), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: trials.folder(0) + "/config.json"))
+        let progress = try trials.train(trial: 0, params: params, epochs: 1)
+        XCTAssertEqual(progress, clean, "the same run as a trial that was never interrupted")
+        XCTAssertEqual(try FineTuneRun.record(ofRun: trials.folder(0)).options, trials.options(params))
+    }
 }
