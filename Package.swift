@@ -100,9 +100,13 @@ let package = Package(
         // that resumes, a stopping rule) and its simulation on labelled data, with a head over
         // frozen sentence embeddings trained by the one TrainingLoop.
         .target(name: "ActiveLearning", dependencies: ["LexgraphCore", "Tensor", "Transformer", "Reports"]),
+        // Hyperparameter search (`lexgraph tune`): a space file, ASHA over fine-tuning runs
+        // that resume rung to rung, the study in its own SQLite file, results and chart.
+        .target(name: "HyperparameterSearch", dependencies: ["LexgraphCore", "Transformer", "Tokenizers", "Reports",
+                                                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -129,6 +133,7 @@ let package = Package(
         .testTarget(name: "ComplianceTests", dependencies: ["TestRequirements", "Compliance", "GraphStore", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["TestRequirements", "ActiveLearning", "LexgraphCore", "Transformer"]),
+        .testTarget(name: "HyperparameterSearchTests", dependencies: ["HyperparameterSearch", "Transformer", "Tokenizers", "Tensor"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make

@@ -75,6 +75,10 @@ final class ReadmeExampleTests: XCTestCase {
             "pool.jsonl and classes.txt stand for the curator's files; the loop is tested by LabelCommandTests on a tiny model",
         "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --answers answers.jsonl":
             "the curator's files (see above); the answers round trip is tested by LabelCommandTests and CuratorSessionTests",
+        "lexgraph tune --space docs/tune-space-unfair-tos.yaml --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --test runs/data/unfair-tos-1/test.jsonl --task multilabel --id-field id --freeze-layers 6 --class-weight balanced --threads 2 --out runs/tune-unfair-tos-1":
+            "a study: 9 head-only trials on 2,292 texts (minutes); tune is tested by TuneCommandTests on MiniLM and a dozen texts, and by FineTuneStudyTests",
+        "lexgraph tune --grid --space docs/tune-space-unfair-tos.yaml --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --test runs/data/unfair-tos-1/test.jsonl --task multilabel --id-field id --freeze-layers 6 --class-weight balanced --threads 2 --out runs/grid-unfair-tos-1":
+            "a benchmark: all 9 configurations for 9 epochs each (minutes); --grid is tested by ASHAReferenceTests.testGridTrainsEveryConfigurationForTheFullBudget",
         "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --interactive":
             "an interactive prompt over the curator's files; tested over stdin by LabelCommandTests and LabelPrompt by CuratorSessionTests",
     ]

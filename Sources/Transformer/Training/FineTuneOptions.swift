@@ -17,6 +17,9 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
     public var task: FineTuneTask
     public var epochs: Int = 3
     public var learningRate: Float = 5e-5
+    /// The classifier's own peak rate (a second AdamW group, same schedule shape); nil
+    /// trains it at `learningRate` with everything else.
+    public var headLearningRate: Float?
     public var batchSize: Int = 16
     /// Micro-batches whose gradients are averaged into one optimizer update.
     public var accumulationSteps: Int = 1
@@ -55,6 +58,7 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         task = try c.decode(FineTuneTask.self, forKey: .task)
         epochs = try c.decode(Int.self, forKey: .epochs)
         learningRate = try c.decode(Float.self, forKey: .learningRate)
+        headLearningRate = try c.decodeIfPresent(Float.self, forKey: .headLearningRate)
         batchSize = try c.decode(Int.self, forKey: .batchSize)
         accumulationSteps = try c.decode(Int.self, forKey: .accumulationSteps)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
@@ -94,6 +98,9 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         func fail(_ s: String) -> TransformerError { TransformerError("fine-tuning option " + s) }
         guard epochs >= 1 else { throw fail("epochs must be at least 1, got \(epochs)") }
         guard learningRate > 0, learningRate.isFinite else { throw fail("learning rate must be positive, got \(learningRate)") }
+        if let headLearningRate, !(headLearningRate > 0 && headLearningRate.isFinite) {
+            throw fail("head learning rate must be positive, got \(headLearningRate)")
+        }
         guard batchSize >= 1 else { throw fail("batch size must be at least 1, got \(batchSize)") }
         guard accumulationSteps >= 1 else { throw fail("accumulation steps must be at least 1, got \(accumulationSteps)") }
         guard maxLength >= 3 else { throw fail("max length must be at least 3 (room for [CLS] text [SEP]), got \(maxLength)") }

@@ -252,7 +252,7 @@ public struct FineTuneRun {
         var md = "# Fine-tuning run\n\n"
         md += "- model: `\(inputs.modelDirectory)`, task: \(options.task.rawValue), \(labels.count) labels\n"
         md += "- train: `\(inputs.trainPath)`" + (inputs.devPath.map { ", dev: `\($0)`" } ?? "") + "\n"
-        md += "- epochs \(options.epochs), lr \(options.learningRate), batch \(options.batchSize) × \(options.accumulationSteps), max length \(options.maxLength), frozen layers \(options.freezeLayers), seed \(options.seed)\n"
+        md += "- epochs \(options.epochs), lr \(options.learningRate)\(options.headLearningRate.map { " (head \($0))" } ?? ""), batch \(options.batchSize) × \(options.accumulationSteps), max length \(options.maxLength), frozen layers \(options.freezeLayers), seed \(options.seed)\n"
         if let lora = options.lora {
             md += "- LoRA: rank \(lora.rank), alpha \(lora.alpha), dropout \(lora.dropout), targets " + lora.targets.map(\.modulePath).joined(separator: ", ")
                 + (lora.rankStabilized ? ", rank-stabilized" : "") + "; `checkpoint/` holds them merged, `checkpoint/adapter/` the adapters\n"

@@ -94,10 +94,17 @@ public final class FineTuner {
         objective = ClassificationObjective(model: model, examples: examples, cache: cache,
                                             classWeights: classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels),
                                             problem: options.task.problemType, dropout: options.dropout, seed: options.seed, padTokenId: padTokenId)
-        loop = try TrainingLoop(objective: objective,
-                                groups: [ParameterGroup(name: "model", parameters: model.trainableParameters, learningRate: options.learningRate,
-                                                        weightDecay: options.weightDecay, frozen: frozen)],
-                                settings: options.trainingSettings)
+        let trainable = model.trainableParameters
+        var groups = [ParameterGroup(name: "model", parameters: trainable, learningRate: options.learningRate, weightDecay: options.weightDecay, frozen: frozen)]
+        if let headRate = options.headLearningRate {
+            // The classifier as its own group over the same parameter set: each group
+            // freezes what the other trains (the loop zeroes and clips a shared set once).
+            let names = Set(trainable.parameters.map(\.name)), head = Set(names.filter { $0.hasPrefix("classifier.") })
+            groups[0].frozen.formUnion(head)
+            groups.append(ParameterGroup(name: "head", parameters: trainable, learningRate: headRate, weightDecay: options.weightDecay,
+                                         frozen: names.subtracting(head)))
+        }
+        loop = try TrainingLoop(objective: objective, groups: groups, settings: options.trainingSettings)
     }
 
     /// One optimizer update (see `TrainingLoop.step`).

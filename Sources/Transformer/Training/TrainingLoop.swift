@@ -159,7 +159,7 @@ public final class TrainingLoop {
         let plan = epochPlan
         let micro = plan[position.batchesDone..<min(position.batchesDone + settings.accumulationSteps, plan.count)]
         objective.prepareUpdate(position.step)
-        for g in groups { g.parameters.zeroGrad() }
+        for set in parameterSets { set.zeroGrad() }
         var loss: Float = 0, count = 0
         for indices in micro {
             loss += try objective.accumulateGradients(examples: indices, lossScale: 1 / Float(micro.count)) / Float(micro.count)
@@ -182,19 +182,27 @@ public final class TrainingLoop {
         return report
     }
 
+    /// The groups' parameter sets, each once: groups may share a set and split it by their
+    /// `frozen` names (a head at its own rate), and a shared set's gradients must be zeroed,
+    /// counted in the norm and clipped once, not once per group.
+    var parameterSets: [ParameterSet] {
+        var seen = Set<ObjectIdentifier>()
+        return groups.map(\.parameters).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
     /// Clips as `settings.clipping` says; returns the norm of all gradients before clipping.
     func clipGradients() -> Float {
         func joint(_ norms: [Float]) -> Float { norms.count == 1 ? norms[0] : norms.map { $0 * $0 }.reduce(0, +).squareRoot() }
         switch settings.clipping {
         case .none:
-            return joint(groups.map { Float($0.parameters.gradientNorm()) })
+            return joint(parameterSets.map { Float($0.gradientNorm()) })
         case .perGroup(let maxNorm):
-            return joint(groups.map { clipGradientNorm($0.parameters, maxNorm: maxNorm) })
+            return joint(parameterSets.map { clipGradientNorm($0, maxNorm: maxNorm) })
         case .global(let maxNorm):
-            if groups.count == 1 { return clipGradientNorm(groups[0].parameters, maxNorm: maxNorm) }
-            let norm = joint(groups.map { Float($0.parameters.gradientNorm()) })
+            if parameterSets.count == 1 { return clipGradientNorm(parameterSets[0], maxNorm: maxNorm) }
+            let norm = joint(parameterSets.map { Float($0.gradientNorm()) })
             let coefficient = maxNorm / (norm + 1e-6)
-            if coefficient < 1 { for g in groups { Kernels.scale(g.parameters.grads.base, count: g.parameters.grads.count, by: coefficient) } }
+            if coefficient < 1 { for set in parameterSets { Kernels.scale(set.grads.base, count: set.grads.count, by: coefficient) } }
             return norm
         }
     }

@@ -22,6 +22,7 @@ enum LexgraphCommands {
         EmbedCommand.self,
         FineTuneCommand.self,
         PretrainCommand.self,
+        TuneCommand.self,
         BaselinesCommand.self,
         ContextCommand.self,
         TrainCommand.self,

@@ -47,6 +47,8 @@ struct FineTuneCommand: ParsableCommand {
     var epochs = 3
     @Option(name: .long, help: "Peak learning rate (AdamW).")
     var lr: Float = 5e-5
+    @Option(name: .long, help: "Peak learning rate of the classifier, as its own AdamW group (default: --lr).")
+    var headLearningRate: Float?
     @Option(name: .long, help: "Examples per micro-batch.")
     var batchSize = 16
     @Option(name: .long, help: "Micro-batches per optimizer update (gradient accumulation).")
@@ -96,7 +98,7 @@ struct FineTuneCommand: ParsableCommand {
     func run() throws {
         if let threads { BLAS.threadCount = threads }
         var options = FineTuneOptions(task: task)
-        options.epochs = epochs; options.learningRate = lr; options.batchSize = batchSize; options.accumulationSteps = accumulate
+        options.epochs = epochs; options.learningRate = lr; options.headLearningRate = headLearningRate; options.batchSize = batchSize; options.accumulationSteps = accumulate
         options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
         options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
         options.pooling = pooling; options.classWeighting = classWeight
