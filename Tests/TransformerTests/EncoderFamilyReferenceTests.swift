@@ -109,6 +109,18 @@ final class EncoderFamilyReferenceTests: XCTestCase {
         }
     }
 
+    /// LoRA (peft's BERT module names) and MLM pretraining are BERT-only: they refuse the
+    /// other architectures by name rather than train something peft or HF would misread.
+    func testLoRAAndPretrainingRefuseOtherArchitectures() throws {
+        let distil = try BertModel.load(directory: Self.folder(.distilbert))
+        XCTAssertThrowsError(try distil.attachLoRA(LoRAConfig(rank: 2, alpha: 4, dropout: 0, targets: LoRATarget.attention))) {
+            XCTAssertTrue("\($0)".contains("LoRA adapters are supported on BERT encoders only, this model is distilbert"), "\($0)")
+        }
+        XCTAssertThrowsError(try MaskedLanguageModel.load(directory: Self.folder(.roberta))) {
+            XCTAssertTrue("\($0)".contains("MLM pretraining supports BERT checkpoints only, this one is roberta"), "\($0)")
+        }
+    }
+
     /// RoBERTa's positions start past pad_token_id, so the longest sequence is
     /// max_position_embeddings − pad_token_id − 1; an unknown `model_type` is refused by name.
     func testConfigLimits() throws {
