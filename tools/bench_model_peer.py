@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer numbers for `lexgraph bench model`: MiniLM (BertForSequenceClassification,
-2 labels) at batch x seq, forward (eval, no grad) and a full train step (dropout on,
+2 labels; another folder's own architecture, e.g. DistilBERT or RoBERTa, through
+AutoModelForSequenceClassification) at batch x seq, forward (eval, no grad) and a full train step (dropout on,
 forward + backward + AdamW), for each thread count via torch.set_num_threads.
 
 `lexgraph bench model` runs this script itself, once per measurement in a fresh process
@@ -26,7 +27,7 @@ import statistics
 import time
 
 import torch
-from transformers import BertForMaskedLM, BertForSequenceClassification
+from transformers import AutoModelForSequenceClassification, BertForMaskedLM
 from transformers.utils import logging as hf_logging
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,13 +75,14 @@ def main():
     hf_logging.set_verbosity_error()  # the missing-classifier load report is expected
     hf_logging.disable_progress_bar()
     torch.manual_seed(1)
-    model = BertForSequenceClassification.from_pretrained(args.model, num_labels=2, attn_implementation="eager")
+    # The folder's own architecture (BERT, DistilBERT, RoBERTa), as lexgraph reads it.
+    model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=2, attn_implementation="eager")
     ids = torch.randint(1000, 21000, (args.batch, args.seq))
     ids[:, 0] = 101
     mask = torch.ones_like(ids)
     labels = torch.arange(args.batch) % 2
     cfg = model.config
-    bt, h, i = args.batch * args.seq, cfg.hidden_size, cfg.intermediate_size
+    bt, h, i = args.batch * args.seq, cfg.hidden_size, getattr(cfg, "intermediate_size", None) or cfg.hidden_dim  # DistilBERT: hidden_dim
     flops = cfg.num_hidden_layers * (2 * bt * (4 * h * h + 2 * h * i) + 4 * args.batch * args.seq * args.seq * h) + 2 * args.batch * h * h
     opt = None
 

@@ -29,10 +29,15 @@ extension BertModel {
     func poolerBackward(ws: BertWorkspace) {
         let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize
         let dz = ws.gradPooled.data, y = ws.pooled.data
-        for i in 0..<(b * h) { dz[i] *= 1 - y[i] * y[i] }  // tanh' = 1 − tanh²
+        if config.architecture == .distilbert {
+            for i in 0..<(b * h) where y[i] <= 0 { dz[i] = 0 }  // ReLU'
+        } else {
+            for i in 0..<(b * h) { dz[i] *= 1 - y[i] * y[i] }  // tanh' = 1 − tanh²
+        }
         let trainsBase = adapters == nil
         Linear.backward(dy: dz, x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data,
                         dWeight: trainsBase ? pooler.grad.data : nil, dBias: trainsBase ? poolerBias.grad.data : nil, dx: ws.gradCls.data)
+        if saved?.dropout == true && config.architecture == .roberta { Kernels.multiply(ws.gradCls.data, by: ws.clsDropMask.data, count: b * h) }
         for i in 0..<b { Kernels.accumulate(ws.gradCls.data + i * h, count: h, into: ws.gradHiddenA.data + i * t * h) }
     }
 
@@ -97,7 +102,7 @@ extension BertModel {
         clock.lap("bwd FFN up GEMMs + bias sums")
 
         // Attention LayerNorm; its input gradient is the residual into `dIn` and the projection branch.
-        let attentionMask = dropout ? a.attentionOutDropMask.map { UnsafePointer($0) } : nil
+        let attentionMask = dropout && config.architecture.dropsAttentionOutput ? a.attentionOutDropMask.map { UnsafePointer($0) } : nil
         let dAttention = attentionMask == nil ? dIn.data : dSum
         Kernels.layerNormBackward(dSum, x: a.attentionSum.data, mean: a.mean1.data, rstd: a.rstd1.data, gamma: p.attentionNorm.value.data,
                                   rows: bt, cols: h, dx: dIn.data, dGamma: grad(p.attentionNorm), dBeta: grad(p.attentionNormBias),
@@ -128,12 +133,13 @@ extension BertModel {
         Kernels.layerNormBackward(dHidden.data, x: ws.embeddingSum.data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data,
                                   gamma: embeddingNorm.value.data, rows: bt, cols: h, dx: dSum,
                                   dGamma: embeddingNorm.grad.data, dBeta: embeddingNormBias.grad.data)
-        let dWord = wordEmbeddings.grad.data, dPos = positionEmbeddings.grad.data, dType = tokenTypeEmbeddings.grad.data
+        let dWord = wordEmbeddings.grad.data, dPos = positionEmbeddings.grad.data, dType = tokenTypeEmbeddings?.grad.data
+        let positions = batch.offsetPositionIds(config)
         for row in 0..<bt {
             let g = dSum + row * h
             Kernels.accumulate(g, count: h, into: dWord + Int(batch.inputIds[row]) * h)
-            Kernels.accumulate(g, count: h, into: dPos + batch.positionId(ofRow: row) * h)
-            Kernels.accumulate(g, count: h, into: dType + Int(batch.tokenTypeIds[row]) * h)
+            Kernels.accumulate(g, count: h, into: dPos + (positions?[row] ?? batch.positionId(ofRow: row)) * h)
+            if let dType { Kernels.accumulate(g, count: h, into: dType + Int(batch.tokenTypeIds[row]) * h) }
         }
     }
 }

@@ -70,16 +70,37 @@ public struct BertBatch: Sendable {
         return row % sequenceLength
     }
 
+    /// RoBERTa's position ids when the batch gives none (HF `create_position_ids_from_input_ids`):
+    /// a padding token sits at `pad_token_id`, the k-th real token (k from 1) at
+    /// `pad_token_id + k`. Nil for the other architectures (positions 0..<T).
+    func offsetPositionIds(_ config: BertConfig) -> [Int]? {
+        guard config.architecture == .roberta, positionIds == nil else { return nil }
+        let pad = config.padTokenId, t = sequenceLength
+        var out = [Int](repeating: pad, count: inputIds.count)
+        for i in 0..<batchSize {
+            var count = 0
+            for j in 0..<t where Int(inputIds[i * t + j]) != pad {
+                count += 1
+                out[i * t + j] = pad + count
+            }
+        }
+        return out
+    }
+
     /// Checks ids against the model's vocabulary, type vocabulary and position table.
     func validate(against config: BertConfig) throws {
         // With explicit (soft) positions the physical length may exceed the table; the ids may not.
-        guard positionIds != nil || sequenceLength <= config.maxPositionEmbeddings else {
-            throw TransformerError("sequence length \(sequenceLength) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
+        // RoBERTa's positions start past pad_token_id.
+        let offset = config.architecture == .roberta && positionIds == nil ? config.padTokenId + 1 : 0
+        guard positionIds != nil || sequenceLength + offset <= config.maxPositionEmbeddings else {
+            throw TransformerError("sequence length \(sequenceLength) exceeds \(offset == 0 ? "" : "the \(config.maxPositionEmbeddings - offset) positions past pad_token_id in ")"
+                                   + "max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         for (i, id) in inputIds.enumerated() where id < 0 || Int(id) >= config.vocabSize {
             throw TransformerError("input_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside the vocabulary 0..<\(config.vocabSize)")
         }
-        for (i, id) in tokenTypeIds.enumerated() where id < 0 || Int(id) >= config.typeVocabSize {
+        // DistilBERT has no token types: the ids a pair tokenizer gives are ignored, as HF's tokenizer drops them.
+        for (i, id) in tokenTypeIds.enumerated() where config.architecture.hasTokenTypes && (id < 0 || Int(id) >= config.typeVocabSize) {
             throw TransformerError("token_type_ids[\(i / sequenceLength)][\(i % sequenceLength)] = \(id) is outside 0..<\(config.typeVocabSize)")
         }
         for (i, id) in (positionIds ?? []).enumerated() where id < 0 || Int(id) >= config.maxPositionEmbeddings {

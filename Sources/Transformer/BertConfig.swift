@@ -21,6 +21,13 @@ public struct BertConfig: Sendable, Equatable {
     public var problemType: String?
     /// How the classification head pools (`HeadPooling.configKey`); nil: not recorded (BERT's pooler).
     public var headPooling: HeadPooling?
+    /// Which BERT-family encoder the config describes (`model_type`); BERT unless set.
+    public var architecture: EncoderArchitecture = .bert
+    /// `pad_token_id`: RoBERTa numbers positions past it.
+    public var padTokenId: Int = 0
+    /// HF `classifier_dropout` (DistilBERT `seq_classif_dropout`): the head's dropout, nil
+    /// for the hidden dropout.
+    public var classifierDropout: Double?
 
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
                 hiddenAct: String = "gelu", maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12,
@@ -66,7 +73,17 @@ public struct BertConfig: Sendable, Equatable {
 
     public init(json: Value, path: String) throws {
         guard case .map(let f) = json else { throw TransformerError("config JSON is not an object", file: path) }
-        func int(_ key: String, _ fallback: Int? = nil) throws -> Int {
+        architecture = try EncoderArchitecture(modelType: f["model_type"]?.stringValue, path: path)
+        // DistilBERT's config names the same sizes differently and fixes a few.
+        let distil = architecture == .distilbert
+        func key(_ bert: String) -> String {
+            guard distil else { return bert }
+            return ["hidden_size": "dim", "num_hidden_layers": "n_layers", "num_attention_heads": "n_heads", "intermediate_size": "hidden_dim",
+                    "hidden_act": "activation", "hidden_dropout_prob": "dropout", "attention_probs_dropout_prob": "attention_dropout",
+                    "classifier_dropout": "seq_classif_dropout"][bert] ?? bert
+        }
+        func int(_ bertKey: String, _ fallback: Int? = nil) throws -> Int {
+            let key = key(bertKey)
             guard let v = f[key] else {
                 if let fallback { return fallback }
                 throw TransformerError("config is missing \"\(key)\"", file: path)
@@ -74,12 +91,13 @@ public struct BertConfig: Sendable, Equatable {
             guard let i = v.intValue, i > 0, i < Int64(Int32.max) else {
                 throw TransformerError("config \"\(key)\" must be a positive integer, found \(v.jsonText)", file: path)
             }
-            if let limit = Self.limits[key], i > limit {
+            if let limit = Self.limits[bertKey], i > limit {
                 throw TransformerError("config \"\(key)\" is \(i), more than \(limit), the most a BERT-family encoder here may have", file: path)
             }
             return Int(i)
         }
-        func prob(_ key: String, _ fallback: Double) throws -> Double {
+        func prob(_ bertKey: String, _ fallback: Double) throws -> Double {
+            let key = key(bertKey)
             guard let v = f[key], !v.isNull else { return fallback }
             guard let d = v.doubleValue, d >= 0, d < 1 else {
                 throw TransformerError("config \"\(key)\" must be a number in [0, 1), found \(v.jsonText)", file: path)
@@ -91,20 +109,37 @@ public struct BertConfig: Sendable, Equatable {
         numHiddenLayers = try int("num_hidden_layers")
         numAttentionHeads = try int("num_attention_heads")
         intermediateSize = try int("intermediate_size")
+        let roberta = architecture == .roberta
+        // Missing keys take the HF config class's defaults (RobertaConfig's are BERT's, bar pad_token_id).
         maxPositionEmbeddings = try int("max_position_embeddings", 512)
-        typeVocabSize = try int("type_vocab_size", 2)
-        hiddenAct = f["hidden_act"]?.stringValue ?? "gelu"
+        typeVocabSize = distil ? 0 : try int("type_vocab_size", 2)
+        hiddenAct = f[key("hidden_act")]?.stringValue ?? "gelu"
+        if let v = f["pad_token_id"], !v.isNull {
+            guard let i = v.intValue, i >= 0, i < Int64(vocabSize) else {
+                throw TransformerError("config \"pad_token_id\" must be an integer in 0..<vocab_size \(vocabSize), found \(v.jsonText)", file: path)
+            }
+            padTokenId = Int(i)
+        } else {
+            padTokenId = roberta ? 1 : 0
+        }
+        if distil, let v = f["sinusoidal_pos_embds"], v.boolValue == true {
+            throw TransformerError("config \"sinusoidal_pos_embds\" true is not supported (fixed sinusoidal positions get no gradient)", file: path)
+        }
         // Relative position embeddings would load without error and compute something else.
         if let v = f["position_embedding_type"], !v.isNull, v.stringValue != "absolute" {
             throw TransformerError("config \"position_embedding_type\" \(v.jsonText) is not supported (only \"absolute\")", file: path)
         }
-        guard let eps = (f["layer_norm_eps"] ?? .float(1e-12)).doubleValue, eps > 0 else {
+        // DistilBERT's LayerNorms use a fixed 1e-12.
+        let epsValue: Value = distil ? .float(1e-12) : (f["layer_norm_eps"] ?? .float(1e-12))
+        guard let eps = epsValue.doubleValue, eps > 0 else {
             throw TransformerError("config \"layer_norm_eps\" must be a positive number", file: path)
         }
         layerNormEps = eps
         hiddenDropoutProb = try prob("hidden_dropout_prob", 0.1)
         attentionProbsDropoutProb = try prob("attention_probs_dropout_prob", 0.1)
         initializerRange = f["initializer_range"]?.doubleValue ?? 0.02
+        if let v = f[key("classifier_dropout")], !v.isNull { classifierDropout = try prob("classifier_dropout", 0) }
+        else if distil { classifierDropout = 0.2 }  // DistilBertConfig's seq_classif_dropout default
         if case .map(let labels)? = f["id2label"] { numLabels = labels.count } else { numLabels = nil }
         problemType = f["problem_type"]?.stringValue
         if let v = f[HeadPooling.configKey], !v.isNull {
@@ -122,6 +157,10 @@ public struct BertConfig: Sendable, Equatable {
         guard hiddenSize % numAttentionHeads == 0 else {
             throw TransformerError("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)", file: path)
         }
+        if architecture == .roberta && padTokenId + 1 >= maxPositionEmbeddings {
+            throw TransformerError("max_position_embeddings \(maxPositionEmbeddings) leaves no position past pad_token_id \(padTokenId), "
+                                   + "where RoBERTa's positions start", file: path)
+        }
         guard hiddenAct == "gelu" else {
             throw TransformerError("hidden_act \"\(hiddenAct)\" is not supported (only \"gelu\", the exact erf form)", file: path)
         }
@@ -131,6 +170,7 @@ public struct BertConfig: Sendable, Equatable {
     /// `save_pretrained` writes that decide the model (checked against a folder transformers
     /// wrote by `CheckpointTests.testSavedCheckpointHasHuggingFaceFormat`).
     public func json(architecture: String) -> Value {
+        if self.architecture == .distilbert { return distilBertJSON(architecture: architecture) }
         var f: [String: Value] = [
             "architectures": .list([.string(architecture)]),
             "model_type": .string("bert"),
@@ -148,12 +188,47 @@ public struct BertConfig: Sendable, Equatable {
             "initializer_range": .float(initializerRange),
             "pad_token_id": .int(0),
         ]
+        if self.architecture == .roberta {
+            // RobertaConfig's defaults for the special tokens `<s>` 0, `<pad>` 1, `</s>` 2.
+            f["model_type"] = .string("roberta")
+            f["pad_token_id"] = .int(Int64(padTokenId))
+            f["bos_token_id"] = .int(0)
+            f["eos_token_id"] = .int(2)
+        }
+        if let classifierDropout { f["classifier_dropout"] = .float(classifierDropout) }
+        addHeadKeys(&f)
+        return .map(f)
+    }
+
+    /// DistilBERT's `config.json`: its own names for the sizes and dropouts.
+    func distilBertJSON(architecture: String) -> Value {
+        var f: [String: Value] = [
+            "architectures": .list([.string(architecture)]),
+            "model_type": .string("distilbert"),
+            "vocab_size": .int(Int64(vocabSize)),
+            "dim": .int(Int64(hiddenSize)),
+            "n_layers": .int(Int64(numHiddenLayers)),
+            "n_heads": .int(Int64(numAttentionHeads)),
+            "hidden_dim": .int(Int64(intermediateSize)),
+            "activation": .string(hiddenAct),
+            "max_position_embeddings": .int(Int64(maxPositionEmbeddings)),
+            "dropout": .float(hiddenDropoutProb),
+            "attention_dropout": .float(attentionProbsDropoutProb),
+            "seq_classif_dropout": .float(classifierDropout ?? 0.2),
+            "sinusoidal_pos_embds": .bool(false),
+            "initializer_range": .float(initializerRange),
+            "pad_token_id": .int(Int64(padTokenId)),
+        ]
+        addHeadKeys(&f)
+        return .map(f)
+    }
+
+    func addHeadKeys(_ f: inout [String: Value]) {
         if let numLabels {
             f["id2label"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("\($0)", Value.string("LABEL_\($0)")) }))
             f["label2id"] = .map(Dictionary(uniqueKeysWithValues: (0..<numLabels).map { ("LABEL_\($0)", Value.int(Int64($0))) }))
         }
         if let problemType { f["problem_type"] = .string(problemType) }
         if let headPooling { f[HeadPooling.configKey] = .string(headPooling.rawValue) }
-        return .map(f)
     }
 }

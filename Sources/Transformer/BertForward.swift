@@ -30,7 +30,8 @@ extension BertModel {
     /// The encoder and, with `pooler`, the pooler (a mean-pooling head skips it); records
     /// what `backward` differentiates.
     func encode(_ batch: BertBatch, dropout: Bool, from input: LayerInput?, forBackward: Bool, pooler runPooler: Bool) throws -> BertWorkspace {
-        let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0 || (adapters?.config.dropout ?? 0) > 0)
+        let useDropout = dropout && (config.hiddenDropoutProb > 0 || config.attentionProbsDropoutProb > 0 || (config.classifierDropout ?? 0) > 0
+                                     || (adapters?.config.dropout ?? 0) > 0)
         let ws = try runEncoder(batch, dropout: useDropout, from: input, upTo: config.numHiddenLayers, keepsActivations: forBackward)
         let b = batch.batchSize, t = batch.sequenceLength, h = config.hiddenSize
 
@@ -38,8 +39,16 @@ extension BertModel {
             // Pooler on each sequence's first token.
             let last = ws.hidden[config.numHiddenLayers].data
             for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
+            if useDropout && config.architecture == .roberta {  // RobertaClassificationHead drops out <s> before its dense layer
+                Dropout.fillMask(ws.clsDropMask.data, count: b * h, p: Float(config.classifierDropout ?? config.hiddenDropoutProb), rng: &rng)
+                Kernels.multiply(ws.cls.data, by: ws.clsDropMask.data, count: b * h)
+            }
             Linear.forward(x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data, bias: poolerBias.value.data, y: ws.pooled.data)
-            Kernels.tanhInPlace(ws.pooled.data, count: b * h)
+            if config.architecture == .distilbert {  // pre_classifier + ReLU
+                for i in 0..<(b * h) { ws.pooled.data[i] = max(ws.pooled.data[i], 0) }
+            } else {
+                Kernels.tanhInPlace(ws.pooled.data, count: b * h)
+            }
         }
 
         saved = SavedForward(batch: batch, dropout: useDropout, pooled: runPooler, firstLayer: input?.layer ?? 0)
@@ -67,13 +76,23 @@ extension BertModel {
             return ws
         }
 
-        // Embeddings: word + position + token type, LayerNorm, dropout.
+        // Embeddings: word + position + token type (none in DistilBERT), LayerNorm, dropout.
         let sum = ws.embeddingSum.data
-        let word = wordEmbeddings.value.data, pos = positionEmbeddings.value.data, type = tokenTypeEmbeddings.value.data
-        for row in 0..<bt {
-            let w = word + Int(batch.inputIds[row]) * h, p = pos + batch.positionId(ofRow: row) * h, ty = type + Int(batch.tokenTypeIds[row]) * h
-            let out = sum + row * h
-            for j in 0..<h { out[j] = w[j] + p[j] + ty[j] }
+        let word = wordEmbeddings.value.data, pos = positionEmbeddings.value.data
+        let positions = batch.offsetPositionIds(config)
+        if let type = tokenTypeEmbeddings?.value.data {
+            for row in 0..<bt {
+                let w = word + Int(batch.inputIds[row]) * h, ty = type + Int(batch.tokenTypeIds[row]) * h
+                let p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * h
+                let out = sum + row * h
+                for j in 0..<h { out[j] = w[j] + p[j] + ty[j] }
+            }
+        } else {
+            for row in 0..<bt {
+                let w = word + Int(batch.inputIds[row]) * h, p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * h
+                let out = sum + row * h
+                for j in 0..<h { out[j] = w[j] + p[j] }
+            }
         }
         Kernels.layerNormForward(sum, rows: bt, cols: h, gamma: embeddingNorm.value.data, beta: embeddingNormBias.value.data,
                                  eps: Float(config.layerNormEps), out: ws.hidden[0].data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data)
@@ -117,7 +136,7 @@ extension BertModel {
         adapters?.forward(.attentionOutput, layer: l, x: a.context.data, rows: bt, y: a.attentionSum.data, dropout: dropout, rng: &rng)
         clock.lap("fwd attention output GEMM")
         var mask: UnsafeMutablePointer<UInt8>? = nil
-        if dropout, let m = a.attentionOutDropMask {
+        if dropout, config.architecture.dropsAttentionOutput, let m = a.attentionOutDropMask {
             Dropout.fillKeepMask(m, count: bt * h, p: hiddenP, rng: &rng)
             mask = m
         }

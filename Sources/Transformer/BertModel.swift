@@ -52,7 +52,9 @@ public final class BertModel {
     public var rng: SeededGenerator
 
     let layers: [LayerParameters]
-    let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm, embeddingNormBias: Parameter
+    let wordEmbeddings, positionEmbeddings, embeddingNorm, embeddingNormBias: Parameter
+    /// Nil for an architecture without token types (DistilBERT).
+    let tokenTypeEmbeddings: Parameter?
     let pooler, poolerBias: Parameter
     let baseClassifier, baseClassifierBias: Parameter?
     /// Low-rank adapters the encoder runs with (`attachLoRA`, `loadLoRA`); while set, the
@@ -83,9 +85,9 @@ public final class BertModel {
         var specs: [(String, [Int])] = [
             ("embeddings.word_embeddings.weight", [c.vocabSize, h]),
             ("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h]),
-            ("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h]),
-            ("embeddings.LayerNorm.weight", [h]), ("embeddings.LayerNorm.bias", [h]),
         ]
+        if c.architecture.hasTokenTypes { specs.append(("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h])) }
+        specs += [("embeddings.LayerNorm.weight", [h]), ("embeddings.LayerNorm.bias", [h])]
         for l in 0..<c.numHiddenLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
         specs += [("pooler.dense.weight", [h, h]), ("pooler.dense.bias", [h])]
         if let head { specs += [("classifier.weight", [head.numLabels, h]), ("classifier.bias", [head.numLabels])] }
@@ -114,7 +116,7 @@ public final class BertModel {
         layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: $0) }
         wordEmbeddings = p.required("embeddings.word_embeddings.weight")
         positionEmbeddings = p.required("embeddings.position_embeddings.weight")
-        tokenTypeEmbeddings = p.required("embeddings.token_type_embeddings.weight")
+        tokenTypeEmbeddings = config.architecture.hasTokenTypes ? p.required("embeddings.token_type_embeddings.weight") : nil
         embeddingNorm = p.required("embeddings.LayerNorm.weight")
         embeddingNormBias = p.required("embeddings.LayerNorm.bias")
         pooler = p.required("pooler.dense.weight")

@@ -45,6 +45,8 @@ final class BertWorkspace {
     let gradPooled, gradCls: Tensor  // [B, H]
     // Classification head: dropped-out pooled input, its mask, logits and their gradient.
     let headInput, headDropMask: Tensor  // [B, H]
+    /// RoBERTa's head dropout on the first token, before its dense layer.
+    let clsDropMask: Tensor  // [B, H]
     let logits, gradLogits: Tensor       // [B, labels]
     /// Backing store of the layers' dropout keep flags.
     let masks: ByteStorage?
@@ -75,6 +77,7 @@ final class BertWorkspace {
         for _ in 0..<6 { plan.reserve([layerScratch * bt, h]) }
         plan.reserve([layerScratch * bt, i]); plan.reserve([layerScratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
+        plan.reserve([b, h])
 
         return (plan, dropoutMasks ? (l - firstLayer) * (b * heads * t * t + 2 * bt * h) : 0)
     }
@@ -156,6 +159,7 @@ final class BertWorkspace {
         gradPooled = arena.take([b, h]); gradCls = arena.take([b, h])
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
+        clsDropMask = arena.take([b, h])
         precondition(arena.usedFloats == plan.floats, "workspace plan and carving disagree")
     }
 

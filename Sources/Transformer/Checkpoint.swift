@@ -36,7 +36,7 @@ extension BertModel {
     /// Reads `keptPoolerFile` from `directory` when `weights` lack the pooler and it is there.
     func loadKeptPooler(directory: String, weights: SafetensorsFile) throws {
         let path = directory + "/" + Self.keptPoolerFile
-        guard weights.entry("pooler.dense.weight") == nil, weights.entry("bert.pooler.dense.weight") == nil,
+        guard config.architecture == .bert, weights.entry("pooler.dense.weight") == nil, weights.entry("bert.pooler.dense.weight") == nil,
               FileManager.default.fileExists(atPath: path) else { return }
         let file = try SafetensorsFile(path: path)
         for param in [pooler, poolerBias] {
@@ -68,9 +68,11 @@ extension BertModel {
     func loadWeights(from file: SafetensorsFile, initializeMissingHead: Bool, initializingIfMissing optional: Set<String>) throws {
         var used = Set<String>()
         var missing: [String] = []
+        let architecture = config.architecture
         for param in parameters.parameters {
-            let isHead = param.name.hasPrefix("classifier.") || param.name.hasPrefix("cls.")
-            let candidates = isHead ? [param.name] : [param.name, "bert." + param.name]
+            // DistilBERT's pre_classifier and RoBERTa's classifier.dense are head tensors, like the classifier.
+            let isHead = param.name.hasPrefix("cls.") || architecture.isHeadParameter(param.name)
+            let candidates = param.name.hasPrefix("cls.") ? [param.name] : architecture.fileNames(param.name)
             let present = candidates.filter { file.entry($0) != nil }
             guard let name = present.first else {
                 if (isHead && initializeMissingHead) || optional.contains(param.name) { initialize(param) } else { missing.append(param.name) }
@@ -90,7 +92,9 @@ extension BertModel {
             throw TransformerError("missing \(missing.count) tensor(s): " + missing.prefix(8).map { "\"\($0)\" \(parameters[$0]?.shape ?? [])" }.joined(separator: ", ")
                                    + (missing.count > 8 ? ", ..." : ""), file: file.path)
         }
-        let extra = file.entries.map(\.name).filter { !used.contains($0) && !Self.ignorableTensors.contains($0) && !isSkippedPretrainingHead($0) }
+        let extra = file.entries.map(\.name).filter {
+            !used.contains($0) && !Self.ignorableTensors.contains($0) && !architecture.isIgnorableTensor($0) && !isSkippedPretrainingHead($0)
+        }
         if !extra.isEmpty {
             throw TransformerError("unexpected tensor(s) the model has no place for: "
                                    + extra.prefix(8).map { n in "\"\(n)\" \(file.entry(n)?.shape ?? [])" }.joined(separator: ", ")
@@ -101,9 +105,19 @@ extension BertModel {
     /// The parameters under Hugging Face names: encoder and pooler with the `bert.` prefix
     /// (as `BertForSequenceClassification` saves) unless `bertPrefix` is false; the
     /// classifier unprefixed.
+    /// Another architecture's tensors get its own names and prefix (`EncoderArchitecture`);
+    /// without a head it saves no head tensors (its bare encoder class has none).
     public func namedTensors(bertPrefix: Bool = true) -> [(name: String, tensor: Tensor)] {
-        parameters.parameters.map { p in
-            (name: (bertPrefix && !p.name.hasPrefix("classifier.") ? "bert." : "") + p.name, tensor: p.value)
+        let architecture = config.architecture
+        guard architecture != .bert else {
+            return parameters.parameters.map { p in
+                (name: (bertPrefix && !p.name.hasPrefix("classifier.") ? "bert." : "") + p.name, tensor: p.value)
+            }
+        }
+        return parameters.parameters.compactMap { p in
+            let isHead = architecture.isHeadParameter(p.name)
+            if isHead && head == nil { return nil }
+            return (name: (bertPrefix && !isHead ? architecture.prefix : "") + architecture.fileName(p.name), tensor: p.value)
         }
     }
 
@@ -117,7 +131,7 @@ extension BertModel {
         config.numLabels = head?.numLabels
         config.problemType = head?.problemType.rawValue
         config.headPooling = head?.pooling == .mean ? .mean : nil  // [CLS] is what every reader assumes
-        let json = config.json(architecture: head == nil ? "BertModel" : "BertForSequenceClassification")
+        let json = config.json(architecture: head == nil ? config.architecture.baseClass : config.architecture.classifierClass)
         let configPath = directory + "/config.json"
         do { try Data(json.jsonText.utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {
             throw TransformerError("cannot write config: \(error.localizedDescription)", file: configPath)

@@ -25,13 +25,14 @@ public struct CheckpointFolder {
         weights = try SafetensorsFile(path: directory + "/model.safetensors")
         var head = head
         let savedPooling = config.headPooling ?? .cls
-        if let head, weights.entry("classifier.weight") != nil, head.pooling != savedPooling {
+        let classifierName = config.architecture.fileName("classifier.weight")
+        if let head, weights.entry(classifierName) != nil, head.pooling != savedPooling {
             throw TransformerError("the checkpoint's classifier was trained with \(savedPooling.rawValue) pooling (config \"\(HeadPooling.configKey)\"), "
                                    + "a \(head.pooling.rawValue)-pooling head was asked for", file: configPath)
         }
-        if head == nil, let e = weights.entry("classifier.weight") {
+        if head == nil, let e = weights.entry(classifierName) {
             guard e.shape.count == 2, e.shape[0] >= 1 else {
-                throw TransformerError("tensor \"classifier.weight\" has shape \(e.shape), expected [labels, \(config.hiddenSize)]", file: weights.path)
+                throw TransformerError("tensor \"\(classifierName)\" has shape \(e.shape), expected [labels, \(config.hiddenSize)]", file: weights.path)
             }
             let problem = config.problemType.flatMap(ProblemType.init(rawValue:)) ?? (e.shape[0] == 1 ? .regression : .singleLabelClassification)
             head = ClassificationHeadSpec(numLabels: e.shape[0], problemType: problem, pooling: savedPooling)
@@ -70,21 +71,23 @@ extension BertModel {
             TransformerError("\(what) does not match the weights in \(file.path): \(detail)", file: configPath)
         }
         // Layer count first: it is the one dimension no single tensor shape shows.
+        let architecture = config.architecture
         var layerIndices = Set<Int>()
         for e in file.entries {
             let parts = e.name.split(separator: ".", omittingEmptySubsequences: false)
-            let rest = parts.first == "bert" ? parts.dropFirst() : parts[...]
-            if rest.count > 3, rest[rest.startIndex] == "encoder", rest[rest.startIndex + 1] == "layer",
+            let rest = parts.first.map(String.init) == architecture.rawValue ? parts.dropFirst() : parts[...]
+            if rest.count > 3, rest[rest.startIndex] == architecture.layerContainer, rest[rest.startIndex + 1] == "layer",
                let n = Int(rest[rest.startIndex + 2]), n >= 0 { layerIndices.insert(n) }
         }
         if !layerIndices.isEmpty, layerIndices.count != config.numHiddenLayers || layerIndices.max()! != config.numHiddenLayers - 1 {
+            let c = architecture.layerContainer
             throw mismatch("num_hidden_layers \(config.numHiddenLayers)", "they hold \(layerIndices.count) layer(s), "
-                           + "encoder.layer.\(layerIndices.min()!) to encoder.layer.\(layerIndices.max()!)")
+                           + "\(c).layer.\(layerIndices.min()!) to \(c).layer.\(layerIndices.max()!)")
         }
         var missing: [String] = []
         for (name, shape) in parameterSpecs(config: config, head: head) {
-            let isHead = name.hasPrefix("classifier.")
-            guard let entry = file.entry(name) ?? (isHead ? nil : file.entry("bert." + name)) else {
+            let isHead = architecture.isHeadParameter(name)
+            guard let entry = architecture.fileNames(name).lazy.compactMap({ file.entry($0) }).first else {
                 // A BertForMaskedLM file has no pooler (the loader initializes it).
                 if !isHead && !(name.hasPrefix("pooler.") && BertModel.isMaskedLMFile(file)) { missing.append(name) }
                 continue

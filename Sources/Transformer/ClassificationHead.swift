@@ -85,7 +85,7 @@ extension BertModel {
             }
         }
         if saved?.dropout == true {
-            Dropout.fillMask(ws.headDropMask.data, count: b * h, p: Float(config.hiddenDropoutProb), rng: &rng)
+            Dropout.fillMask(ws.headDropMask.data, count: b * h, p: Float(config.classifierDropout ?? config.hiddenDropoutProb), rng: &rng)
             Kernels.multiply(ws.headInput.data, by: ws.headDropMask.data, count: b * h)
         }
         Linear.forward(x: ws.headInput.data, rows: b, inFeatures: h, outFeatures: head.numLabels, weight: classifier.value.data,

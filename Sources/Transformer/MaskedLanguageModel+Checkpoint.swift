@@ -13,6 +13,9 @@ extension MaskedLanguageModel {
     public static func load(directory: String, seed: UInt64 = 0) throws -> (model: MaskedLanguageModel, headWasLoaded: Bool) {
         let folder = try CheckpointFolder(directory: directory)
         let file = folder.weights
+        guard folder.config.architecture == .bert else {
+            throw TransformerError("MLM pretraining supports BERT checkpoints only, this one is \(folder.config.architecture.rawValue)", file: folder.configPath)
+        }
         if folder.head != nil {
             throw TransformerError("this checkpoint holds a classification head (classifier.weight); MLM pretraining starts from an encoder "
                                    + "or a BertForMaskedLM folder", file: file.path)

@@ -274,6 +274,13 @@ final class ReadmeExampleTests: XCTestCase {
                 XCTAssertTrue(r.stdout.contains("\(label) \(config[key] as? Int ?? -1),"), "\(label): \(r)")
             }
         },
+        // A RoBERTa folder transformers wrote (tools/make_encoder_fixtures.py): its names and head are read.
+        "lexgraph model info Tests/Fixtures/encoders/tiny-roberta": Check { r, _ in
+            XCTAssertTrue(r.stdout.contains("architecture: roberta (RobertaForSequenceClassification layout)"), "\(r)")
+            XCTAssertTrue(r.stdout.contains("roberta: 37 tensors"), "\(r)")
+            XCTAssertTrue(r.stdout.contains("classifier: 4 tensors"), "\(r)")
+            XCTAssertTrue(r.stdout.contains("check: config.json agrees with every tensor shape in model.safetensors (head: 3 labels)"), "\(r)")
+        },
         "lexgraph tokenize --model models/all-minilm-l6-v2 \"Mapp v. Ohio, 367 U.S. 643\"": Check { r, _ in
             let vocab = try String(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/vocab.txt"), encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -11,10 +11,13 @@ import XCTest
 /// d = normalize(Ĝ + r̂) (r random): central difference (L(W+εd) − L(W−εd)) / 2ε with
 /// ε = 1e-2 must match G·d to 2% relative + 2e-5 absolute (float forward noise ~1e-7/ε).
 final class GradientCheckTests: XCTestCase {
-    func makeModel() throws -> BertModel {
-        let config = BertConfig(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16,
+    func makeModel(_ architecture: EncoderArchitecture = .bert) throws -> BertModel {
+        var config = BertConfig(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16,
                                 maxPositionEmbeddings: 16, typeVocabSize: 2, layerNormEps: 1e-12,
                                 hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1, initializerRange: 0.4)
+        config.architecture = architecture
+        if architecture == .distilbert { config.typeVocabSize = 0; config.classifierDropout = 0.2 }
+        if architecture == .roberta { config.typeVocabSize = 1; config.padTokenId = 1 }
         let model = try BertModel(config: config, head: ClassificationHeadSpec(numLabels: 3, problemType: .singleLabelClassification), seed: 42)
         var rng = SeededGenerator(seed: 9)
         for p in model.parameters.parameters where p.name.contains("LayerNorm") || p.name.hasSuffix(".bias") {
@@ -23,9 +26,10 @@ final class GradientCheckTests: XCTestCase {
         return model
     }
 
-    func makeBatch(bias: Bool) throws -> BertBatch {
-        let ids: [Int32] = [2, 5, 7, 11, 3, 0, 2, 13, 19, 4, 1, 3]
-        let types: [Int32] = [0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1]
+    func makeBatch(bias: Bool, _ architecture: EncoderArchitecture = .bert) throws -> BertBatch {
+        // RoBERTa: one token type, and pad id 1 (the pad sits at the position RoBERTa gives pads).
+        let ids: [Int32] = architecture == .roberta ? [0, 5, 7, 11, 2, 1, 0, 13, 19, 4, 6, 2] : [2, 5, 7, 11, 3, 0, 2, 13, 19, 4, 1, 3]
+        let types: [Int32] = architecture == .roberta ? [Int32](repeating: 0, count: 12) : [0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1]
         let mask: [Float] = [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]
         var b: [Float]? = nil
         if bias {
@@ -35,11 +39,11 @@ final class GradientCheckTests: XCTestCase {
         return try BertBatch(batchSize: 2, sequenceLength: 6, inputIds: ids, tokenTypeIds: types, attentionMask: mask, attentionBias: b)
     }
 
-    func check(labels: Labels, problem: ProblemType, bias: Bool) throws {
-        let base = try makeModel()
+    func check(labels: Labels, problem: ProblemType, bias: Bool, architecture: EncoderArchitecture = .bert) throws {
+        let base = try makeModel(architecture)
         let model = try BertModel(config: base.config, head: ClassificationHeadSpec(numLabels: 3, problemType: problem), seed: 42)
         model.parameters.values.base.update(from: base.parameters.values.base, count: model.parameters.scalarCount)
-        let batch = try makeBatch(bias: bias)
+        let batch = try makeBatch(bias: bias, architecture)
         func loss() throws -> Double {
             model.rng = SeededGenerator(seed: 77)
             return Double(try model.lossAndBackward(batch, labels: labels, dropout: true).loss)
@@ -77,7 +81,7 @@ final class GradientCheckTests: XCTestCase {
             worst = max(worst, err / max(abs(exact), 1e-3))
             XCTAssertLessThanOrEqual(err, 2e-2 * abs(exact) + 2e-5, "\(p.name): finite difference \(numeric) vs analytic \(exact)")
         }
-        print("[gradient check \(problem.rawValue), bias \(bias)] worst relative error \(worst)")
+        print("[gradient check \(architecture) \(problem.rawValue), bias \(bias)] worst relative error \(worst)")
     }
 
     func testCrossEntropyWithBiasAndDropout() throws {
@@ -86,6 +90,16 @@ final class GradientCheckTests: XCTestCase {
 
     func testMultiLabelWithDropout() throws {
         try check(labels: .multiLabel([1, 0, 1, 0, 1, 1]), problem: .multiLabelClassification, bias: false)
+    }
+
+    /// DistilBERT: ReLU pre-classifier, no attention-output dropout, the head's own dropout.
+    func testDistilBertWithDropout() throws {
+        try check(labels: .classes([2, 0]), problem: .singleLabelClassification, bias: true, architecture: .distilbert)
+    }
+
+    /// RoBERTa: offset positions and dropout on <s> before the head's dense layer.
+    func testRobertaWithDropout() throws {
+        try check(labels: .classes([1, 0]), problem: .singleLabelClassification, bias: false, architecture: .roberta)
     }
 
     func testRegressionWithDropout() throws {

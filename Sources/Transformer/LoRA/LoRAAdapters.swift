@@ -52,6 +52,10 @@ public final class LoRAAdapters {
 
     /// Adapters with A and B zero (a loader fills them) and the classifier copied from the model.
     init(config: LoRAConfig, model: BertModel) throws {
+        // peft names adapters after the BERT modules; the other encoders' names are not mapped yet.
+        guard model.config.architecture == .bert else {
+            throw TransformerError("LoRA adapters are supported on BERT encoders only, this model is \(model.config.architecture.rawValue)")
+        }
         try config.validate(for: model.config)
         self.config = config
         scaling = config.scaling

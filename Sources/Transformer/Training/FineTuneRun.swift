@@ -186,7 +186,7 @@ public struct FineTuneRun {
         config.numLabels = labels.count
         config.problemType = options.task.problemType.rawValue
         config.headPooling = options.pooling == .mean ? .mean : nil
-        guard case .map(var fields) = config.json(architecture: "BertForSequenceClassification") else { return }
+        guard case .map(var fields) = config.json(architecture: config.architecture.classifierClass) else { return }
         fields["id2label"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ("\($0)", Value.string($1)) }))
         fields["label2id"] = .map(Dictionary(uniqueKeysWithValues: labels.names.enumerated().map { ($1, Value.int(Int64($0))) }))
         let encoder = JSONEncoder()

@@ -145,8 +145,9 @@ public final class FineTuner {
     public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0,
                               classWeights: [Float]? = nil) throws -> FineTuner {
         let weights = try SafetensorsFile(path: directory + "/model.safetensors")
-        guard let classifier = weights.entry("classifier.weight"), classifier.shape.count == 2 else {
-            throw TransformerError("saved state has no classifier.weight to resume from", file: weights.path)
+        let classifierName = try BertConfig(contentsOf: directory + "/config.json").architecture.fileName("classifier.weight")
+        guard let classifier = weights.entry(classifierName), classifier.shape.count == 2 else {
+            throw TransformerError("saved state has no \(classifierName) to resume from", file: weights.path)
         }
         let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false)
         if options.lora != nil { try model.loadLoRA(directory: directory + "/" + adapterFolder) }

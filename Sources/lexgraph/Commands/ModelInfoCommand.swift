@@ -19,6 +19,7 @@ struct ModelInfoCommand: ParsableCommand {
         let c = try BertConfig(contentsOf: dir + "/config.json")
         let file = try SafetensorsFile(path: dir + "/model.safetensors")
         Console.text("model: \(dir)")
+        if c.architecture != .bert { Console.text("architecture: \(c.architecture.rawValue) (\(c.architecture.classifierClass) layout)") }
         Console.text("config: vocab \(c.vocabSize), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), heads \(c.numAttentionHeads), "
               + "intermediate \(c.intermediateSize), act \(c.hiddenAct), max positions \(c.maxPositionEmbeddings), "
               + "type vocab \(c.typeVocabSize), layer_norm_eps \(c.layerNormEps), dropout \(c.hiddenDropoutProb)/\(c.attentionProbsDropoutProb)")

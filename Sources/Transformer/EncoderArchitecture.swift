@@ -1,0 +1,100 @@
+/// The BERT-family encoders `BertModel` runs. Their encoder layers are the same
+/// post-LayerNorm layer (self-attention, residual, LayerNorm, GELU FFN, residual,
+/// LayerNorm), so one layer stack serves all three; they differ in the embeddings, the
+/// classification head, a dropout or two and the Hugging Face tensor names, which this
+/// type maps. Parameters keep BERT's names inside lexgraph (`parameterSpecs`); only
+/// checkpoint files see the architecture's own names.
+public enum EncoderArchitecture: String, Sendable, CaseIterable {
+    /// HF `BertForSequenceClassification`: word + position + token-type embeddings;
+    /// head dropout(tanh(pooler([CLS]))) → classifier.
+    case bert
+    /// HF `DistilBertForSequenceClassification`: word + position embeddings (no token
+    /// types); no dropout after the attention output projection; head
+    /// dropout(ReLU(pre_classifier([CLS]))) → classifier.
+    case distilbert
+    /// HF `RobertaForSequenceClassification`: position ids offset past the padding index
+    /// (pads sit at `pad_token_id`, real tokens count on from it), one token type; head
+    /// out_proj(dropout(tanh(dense(dropout(<s>))))).
+    case roberta
+
+    /// The config's `model_type`; nil (older BERT configs carry none) means BERT.
+    public init(modelType: String?, path: String?) throws {
+        guard let modelType else { self = .bert; return }
+        guard let a = EncoderArchitecture(rawValue: modelType) else {
+            throw TransformerError("config \"model_type\" \"\(modelType)\" is not supported (one of "
+                                   + Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + ")", file: path)
+        }
+        self = a
+    }
+
+    /// The prefix HF's task classes put before encoder tensors.
+    public var prefix: String { rawValue + "." }
+
+    /// The HF class names of the bare encoder and of the sequence classifier.
+    public var baseClass: String { ["bert": "BertModel", "distilbert": "DistilBertModel", "roberta": "RobertaModel"][rawValue]! }
+    public var classifierClass: String { baseClass.replacingOccurrences(of: "Model", with: "ForSequenceClassification") }
+
+    /// Whether the architecture embeds token types (DistilBERT has no such table).
+    var hasTokenTypes: Bool { self != .distilbert }
+    /// Whether hidden dropout follows the attention output projection (not in DistilBERT).
+    var dropsAttentionOutput: Bool { self != .distilbert }
+    /// Whether the head's dense layer on the first token belongs to the classification head
+    /// (saved unprefixed, absent from a bare encoder), rather than to the encoder (BERT's pooler).
+    var headOwnsPooler: Bool { self != .bert }
+
+    /// Whether a parameter (lexgraph name) is saved without the architecture prefix.
+    func isHeadParameter(_ name: String) -> Bool {
+        name.hasPrefix("classifier.") || (headOwnsPooler && name.hasPrefix("pooler."))
+    }
+
+    /// The HF name (without prefix) of a parameter named as in `BertModel.parameterSpecs`.
+    func fileName(_ name: String) -> String {
+        switch self {
+        case .bert: return name
+        case .roberta:
+            if name.hasPrefix("pooler.dense.") { return "classifier.dense." + name.dropFirst("pooler.dense.".count) }
+            if name.hasPrefix("classifier.") { return "classifier.out_proj." + name.dropFirst("classifier.".count) }
+            return name
+        case .distilbert:
+            if name.hasPrefix("pooler.dense.") { return "pre_classifier." + name.dropFirst("pooler.dense.".count) }
+            guard name.hasPrefix("encoder.layer.") else { return name }
+            var rest = name.dropFirst("encoder.layer.".count)
+            let index = rest.prefix { $0 != "." }
+            rest = rest.dropFirst(index.count + 1)
+            let renames: [(String, String)] = [
+                ("attention.self.query.", "attention.q_lin."), ("attention.self.key.", "attention.k_lin."),
+                ("attention.self.value.", "attention.v_lin."), ("attention.output.dense.", "attention.out_lin."),
+                ("attention.output.LayerNorm.", "sa_layer_norm."), ("intermediate.dense.", "ffn.lin1."),
+                ("output.dense.", "ffn.lin2."), ("output.LayerNorm.", "output_layer_norm."),
+            ]
+            for (from, to) in renames where rest.hasPrefix(from) {
+                return "transformer.layer.\(index)." + to + rest.dropFirst(from.count)
+            }
+            return name
+        }
+    }
+
+    /// The names a file may hold a parameter under: head tensors unprefixed, encoder tensors
+    /// with or without the prefix (a task class's file or a bare encoder's).
+    func fileNames(_ name: String) -> [String] {
+        let n = fileName(name)
+        return isHeadParameter(name) ? [n] : [n, prefix + n]
+    }
+
+    /// The folder the encoder layers sit in within a file (`encoder.layer.N`, DistilBERT `transformer.layer.N`).
+    var layerContainer: String { self == .distilbert ? "transformer" : "encoder" }
+
+    /// File tensors a classifier has no place for and HF's classifier loading drops too:
+    /// buffers, the masked-LM heads, and RoBERTa's own pooler (its classifier pools with
+    /// `classifier.dense`).
+    func isIgnorableTensor(_ name: String) -> Bool {
+        if name == "embeddings.position_ids" || name == prefix + "embeddings.position_ids" { return true }
+        switch self {
+        case .bert: return false
+        case .distilbert:
+            return ["vocab_transform.", "vocab_layer_norm.", "vocab_projector."].contains { name.hasPrefix($0) }
+        case .roberta:
+            return name.hasPrefix("lm_head.") || name.hasPrefix("pooler.") || name.hasPrefix("roberta.pooler.")
+        }
+    }
+}

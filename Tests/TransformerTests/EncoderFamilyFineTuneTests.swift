@@ -1,0 +1,68 @@
+import Foundation
+import TestRequirements
+import Transformer
+import XCTest
+
+/// `lexgraph finetune --model FOLDER` on a DistilBERT folder (a WordPiece vocabulary, as
+/// distilbert-base-uncased ships): the run trains through the one loop, its checkpoint is a
+/// `DistilBertForSequenceClassification` folder and `lexgraph tag` reads it.
+final class EncoderFamilyFineTuneTests: XCTestCase {
+    func testFineTuneDistilBertFolder() throws {
+        let dir = try TinyTask.temporaryDirectory("finetune-distilbert")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs = try Self.distilBertInputs(dir)
+        let base = try BertModel.load(directory: inputs.modelDirectory)
+        XCTAssertEqual(base.config.architecture, .distilbert)
+
+        let args = ["finetune", "--model", inputs.modelDirectory, "--train", inputs.trainPath, "--dev", try XCTUnwrap(inputs.devPath),
+                    "--task", "classify", "--id-field", "id", "--epochs", "2", "--lr", "5e-3", "--batch-size", "4", "--max-length", "24",
+                    "--out", dir + "/run"]
+        let run = try LexgraphBinary.run(args)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertTrue(run.stdout.contains("run folder: \(dir)/run (2 epoch(s)"), run.stdout)
+        let checkpoint = dir + "/run/checkpoint"
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as? [String: Any])
+        XCTAssertEqual(saved["model_type"] as? String, "distilbert")
+        XCTAssertEqual(saved["architectures"] as? [String], ["DistilBertForSequenceClassification"])
+        XCTAssertEqual(saved["dim"] as? Int, 16)
+        let names = Set(try SafetensorsFile(path: checkpoint + "/model.safetensors").entries.map(\.name))
+        XCTAssertTrue(names.isSuperset(of: ["pre_classifier.weight", "classifier.weight", "distilbert.transformer.layer.1.ffn.lin2.weight"]), "\(names.sorted())")
+        XCTAssertFalse(names.contains { $0.contains("token_type") }, "\(names.sorted())")
+        // The trained weights moved away from the base ones.
+        let trained = try BertModel.load(directory: checkpoint)
+        XCTAssertEqual(trained.head?.numLabels, 3)
+        XCTAssertNotEqual(try XCTUnwrap(trained.parameters["encoder.layer.0.attention.self.query.weight"]).value.toArray(),
+                          try XCTUnwrap(base.parameters["encoder.layer.0.attention.self.query.weight"]).value.toArray())
+
+        try Data("{\"text\": \"the court may not\", \"id\": \"a\"}\n".utf8).write(to: URL(fileURLWithPath: dir + "/tag.jsonl"))
+        let tag = try LexgraphBinary.run(["tag", dir + "/tag.jsonl", "--types-model", dir + "/run", "--top", "3"])
+        XCTAssertEqual(tag.status, 0, "\(tag)")
+    }
+
+    /// A DistilBERT run interrupted after one epoch and resumed ends where an uninterrupted
+    /// one does (the resume finds the classifier under the architecture's name).
+    func testDistilBertRunResumes() throws {
+        let dir = try TinyTask.temporaryDirectory("resume-distilbert")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs = try Self.distilBertInputs(dir)
+        var o = FineTuneOptions(task: .classify)
+        o.epochs = 2; o.batchSize = 4; o.learningRate = 3e-3; o.maxLength = 24; o.seed = 5
+        let straight = try FineTuneRun(inputs: inputs, options: o, directory: dir + "/a").run(resume: false)
+        let run = FineTuneRun(inputs: inputs, options: o, directory: dir + "/b")
+        XCTAssertEqual(try run.run(resume: false, epochLimit: 1).count, 1)
+        let resumed = try run.run(resume: true)
+        XCTAssertEqual(resumed.map(\.trainLoss), straight.map(\.trainLoss))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a/checkpoint/model.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/b/checkpoint/model.safetensors")), "same checkpoint bytes")
+    }
+
+    /// TinyTask's run inputs with a 2-layer DistilBERT base folder instead of BERT.
+    static func distilBertInputs(_ dir: String) throws -> FineTuneInputs {
+        let inputs = try TinyTask.runInputs(dir)
+        var config = TinyTask.config(layers: 2)
+        config.architecture = .distilbert
+        config.typeVocabSize = 0
+        try BertModel(config: config, seed: 21).saveCheckpoint(directory: inputs.modelDirectory)  // replaces the BERT runInputs wrote
+        return inputs
+    }
+}
