@@ -81,10 +81,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The HTTP service over the façades (no SQL here): config, API-token auth and roles,
-        // the Neo4j-style transaction endpoint, KServe v2 health, Prometheus metrics,
-        // request limits and graceful shutdown (Hummingbird 2).
+        // the Neo4j-style transaction endpoint, KServe v2 health and model routes over the
+        // model registry (ContractReview's classifiers; Prediction's run folders), Prometheus
+        // metrics, request limits and graceful shutdown (Hummingbird 2).
         .target(name: "Server", dependencies: [
-            "LexgraphCore", "GraphStore", "Query",
+            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -141,7 +142,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),
         // The real HTTP server on a loopback port, spoken to over TCP (URLSession).
-        .testTarget(name: "ServerTests", dependencies: ["Server", "GraphStore", "Query", "Ontology", "LexgraphCore",
+        .testTarget(name: "ServerTests", dependencies: ["Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview",
                                                        .product(name: "Logging", package: "swift-log"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),

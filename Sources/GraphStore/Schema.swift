@@ -18,6 +18,7 @@ import GRDB
 /// - `store_meta`: key/value settings (e.g. `mode` = `ontology` or `permissive`).
 /// - `audit_log`: the hash-chained audit trail (`AuditLogTable`).
 /// - `api_token`: the service's API tokens, hashed (see `APITokenStore`).
+/// - `model_version`, `model_alias_step`: the model registry (see `ModelRegistryStore`).
 ///
 /// "As of D" means `valid_from IS NULL OR valid_from <= D` and
 /// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
@@ -110,6 +111,12 @@ public enum Schema {
                     revoked_at TEXT
                 );
                 """)
+        }
+        // The model registry (`ModelRegistryStore`): every registered run as a numbered
+        // version of a model name, and each alias's history of versions (so a rollback
+        // knows where the alias pointed before).
+        migrator.registerMigration("v5-model-registry") { db in
+            try db.execute(sql: GraphStore.modelRegistrySQL)
         }
         return migrator
     }

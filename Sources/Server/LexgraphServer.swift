@@ -17,6 +17,8 @@ import UnixSignals
 ///   endpoint (`TransactionRoute`).
 /// - `GET /metrics` (reader): Prometheus text (`ServerMetrics`).
 /// - `GET /v1/tokens` (admin): the API tokens, without secrets.
+/// - `GET /v2/models/{name}[/versions/{v}]`, `.../ready` (reader) and `POST .../infer`
+///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`).
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
 /// and one writer for CREATE, unless the configuration says read-only. Shutdown on
@@ -31,6 +33,7 @@ public final class LexgraphServer: Sendable {
     let writeEngine: QueryEngine?
     let tokens: APITokens
     let metrics: ServerMetrics
+    let models: ModelCache
     let logger: Logger
 
     /// Opens the database (the writer first: opening it brings an older schema up to
@@ -44,6 +47,7 @@ public final class LexgraphServer: Sendable {
         writeEngine = writeStore.map(QueryEngine.init(store:))
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
+        models = ModelCache()
         if !LexgraphServer.isLoopback(config.host) {
             logger.warning("listening beyond loopback without TLS: API tokens cross the network in clear text; put a TLS-terminating proxy in front",
                            metadata: ["bind": .string(ServerConfig.url(host: config.host, port: config.port))])
@@ -95,6 +99,16 @@ public final class LexgraphServer: Sendable {
                 }
                 return JSONResponse.make(.ok, .map(["tokens": .list(list)]))
             }
+        // Metadata and readiness name models and labels, which any caller may read;
+        // inference spends CPU on the caller's texts, which is the analyst's work.
+        let modelRoutes = ModelRoutes(registry: ModelRegistry(store: readStore), cache: models, metrics: metrics, maxBodyBytes: config.maxBodyBytes)
+        for prefix in ["/v2/models/{name}", "/v2/models/{name}/versions/{version}"] {
+            router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .reader))
+                .get(RouterPath(prefix)) { request, context in await modelRoutes.metadata(request, context: context) }
+                .get(RouterPath(prefix + "/ready")) { request, context in await modelRoutes.ready(request, context: context) }
+            router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
+                .post(RouterPath(prefix + "/infer")) { request, context in await modelRoutes.infer(request, context: context) }
+        }
         return router
     }
 

@@ -1,7 +1,9 @@
 /// What an API token may do. Roles are ordered: each one may do everything the ones
 /// before it may.
-/// - `reader`: read queries (`/db/{name}/tx/commit` without CREATE), `/metrics`.
-/// - `analyst`: as reader (the prediction and review routes will need it).
+/// - `reader`: read queries (`/db/{name}/tx/commit` without CREATE), `/metrics`, model
+///   metadata and readiness (`GET /v2/models/...`: names and labels, nothing private).
+/// - `analyst`: also model inference (`POST /v2/models/.../infer`), which spends the
+///   server's CPU on the caller's texts.
 /// - `curator`: also queries that write (CREATE); ontology updates when they come to HTTP.
 /// - `admin`: also token administration (`GET /v1/tokens`).
 public enum Role: String, CaseIterable, Sendable, Comparable {

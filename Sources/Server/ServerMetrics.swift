@@ -20,6 +20,7 @@ final class ServerMetrics: Sendable {
         "lexgraph_http_request_duration_seconds": "Time from a request's arrival to its response, by method and route pattern.",
         "lexgraph_http_requests_in_flight": "Requests being answered now.",
         "lexgraph_query_duration_seconds": "Time one query statement ran, by access (read or write) and outcome (ok or error).",
+        "lexgraph_model_inference_duration_seconds": "Time a model took to score one infer request's texts, by model name, version and outcome (ok or error).",
         "lexgraph_database_size_bytes": "Bytes of the graph database on disk (file and write-ahead log), measured at each scrape.",
         "lexgraph_build_info": "Always 1; the version label says which lexgraph this server is.",
     ]
@@ -47,6 +48,14 @@ final class ServerMetrics: Sendable {
 
     func queryFinished(writes: Bool, ok: Bool, nanoseconds: UInt64) {
         CoreMetrics.Timer(label: "lexgraph_query_duration_seconds", dimensions: [("access", writes ? "write" : "read"), ("outcome", ok ? "ok" : "error")],
+                          factory: factory).recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    /// One infer request's model time (loading and parsing excluded). Versions are few per
+    /// model (each a registration), so the series stay bounded.
+    func inferenceFinished(model: String, version: Int, ok: Bool, nanoseconds: UInt64) {
+        CoreMetrics.Timer(label: "lexgraph_model_inference_duration_seconds",
+                          dimensions: [("model", model), ("version", String(version)), ("outcome", ok ? "ok" : "error")],
                           factory: factory).recordNanoseconds(Int64(clamping: nanoseconds))
     }
 

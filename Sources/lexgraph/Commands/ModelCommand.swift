@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Transformer
 
-/// `lexgraph model …`: inspect and benchmark BERT-family checkpoints.
+/// `lexgraph model …`: inspect and benchmark BERT-family checkpoints; the model registry.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders).",
-        subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelBenchCommand.self]
+        abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders); register, promote and roll back served models.",
+        subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelBenchCommand.self,
+                      ModelRegisterCommand.self, ModelListCommand.self, ModelPromoteCommand.self, ModelRollbackCommand.self, ModelInferCommand.self]
     )
 
     /// The default encoder folder: `LEXGRAPH_MODEL`, else `models/all-minilm-l6-v2`.

@@ -17,7 +17,7 @@ struct TokenCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Make a token; prints it once on stdout (only its hash is kept).",
-        discussion: "Roles, each allowing what the ones before it allow: reader (read queries, /metrics), analyst, curator (queries that write), admin (GET /v1/tokens).")
+        discussion: "Roles, each allowing what the ones before it allow: reader (read queries, /metrics, model metadata), analyst (model inference), curator (queries that write), admin (GET /v1/tokens).")
 
     @Option(help: "Who or what uses the token (shown by `token list` and in the server log).")
     var name: String
