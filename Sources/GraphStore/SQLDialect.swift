@@ -18,8 +18,9 @@
 ///   edge scans) is a `GraphReads` function here; the modules that used to write that
 ///   SQL call it. `SQLPlacementTests` scans Sources/ so that no SQL text reappears
 ///   outside GraphStore and the compiler's dialect-neutral frame.
-/// - Next (not in this step): a PostgreSQL store behind the same `GraphReads` surface,
-///   and `PostgreSQLDialect` for the compiler.
+/// - `PostgreSQLDialect` writes the compiler's constructs for PostgreSQL 15 (checked
+///   against a real server: PostgreSQLDialectTests). Next: a PostgreSQL store behind the
+///   same `GraphReads` surface.
 public protocol SQLDialect: Sendable {
     /// `sqlite`, `postgresql`.
     var name: String { get }

@@ -84,9 +84,15 @@ public struct SQLFragment: Sendable, Equatable, ExpressibleByStringInterpolation
     public func rendered(for dialect: any SQLDialect, firstArgument: Int = 1) -> (sql: String, arguments: [SQLArgument]) {
         guard !arguments.isEmpty else { return (text, []) }
         if dialect.placeholdersArePositional {
-            // SQLite: every placeholder is the same `?` (the per-query path: one pass
-            // over the bytes, marker and `?` are both single ASCII bytes).
-            let sql = String(decoding: text.utf8.map { $0 == SQLFragment.markerByte ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+            // SQLite: every placeholder is the same `?` (the per-query path: one copy of
+            // the bytes, the marker and `?` both being single ASCII bytes).
+            var source = text
+            let sql = source.withUTF8 { bytes in
+                String(unsafeUninitializedCapacity: bytes.count) { out in
+                    for i in 0..<bytes.count { out[i] = bytes[i] == SQLFragment.markerByte ? UInt8(ascii: "?") : bytes[i] }
+                    return bytes.count
+                }
+            }
             return (sql, arguments)
         }
         var sql = ""

@@ -22,6 +22,18 @@ import Ontology
 /// Every value, including the labels, travels as a bound parameter; a property key too,
 /// unless it is a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`), which is written into its
 /// JSON path literally so that an identifier index can serve the comparison.
+/// A statement's fragment and, once asked for, its text and arguments in a dialect.
+final class RenderedStatement {
+    let fragment: SQLFragment
+    let dialect: any SQLDialect
+    lazy var value: (sql: String, arguments: [SQLArgument]) = fragment.rendered(for: dialect)
+
+    init(_ fragment: SQLFragment, dialect: any SQLDialect) {
+        self.fragment = fragment
+        self.dialect = dialect
+    }
+}
+
 struct MatchPlan {
     /// A value, or (`.slot(v)`) the id of the node or relationship bound to variable `v`
     /// in the input row.
@@ -34,8 +46,11 @@ struct MatchPlan {
         case path(String?, alias: String)
     }
 
-    var sql: String
-    var arguments: [Argument]
+    /// The statement, rendered for the dialect on first use: a MATCH whose RETURN runs in
+    /// its own statement (`SQLProjection`) never needs it alone.
+    let statement: RenderedStatement
+    var sql: String { statement.value.sql }
+    var arguments: [Argument] { statement.value.arguments }
     /// Where the MATCH's patterns start: SQLite's own errors are reported here.
     var position: SourcePosition
     var columns: [Column]
@@ -219,8 +234,7 @@ struct MatchPlanner {
             }
         }
         let selectList = (reachabilityColumns.isEmpty ? "" : "DISTINCT ") + (select.isEmpty ? "1" : select.joined(separator: ", "))
-        let (sql, arguments) = (head + SQLFragment(sql: "SELECT " + selectList) + body).rendered(for: dialect)
-        return MatchPlan(sql: sql, arguments: arguments,
+        return MatchPlan(statement: RenderedStatement(head + SQLFragment(sql: "SELECT " + selectList) + body, dialect: dialect),
                          position: parts.first?.position ?? SourcePosition(line: 1, column: 1), columns: columns,
                          boundVariables: boundUsed, residual: residual, parts: layouts,
                          needsTrailCheck: variableLengthCount > 1 || (variableLengthCount == 1 && relationshipCount > 1),

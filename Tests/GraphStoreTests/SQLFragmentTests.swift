@@ -17,7 +17,7 @@ final class SQLFragmentTests: XCTestCase {
         let sqlite = statement.rendered(for: SQLiteDialect())
         XCTAssertEqual(sqlite.sql, "SELECT n1.id FROM node n1 WHERE s2.id = ? AND e1.type = ? AND n1.name = ? LIMIT ?")
         XCTAssertEqual(sqlite.arguments, statement.arguments)
-        let numbered = statement.rendered(for: NumberedDialect())
+        let numbered = statement.rendered(for: PostgreSQLDialect())
         XCTAssertEqual(numbered.sql, "SELECT n1.id FROM node n1 WHERE s2.id = $1 AND e1.type = $2 AND n1.name = $3 LIMIT $4")
     }
 
@@ -38,27 +38,4 @@ final class SQLFragmentTests: XCTestCase {
         XCTAssertNil(dialect.propertyPath("quo\"te"))
         XCTAssertNil(dialect.propertyPath("back\\slash"))
     }
-}
-
-/// Placeholders numbered from 1, as PostgreSQL writes them.
-private struct NumberedDialect: SQLDialect {
-    let base = SQLiteDialect()
-    var name: String { "numbered" }
-    var placeholdersArePositional: Bool { false }
-    func placeholder(_ n: Int) -> String { "$\(n)" }
-    var recursiveWith: String { base.recursiveWith }
-    func condition(_ value: Bool) -> String { base.condition(value) }
-    func unindexed(_ column: String) -> String { base.unindexed(column) }
-    func propertyPath(_ key: String) -> SQLFragment? { base.propertyPath(key) }
-    func propertyIs(_ kind: PropertyKind, props: String, path: SQLFragment) -> SQLFragment { base.propertyIs(kind, props: props, path: path) }
-    func propertyValue(_ kind: PropertyKind, props: String, path: SQLFragment) -> SQLFragment { base.propertyValue(kind, props: props, path: path) }
-    func propertyIsBoolean(_ value: Bool, props: String, path: SQLFragment) -> SQLFragment { base.propertyIsBoolean(value, props: props, path: path) }
-    var emptyPath: String { base.emptyPath }
-    func pathAppending(_ path: String, edgeID: String) -> String { base.pathAppending(path, edgeID: edgeID) }
-    func pathLacks(_ path: String, edgeID: String) -> String { base.pathLacks(path, edgeID: edgeID) }
-    func stepBranches(_ direction: StepDirection, node: String, edge: String) -> [(join: String, next: String)] { base.stepBranches(direction, node: node, edge: edge) }
-    func recursiveUnion(distinct: Bool) -> String { base.recursiveUnion(distinct: distinct) }
-    func fullTextMatch(nodeID: String, terms: SQLFragment) -> SQLFragment { base.fullTextMatch(nodeID: nodeID, terms: terms) }
-    func orderKey(column: Int, ascending: Bool) -> String { base.orderKey(column: column, ascending: ascending) }
-    func limitOffset(limit: Int?, offset: Int?) -> SQLFragment { base.limitOffset(limit: limit, offset: offset) }
 }
