@@ -145,6 +145,7 @@ public struct SQLFragment: Sendable, Equatable, ExpressibleByStringInterpolation
 extension Array where Element == SQLFragment {
     /// The fragments joined by trusted SQL `separator`, arguments in order.
     public func joined(separator: String) -> SQLFragment {
+        if count == 1 { return self[0] }
         var out = SQLFragment()
         for (i, f) in enumerated() {
             if i > 0 { out += SQLFragment(sql: separator) }

@@ -223,7 +223,10 @@ struct MatchPlanner {
         if !ctes.isEmpty { head += "\(sql: dialect.recursiveWith) \(ctes.joined(separator: ",\n"))\n" }
         var body = SQLFragment()
         if !from.isEmpty { body += SQLFragment(sql: "\nFROM " + from.joined(separator: ", ")) }
-        if !conditions.isEmpty { body += "\nWHERE " + MatchPlanner.conjunction(conditions, separator: "\n  AND ") }
+        if !conditions.isEmpty {
+            body += SQLFragment(sql: "\nWHERE ")
+            body += MatchPlanner.conjunction(conditions, separator: "\n  AND ")
+        }
         var ids: [String: String] = [:]
         let select = columns.map { column -> String in
             switch column {
@@ -458,7 +461,7 @@ struct MatchPlanner {
     private func typeCondition(_ alias: String, _ types: [String], indexed: Bool = true) -> SQLFragment? {
         guard !types.isEmpty else { return nil }
         let column = indexed ? "\(alias).type" : dialect.unindexed("\(alias).type")
-        if types.count == 1 { return "\(sql: column) = \(bind(types[0]))" }
+        if types.count == 1 { return "\(sql: column) = \(bind: types[0])" }
         return "\(sql: column) IN (\(types.map { bind($0) }.joined(separator: ", ")))"
     }
 
@@ -638,7 +641,7 @@ struct MatchPlanner {
                 return comparison(alias: alias, key: key, op: flipped, value: v)
             }
             if let (variable, id) = idEquality(e), let alias = aliasOf(Expr(.variable(variable), e.position)) {
-                return "\(sql: idSQL(alias)) = \(bind(id))"
+                return "\(sql: idSQL(alias)) = \(bind: id)"
             }
             return nil
         case .hasLabels(let base, let labels):
