@@ -12,8 +12,8 @@ extension GraphSnapshot {
         let ontology = try store.activeOntology()
         return try store.read { db in
             var reader = SnapshotReader()
-            try reader.readNodes(db, where: "1", arguments: [])
-            try reader.readEdges(db, where: "1", arguments: [])
+            try reader.readNodes(db, ids: nil)
+            try reader.readEdges(db, .all)
             return try reader.snapshot(ontology: ontology)
         }
     }
@@ -30,22 +30,19 @@ extension GraphSnapshot {
 
     /// The same, inside a read the caller already holds (the query language's `citator()`).
     public static func loadCitatorNeighborhood(_ db: Database, ontology: Ontology, of key: String, hops: Int) throws -> GraphSnapshot {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM node WHERE key = ?", arguments: [key]) else {
+        guard let id = try GraphReads.nodeID(db, key: key) else {
             throw GraphAlgorithmsError(message: "no node with key '\(key)' in the graph")
         }
-        let citing = "'\(CitatorVocabulary.cites)'", overruling = "'\(CitatorVocabulary.overrules)'"
+        let citing = CitatorVocabulary.cites, overruling = CitatorVocabulary.overrules
         var reader = SnapshotReader()
-        try reader.readEdges(db, where: "dst = ? AND type IN (\(citing), \(overruling))", arguments: [id])
+        try reader.readEdges(db, .into([id], types: [citing, overruling], treated: nil))
         var reached: Set<Int64> = [id], frontier: [Int64] = [id]
         for _ in 0..<max(hops, 0) where !frontier.isEmpty {
-            let targets = try reader.readEdges(db, where: "type = \(citing) AND src IN", ids: frontier).map(\.target)
+            let targets = try reader.readEdges(db, .outOf(frontier, types: [citing])).map(\.target)
             frontier = targets.filter { reached.insert($0).inserted }
         }
-        try reader.readEdges(db, where: """
-            (type = \(overruling) OR (type = \(citing) AND json_extract(props, '$.treatment') = '\(CitatorVocabulary.overruledTreatment)'))
-            AND dst IN
-            """, ids: Array(reached))
-        try reader.readNodes(db, where: "id IN", ids: reader.endpoints + [id])
+        try reader.readEdges(db, .into(Array(reached), types: [overruling], treated: (citing, CitatorVocabulary.overruledTreatment)))
+        try reader.readNodes(db, ids: reader.endpoints + [id])
         return try reader.snapshot(ontology: ontology)
     }
 }
@@ -61,47 +58,28 @@ private struct SnapshotReader {
     /// Store ids of every edge endpoint read so far.
     var endpoints: [Int64] { Array(Set(edges.flatMap { [$0.source, $0.target] })) }
 
-    mutating func readNodes(_ db: Database, where condition: String, arguments: StatementArguments) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, key, type, valid_from, valid_to FROM node WHERE \(condition)", arguments: arguments)
-        while let row = try rows.next() {
-            let id: Int64 = row[0], key: String = row[1]
-            guard seenNodes.insert(id).inserted else { continue }
-            nodes.append((id, SnapshotNode(key: key, type: row[2], validFrom: try date(row[3], field: "valid_from", of: "node '\(key)'"),
-                                         validTo: try date(row[4], field: "valid_to", of: "node '\(key)'"))))
-        }
-    }
-
-    mutating func readNodes(_ db: Database, where condition: String, ids: [Int64]) throws {
-        for chunk in ids.chunked(500) {
-            try readNodes(db, where: "\(condition) (\(placeholders(chunk.count)))", arguments: StatementArguments(chunk))
+    /// Reads every node (`ids` nil) or those with these ids.
+    mutating func readNodes(_ db: Database, ids: [Int64]?) throws {
+        try GraphReads.forEachSnapshotNode(db, ids: ids) { row in
+            guard seenNodes.insert(row.id).inserted else { return }
+            let key = row.key
+            nodes.append((row.id, SnapshotNode(key: key, type: row.type, validFrom: try date(row.validFrom, field: "valid_from", of: "node '\(key)'"),
+                                             validTo: try date(row.validTo, field: "valid_to", of: "node '\(key)'"))))
         }
     }
 
     /// Reads edges; returns the (source, target) store ids of those read by this call.
     @discardableResult
-    mutating func readEdges(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [(source: Int64, target: Int64)] {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, type, src, dst, valid_from, valid_to, json_extract(props, '$.treatment') FROM edge WHERE \(condition)
-            """, arguments: arguments)
+    mutating func readEdges(_ db: Database, _ selection: GraphReads.EdgeSelection) throws -> [(source: Int64, target: Int64)] {
         var read: [(source: Int64, target: Int64)] = []
-        while let row = try rows.next() {
-            let id: Int64 = row[0], type: String = row[1], source: Int64 = row[2], target: Int64 = row[3]
-            read.append((source, target))
-            guard seenEdges.insert(id).inserted else { continue }
-            let treatment: DatabaseValue = row[6]
-            let edge = SnapshotEdge(source: -1, target: -1, type: type, treatment: String.fromDatabaseValue(treatment),
-                                    validFrom: try date(row[4], field: "valid_from", of: "edge #\(id) (\(type))"),
-                                    validTo: try date(row[5], field: "valid_to", of: "edge #\(id) (\(type))"))
-            edges.append((id, source, target, edge))
-        }
-        return read
-    }
-
-    @discardableResult
-    mutating func readEdges(_ db: Database, where condition: String, ids: [Int64]) throws -> [(source: Int64, target: Int64)] {
-        var read: [(source: Int64, target: Int64)] = []
-        for chunk in ids.chunked(500) {
-            read += try readEdges(db, where: "\(condition) (\(placeholders(chunk.count)))", arguments: StatementArguments(chunk))
+        try GraphReads.forEachSnapshotEdge(db, selection) { row in
+            read.append((row.source, row.target))
+            guard seenEdges.insert(row.id).inserted else { return }
+            let id = row.id, type = row.type
+            let edge = SnapshotEdge(source: -1, target: -1, type: type, treatment: row.treatment,
+                                    validFrom: try date(row.validFrom, field: "valid_from", of: "edge #\(id) (\(type))"),
+                                    validTo: try date(row.validTo, field: "valid_to", of: "edge #\(id) (\(type))"))
+            edges.append((id, row.source, row.target, edge))
         }
         return read
     }
@@ -132,15 +110,5 @@ private struct SnapshotReader {
         }
         dates[text] = parsed
         return parsed
-    }
-
-    private func placeholders(_ n: Int) -> String {
-        Array(repeating: "?", count: n).joined(separator: ",")
-    }
-}
-
-private extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -10,25 +10,18 @@ extension CaseAttributes {
     public init(caseKey key: String, in store: GraphStore) throws {
         self.init(caseKey: key)
         let found: Bool = try store.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, json_extract(props, '$.term'), json_extract(props, '$.petitioner_code'),
-                       json_extract(props, '$.respondent_code'), json_extract(props, '$.case_source_code'),
-                       json_extract(props, '$.case_origin_code'), json_extract(props, '$.lc_disposition_code')
-                FROM node WHERE key = ?
-                """, arguments: [key]) else { return false }
-            let id: Int64 = row[0]
-            term = (row[1] as DatabaseValue).codeValue
-            petitioner = (row[2] as DatabaseValue).codeValue
-            respondent = (row[3] as DatabaseValue).codeValue
-            caseSource = (row[4] as DatabaseValue).codeValue
-            caseOrigin = (row[5] as DatabaseValue).codeValue
-            lcDisposition = (row[6] as DatabaseValue).codeValue
-            let edges = try Row.fetchAll(db, sql: """
-                SELECT d.key FROM edge e JOIN node d ON d.id = e.dst
-                WHERE e.src = ? AND e.type IN ('HAS_ISSUE', 'APPLIES', 'HAS_LAW_TYPE', 'DECIDED_DURING') ORDER BY e.id
-                """, arguments: [id])
-            for edge in edges {
-                let target: String = edge[0]
+            guard let node = try GraphReads.nodeFields(db, key: key, fields: [
+                "term", "petitioner_code", "respondent_code", "case_source_code", "case_origin_code", "lc_disposition_code",
+            ]) else { return false }
+            let values = node.values
+            term = values[0].codeValue
+            petitioner = values[1].codeValue
+            respondent = values[2].codeValue
+            caseSource = values[3].codeValue
+            caseOrigin = values[4].codeValue
+            lcDisposition = values[5].codeValue
+            let targets = try GraphReads.targetKeys(db, from: node.id, types: ["HAS_ISSUE", "APPLIES", "HAS_LAW_TYPE", "DECIDED_DURING"])
+            for target in targets {
                 guard let colon = target.lastIndex(of: ":"), let code = Int(target[target.index(after: colon)...]) else { continue }
                 if target.hasPrefix("scdb:issue:") { issue = code }
                 else if target.hasPrefix("scdb:issueArea:") { issueArea = code }

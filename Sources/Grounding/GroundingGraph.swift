@@ -50,42 +50,31 @@ public final class GroundingGraph: Sendable {
         var citesOut: [Int32: [Int32]] = [:], citedOn: [Int32: [LegalDate]] = [:]
 
         try store.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT key, json_extract(props, '$.name'), json_extract(props, '$.year'),
-                       json_extract(props, '$.party_winning'), json_extract(props, '$.lc_disposition_code'), valid_to
-                FROM node
-                """)
-            while let row = try rows.next() {
-                guard let i = snapshot.index(ofKey: row[0]) else { continue }
-                names[i] = String.fromDatabaseValue(row[1])
-                years[i] = (row[2] as DatabaseValue).codeValue
-                if let w = (row[3] as DatabaseValue).codeValue, w == 0 || w == 1 { won[i] = Int8(w) }
-                lcDisposition[i] = (row[4] as DatabaseValue).codeValue
-                validTo[i] = String.fromDatabaseValue(row[5]).flatMap { LegalDate(iso: $0) }
+            try GraphReads.forEachNodeFields(db, fields: ["name", "year", "party_winning", "lc_disposition_code"]) { key, values, to in
+                guard let i = snapshot.index(ofKey: key) else { return }
+                names[i] = String.fromDatabaseValue(values[0])
+                years[i] = values[1].codeValue
+                if let w = values[2].codeValue, w == 0 || w == 1 { won[i] = Int8(w) }
+                lcDisposition[i] = values[3].codeValue
+                validTo[i] = to.flatMap { LegalDate(iso: $0) }
             }
 
             var issuesOf: [Int32: [String]] = [:], sourcesOf: [Int32: [(String, LegalDate)]] = [:]
             let types = Set(GroundingGraph.groupEdgeTypes.values).union(["CITES"])
-            let edges = try Row.fetchCursor(db, sql: """
-                SELECT e.type, s.key, d.key, e.valid_from, d.type FROM edge e
-                JOIN node s ON s.id = e.src JOIN node d ON d.id = e.dst
-                WHERE s.type = 'SupremeCourtCase' AND e.type IN (\(types.sorted().map { "'\($0)'" }.joined(separator: ",")))
-                ORDER BY e.id
-                """)
-            while let row = try edges.next() {
-                let type: String = row[0], sourceKey: String = row[1], targetKey: String = row[2]
-                guard let s = snapshot.index(ofKey: sourceKey).map(Int32.init), let t = snapshot.index(ofKey: targetKey).map(Int32.init) else { continue }
-                let edgeFrom = String.fromDatabaseValue(row[3]).flatMap { LegalDate(iso: $0) }
+            try GraphReads.forEachEdge(db, fromNodesOfType: "SupremeCourtCase", types: types.sorted()) { edge in
+                let type = edge.type, targetKey = edge.targetKey
+                guard let s = snapshot.index(ofKey: edge.sourceKey).map(Int32.init), let t = snapshot.index(ofKey: targetKey).map(Int32.init) else { return }
+                let edgeFrom = edge.validFrom.flatMap { LegalDate(iso: $0) }
                 if type == "CITES" {
                     citesOut[s, default: []].append(t)
                     citedOn[t, default: []].append(edgeFrom ?? GroundingGraph.openStart)
-                    continue
+                    return
                 }
                 // Outcome groups: only decided cases with a known outcome and a date.
-                guard won[Int(s)] >= 0, let decided = snapshot.validFrom(ofNode: Int(s)) else { continue }
+                guard won[Int(s)] >= 0, let decided = snapshot.validFrom(ofNode: Int(s)) else { return }
                 let date = max(decided, edgeFrom ?? decided)
                 outcomes.add(group: OutcomeIndex.edgeGroup(type, targetKey), date: date, petitionerWon: won[Int(s)] == 1, node: s)
-                if type == "HAS_ISSUE", (row[4] as String) == "Issue" { issuesOf[s, default: []].append(targetKey) }
+                if type == "HAS_ISSUE", edge.targetType == "Issue" { issuesOf[s, default: []].append(targetKey) }
                 if type == "APPEALED_FROM" { sourcesOf[s, default: []].append((targetKey, date)) }
             }
             for (s, issues) in issuesOf {

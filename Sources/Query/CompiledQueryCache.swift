@@ -59,10 +59,7 @@ final class CompiledQueryCache: @unchecked Sendable {
     /// the store's mode) stay the same: parsing the YAML document takes tens of
     /// milliseconds, more than most queries.
     private func activeOntology(in db: Database) throws -> (stamp: String, ontology: Ontology) {
-        let current = try String.fetchOne(db.cachedStatement(sql: """
-            SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')
-            FROM ontology_version ORDER BY version DESC LIMIT 1
-            """)) ?? ""
+        let current = try GraphReads.ontologyStamp(db)
         if let ontology = locked({ current == ontologyStamp ? ontology : nil }) { return (current, ontology) }
         let parsed: Ontology
         do { parsed = try GraphStore.activeOntology(in: db) } catch let e as LexgraphError {

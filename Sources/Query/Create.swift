@@ -84,7 +84,7 @@ extension Execution {
     func createRelationship(_ rel: RelationshipPattern, from: Int64, to: Int64, _ row: Bindings, _ writer: GraphWriter) throws -> Int64 {
         let props = try properties(rel.properties, row)
         let keys = try [from, to].map { id -> String in
-            guard let key = try String.fetchOne(db, sql: "SELECT key FROM node WHERE id = ?", arguments: [id]) else {
+            guard let key = try GraphReads.nodeKey(db, id: id) else {
                 throw QueryError(.runtime, "EntityNotFound", "node \(id) does not exist")
             }
             return key

@@ -1,4 +1,5 @@
 import GRDB
+import GraphStore
 
 /// Whether a relationship type is common enough that SQLite should not enter a pattern
 /// through the type index.
@@ -29,9 +30,7 @@ final class EdgeTypeFrequency {
     func isCommon(_ types: [String]) throws -> Bool {
         if let answer = known[types] { return answer }
         let limit = try edgeThreshold()
-        let placeholders = types.map { _ in "?" }.joined(separator: ", ")
-        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM edge WHERE type IN (\(placeholders)) LIMIT ?)"),
-                                     arguments: StatementArguments(bound: types.map(\.databaseValue) + [limit.databaseValue])) ?? 0
+        let count = try GraphReads.edgeCount(db, types: types, upTo: limit)
         let answer = limit > 0 && count >= limit
         known[types] = answer
         return answer
@@ -41,7 +40,7 @@ final class EdgeTypeFrequency {
     /// above and costs one index probe; deletions only make types look rarer).
     private func edgeThreshold() throws -> Int {
         if let threshold { return threshold }
-        let edges = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM edge")) ?? 0
+        let edges = try GraphReads.maxEdgeID(db)
         let value = Int((Double(edges) * EdgeTypeFrequency.commonShare).rounded(.up))
         threshold = value
         return value

@@ -20,9 +20,12 @@ final class Execution {
     /// Relationship types' frequencies, asked by the planner for unanchored patterns.
     lazy var typeFrequency = EdgeTypeFrequency(db: db)
     var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
+    /// The SQL the MATCH plans are written in (the store's).
+    let dialect: any SQLDialect
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, db: Database,
-         writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline) {
+         writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline, dialect: any SQLDialect = SQLiteDialect()) {
+        self.dialect = dialect
         self.ast = ast
         self.scopes = scopes
         self.ontology = ontology
@@ -169,7 +172,7 @@ final class Execution {
 
     func planner(_ scope: Binder.Scope, duplicateInsensitive: Bool = false) -> MatchPlanner {
         var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
-                                   parameters: evaluator.parameters, source: ast.source, bound: scope.kinds)
+                                   parameters: evaluator.parameters, source: ast.source, bound: scope.kinds, dialect: dialect)
         planner.duplicateInsensitive = duplicateInsensitive
         planner.isCommonType = { [typeFrequency] types in try typeFrequency.isCommon(types) }
         planner.fullTextError = { [graph] terms in try graph.fullTextSyntaxError(terms) }
@@ -279,13 +282,14 @@ final class Execution {
     }
 
     func pushedSQL(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> (String, [DatabaseValue]) {
-        let (sql, trailing) = projection.sql(plan, distinct: p.distinct, limit: try p.limit.map { try count($0, "LIMIT") },
-                                             skip: try p.skip.map { try count($0, "SKIP") })
-        let arguments = plan.arguments.compactMap { a -> DatabaseValue? in
+        let statement = projection.sql(plan, distinct: p.distinct, limit: try p.limit.map { try count($0, "LIMIT") },
+                                       skip: try p.skip.map { try count($0, "SKIP") })
+        let (sql, arguments) = statement.rendered(for: plan.dialect)
+        // A pushed projection follows a MATCH with no bound variables: no slots.
+        return (sql, arguments.compactMap { a -> DatabaseValue? in
             if case .value(let v) = a { return v }
             return nil
-        }
-        return (sql, arguments + trailing)
+        })
     }
 
     /// Executes the plan's SQL for one input row; returns the bindings it adds.
@@ -294,7 +298,7 @@ final class Execution {
         for a in plan.arguments {
             switch a {
             case .value(let v): arguments.append(v)
-            case .boundId(let name): arguments.append(elementId(row[name]).map { $0.databaseValue } ?? .null)
+            case .slot(let name): arguments.append(elementId(row[name]).map { $0.databaseValue } ?? .null)
             }
         }
         if options.logSQL { sqlLog.append((plan.sql, arguments)) }
@@ -381,7 +385,7 @@ final class Execution {
             }
         }
         var p = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
-                             parameters: evaluator.parameters, source: ast.source, bound: kinds)
+                             parameters: evaluator.parameters, source: ast.source, bound: kinds, dialect: dialect)
         let plan = try p.plan([part], where: nil)
         guard plan.boundVariables.allSatisfy({ elementId(row[$0]) != nil }) else { return false }
         for m in try runPlan(plan, row) {

@@ -1,4 +1,5 @@
 import GRDB
+import GraphStore
 
 /// EXPLAIN: the SQL each MATCH runs (with its bound arguments) and SQLite's plan for it,
 /// decided exactly as `run()` decides it (reachability matching, a RETURN or WITH
@@ -31,11 +32,11 @@ extension Execution {
             lines.append(sql + ";")
             lines.append("-- arguments: " + arguments.map { $0.description }.joined(separator: ", "))
             if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
-            let planRows = try plan.positioningErrors(source: ast.source) {
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments))
+            let planLines = try plan.positioningErrors(source: ast.source) {
+                try GraphReads.queryPlan(db, sql: sql, arguments: arguments)
             }
-            for row in planRows {
-                lines.append("-- plan: " + (row["detail"] as String? ?? ""))
+            for line in planLines {
+                lines.append("-- plan: " + line)
             }
         }
         return lines

@@ -1,4 +1,5 @@
 import GRDB
+import GraphStore
 import LexgraphCore
 
 /// Reads the labels, types and properties of matched elements, caching per query.
@@ -28,11 +29,11 @@ final class GraphAccess {
 
     func node(_ id: Int64) throws -> NodeData {
         if let hit = nodes[id] { return hit }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT props FROM node WHERE id = ?"), arguments: [id]) else {
+        guard let props = try GraphReads.nodeProperties(db, id: id) else {
             throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
         }
-        let labels = try String.fetchAll(db.cachedStatement(sql: "SELECT label FROM node_label WHERE node_id = ? ORDER BY label"), arguments: [id])
-        let data = NodeData(labels: labels, properties: try GraphAccess.properties(row["props"]))
+        let labels = try GraphReads.nodeLabels(db, id: id)
+        let data = NodeData(labels: labels, properties: try GraphAccess.properties(props))
         try pin(labels: labels, properties: data.properties)
         nodes[id] = data
         return data
@@ -40,10 +41,10 @@ final class GraphAccess {
 
     func relationship(_ id: Int64) throws -> RelationshipData {
         if let hit = relationships[id] { return hit }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT type, src, dst, props FROM edge WHERE id = ?"), arguments: [id]) else {
+        guard let row = try GraphReads.edge(db, id: id) else {
             throw QueryError(.runtime, "EntityNotFound", "relationship \(id) no longer exists")
         }
-        let data = RelationshipData(type: row["type"], start: row["src"], end: row["dst"], properties: try GraphAccess.properties(row["props"]))
+        let data = RelationshipData(type: row.type, start: row.source, end: row.target, properties: try GraphAccess.properties(row.properties))
         try pin(labels: [data.type], properties: data.properties)
         relationships[id] = data
         return data
@@ -51,21 +52,15 @@ final class GraphAccess {
 
     /// The node's stable external key (`scotus:384US436`).
     func key(ofNode id: Int64) throws -> String {
-        guard let key = try String.fetchOne(db.cachedStatement(sql: "SELECT key FROM node WHERE id = ?"), arguments: [id]) else {
+        guard let key = try GraphReads.nodeKey(db, id: id) else {
             throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
         }
         return key
     }
 
-    /// FTS5's syntax error for the full-text query `terms` (`"unbalanced`, `AND AND`), or
-    /// nil when FTS5 accepts it. Asked of the index itself, so the rules are FTS5's own.
+    /// The full-text index's syntax error for `terms`, or nil when it accepts them.
     func fullTextSyntaxError(_ terms: String) throws -> String? {
-        do {
-            _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM node_fts WHERE node_fts MATCH ? LIMIT 1"), arguments: [terms])
-            return nil
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
-            return error.message ?? "\(error)"
-        }
+        try GraphReads.fullTextSyntaxError(db, terms: terms)
     }
 
     static func properties(_ json: String?) throws -> [String: CypherValue] {

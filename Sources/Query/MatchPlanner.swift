@@ -22,12 +22,22 @@ import Ontology
 /// Every value, including the labels, travels as a bound parameter; a property key too,
 /// unless it is a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`), which is written into its
 /// JSON path literally so that an identifier index can serve the comparison.
-struct MatchPlan {
-    enum Argument {
-        case value(DatabaseValue)
-        /// The id of the node or relationship bound to this variable in the input row.
-        case boundId(String)
+/// A statement's fragment and, once asked for, its text and arguments in a dialect.
+final class RenderedStatement {
+    let fragment: SQLFragment
+    let dialect: any SQLDialect
+    lazy var value: (sql: String, arguments: [SQLArgument]) = fragment.rendered(for: dialect)
+
+    init(_ fragment: SQLFragment, dialect: any SQLDialect) {
+        self.fragment = fragment
+        self.dialect = dialect
     }
+}
+
+struct MatchPlan {
+    /// A value, or (`.slot(v)`) the id of the node or relationship bound to variable `v`
+    /// in the input row.
+    typealias Argument = SQLArgument
 
     enum Column {
         case node(String?, alias: String)
@@ -36,8 +46,11 @@ struct MatchPlan {
         case path(String?, alias: String)
     }
 
-    var sql: String
-    var arguments: [Argument]
+    /// The statement, rendered for the dialect on first use: a MATCH whose RETURN runs in
+    /// its own statement (`SQLProjection`) never needs it alone.
+    let statement: RenderedStatement
+    var sql: String { statement.value.sql }
+    var arguments: [Argument] { statement.value.arguments }
     /// Where the MATCH's patterns start: SQLite's own errors are reported here.
     var position: SourcePosition
     var columns: [Column]
@@ -52,8 +65,10 @@ struct MatchPlan {
     var needsTrailCheck: Bool
     /// The SQL around the select list (`sql` is `head + "SELECT " + select + body`), so
     /// that `SQLProjection` can compute a RETURN inside the same statement.
-    var head: String
-    var body: String
+    var head: SQLFragment
+    var body: SQLFragment
+    /// The dialect the plan's SQL is written in.
+    var dialect: any SQLDialect
     /// The SQL of each node and relationship column's id, by alias (`n1.id`, or for a
     /// node whose row is not joined, the edge end that reaches it: `e3.dst`).
     var idSQL: [String: String]
@@ -89,27 +104,25 @@ struct MatchPlanner {
     let source: String
     /// Kind of every variable bound before this clause.
     let bound: [String: VariableKind]
+    /// Asked for every construct whose SQL differs between database engines.
+    let dialect: any SQLDialect
     /// The clause's consumer ignores how often each row occurs (`RETURN DISTINCT`,
     /// `count(DISTINCT ...)`, ...): a lone directed variable-length relationship may then
     /// be matched as reachability (`UNION` over (node, depth)) instead of enumerating
     /// every trail, and the rows come back `DISTINCT`.
     var duplicateInsensitive = false
 
-    private var args: [MatchPlan.Argument] = []
-    /// Arguments of the CTEs, which come first in the SQL text.
-    private var cteArgs: [MatchPlan.Argument] = []
     private var from: [String] = []
-    private var conditions: [String] = []
+    /// WHERE conditions, each carrying its arguments (`SQLFragment`).
+    private var conditions: [SQLFragment] = []
     /// Variable-length relationships, assembled into CTE text at the end so that WHERE
     /// conditions on the start node can also narrow the CTE's seed.
     private struct PendingCTE {
         var name: String
         var seedAlias: String
         var seedVariable: String?
-        var seedConditions: [String]
-        var seedArgs: [MatchPlan.Argument]
-        var recursiveStep: String
-        var stepArgs: [MatchPlan.Argument]
+        var seedConditions: [SQLFragment]
+        var recursiveStep: SQLFragment
         /// Reachability: no `path` column (see `addVariableLength`).
         var reachability: Bool
     }
@@ -155,7 +168,9 @@ struct MatchPlanner {
     /// variable-length relationship can be seeded at its more selective end.
     private var whereConjuncts: [Expr] = []
 
-    init(ontology: Ontology, asOf: LegalDate?, unboundedLimit: Int, parameters: [String: CypherValue], source: String, bound: [String: VariableKind]) {
+    init(ontology: Ontology, asOf: LegalDate?, unboundedLimit: Int, parameters: [String: CypherValue], source: String, bound: [String: VariableKind],
+         dialect: any SQLDialect = SQLiteDialect()) {
+        self.dialect = dialect
         self.ontology = ontology
         self.asOf = asOf
         self.unboundedLimit = unboundedLimit
@@ -183,52 +198,50 @@ struct MatchPlanner {
         for conjunct in whereConjuncts {
             if let sql = try pushDown(conjunct) { conditions.append(sql) } else { residual.append(conjunct) }
         }
-        var ctes: [String] = []
+        var ctes: [SQLFragment] = []
         for var cte in pending {
             if let v = cte.seedVariable {
                 for conjunct in whereConjuncts {
                     var names: [(String, SourcePosition)] = []
                     Binder.collectVariables(conjunct, &names)
                     guard !names.isEmpty, names.allSatisfy({ $0.0 == v }) else { continue }
-                    let saved = nodeAlias[v], mark = args.count
+                    let saved = nodeAlias[v]
                     nodeAlias[v] = cte.seedAlias
-                    if let sql = try pushDown(conjunct) {
-                        cte.seedConditions.append(sql)
-                        cte.seedArgs += args[mark...]
-                    }
-                    args.removeSubrange(mark...)
+                    if let sql = try pushDown(conjunct) { cte.seedConditions.append(sql) }
                     nodeAlias[v] = saved
                 }
             }
-            var seedSQL = "SELECT \(cte.seedAlias).id, \(cte.seedAlias).id, 0\(cte.reachability ? "" : ", ','") FROM node \(cte.seedAlias)"
+            var seedSQL: SQLFragment = "SELECT \(sql: cte.seedAlias).id, \(sql: cte.seedAlias).id, 0\(sql: cte.reachability ? "" : ", " + dialect.emptyPath) FROM node \(sql: cte.seedAlias)"
             if !cte.seedConditions.isEmpty { seedSQL += " WHERE " + MatchPlanner.conjunction(cte.seedConditions, separator: " AND ") }
-            ctes.append("\(cte.name)(start, node, depth\(cte.reachability ? "" : ", path")) AS (\n  \(seedSQL)\n" + cte.recursiveStep + "\n)")
-            cteArgs += cte.seedArgs + cte.stepArgs
+            ctes.append("\(sql: cte.name)(start, node, depth\(sql: cte.reachability ? "" : ", path")) AS (\n  \(seedSQL)\n\(cte.recursiveStep)\n)")
         }
         for i in 0..<fixedEdges.count {
-            for j in (i + 1)..<fixedEdges.count { conditions.append("\(fixedEdges[i]).id <> \(fixedEdges[j]).id") }
+            for j in (i + 1)..<fixedEdges.count { conditions.append("\(sql: fixedEdges[i]).id <> \(sql: fixedEdges[j]).id") }
         }
         try checkJoinCount(position: parts.first?.position)
-        var head = ""
-        if !ctes.isEmpty { head += "WITH RECURSIVE " + ctes.joined(separator: ",\n") + "\n" }
-        var body = ""
-        if !from.isEmpty { body += "\nFROM " + from.joined(separator: ", ") }
-        if !conditions.isEmpty { body += "\nWHERE " + MatchPlanner.conjunction(conditions, separator: "\n  AND ") }
+        var head = SQLFragment()
+        if !ctes.isEmpty { head += "\(sql: dialect.recursiveWith) \(ctes.joined(separator: ",\n"))\n" }
+        var body = SQLFragment()
+        if !from.isEmpty { body += SQLFragment(sql: "\nFROM " + from.joined(separator: ", ")) }
+        if !conditions.isEmpty {
+            body += SQLFragment(sql: "\nWHERE ")
+            body += MatchPlanner.conjunction(conditions, separator: "\n  AND ")
+        }
         var ids: [String: String] = [:]
         let select = columns.map { column -> String in
             switch column {
             case .node(_, let a), .relationship(_, let a):
                 ids[a] = idSQL(a)
                 return ids[a]!
-            case .path(_, let a): return reachabilityColumns.contains(a) ? "','" : "\(a).path"
+            case .path(_, let a): return reachabilityColumns.contains(a) ? dialect.emptyPath : "\(a).path"
             }
         }
         let selectList = (reachabilityColumns.isEmpty ? "" : "DISTINCT ") + (select.isEmpty ? "1" : select.joined(separator: ", "))
-        return MatchPlan(sql: head + "SELECT " + selectList + body, arguments: cteArgs + args,
+        return MatchPlan(statement: RenderedStatement(head + SQLFragment(sql: "SELECT " + selectList) + body, dialect: dialect),
                          position: parts.first?.position ?? SourcePosition(line: 1, column: 1), columns: columns,
                          boundVariables: boundUsed, residual: residual, parts: layouts,
                          needsTrailCheck: variableLengthCount > 1 || (variableLengthCount == 1 && relationshipCount > 1),
-                         head: head, body: body, idSQL: ids)
+                         head: head, body: body, dialect: dialect, idSQL: ids)
     }
 
     /// Refuses a MATCH that would join more tables than SQLite allows in one SELECT,
@@ -246,14 +259,14 @@ struct MatchPlanner {
     /// many: SQLite parses `a AND b AND c ...` as a tree as deep as the list is long and
     /// refuses one deeper than 1,000; groups of at most 64 keep it shallow (a node pattern
     /// may carry thousands of properties). Order, and so the order of bound arguments, is kept.
-    static func conjunction(_ terms: [String], separator: String) -> String {
+    static func conjunction(_ terms: [SQLFragment], separator: String) -> SQLFragment {
         let group = 64
         guard terms.count > group else { return terms.joined(separator: separator) }
-        var groups: [String] = []
+        var groups: [SQLFragment] = []
         var start = 0
         while start < terms.count {
             let end = min(start + group, terms.count)
-            groups.append("(" + terms[start..<end].joined(separator: separator) + ")")
+            groups.append("(\(Array(terms[start..<end]).joined(separator: separator)))")
             start = end
         }
         return conjunction(groups, separator: separator)
@@ -269,17 +282,14 @@ struct MatchPlanner {
         return "\(prefix)\(counter)"
     }
 
-    private mutating func bind(_ value: DatabaseValueConvertible?) -> String {
-        args.append(.value(value?.databaseValue ?? .null))
-        return "?"
-    }
+    private func bind(_ value: DatabaseValueConvertible?) -> SQLFragment { .bind(value) }
 
     // MARK: Nodes
 
     /// Returns the column index of the node's id.
     private mutating func addNode(_ node: NodePattern) throws -> Int {
         if let v = node.variable, let alias = nodeAlias[v] {
-            var extra: [String] = []
+            var extra: [SQLFragment] = []
             try nodeConditions(node, alias: alias, into: &extra)
             conditions += extra
             return columns.firstIndex { if case .node(let n, _) = $0 { return n == v } else { return false } }!
@@ -295,11 +305,10 @@ struct MatchPlanner {
             nodeAlias[v] = alias
             if bound[v] != nil {
                 boundUsed.append(v)
-                args.append(.boundId(v))
-                conditions.append("\(alias).id = ?")
+                conditions.append("\(sql: alias).id = \(slot: v)")
             }
         }
-        var extra: [String] = []
+        var extra: [SQLFragment] = []
         try nodeConditions(node, alias: alias, into: &extra)
         conditions += extra
         if asOf != nil { conditions.append(validity(alias)) }
@@ -307,22 +316,22 @@ struct MatchPlanner {
         return columns.count - 1
     }
 
-    private mutating func nodeConditions(_ node: NodePattern, alias: String, into out: inout [String]) throws {
+    private mutating func nodeConditions(_ node: NodePattern, alias: String, into out: inout [SQLFragment]) throws {
         for label in node.labels { out.append(labelCondition(alias, label)) }
         if let props = node.properties { try propertyConditions(props, alias: alias, into: &out) }
     }
 
-    private mutating func labelCondition(_ alias: String, _ label: String) -> String {
+    private func labelCondition(_ alias: String, _ label: String) -> SQLFragment {
         if ontology.isPermissive {
-            return "EXISTS (SELECT 1 FROM node_label WHERE node_label.node_id = \(alias).id AND node_label.label = \(bind(label)))"
+            return "EXISTS (SELECT 1 FROM node_label WHERE node_label.node_id = \(sql: alias).id AND node_label.label = \(bind(label)))"
         }
         let types = ontology.subtypes(of: label)
-        if types.isEmpty { return "0" }
-        return "\(alias).type IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
+        if types.isEmpty { return SQLFragment(sql: dialect.condition(false)) }
+        return "\(sql: alias).type IN (\(types.map { bind($0) }.joined(separator: ", ")))"
     }
 
     /// `{k: v, ...}` in a pattern: pushed where exact, otherwise a residual `alias.k = v`.
-    private mutating func propertyConditions(_ props: Expr, alias: String, into out: inout [String]) throws {
+    private mutating func propertyConditions(_ props: Expr, alias: String, into out: inout [SQLFragment]) throws {
         guard case .map(let entries) = props.kind else {
             throw QueryError(.syntax, "InvalidParameterUse", "a pattern's properties must be a map literal", at: props.position, in: source)
         }
@@ -362,21 +371,19 @@ struct MatchPlanner {
     /// SQL for `alias.key op value` when SQL's answer equals openCypher's. A plain key
     /// (letters, digits, `_`) is written into the JSON path literally, exactly as the
     /// identifier indexes are declared (`IdentifierIndexes`), so that SQLite can look an
-    /// identifier up in its index; any other key is bound like a value.
-    private mutating func comparison(alias: String, key: String, op: BinaryOp, value: CypherValue) -> String? {
-        guard !key.contains("\""), !key.contains("\\") else { return nil }
-        let path = IdentifierIndexes.jsonPath(key)
-        let literal = IdentifierIndexes.isPlainKey(key)
-        // The path as SQL: a literal, or a bound argument (bound in text order, per use).
-        func pathArgument() -> String { literal ? "'\(path)'" : bind(path) }
-        let typeGuard: String
+    /// identifier up in its index; any other key is bound like a value (the dialect's
+    /// `propertyPath`).
+    private func comparison(alias: String, key: String, op: BinaryOp, value: CypherValue) -> SQLFragment? {
+        guard let path = dialect.propertyPath(key) else { return nil }
+        let props = "\(alias).props"
+        let kind: PropertyKind
         let bound: DatabaseValue
         switch value {
-        case .string(let s): typeGuard = "= 'text'"; bound = s.databaseValue
-        case .int(let i): typeGuard = "IN ('integer', 'real')"; bound = i.databaseValue
-        case .float(let d) where d.isFinite: typeGuard = "IN ('integer', 'real')"; bound = d.databaseValue
+        case .string(let s): kind = .string; bound = s.databaseValue
+        case .int(let i): kind = .number; bound = i.databaseValue
+        case .float(let d) where d.isFinite: kind = .number; bound = d.databaseValue
         case .bool(let b) where op == .eq:
-            return "json_type(\(alias).props, \(pathArgument())) = '\(b ? "true" : "false")'"
+            return dialect.propertyIsBoolean(b, props: props, path: path)
         default: return nil
         }
         let sqlOp: String
@@ -388,13 +395,12 @@ struct MatchPlanner {
         case .ge: sqlOp = ">="
         default: return nil
         }
-        let typePath = pathArgument(), valuePath = pathArgument()
-        return "(json_type(\(alias).props, \(typePath)) \(typeGuard) AND json_extract(\(alias).props, \(valuePath)) \(sqlOp) \(bind(bound)))"
+        return "(\(dialect.propertyIs(kind, props: props, path: path)) AND \(dialect.propertyValue(kind, props: props, path: path)) \(sql: sqlOp) \(bind(bound)))"
     }
 
-    private mutating func validity(_ alias: String) -> String {
-        guard let asOf else { return "1" }
-        return "(\(alias).valid_from IS NULL OR \(alias).valid_from <= \(bind(asOf.iso))) AND (\(alias).valid_to IS NULL OR \(alias).valid_to > \(bind(asOf.iso)))"
+    private func validity(_ alias: String) -> SQLFragment {
+        guard let asOf else { return SQLFragment(sql: dialect.condition(true)) }
+        return "(\(sql: alias).valid_from IS NULL OR \(sql: alias).valid_from <= \(bind(asOf.iso))) AND (\(sql: alias).valid_to IS NULL OR \(sql: alias).valid_to > \(bind(asOf.iso)))"
     }
 
     // MARK: Node ids
@@ -414,12 +420,12 @@ struct MatchPlanner {
 
     /// The condition that `column` (an edge or CTE end) is the node at `alias`; nil when
     /// it defines a left-out node's id instead.
-    private mutating func join(_ alias: String, to column: String) -> String? {
+    private mutating func join(_ alias: String, to column: String) -> SQLFragment? {
         if elided.contains(alias), endpoint[alias] == nil {
             endpoint[alias] = column
             return nil
         }
-        return "\(column) = \(idSQL(alias))"
+        return SQLFragment(sql: "\(column) = \(idSQL(alias))")
     }
 
     // MARK: Relationships
@@ -452,11 +458,11 @@ struct MatchPlanner {
 
     /// `alias.type = ?` (or `IN`); with `indexed: false` as `+alias.type`, which SQLite
     /// cannot answer from an index (see `anchored`).
-    private mutating func typeCondition(_ alias: String, _ types: [String], indexed: Bool = true) -> String? {
+    private func typeCondition(_ alias: String, _ types: [String], indexed: Bool = true) -> SQLFragment? {
         guard !types.isEmpty else { return nil }
-        let column = (indexed ? "" : "+") + "\(alias).type"
-        if types.count == 1 { return "\(column) = \(bind(types[0]))" }
-        return "\(column) IN (" + types.map { bind($0) }.joined(separator: ", ") + ")"
+        let column = indexed ? "\(alias).type" : dialect.unindexed("\(alias).type")
+        if types.count == 1 { return "\(sql: column) = \(bind: types[0])" }
+        return "\(sql: column) IN (\(types.map { bind($0) }.joined(separator: ", ")))"
     }
 
     private mutating func addFixed(_ rel: RelationshipPattern, left: String, right: String) throws -> Int {
@@ -470,8 +476,7 @@ struct MatchPlanner {
             relAlias[v] = alias
             if bound[v] != nil {
                 boundUsed.append(v)
-                args.append(.boundId(v))
-                conditions.append("\(alias).id = ?")
+                conditions.append("\(sql: alias).id = \(slot: v)")
             }
         }
         switch rel.direction {
@@ -479,12 +484,12 @@ struct MatchPlanner {
         case .incoming: conditions += [join(right, to: "\(alias).src"), join(left, to: "\(alias).dst")].compactMap { $0 }
         case .both:
             let l = idSQL(left), r = idSQL(right)
-            conditions.append("((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))")
+            conditions.append(SQLFragment(sql: "((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))"))
         }
         let indexed = try !anchored && !(isCommonType?(rel.types) ?? false)
         if let t = typeCondition(alias, rel.types, indexed: indexed) { conditions.append(t) }
         if let props = rel.properties {
-            var out: [String] = []
+            var out: [SQLFragment] = []
             try propertyConditions(props, alias: alias, into: &out)
             conditions += out
         }
@@ -521,7 +526,6 @@ struct MatchPlanner {
     private mutating func addVariableLength(_ rel: RelationshipPattern, from left: String, to right: String, seedNode leftNode: NodePattern,
                                             direction: Direction, inNamedPath: Bool) throws -> Int {
         variableLengthCount += 1
-        let argumentMark = args.count
         let name = fresh("v")
         aliasPositions[name] = rel.position
         let minHops = rel.length?.min ?? 1
@@ -550,31 +554,24 @@ struct MatchPlanner {
         }
         // Seed: the left node's own conditions, on a fresh alias.
         let seed = fresh("s")
-        var seedConditions: [String] = []
+        var seedConditions: [SQLFragment] = []
         if let v = leftNode.variable, bound[v] != nil {
-            args.append(.boundId(v))
-            seedConditions.append("\(seed).id = ?")
+            seedConditions.append("\(sql: seed).id = \(slot: v)")
         }
         let savedResidual = residual.count
         try nodeConditions(leftNode, alias: seed, into: &seedConditions)
         residual.removeLast(residual.count - savedResidual) // residuals are checked on the main alias
         if asOf != nil { seedConditions.append(validity(seed)) }
-        let seedMark = args.count
         let e = fresh("x")
-        // Each direction is its own recursive SELECT so that both use an index
+        // SQLite: each direction is its own recursive SELECT so that both use an index
         // (`src = node OR dst = node` would scan every edge per step); undirected, a
-        // self-loop is walked once, by the outgoing branch.
-        let branches: [(join: String, next: String)]
-        switch direction {
-        case .outgoing: branches = [("\(e).src = \(name).node", "\(e).dst")]
-        case .incoming: branches = [("\(e).dst = \(name).node", "\(e).src")]
-        case .both: branches = [("\(e).src = \(name).node", "\(e).dst"), ("\(e).dst = \(name).node AND \(e).src <> \(name).node", "\(e).src")]
-        }
-        var recursiveSteps: [String] = []
+        // self-loop is walked once, by the outgoing branch (the dialect's `stepBranches`).
+        let branches = dialect.stepBranches(direction.step, node: "\(name).node", edge: e)
+        var recursiveSteps: [SQLFragment] = []
         for (join, next) in branches {
-            // Arguments are bound in text order, so each branch binds its own copies.
-            var step: [String] = ["\(name).depth < \(maxHops)"]
-            if !reachability { step.append("instr(\(name).path, ',' || \(e).id || ',') = 0") }
+            // Each branch carries its own copies of the arguments.
+            var step: [SQLFragment] = [SQLFragment(sql: "\(name).depth < \(maxHops)")]
+            if !reachability { step.append(SQLFragment(sql: dialect.pathLacks("\(name).path", edgeID: "\(e).id"))) }
             if let t = typeCondition(e, rel.types) { step.append(t) }
             if let props = rel.properties {
                 guard case .map(let entries) = props.kind else {
@@ -590,24 +587,23 @@ struct MatchPlanner {
             if asOf != nil {
                 step.append(validity(e))
                 let m = fresh("m")
-                step.append("EXISTS (SELECT 1 FROM node \(m) WHERE \(m).id = \(next) AND \(validity(m)))")
+                step.append("EXISTS (SELECT 1 FROM node \(sql: m) WHERE \(sql: m).id = \(sql: next) AND \(validity(m)))")
             }
             recursiveSteps.append("""
-                  \(reachability ? "UNION" : "UNION ALL")
-                  SELECT \(name).start, \(next), \(name).depth + 1\(reachability ? "" : ", \(name).path || \(e).id || ','")
-                  FROM \(name) JOIN edge \(e) ON \(join)
+                  \(sql: dialect.recursiveUnion(distinct: reachability))
+                  SELECT \(sql: name).start, \(sql: next), \(sql: name).depth + 1\(sql: reachability ? "" : ", " + dialect.pathAppending("\(name).path", edgeID: "\(e).id"))
+                  FROM \(sql: name) JOIN edge \(sql: e) ON \(sql: join)
                   WHERE \(MatchPlanner.conjunction(step, separator: " AND "))
                 """)
         }
         pending.append(PendingCTE(
             name: name, seedAlias: seed, seedVariable: leftNode.variable,
-            seedConditions: seedConditions, seedArgs: Array(args[argumentMark..<seedMark]),
+            seedConditions: seedConditions,
             recursiveStep: recursiveSteps.joined(separator: "\n"),
-            stepArgs: Array(args[seedMark...]), reachability: reachability))
-        args.removeSubrange(argumentMark...)
+            reachability: reachability))
         from.append(name)
         conditions += [join(left, to: "\(name).start"), join(right, to: "\(name).node")].compactMap { $0 }
-        conditions.append("\(name).depth >= \(minHops)")
+        conditions.append(SQLFragment(sql: "\(name).depth >= \(minHops)"))
         columns.append(.path(columnName, alias: name))
         if reachability { reachabilityColumns.insert(name) }
         return columns.count - 1
@@ -634,7 +630,7 @@ struct MatchPlanner {
     }
 
     /// SQL for a WHERE conjunct when SQL decides it exactly as openCypher would.
-    private mutating func pushDown(_ e: Expr) throws -> String? {
+    private mutating func pushDown(_ e: Expr) throws -> SQLFragment? {
         switch e.kind {
         case .binary(let op, let l, let r) where [.eq, .lt, .le, .gt, .ge].contains(op):
             if case .property(let base, let key) = l.kind, let alias = aliasOf(base), let v = constant(r) {
@@ -645,7 +641,7 @@ struct MatchPlanner {
                 return comparison(alias: alias, key: key, op: flipped, value: v)
             }
             if let (variable, id) = idEquality(e), let alias = aliasOf(Expr(.variable(variable), e.position)) {
-                return "\(idSQL(alias)) = \(bind(id))"
+                return "\(sql: idSQL(alias)) = \(bind: id)"
             }
             return nil
         case .hasLabels(let base, let labels):
@@ -657,7 +653,7 @@ struct MatchPlanner {
                 if let problem = try fullTextError?(terms) {
                     throw QueryError(.argument, "InvalidFullTextQuery", "fts(): invalid search terms '\(terms)': \(problem)", at: inner.position, in: source)
                 }
-                return "\(alias).id IN (SELECT rowid FROM node_fts WHERE node_fts MATCH \(bind(terms)))"
+                return dialect.fullTextMatch(nodeID: "\(alias).id", terms: bind(terms))
             }
             return nil
         default:
@@ -674,6 +670,15 @@ enum VariableKind: Equatable {
 }
 
 extension Direction {
+    /// The direction a variable-length step walks, for the dialect.
+    var step: StepDirection {
+        switch self {
+        case .outgoing: return .outgoing
+        case .incoming: return .incoming
+        case .both: return .both
+        }
+    }
+
     /// The same relationship seen from its other end.
     var reversed: Direction {
         switch self {

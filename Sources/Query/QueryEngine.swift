@@ -74,7 +74,7 @@ public final class QueryEngine: Sendable {
                                      at: create, in: text)
                 }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
-                                          writer: writer, parameters: parameters, deadline: deadline)
+                                          writer: writer, parameters: parameters, deadline: deadline, dialect: self.store.dialect)
                 if ast.mode == .explain {
                     let lines = try execution.explain()
                     var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })

@@ -1,4 +1,5 @@
 import GRDB
+import GraphStore
 
 /// A RETURN or WITH computed inside the SQL of the MATCH right before it, so that
 /// grouped counts and reachability counts come back as a handful of rows instead of
@@ -87,7 +88,7 @@ struct SQLProjection {
 
     /// The statement: the MATCH's CTEs and joins, this select list, GROUP BY, and ORDER
     /// BY / LIMIT / OFFSET when `order` is set (`limit`, `skip` are already evaluated).
-    func sql(_ plan: MatchPlan, distinct: Bool, limit: Int?, skip: Int?) -> (sql: String, trailing: [DatabaseValue]) {
+    func sql(_ plan: MatchPlan, distinct: Bool, limit: Int?, skip: Int?) -> SQLFragment {
         var keys: [String] = []
         let select = items.map { item -> String in
             switch item {
@@ -100,19 +101,17 @@ struct SQLProjection {
             }
         }
         let aggregating = keys.count < items.count
-        var sql = plan.head + "SELECT " + (distinct && !aggregating ? "DISTINCT " : "") + select.joined(separator: ", ") + plan.body
-        if aggregating && !keys.isEmpty { sql += "\nGROUP BY " + keys.joined(separator: ", ") }
-        var trailing: [DatabaseValue] = []
+        var sql = plan.head + SQLFragment(sql: "SELECT " + (distinct && !aggregating ? "DISTINCT " : "") + select.joined(separator: ", ")) + plan.body
+        if aggregating && !keys.isEmpty { sql += SQLFragment(sql: "\nGROUP BY " + keys.joined(separator: ", ")) }
         if let order {
             if !order.isEmpty {
-                sql += "\nORDER BY " + order.map { "\($0.index + 1) \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+                sql += SQLFragment(sql: "\nORDER BY " + order.map { plan.dialect.orderKey(column: $0.index + 1, ascending: $0.ascending) }.joined(separator: ", "))
             }
             if limit != nil || skip != nil {
-                sql += "\nLIMIT ? OFFSET ?"
-                trailing = [(limit ?? -1).databaseValue, (skip ?? 0).databaseValue]
+                sql += "\n\(plan.dialect.limitOffset(limit: limit, offset: skip))"
             }
         }
-        return (sql, trailing)
+        return sql
     }
 
     /// One projected row from one SQL row.
