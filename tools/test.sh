@@ -12,8 +12,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 if [[ "${CI:-}" == "true" ]]; then export LEXGRAPH_REQUIRE_ALL=1; fi
+# The PostgreSQL dialect tests run against a real server: Debian's PostgreSQL 15 (from
+# apt when missing), started on a loopback port in a throwaway folder and stopped after.
+if [ ! -x "${LEXGRAPH_PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then
+  echo "test: installing postgresql with apt" >&2
+  SUDO=""; if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'tools/pg_test_server.sh stop; rm -f "$log"' EXIT
+eval "$(tools/pg_test_server.sh start)"
 set +e
 swift test -c release --disable-swift-testing "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
