@@ -75,6 +75,16 @@ final class ReadmeExampleTests: XCTestCase {
             "pool.jsonl and classes.txt stand for the curator's files; the loop is tested by LabelCommandTests on a tiny model",
         "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --answers answers.jsonl":
             "the curator's files (see above); the answers round trip is tested by LabelCommandTests and CuratorSessionTests",
+        "lexgraph key generate --out secrets/db.key":
+            "writes a key into the checkout's secrets/; generate is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
+        "lexgraph build all --db var/encrypted.sqlite":
+            "builds every graph again (minutes), encrypted; encrypted loads and queries are tested by KeyCommandTests and EncryptedDatabaseTests",
+        "lexgraph key encrypt --db var/lexgraph.sqlite --key-file secrets/db.key":
+            "would rewrite the checkout's database; encrypt is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
+        "lexgraph key rotate --db var/lexgraph.sqlite --old-key-file secrets/db.key --new-key-file secrets/db-2027.key":
+            "needs the encrypted database and keys of the lines above; rotate is tested by KeyCommandTests and EncryptedDatabaseTests",
+        "lexgraph key decrypt --db var/lexgraph.sqlite --key-file secrets/db-2027.key":
+            "needs the rotated database of the line above; decrypt is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
         "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --interactive":
             "an interactive prompt over the curator's files; tested over stdin by LabelCommandTests and LabelPrompt by CuratorSessionTests",
     ]
