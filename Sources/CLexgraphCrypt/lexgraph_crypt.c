@@ -618,7 +618,6 @@ int lgcrypt_inspect(const char *path, int key, long long *size, long long *pages
         return LGCRYPT_FILE_TRUNCATED;
     }
     if (memcmp(page + MAGIC_AT, MAGIC, 4) != 0) return LGCRYPT_FILE_UNKNOWN;
-    if (st.st_size % PS != 0) return LGCRYPT_FILE_TRUNCATED;
     if (key <= 0) return LGCRYPT_FILE_ENCRYPTED;
     unsigned char derivedKey[32];
     if (derive_key(key, page + SALT_AT, derivedKey) != 0) return LGCRYPT_FILE_UNREADABLE;
@@ -635,6 +634,7 @@ int lgcrypt_inspect(const char *path, int key, long long *size, long long *pages
     uint32_t count = ((uint32_t)page[28] << 24) | ((uint32_t)page[29] << 16) | ((uint32_t)page[30] << 8) | page[31];
     if (memcmp(page + 24, page + 92, 4) == 0) *pages = count;
     memset(page, 0, sizeof page);
-    if (*pages > 0 && st.st_size < *pages * PS) return LGCRYPT_FILE_TRUNCATED;
+    // Whether the size fits the page count is for the caller to judge: after a crash in
+    // a checkpoint the file may be short while its WAL still holds the missing pages.
     return LGCRYPT_FILE_ENCRYPTED_OK;
 }

@@ -43,7 +43,13 @@ enum DatabaseEncryption {
         case Int(LGCRYPT_FILE_EMPTY): return .empty
         case Int(LGCRYPT_FILE_PLAIN_SQLITE): return .plainSQLite
         case Int(LGCRYPT_FILE_ENCRYPTED): return .encrypted
-        case Int(LGCRYPT_FILE_ENCRYPTED_OK): return .decrypts
+        case Int(LGCRYPT_FILE_ENCRYPTED_OK):
+            // Short of whole pages, or of the pages its header records, with no WAL that
+            // could hold the rest (a checkpoint cut short by a crash): truncated.
+            let page = Int64(LGCRYPT_PAGE_SIZE)
+            let walSize = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int64) ?? 0
+            if walSize == 0 && (size % page != 0 || size < pages * page) { return .truncated(size: size, pages: size % page != 0 ? 0 : pages) }
+            return .decrypts
         case Int(LGCRYPT_FILE_WRONG_KEY): return .wrongKey
         case Int(LGCRYPT_FILE_TRUNCATED): return .truncated(size: size, pages: pages)
         case Int(LGCRYPT_FILE_UNKNOWN): return .unknown

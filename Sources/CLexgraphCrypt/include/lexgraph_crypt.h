@@ -32,14 +32,16 @@ enum {
     LGCRYPT_FILE_PLAIN_SQLITE = 2, ///< starts with the SQLite header: not encrypted
     LGCRYPT_FILE_UNKNOWN = 3,      ///< neither SQLite nor a Lexgraph encrypted database
     LGCRYPT_FILE_WRONG_KEY = 4,    ///< a Lexgraph encrypted database the key does not open
-    LGCRYPT_FILE_TRUNCATED = 5,    ///< shorter than its header says, or not whole pages
+    LGCRYPT_FILE_TRUNCATED = 5,    ///< too short to hold page 1
     LGCRYPT_FILE_UNREADABLE = 6,   ///< cannot be opened or read (errno kept)
     LGCRYPT_FILE_ENCRYPTED = 7     ///< encrypted (magic found); no key was given to check
 };
 
 /// Looks at the database file at `path`: whether it is encrypted, and (with a key
 /// handle > 0) whether that key opens it. `size` gets the file size, `pages` the page
-/// count the decrypted header records (0 when unknown). Reads only; never writes.
+/// count the decrypted header records (0 when unknown); comparing the two is left to
+/// the caller (a crash in a checkpoint leaves a short file whose WAL holds the rest).
+/// Reads only; never writes.
 int lgcrypt_inspect(const char *path, int key, long long *size, long long *pages);
 
 #ifdef __cplusplus
