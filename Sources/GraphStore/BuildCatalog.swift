@@ -56,8 +56,8 @@ public enum BuildCatalog {
     /// Opens the database at `path`, creating it and installing the project's ontology
     /// (`ontology/legal-core.yaml`) when it is new or has none yet, then applies the
     /// pending updates in `ontology/updates/` (each one audited through `audit`, if given).
-    public static func openForBuild(path: String, root: URL, audit: AuditHook? = nil) throws -> GraphStore {
-        let store = try GraphStore(path: path, create: true)
+    public static func openForBuild(path: String, root: URL, audit: AuditHook? = nil, key: DatabaseKeySetting = .environment) throws -> GraphStore {
+        let store = try GraphStore(path: path, mode: .create, key: key)
         let hasOntology = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ontology_version") ?? 0 } > 0
         if !hasOntology {
             let file = root.appendingPathComponent("ontology/legal-core.yaml")

@@ -28,6 +28,8 @@ public final class GraphStore: Sendable {
     public let database: any DatabaseWriter
     public let path: String?
     public let isReadOnly: Bool
+    /// Whether the file is encrypted (opened with a key through the encrypting VFS).
+    public let isEncrypted: Bool
     /// The schema migrations this open applied (a database made by an older lexgraph,
     /// opened for writing); empty when the schema was already current.
     public let migrationsApplied: [String]
@@ -40,10 +42,15 @@ public final class GraphStore: Sendable {
 
     /// Opens the database at `path` in `mode`. A missing file (except with `.create`) is
     /// an error saying what to run.
-    public init(path: String, mode: OpenMode) throws {
+    ///
+    /// With a key (`key`, by default the configured one: see `DatabaseKeySetting`), the
+    /// file is an encrypted database, opened (or created) through CLexgraphCrypt's
+    /// encrypting VFS; without one, a plain SQLite file as always.
+    public init(path: String, mode: OpenMode, key: DatabaseKeySetting = .environment) throws {
         if mode != .create && !FileManager.default.fileExists(atPath: path) {
             throw GraphStoreError(message: "no graph database at \(path): run `lexgraph build all` (or pass --db PATH)")
         }
+        let encryptionKey = try DatabaseEncryption.resolve(path, mode: mode, setting: key)
         if mode == .create {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -51,10 +58,13 @@ public final class GraphStore: Sendable {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
+        if encryptionKey != nil { DatabaseEncryption.prepare(&config) }
         do {
             if mode == .readOnly {
                 config.readonly = true
-                let pool = try DatabasePool(path: GraphStore.readOnlyLocation(of: path), configuration: config)
+                let location = GraphStore.readOnlyLocation(of: path)
+                let pool = try DatabasePool(path: try encryptionKey.map { try DatabaseEncryption.uri(of: path, key: $0, immutable: location != path) } ?? location,
+                                            configuration: config)
                 try pool.read { db in
                     if let problem = try Schema.foreignDatabaseProblem(db, path: path) { throw GraphStoreError(message: problem) }
                     guard try Schema.migrator.hasCompletedMigrations(db) else {
@@ -72,11 +82,12 @@ public final class GraphStore: Sendable {
                 // (to create the -wal) on every open, which would change the bytes of a
                 // database that a refused load or update must leave alone. Other
                 // processes still read concurrently: the file is in WAL mode.
-                let queue = try DatabaseQueue(path: path, configuration: config)
+                let queue = try DatabaseQueue(path: try encryptionKey.map { try DatabaseEncryption.uri(of: path, key: $0) } ?? path, configuration: config)
                 if let problem = try queue.read({ db in try Schema.foreignDatabaseProblem(db, path: path) }) {
                     throw GraphStoreError(message: problem)
                 }
                 try queue.writeWithoutTransaction { db in
+                    if encryptionKey != nil { try DatabaseEncryption.enableWAL(db, path: path) }
                     // Only a new file (or one made elsewhere) changes here.
                     if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
                         guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" else {
@@ -97,6 +108,7 @@ public final class GraphStore: Sendable {
         }
         self.path = path
         self.isReadOnly = mode == .readOnly
+        self.isEncrypted = encryptionKey != nil
     }
 
     /// What SQLite is given to open `path` read-only. A read-only connection to a WAL
@@ -114,10 +126,15 @@ public final class GraphStore: Sendable {
     /// `file:PATH?immutable=1`, the path made absolute and percent-encoded as SQLite's
     /// URI filenames require (`?`, `#` and `%` would otherwise end or escape it).
     public static func immutableURI(of path: String) -> String {
+        fileURI(of: path, parameters: "immutable=1")
+    }
+
+    /// `file:PATH?PARAMETERS`, the path made absolute and percent-encoded.
+    static func fileURI(of path: String, parameters: String) -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
-        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?" + parameters
     }
 
     /// A fresh in-memory database with `ontology` installed (use `.permissive` for
@@ -130,6 +147,7 @@ public final class GraphStore: Sendable {
         self.database = queue
         self.path = nil
         self.isReadOnly = false
+        self.isEncrypted = false
         self.migrationsApplied = []
         try installOntology(ontology, documentText: documentText ?? "", source: "in-memory", summary: "initial")
     }

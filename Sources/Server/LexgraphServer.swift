@@ -41,8 +41,9 @@ public final class LexgraphServer: Sendable {
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let writeStore = config.readOnly ? nil : try GraphStore(path: config.databasePath, mode: .readWrite)
-        readStore = try GraphStore(path: config.databasePath, mode: .readOnly)
+        let key: DatabaseKeySetting = try config.databaseKeyFile.map { .key(try DatabaseKey.file($0)) } ?? .environment
+        let writeStore = config.readOnly ? nil : try GraphStore(path: config.databasePath, mode: .readWrite, key: key)
+        readStore = try GraphStore(path: config.databasePath, mode: .readOnly, key: key)
         readEngine = QueryEngine(store: readStore)
         writeEngine = writeStore.map(QueryEngine.init(store:))
         tokens = APITokens(store: readStore)

@@ -12,6 +12,8 @@ import Yams
 ///   path: var/lexgraph.sqlite      # relative to this file's folder; LEXGRAPH_DB
 ///   name: lexgraph                 # the {name} of /db/{name}/tx/commit; LEXGRAPH_DB_NAME
 ///   read_only: false               # no writer at all; LEXGRAPH_READ_ONLY
+///   key_file: secrets/db.key       # the key of an encrypted database, relative to this
+///                                  # file's folder; LEXGRAPH_DB_KEY_FILE (or LEXGRAPH_DB_KEY)
 /// http:
 ///   bind: 127.0.0.1:7474           # HOST:PORT, port 0 = any free one; LEXGRAPH_BIND
 ///   idle_timeout_seconds: 60       # a connection idle this long is closed; LEXGRAPH_IDLE_TIMEOUT
@@ -27,6 +29,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var databasePath = "var/lexgraph.sqlite"
     public var databaseName = "lexgraph"
     public var readOnly = false
+    /// The key file of an encrypted database; nil: the configured key ($LEXGRAPH_DB_KEY), if any.
+    public var databaseKeyFile: String?
     public var host = "127.0.0.1"
     public var port = 7474
     public var idleTimeout: Double = 60
@@ -69,12 +73,15 @@ public struct ServerConfig: Sendable, Equatable {
             throw ServerError("\(file): not valid YAML or JSON: \(error)")
         }
         guard let root else { return }  // an empty file: all defaults
-        let pathBefore = databasePath
+        let pathBefore = databasePath, keyFileBefore = databaseKeyFile
         defer {
             // A relative database path in a file is relative to that file's folder, so the
             // same file works whatever folder the service starts in.
             if databasePath != pathBefore, !databasePath.hasPrefix("/") {
                 databasePath = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(databasePath).standardizedFileURL.path
+            }
+            if let keyFile = databaseKeyFile, keyFile != keyFileBefore, !keyFile.hasPrefix("/") {
+                databaseKeyFile = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(keyFile).standardizedFileURL.path
             }
         }
         guard let sections = root.mapping else {
@@ -127,6 +134,10 @@ public struct ServerConfig: Sendable, Equatable {
         },
         Setting(key: "database.read_only", variable: "LEXGRAPH_READ_ONLY") { text, c, name, at in
             c.readOnly = try bool(text, name, at)
+        },
+        Setting(key: "database.key_file", variable: "LEXGRAPH_DB_KEY_FILE") { text, c, name, at in
+            guard !text.isEmpty else { throw ServerError("\(name) must name a key file", at: at) }
+            c.databaseKeyFile = text
         },
         Setting(key: "http.bind", variable: "LEXGRAPH_BIND") { text, c, name, at in
             (c.host, c.port) = try bindAddress(text, name, at)

@@ -87,6 +87,16 @@ final class ReadmeExampleTests: XCTestCase {
             "a study: 9 head-only trials on 2,292 texts (minutes); tune is tested by TuneCommandTests on MiniLM and a dozen texts, and by FineTuneStudyTests",
         "lexgraph tune --grid --space docs/tune-space-unfair-tos.yaml --train runs/data/unfair-tos-1/train.jsonl --dev runs/data/unfair-tos-1/dev.jsonl --test runs/data/unfair-tos-1/test.jsonl --task multilabel --id-field id --freeze-layers 6 --class-weight balanced --threads 2 --out runs/grid-unfair-tos-1":
             "a benchmark: all 9 configurations for 9 epochs each (minutes); --grid is tested by ASHAReferenceTests.testGridTrainsEveryConfigurationForTheFullBudget",
+        "lexgraph key generate --out secrets/db.key":
+            "writes a key into the checkout's secrets/; generate is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
+        "lexgraph build all --db var/encrypted.sqlite":
+            "builds every graph again (minutes), encrypted; encrypted loads and queries are tested by KeyCommandTests and EncryptedDatabaseTests",
+        "lexgraph key encrypt --db var/lexgraph.sqlite --key-file secrets/db.key":
+            "would rewrite the checkout's database; encrypt is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
+        "lexgraph key rotate --db var/lexgraph.sqlite --old-key-file secrets/db.key --new-key-file secrets/db-2027.key":
+            "needs the encrypted database and keys of the lines above; rotate is tested by KeyCommandTests and EncryptedDatabaseTests",
+        "lexgraph key decrypt --db var/lexgraph.sqlite --key-file secrets/db-2027.key":
+            "needs the rotated database of the line above; decrypt is tested by KeyCommandTests.testEncryptedDatabaseEndToEnd",
         "lexgraph label --pool pool.jsonl --labels classes.txt --state runs/label-session --interactive":
             "an interactive prompt over the curator's files; tested over stdin by LabelCommandTests and LabelPrompt by CuratorSessionTests",
     ]

@@ -10,6 +10,7 @@ enum LexgraphCommands {
         ShowCommand.self,
         OntologyCommand.self,
         MigrateCommand.self,
+        KeyCommand.self,
         QueryCommand.self,
         ShellCommand.self,
         FuzzQueryCommand.self,
