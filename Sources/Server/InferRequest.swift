@@ -17,18 +17,18 @@ struct InferRequest: Equatable {
     struct Problem: Error, Equatable { let message: String }
 
     static func parse(_ body: Value) throws -> InferRequest {
-        guard case .map(let object) = body else { throw Problem(message: "the body must be a JSON object with \"inputs\", got \(kind(body))") }
+        guard case .map(let object) = body else { throw Problem(message: "the body must be a JSON object with \"inputs\", got \(body.jsonKind)") }
         var id: String?
         if let value = object["id"], !value.isNull {
-            guard case .string(let s) = value else { throw Problem(message: "\"id\" must be a string, got \(kind(value))") }
+            guard case .string(let s) = value else { throw Problem(message: "\"id\" must be a string, got \(value.jsonKind)") }
             id = s
         }
         guard let inputsValue = object["inputs"] else { throw Problem(message: "the body has no \"inputs\" list") }
-        guard case .list(let inputs) = inputsValue else { throw Problem(message: "\"inputs\" must be a list, got \(kind(inputsValue))") }
+        guard case .list(let inputs) = inputsValue else { throw Problem(message: "\"inputs\" must be a list, got \(inputsValue.jsonKind)") }
         guard inputs.count == 1 else {
             throw Problem(message: "\"inputs\" must hold exactly one tensor, \"\(inputName)\" (BYTES), got \(inputs.count)")
         }
-        guard case .map(let input) = inputs[0] else { throw Problem(message: "inputs[0] must be an object, got \(kind(inputs[0]))") }
+        guard case .map(let input) = inputs[0] else { throw Problem(message: "inputs[0] must be an object, got \(inputs[0].jsonKind)") }
         guard let name = input["name"]?.stringValue else { throw Problem(message: "inputs[0] has no \"name\" string") }
         guard name == inputName else { throw Problem(message: "inputs[0] is named \"\(name)\"; this model takes one input, \"\(inputName)\"") }
         guard let datatype = input["datatype"]?.stringValue else { throw Problem(message: "inputs[0] (\"text\") has no \"datatype\" string") }
@@ -42,16 +42,16 @@ struct InferRequest: Equatable {
             throw Problem(message: "inputs[0] (\"text\") shape \(Value.list(shapeValues).jsonText) must be [n] or [n, 1] (one text per row)")
         }
         guard let dataValue = input["data"] else { throw Problem(message: "inputs[0] (\"text\") has no \"data\"") }
-        guard case .list(let data) = dataValue else { throw Problem(message: "inputs[0] (\"text\") data must be a list, got \(kind(dataValue))") }
+        guard case .list(let data) = dataValue else { throw Problem(message: "inputs[0] (\"text\") data must be a list, got \(dataValue.jsonKind)") }
         // Flat, as the protocol's JSON allows for any shape, or nested as the shape says.
         var texts: [String] = []
         for (i, item) in data.enumerated() {
             switch item {
             case .string(let s): texts.append(s)
             case .list(let row) where shape.count == 2 && row.count == 1:
-                guard case .string(let s) = row[0] else { throw Problem(message: "inputs[0] (\"text\") data[\(i)][0] must be a string, got \(kind(row[0]))") }
+                guard case .string(let s) = row[0] else { throw Problem(message: "inputs[0] (\"text\") data[\(i)][0] must be a string, got \(row[0].jsonKind)") }
                 texts.append(s)
-            default: throw Problem(message: "inputs[0] (\"text\") data[\(i)] must be a string, got \(kind(item))")
+            default: throw Problem(message: "inputs[0] (\"text\") data[\(i)] must be a string, got \(item.jsonKind)")
             }
         }
         guard texts.count == shape[0] else {
@@ -60,7 +60,7 @@ struct InferRequest: Equatable {
         guard !texts.isEmpty else { throw Problem(message: "inputs[0] (\"text\") holds no texts") }
         var outputs: [String]?
         if let outputsValue = object["outputs"], !outputsValue.isNull {
-            guard case .list(let list) = outputsValue else { throw Problem(message: "\"outputs\" must be a list, got \(kind(outputsValue))") }
+            guard case .list(let list) = outputsValue else { throw Problem(message: "\"outputs\" must be a list, got \(outputsValue.jsonKind)") }
             outputs = try list.enumerated().map { i, item in
                 guard case .map(let o) = item, let name = o["name"]?.stringValue else { throw Problem(message: "outputs[\(i)] must be an object with a \"name\"") }
                 guard outputNames.contains(name) else {
@@ -70,16 +70,5 @@ struct InferRequest: Equatable {
             }
         }
         return InferRequest(id: id, texts: texts, outputs: outputs)
-    }
-
-    static func kind(_ v: Value) -> String {
-        switch v {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .int, .float: return "a number"
-        case .string: return "a string"
-        case .list: return "a list"
-        case .map: return "an object"
-        }
     }
 }

@@ -118,31 +118,20 @@ struct TransactionRoute {
 
         static func list(from body: Value) throws -> [Statement] {
             guard case .map(let object) = body else {
-                throw Problem(message: "the body must be a JSON object {\"statements\": [{\"statement\": \"...\", \"parameters\": {...}}]}, got \(kind(body))")
+                throw Problem(message: "the body must be a JSON object {\"statements\": [{\"statement\": \"...\", \"parameters\": {...}}]}, got \(body.jsonKind)")
             }
             guard let listValue = object["statements"] else { throw Problem(message: "the body has no 'statements' list") }
-            guard case .list(let items) = listValue else { throw Problem(message: "'statements' must be a list, got \(kind(listValue))") }
+            guard case .list(let items) = listValue else { throw Problem(message: "'statements' must be a list, got \(listValue.jsonKind)") }
             return try items.enumerated().map { i, item in
-                guard case .map(let entry) = item else { throw Problem(message: "statements[\(i)] must be an object, got \(kind(item))") }
+                guard case .map(let entry) = item else { throw Problem(message: "statements[\(i)] must be an object, got \(item.jsonKind)") }
                 guard let textValue = entry["statement"] else { throw Problem(message: "statements[\(i)] has no 'statement'") }
-                guard case .string(let text) = textValue else { throw Problem(message: "statements[\(i)].statement must be a string, got \(kind(textValue))") }
+                guard case .string(let text) = textValue else { throw Problem(message: "statements[\(i)].statement must be a string, got \(textValue.jsonKind)") }
                 var parameters: [String: CypherValue] = [:]
                 if let p = entry["parameters"], !p.isNull {
-                    guard case .map(let map) = p else { throw Problem(message: "statements[\(i)].parameters must be an object, got \(kind(p))") }
+                    guard case .map(let map) = p else { throw Problem(message: "statements[\(i)].parameters must be an object, got \(p.jsonKind)") }
                     parameters = map.mapValues(CypherValue.init)
                 }
                 return Statement(text: text, parameters: parameters)
-            }
-        }
-
-        static func kind(_ v: Value) -> String {
-            switch v {
-            case .null: return "null"
-            case .bool: return "a boolean"
-            case .int, .float: return "a number"
-            case .string: return "a string"
-            case .list: return "a list"
-            case .map: return "an object"
             }
         }
     }

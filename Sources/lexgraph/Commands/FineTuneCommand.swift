@@ -27,22 +27,9 @@ struct FineTuneCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Base model folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
-    var model: String?
-    @Option(name: .long, help: "Training file (.jsonl or .tsv).")
-    var train: String
+    @OptionGroup var data: FineTuneDataOptions
     @Option(name: .long, help: "Dev file for metrics, best checkpoint and early stopping.")
     var dev: String?
-    @Option(name: .long, help: "classify (one label per text) or multilabel.")
-    var task: FineTuneTask
-    @Option(name: .long, help: "Field/column with the text.")
-    var textField = "text"
-    @Option(name: .long, help: "Field/column with a second text (encoded as a pair).")
-    var pairField: String?
-    @Option(name: .long, help: "Field/column with the label(s).")
-    var labelField = "label"
-    @Option(name: .long, help: "Field/column with an id copied into the predictions.")
-    var idField: String?
     @Option(name: .long, help: "Epochs.")
     var epochs = 3
     @Option(name: .long, help: "Peak learning rate (AdamW).")
@@ -97,7 +84,7 @@ struct FineTuneCommand: ParsableCommand {
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        var options = FineTuneOptions(task: task)
+        var options = FineTuneOptions(task: data.task)
         options.epochs = epochs; options.learningRate = lr; options.headLearningRate = headLearningRate; options.batchSize = batchSize; options.accumulationSteps = accumulate
         options.maxLength = maxLength; options.freezeLayers = freezeLayers; options.patience = patience; options.seed = seed
         options.warmupRatio = warmupRatio; options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
@@ -107,8 +94,7 @@ struct FineTuneCommand: ParsableCommand {
             options.lora = LoRAConfig(rank: loraRank, alpha: loraAlpha ?? peft.alpha, dropout: loraDropout ?? peft.dropout,
                                       targets: (loraTargets ?? .attention).targets)
         }
-        let inputs = FineTuneInputs(modelDirectory: try ModelPath.setting(model).require("model folder", folder: true), trainPath: train, devPath: dev,
-                                    fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
+        let inputs = try data.inputs(dev: dev)
         let stderr = FileHandle.standardError
         let history = try FineTuneRun(inputs: inputs, options: options, directory: out).run(
             resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },

@@ -25,26 +25,13 @@ struct TuneCommand: ParsableCommand {
         """
     )
 
+    @OptionGroup var data: FineTuneDataOptions
     @Option(name: .long, help: "Search space file (YAML or JSON).")
     var space: String
-    @Option(name: .long, help: "Base model folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
-    var model: String?
-    @Option(name: .long, help: "Training file (.jsonl or .tsv).")
-    var train: String
     @Option(name: .long, help: "Dev file: the only data the search selects on.")
     var dev: String
     @Option(name: .long, help: "Test file, scored for the winner alone once the search is over.")
     var test: String?
-    @Option(name: .long, help: "classify (one label per text) or multilabel.")
-    var task: FineTuneTask
-    @Option(name: .long, help: "Field/column with the text.")
-    var textField = "text"
-    @Option(name: .long, help: "Field/column with a second text (encoded as a pair).")
-    var pairField: String?
-    @Option(name: .long, help: "Field/column with the label(s).")
-    var labelField = "label"
-    @Option(name: .long, help: "Field/column with an id copied into the predictions.")
-    var idField: String?
     @Option(name: .long, help: "Token limit per input, special tokens included.")
     var maxLength = 128
     @Option(name: .long, help: "Frozen bottom layers, unless the space searches freeze_layers.")
@@ -67,10 +54,9 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         if let threads { BLAS.threadCount = threads }
         let searchSpace = try SearchSpace.load(path: space)
-        var base = FineTuneOptions(task: task)
+        var base = FineTuneOptions(task: data.task)
         base.maxLength = maxLength; base.freezeLayers = freezeLayers; base.pooling = pooling; base.classWeighting = classWeight
-        let inputs = FineTuneInputs(modelDirectory: try ModelPath.setting(model).require("model folder", folder: true), trainPath: train, devPath: dev,
-                                    fields: TextDatasetFields(text: textField, pair: pairField, label: labelField, id: idField))
+        let inputs = try data.inputs(dev: dev)
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw ValidationError("cannot create --out \(out): \(error.localizedDescription)")
         }
@@ -81,7 +67,7 @@ struct TuneCommand: ParsableCommand {
         let study = try Study(space: searchSpace, mode: grid ? .grid : .asha, task: try StudyTask.describe(inputs: inputs, base: base),
                               store: try StudyStore(path: out + "/study.sqlite"), trainer: trials, log: log)
         let jobs = try study.run()
-        let report = try StudyReport(study: study, jobs: jobs, metric: task.selectionMetric)
+        let report = try StudyReport(study: study, jobs: jobs, metric: data.task.selectionMetric)
         try report.write(to: out)
         Console.text(report.text)
         if let winner = report.winner {
