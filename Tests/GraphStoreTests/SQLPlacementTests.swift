@@ -5,12 +5,22 @@ import XCTest
 /// backend behind). A scan of Sources/: outside Sources/GraphStore no code line (comments
 /// aside) may hold SQL text, except the query compiler's dialect-neutral frame in
 /// `compilerFiles` (SELECT, FROM, JOIN, WHERE, EXISTS), and even there nothing that
-/// differs between engines: those constructs come from the `SQLDialect`.
+/// differs between engines: those constructs come from the `SQLDialect`. Stores of their
+/// own SQLite files (`ownDatabaseFiles`) may hold SQL, but none over a graph table.
 final class SQLPlacementTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The compiler that writes each MATCH's frame and asks its dialect for the rest.
     static let compilerFiles: Set<String> = ["Sources/Query/MatchPlanner.swift", "Sources/Query/SQLProjection.swift"]
+
+    /// Stores of their own SQLite files, which hold no graph table and stay local files
+    /// whatever backend holds the graph; they may hold SQL, but never over graph tables.
+    static let ownDatabaseFiles: [String: String] = [
+        "Sources/HyperparameterSearch/StudyStore.swift": "the `lexgraph tune` study file (trials, jobs, results)",
+    ]
+
+    /// SQL over the graph's own tables.
+    static let graphTablePatterns = [#"\b(FROM|JOIN|INTO|UPDATE)\s+(node|edge|node_label|node_fts|store_meta|ontology_version)\b"#]
 
     /// SQL functions and tables only a database engine knows.
     static let engineTokens = [
@@ -74,7 +84,8 @@ final class SQLPlacementTests: XCTestCase {
         let files = try sources()
         XCTAssertTrue(files.contains { $0.path == "Sources/Query/MatchPlanner.swift" }, "the scan found no compiler: wrong root \(SQLPlacementTests.root.path)")
         for (path, lines) in files where !path.hasPrefix("Sources/GraphStore/") {
-            let patterns = SQLPlacementTests.compilerFiles.contains(path) ? SQLPlacementTests.dialectPatterns : SQLPlacementTests.statementPatterns
+            let patterns = SQLPlacementTests.compilerFiles.contains(path) ? SQLPlacementTests.dialectPatterns
+                : SQLPlacementTests.ownDatabaseFiles[path] != nil ? SQLPlacementTests.graphTablePatterns : SQLPlacementTests.statementPatterns
             for hit in try hits(patterns, in: lines) {
                 XCTFail("\(path):\(hit) — SQL outside GraphStore: add a GraphReads function (or a SQLDialect construct for the compiler)")
             }
