@@ -32,11 +32,12 @@ public struct StoredAPIToken: Sendable, Equatable {
 }
 
 /// The `api_token` table: the only SQL over it. Token rows are not graph data, so these
-/// writes skip the ontology check of `GraphStore.write`, each still one transaction.
+/// writes skip the ontology check of `GraphStore.write`, each still one transaction, with
+/// its audit entry (`audit`) when one is asked for: a token change is recorded or not made.
 extension GraphStore {
     /// Stores a new token; an id already in use is an error (ids are random, so this
     /// means a caller bug, not a collision worth retrying silently).
-    public func insertAPIToken(_ token: StoredAPIToken) throws {
+    public func insertAPIToken(_ token: StoredAPIToken, audit: AuditHook? = nil) throws {
         try requireWritable()
         try database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_token WHERE id = ?)", arguments: [token.id]) == true {
@@ -45,6 +46,7 @@ extension GraphStore {
             try db.execute(sql: """
                 INSERT INTO api_token(id, name, role, secret_sha256, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [token.id, token.name, token.role, token.secretSHA256, token.createdAt, token.expiresAt, token.revokedAt])
+            try audit?(db, "ok: token \(token.id) for '\(token.name)' with the role \(token.role)" + (token.expiresAt.map { ", expires \($0)" } ?? ""))
         }
     }
 
@@ -64,11 +66,16 @@ extension GraphStore {
 
     /// Marks the token revoked at `time` (a token revoked before keeps its first time)
     /// and returns it as stored now; nil when there is no token with this id.
-    public func revokeAPIToken(id: String, at time: String) throws -> StoredAPIToken? {
+    public func revokeAPIToken(id: String, at time: String, audit: AuditHook? = nil) throws -> StoredAPIToken? {
         try requireWritable()
         return try database.write { db in
             try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time, id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(StoredAPIToken.init(row:))
+            let changed = db.changesCount > 0
+            guard let token = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(StoredAPIToken.init(row:)) else {
+                return nil
+            }
+            try audit?(db, changed ? "ok: token \(token.id) ('\(token.name)', \(token.role)) revoked" : "ok: token \(token.id) was already revoked at \(token.revokedAt ?? "?")")
+            return token
         }
     }
 

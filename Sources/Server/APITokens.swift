@@ -26,7 +26,8 @@ public struct APITokens: Sendable {
 
     /// Makes and stores a token for `name` with `role`, valid for `lifetime` seconds
     /// (nil: until revoked).
-    public func create(name: String, role: Role, lifetime: TimeInterval? = nil) throws -> Issued {
+    /// `audit` records the change in the same transaction (the CLI passes the audit chain's hook).
+    public func create(name: String, role: Role, lifetime: TimeInterval? = nil, audit: AuditHook? = nil) throws -> Issued {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ServerError("a token needs a name (who or what uses it), got an empty one") }
         guard !trimmed.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
@@ -39,7 +40,7 @@ public struct APITokens: Sendable {
         let secret = APITokens.hex(APITokens.randomBytes(32))
         let stored = StoredAPIToken(id: id, name: trimmed, role: role.rawValue, secretSHA256: APITokens.hex(APITokens.digest(secret)),
                                     createdAt: APITokens.now(), expiresAt: lifetime.map { APITokens.time(Date().addingTimeInterval($0)) })
-        try store.insertAPIToken(stored)
+        try store.insertAPIToken(stored, audit: audit)
         return Issued(stored: stored, token: APITokens.prefix + id + "_" + secret)
     }
 
@@ -48,9 +49,9 @@ public struct APITokens: Sendable {
 
     /// Revokes the token with this id (a whole token is accepted too, and reduced to its
     /// id). Revoking twice keeps the first time. An unknown id is an error.
-    public func revoke(_ idOrToken: String) throws -> StoredAPIToken {
+    public func revoke(_ idOrToken: String, audit: AuditHook? = nil) throws -> StoredAPIToken {
         let id = APITokens.parse(idOrToken)?.id ?? idOrToken
-        guard let revoked = try store.revokeAPIToken(id: id, at: APITokens.now()) else {
+        guard let revoked = try store.revokeAPIToken(id: id, at: APITokens.now(), audit: audit) else {
             throw ServerError("no API token with id '\(id)': `lexgraph token list` shows them")
         }
         return revoked

@@ -47,6 +47,18 @@ final class ServeCommandTests: XCTestCase {
         let unknown = try CLI.run(["token", "revoke", "nope", "--db", db])
         XCTAssertEqual(unknown.status, 1, "\(unknown)")
         XCTAssertEqual(unknown.stderr, "lexgraph: error: no API token with id 'nope': `lexgraph token list` shows them\n")
+
+        // Each change is in the audit trail (never the secret); the refused revoke is not.
+        let audit = try DatabaseQueue(path: db).read { db in
+            try Row.fetchAll(db, sql: "SELECT action, subject, outcome FROM audit_log WHERE action LIKE 'token.%' ORDER BY seq")
+        }
+        XCTAssertEqual(audit.map { $0["action"] as String }, ["token.create", "token.revoke"])
+        XCTAssertEqual(audit.map { $0["subject"] as String }, ["alice", id])
+        XCTAssertEqual(audit[0]["outcome"] as String, "ok: token \(id) for 'alice' with the role analyst")
+        XCTAssertEqual(audit[1]["outcome"] as String, "ok: token \(id) ('alice', analyst) revoked")
+        XCTAssertFalse(audit.description.contains(String(token.split(separator: "_")[2])), "\(audit)")
+        let verify = try CLI.run(["audit", "verify", "--db", db])
+        XCTAssertEqual(verify.status, 0, "\(verify)")
         // A token that expires: its time in the note and the list.
         let expiring = try CLI.run(["token", "create", "--name", "temp", "--role", "reader", "--expires-in-days", "30", "--db", db])
         XCTAssertEqual(expiring.status, 0, "\(expiring)")

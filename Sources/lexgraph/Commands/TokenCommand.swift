@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 import LexgraphCore
@@ -38,7 +39,8 @@ struct TokenCreateCommand: ParsableCommand {
         if let days = expiresInDays, !(days.isFinite && days > 0) {
             throw ValidationError("--expires-in-days must be a number of days greater than 0, got \(days)")
         }
-        let issued = try APITokens(store: try database.open()).create(name: name, role: role, lifetime: expiresInDays.map { $0 * 86_400 })
+        let issued = try APITokens(store: try database.open()).create(name: name, role: role, lifetime: expiresInDays.map { $0 * 86_400 },
+                                                                      audit: AuditChain.hook(action: "token.create", subject: name))
         switch format {
         case .json:
             Console.data(Value.map(TokenListCommand.fields(issued.stored).merging(["token": .string(issued.token)]) { a, _ in a }).jsonText)
@@ -99,7 +101,7 @@ struct TokenRevokeCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let token = try APITokens(store: try database.open()).revoke(id)
+        let token = try APITokens(store: try database.open()).revoke(id, audit: AuditChain.hook(action: "token.revoke", subject: id))
         Console.text("revoked API token \(token.id) ('\(token.name)', \(token.role)) at \(token.revokedAt ?? "?")")
     }
 }
