@@ -1,5 +1,6 @@
 import Foundation
 import TestRequirements
+import Transformer
 import XCTest
 
 /// `lexgraph finetune` with the head options: mean pooling, balanced class weights and
@@ -29,6 +30,48 @@ final class FineTuneCommandTests: XCTestCase {
         let tooDeep = try LexgraphBinary.run(common + ["--freeze-layers", "3", "--out", dir + "/deep"])
         XCTAssertEqual(tooDeep.status, 1, "\(tooDeep)")
         XCTAssertTrue(tooDeep.stderr.contains("lexgraph: error: fine-tuning option freeze layers must be in 0...2 for this model"), tooDeep.stderr)
+    }
+
+    /// `--mask`: a canary planted in the training texts (a person, an e-mail, a phone, a
+    /// street address, an SSN) is replaced before tokenization, each kind counted in the
+    /// log, and reaches no file of the run folder and no output; the run records how it
+    /// masked, so a resume without `--mask` is refused.
+    func testMaskReplacesPersonalDataBeforeTraining() throws {
+        let dir = try TinyTask.temporaryDirectory("finetune-mask")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let canary = ["Kowalczyk", "jdoe@mail.example.com", "(217) 555-0143", "1234 Elm Street", "219-09-9999"]
+        let planted = [
+            LabeledText(text: "the court heard Mr. Kowalczyk, who wrote from 1234 Elm Street, Springfield, IL 62704", labels: ["court"], id: "c1", line: 0),
+            LabeledText(text: "the contract names jdoe@mail.example.com and the phone (217) 555-0143", labels: ["contract"], id: "c2", line: 0),
+            LabeledText(text: "the statute protects SSN 219-09-9999 of Mr. Kowalczyk", labels: ["statute"], id: "c3", line: 0),
+        ]
+        let inputs = try TinyTask.runInputs(dir, train: TinyTask.items(24, seed: 1) + planted)
+        let common = ["finetune", "--model", inputs.modelDirectory, "--train", inputs.trainPath, "--dev", try XCTUnwrap(inputs.devPath),
+                      "--task", "classify", "--id-field", "id", "--epochs", "1", "--lr", "5e-3", "--batch-size", "4", "--max-length", "32"]
+        let ok = try LexgraphBinary.run(common + ["--mask", "--out", dir + "/run"])
+        XCTAssertEqual(ok.status, 0, "\(ok)")
+        XCTAssertTrue(ok.stderr.contains("masked the train and dev texts before tokenization (placeholder of "), ok.stderr)
+        XCTAssertTrue(ok.stderr.contains("address 1, email 1, person 2, phone 1, ssn 1"), ok.stderr)
+        var files: [String] = []
+        let walker = FileManager.default.enumerator(atPath: dir + "/run")
+        while let name = walker?.nextObject() as? String { files.append(name) }
+        XCTAssertTrue(files.contains("checkpoint/config.json") && files.contains("dev_predictions.jsonl"), "\(files)")
+        for name in files {
+            guard let data = FileManager.default.contents(atPath: dir + "/run/" + name) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            for secret in canary { XCTAssertFalse(text.contains(secret), "\(secret) in \(name)") }
+        }
+        for secret in canary { XCTAssertFalse((ok.stdout + ok.stderr).contains(secret), "\(secret) in the output") }
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/config.json"))) as? [String: Any])
+        let masking = ((config["lexgraph_finetune"] as? [String: Any])?["inputs"] as? [String: Any])?["masking"] as? String
+        XCTAssertEqual(masking?.hasPrefix("placeholder of address, bank_account, card, date_of_birth, docket, email, "), true, "\(String(describing: masking))")
+
+        let unmasked = try LexgraphBinary.run(common + ["--resume", "--epochs", "2", "--out", dir + "/run"])
+        XCTAssertEqual(unmasked.status, 1, "\(unmasked)")
+        XCTAssertTrue(unmasked.stderr.contains("resume: the model, data files or fields differ from the run's"), unmasked.stderr)
+        let badPolicy = try LexgraphBinary.run(common + ["--mask-policy", dir + "/nope.yaml", "--out", dir + "/bad"])
+        XCTAssertEqual(badPolicy.status, 1, "\(badPolicy)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"), "nothing written")
     }
 
     /// `--lora-*` reach the run folder: adapters in peft's layout, the merged checkpoint that

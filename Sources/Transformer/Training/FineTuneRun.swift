@@ -8,9 +8,14 @@ public struct FineTuneInputs: Sendable, Equatable, Codable {
     public var trainPath: String
     public var devPath: String?
     public var fields: TextDatasetFields
+    /// What replaced personal data in the texts before they reached the tokenizer (the
+    /// masking policy, described), or nil when the texts were used as they are. A resume
+    /// must mask the same way: it is part of the inputs.
+    public var masking: String?
 
-    public init(modelDirectory: String, trainPath: String, devPath: String?, fields: TextDatasetFields) {
+    public init(modelDirectory: String, trainPath: String, devPath: String?, fields: TextDatasetFields, masking: String? = nil) {
         self.modelDirectory = modelDirectory; self.trainPath = trainPath; self.devPath = devPath; self.fields = fields
+        self.masking = masking
     }
 }
 
@@ -31,9 +36,14 @@ public struct FineTuneRun {
     public let inputs: FineTuneInputs
     public let options: FineTuneOptions
     public let directory: String
+    /// Masks one text (and pair text) of the train and dev files before tokenization;
+    /// required when `inputs.masking` is set. It returns the masked text and the kinds of
+    /// what it replaced, for the run's log.
+    public var maskText: ((String) -> (text: String, replaced: [String]))?
 
-    public init(inputs: FineTuneInputs, options: FineTuneOptions, directory: String) {
-        self.inputs = inputs; self.options = options; self.directory = directory
+    public init(inputs: FineTuneInputs, options: FineTuneOptions, directory: String,
+                maskText: ((String) -> (text: String, replaced: [String]))? = nil) {
+        self.inputs = inputs; self.options = options; self.directory = directory; self.maskText = maskText
     }
 
     var checkpointDirectory: String { directory + "/checkpoint" }
@@ -68,8 +78,30 @@ public struct FineTuneRun {
                     progress: ((String, Int, Int) -> ProgressBar)? = nil) throws -> [EpochMetrics] {
         let tokenizer = try BertTokenizer.load(directory: inputs.modelDirectory)
         let multi = options.task == .multilabel
-        let trainItems = try TextDataset.load(path: inputs.trainPath, fields: inputs.fields, multiLabel: multi)
-        let devItems = try inputs.devPath.map { try TextDataset.load(path: $0, fields: inputs.fields, multiLabel: multi) }
+        var trainItems = try TextDataset.load(path: inputs.trainPath, fields: inputs.fields, multiLabel: multi)
+        var devItems = try inputs.devPath.map { try TextDataset.load(path: $0, fields: inputs.fields, multiLabel: multi) }
+        if let masking = inputs.masking {
+            guard let maskText else { throw TransformerError("the run masks its texts (\(masking)) but was given no masker", file: directory) }
+            var replaced: [String: Int] = [:]
+            func masked(_ items: [LabeledText]) -> [LabeledText] {
+                items.map { item in
+                    var item = item
+                    let text = maskText(item.text)
+                    item.text = text.text
+                    for kind in text.replaced { replaced[kind, default: 0] += 1 }
+                    if let pair = item.pair {
+                        let p = maskText(pair)
+                        item.pair = p.text
+                        for kind in p.replaced { replaced[kind, default: 0] += 1 }
+                    }
+                    return item
+                }
+            }
+            trainItems = masked(trainItems)
+            devItems = devItems.map(masked)
+            log("masked the train and dev texts before tokenization (\(masking)): "
+                + (replaced.isEmpty ? "nothing found" : replaced.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        }
 
         let labels: LabelSet
         var savedWeights: [Float]? = nil

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import LexgraphCore
 import Tensor
@@ -66,6 +67,10 @@ struct FineTuneCommand: ParsableCommand {
     var loraDropout: Double?
     @Option(name: .long, help: "Layers LoRA adapts: attention (query, key, value, output) or attention+ffn.")
     var loraTargets: LoRATargetChoice?
+    @Flag(name: .long, help: "Mask personal data in the train and dev texts before tokenization (the default masking policy).")
+    var mask = false
+    @Option(name: .long, help: "Mask with this masking policy file (YAML or JSON; implies --mask).")
+    var maskPolicy: String?
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
     @Option(name: .long, help: "Run folder to write.")
@@ -94,9 +99,20 @@ struct FineTuneCommand: ParsableCommand {
             options.lora = LoRAConfig(rank: loraRank, alpha: loraAlpha ?? peft.alpha, dropout: loraDropout ?? peft.dropout,
                                       targets: (loraTargets ?? .attention).targets)
         }
-        let inputs = try data.inputs(dev: dev)
+        var inputs = try data.inputs(dev: dev)
+        var maskText: ((String) -> (text: String, replaced: [String]))? = nil
+        if mask || maskPolicy != nil {
+            let policy = try maskPolicy.map { try MaskingPolicy(path: $0) } ?? MaskingPolicy()
+            var masker = try Masker(policy: policy)
+            inputs.masking = "\(policy.mode.rawValue) of " + policy.enabled.map(\.rawValue).sorted().joined(separator: ", ")
+                + (policy.mode == .substitute ? ", seed \(policy.seed)" : "")
+            maskText = { text in
+                let masked = masker.maskReporting(text)
+                return (masked.text, masked.entities.map(\.type.rawValue))
+            }
+        }
         let stderr = FileHandle.standardError
-        let history = try FineTuneRun(inputs: inputs, options: options, directory: out).run(
+        let history = try FineTuneRun(inputs: inputs, options: options, directory: out, maskText: maskText).run(
             resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },
             progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
         if let last = history.last {
