@@ -112,6 +112,35 @@ final class PretrainCommandTests: XCTestCase {
         XCTAssertEqual(tuned.status, 0, "\(tuned)")
     }
 
+    /// `--mask`: identifiers planted in the corpus are counted as replaced before
+    /// tokenization and reach no file of the run folder and no output; the run records the
+    /// policy, so a resume without `--mask` is refused.
+    func testMaskReplacesPersonalDataInTheCorpus() throws {
+        let model = try model()
+        let dir = try CLI.temporaryFolder(self)
+        let canary = ["Kowalczyk", "jdoe@mail.example.com", "(217) 555-0143"]
+        let planted = Self.sentences + ["Mr. Kowalczyk may be reached at jdoe@mail.example.com or (217) 555-0143."]
+        let corpus = try corpus(in: dir, train: try Self.jsonl(planted))
+        let out = dir.appendingPathComponent("masked")
+        let r = try pretrain(model, corpus, out: out, extra: ["--mask", "--epochs", "1"])
+        XCTAssertEqual(r.status, 0, "\(r)")
+        XCTAssertTrue(r.stderr.contains("masked the corpus texts before tokenization (placeholder of "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("): email 1, person 1, phone 1"), r.stderr)
+        for secret in canary { XCTAssertFalse((r.stdout + r.stderr).contains(secret), "\(secret) in the output") }
+        let walker = FileManager.default.enumerator(atPath: out.path)
+        var files = 0
+        while let name = walker?.nextObject() as? String {
+            guard let data = FileManager.default.contents(atPath: out.appendingPathComponent(name).path) else { continue }
+            files += 1
+            let text = String(decoding: data, as: UTF8.self)
+            for secret in canary { XCTAssertFalse(text.contains(secret), "\(secret) in \(name)") }
+        }
+        XCTAssertGreaterThan(files, 3)
+        let unmasked = try pretrain(model, corpus, out: out, extra: ["--resume", "--epochs", "1"])
+        XCTAssertEqual(unmasked.status, 1, "\(unmasked)")
+        XCTAssertTrue(unmasked.stderr.contains("resume: the model or corpus files differ from the run's"), unmasked.stderr)
+    }
+
     func testBadInputIsNamed() throws {
         let model = try model()
         let dir = try CLI.temporaryFolder(self)

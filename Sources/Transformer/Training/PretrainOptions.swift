@@ -3,9 +3,12 @@ public struct PretrainInputs: Sendable, Equatable, Codable {
     public var modelDirectory: String
     public var trainPath: String
     public var heldOutPath: String
+    /// What replaced personal data in the corpus texts before tokenization (the masking
+    /// policy, described), or nil; a resume must mask the same way.
+    public var masking: String?
 
-    public init(modelDirectory: String, trainPath: String, heldOutPath: String) {
-        self.modelDirectory = modelDirectory; self.trainPath = trainPath; self.heldOutPath = heldOutPath
+    public init(modelDirectory: String, trainPath: String, heldOutPath: String, masking: String? = nil) {
+        self.modelDirectory = modelDirectory; self.trainPath = trainPath; self.heldOutPath = heldOutPath; self.masking = masking
     }
 }
 

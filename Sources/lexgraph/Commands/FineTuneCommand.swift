@@ -1,5 +1,4 @@
 import ArgumentParser
-import Compliance
 import Foundation
 import LexgraphCore
 import Tensor
@@ -67,10 +66,7 @@ struct FineTuneCommand: ParsableCommand {
     var loraDropout: Double?
     @Option(name: .long, help: "Layers LoRA adapts: attention (query, key, value, output) or attention+ffn.")
     var loraTargets: LoRATargetChoice?
-    @Flag(name: .long, help: "Mask personal data in the train and dev texts before tokenization (the default masking policy).")
-    var mask = false
-    @Option(name: .long, help: "Mask with this masking policy file (YAML or JSON; implies --mask).")
-    var maskPolicy: String?
+    @OptionGroup var masking: TrainingMaskOptions
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
     @Option(name: .long, help: "Run folder to write.")
@@ -100,19 +96,10 @@ struct FineTuneCommand: ParsableCommand {
                                       targets: (loraTargets ?? .attention).targets)
         }
         var inputs = try data.inputs(dev: dev)
-        var maskText: ((String) -> (text: String, replaced: [String]))? = nil
-        if mask || maskPolicy != nil {
-            let policy = try maskPolicy.map { try MaskingPolicy(path: $0) } ?? MaskingPolicy()
-            var masker = try Masker(policy: policy)
-            inputs.masking = "\(policy.mode.rawValue) of " + policy.enabled.map(\.rawValue).sorted().joined(separator: ", ")
-                + (policy.mode == .substitute ? ", seed \(policy.seed)" : "")
-            maskText = { text in
-                let masked = masker.maskReporting(text)
-                return (masked.text, masked.entities.map(\.type.rawValue))
-            }
-        }
+        let masker = try masking.masker()
+        inputs.masking = masker?.description
         let stderr = FileHandle.standardError
-        let history = try FineTuneRun(inputs: inputs, options: options, directory: out, maskText: maskText).run(
+        let history = try FineTuneRun(inputs: inputs, options: options, directory: out, maskText: masker?.mask).run(
             resume: resume, log: { stderr.write(Data(($0 + "\n").utf8)) },
             progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
         if let last = history.last {

@@ -62,6 +62,7 @@ struct PretrainCommand: ParsableCommand {
     var seed: UInt64 = 42
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
+    @OptionGroup var masking: TrainingMaskOptions
     @Flag(name: .long, help: "Continue the run in --out.")
     var resume = false
 
@@ -90,7 +91,21 @@ struct PretrainCommand: ParsableCommand {
             log("corpus: \(built.train.count) training and \(built.heldOut.count) held-out texts written to \(corpusFolder)")
         }
         let trainPath = corpusFolder + "/" + PretrainingCorpus.trainFile, heldOutPath = corpusFolder + "/" + PretrainingCorpus.heldOutFile
-        let train = try PretrainingCorpus.read(path: trainPath), heldOut = try PretrainingCorpus.read(path: heldOutPath)
+        var train = try PretrainingCorpus.read(path: trainPath).map(\.text), heldOut = try PretrainingCorpus.read(path: heldOutPath).map(\.text)
+        let masker = try masking.masker()
+        if let masker {
+            var replaced: [String: Int] = [:]
+            func masked(_ texts: [String]) -> [String] {
+                texts.map { text in
+                    let m = masker.mask(text)
+                    for kind in m.replaced { replaced[kind, default: 0] += 1 }
+                    return m.text
+                }
+            }
+            train = masked(train)
+            heldOut = masked(heldOut)
+            log("masked the corpus texts before tokenization (\(masker.description)): \(TrainingMaskOptions.summary(replaced))")
+        }
 
         var options = PretrainOptions()
         options.epochs = epochs; options.maxSteps = maxSteps; options.learningRate = lr; options.batchSize = batchSize
@@ -98,9 +113,9 @@ struct PretrainCommand: ParsableCommand {
         options.weightDecay = weightDecay; options.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil
         options.maskProbability = maskProbability; options.evalWindows = evalWindows > 0 ? evalWindows : nil
         let inputs = PretrainInputs(modelDirectory: PathSetting.absolute(modelPath), trainPath: PathSetting.absolute(trainPath),
-                                    heldOutPath: PathSetting.absolute(heldOutPath))
+                                    heldOutPath: PathSetting.absolute(heldOutPath), masking: masker?.description)
         let outcome = try PretrainRun(inputs: inputs, options: options, directory: out).run(
-            train: train.map(\.text), heldOut: heldOut.map(\.text), resume: resume, stepLimit: stopAfter, saveEvery: saveEvery, log: log,
+            train: train, heldOut: heldOut, resume: resume, stepLimit: stopAfter, saveEvery: saveEvery, log: log,
             progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
         let before = outcome.before.perplexity
         var line = String(format: "held-out perplexity: before %.3f", before)
