@@ -88,7 +88,7 @@ FUZZ_WORDS = ["the", "court", "held", "plaintiff", "unconstitutional", "pneumono
               "antidisestablishmentarianism", "U.S.C.", "§§", "1983(a)(2)", "don't", "it's"]
 
 
-def fuzz_text(rng, n):
+def fuzz_text(rng, n, pool=FUZZ_POOL):
     parts = []
     for _ in range(n):
         r = rng.random()
@@ -100,18 +100,18 @@ def fuzz_text(rng, n):
         elif r < 0.32:
             parts.append("x" * rng.randint(95, 105))  # around max_input_chars_per_word
         else:
-            parts.append(rng.choice(FUZZ_POOL))
+            parts.append(rng.choice(pool))
     return "".join(parts)
 
 
-def fuzz_cases(tok, rng, count):
+def fuzz_cases(tok, rng, count, pool=FUZZ_POOL):
     """Random strings, alone and in pairs, under random truncation (lengths 1..30)."""
     cases = []
     for i in range(count):
-        text = fuzz_text(rng, rng.randint(0, 40))
+        text = fuzz_text(rng, rng.randint(0, 40), pool)
         if i % 3 == 0:
             # A non-empty second text: transformers treats tokenizer(text, "") as no pair at all.
-            pair = fuzz_text(rng, rng.randint(1, 20))
+            pair = fuzz_text(rng, rng.randint(1, 20), pool)
             strategy = rng.choice(["longest_first", "only_first", "only_second"])
             cases.append(encode_case(tok, f"fuzz-{i}", text, pair=pair, truncation=strategy,
                                      max_length=rng.randint(1, 30), decode=True))
@@ -159,7 +159,8 @@ def expectation(enc, index=None):
 
 
 def call_kwargs(truncation, max_length, padding=None, add_special_tokens=True):
-    kw = {"return_offsets_mapping": True, "add_special_tokens": add_special_tokens}
+    # Type ids asked for explicitly: RoBERTa-style tokenizers leave them out by default.
+    kw = {"return_offsets_mapping": True, "return_token_type_ids": True, "add_special_tokens": add_special_tokens}
     kw["truncation"] = truncation
     if max_length is not None:
         kw["max_length"] = max_length

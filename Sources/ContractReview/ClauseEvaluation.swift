@@ -73,7 +73,7 @@ public struct ClauseEvaluation {
         let familyNames = try families.map { try $0.families(of: labels) }
 
         let checkpoint = runDirectory + "/checkpoint"
-        let tokenizer = try BertTokenizer.load(directory: checkpoint)
+        let tokenizer = try TokenizerFolder.load(directory: checkpoint)
         let model = try BertModel.load(directory: checkpoint, initializeMissingHead: false)
         guard let head = model.head, head.numLabels == record.labels.count else {
             throw ContractReviewError("the checkpoint's head has \(model.head?.numLabels ?? 0) outputs but the run has \(record.labels.count) labels",
@@ -108,7 +108,7 @@ public struct ClauseEvaluation {
             throws -> (items: [LabeledText], gold: [[Int]], probabilities: [[Double]], truncated: Int) {
             let (path, items) = (data.path, data.items)
             let encoded = try EncodedExample.encode(items, tokenizer: tokenizer, maxLength: record.options.maxLength, labels: record.labels, path: path)
-            let full = try tokenizer.encodeBatch(items.map(\.text), pairs: items.allSatisfy { $0.pair != nil } ? items.map { $0.pair ?? "" } : nil)
+            let full = try tokenizer.encodeBatch(items.map(\.text), pairs: items.allSatisfy { $0.pair != nil } ? items.map { $0.pair ?? "" } : nil, options: EncodeOptions())
             let truncated = full.filter { $0.ids.count > record.options.maxLength }.count
             let logits = try model.predictLogits(encoded, batchSize: batchSize, padTokenId: tokenizer.padId)
             var probabilities: [[Double]] = []

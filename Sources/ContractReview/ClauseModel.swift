@@ -47,7 +47,7 @@ public final class ClauseModel {
     public let thresholdsFile: String?
     public let withHeadings: Bool
     let model: BertModel
-    let tokenizer: BertTokenizer
+    let tokenizer: any TextTokenizer
 
     public var description: Description {
         Description(run: run, kind: kind, labels: labels.count, maxLength: maxLength, withHeadings: withHeadings, thresholdsFile: thresholdsFile)
@@ -106,7 +106,7 @@ public final class ClauseModel {
         }
         self.maxLength = min(maxLength, model.config.maxPositionEmbeddings)
         guard self.maxLength >= 3 else { throw ContractReviewError("token limit \(self.maxLength) leaves no room for text", file: configPath) }
-        tokenizer = try BertTokenizer.load(directory: checkpoint)
+        tokenizer = try TokenizerFolder.load(directory: checkpoint)
         (thresholds, thresholdsFile) = try Self.readThresholds(run: run, labels: labels)
     }
 
@@ -147,7 +147,7 @@ public final class ClauseModel {
 
     /// Scores every text (batched; over-long texts in windows).
     public func score(_ texts: [String]) throws -> [Scores] {
-        let encodings = try tokenizer.encodeBatch(texts, options: EncodeOptions(truncation: .doNotTruncate))
+        let encodings = try tokenizer.encodeBatch(texts, pairs: nil, options: EncodeOptions(truncation: .doNotTruncate))
         let examples = encodings.map { EncodedExample(ids: $0.ids, typeIds: $0.typeIds, labels: []) }
         // Windows overlap by a quarter of a window, not Transformer's default half: every
         // overlapping token costs a second pass, and a quarter keeps each cut inside

@@ -19,7 +19,7 @@ extension FineTuneTrials {
         let record = try FineTuneRun.record(ofRun: destination)
         let checkpoint = destination + "/checkpoint"
         let model = try BertModel.load(directory: checkpoint, head: record.options.head(labelCount: record.labels.count), initializeMissingHead: false)
-        let tokenizer = try BertTokenizer.load(directory: checkpoint)
+        let tokenizer = try TokenizerFolder.load(directory: checkpoint)
         let items = try TextDataset.load(path: testPath, fields: record.inputs.fields, multiLabel: record.options.task == .multilabel)
         let test = try EncodedExample.encode(items, tokenizer: tokenizer, maxLength: record.options.maxLength, labels: record.labels, path: testPath)
         let logits = try model.predictLogits(test, padTokenId: tokenizer.padId)

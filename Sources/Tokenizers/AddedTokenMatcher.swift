@@ -1,17 +1,24 @@
 /// Finds the tokenizer's added tokens ([CLS], [SEP], [PAD], [UNK], [MASK]) written literally
 /// in the raw text, before any normalization, like Hugging Face's added vocabulary: leftmost
 /// match first, the longest when several start at the same place, case-sensitive ("[mask]"
-/// is ordinary text). The text between matches goes through normalization and WordPiece.
+/// is ordinary text). The text between matches goes through normalization and the model.
+/// A token with `lstrip` (RoBERTa's `<mask>`) swallows the whitespace before it, back to the
+/// previous match: that whitespace becomes no token, and the token's offsets stay its own.
 struct AddedTokenMatcher: Sendable {
+    private typealias Candidate = (scalars: [Unicode.Scalar], id: Int32, lstrip: Bool)
     /// Candidates by first scalar, longest first.
-    private let byFirstScalar: [Unicode.Scalar: [(scalars: [Unicode.Scalar], id: Int32)]]
+    private let byFirstScalar: [Unicode.Scalar: [Candidate]]
 
     init(tokens: [(content: String, id: Int32)]) {
-        var table: [Unicode.Scalar: [(scalars: [Unicode.Scalar], id: Int32)]] = [:]
+        self.init(tokens: tokens.map { (content: $0.content, id: $0.id, lstrip: false) })
+    }
+
+    init(tokens: [(content: String, id: Int32, lstrip: Bool)]) {
+        var table: [Unicode.Scalar: [Candidate]] = [:]
         for token in tokens {
             let scalars = Array(token.content.unicodeScalars)
             guard let first = scalars.first else { continue }
-            table[first, default: []].append((scalars, token.id))
+            table[first, default: []].append((scalars, token.id, token.lstrip))
         }
         for key in table.keys { table[key]?.sort { $0.scalars.count > $1.scalars.count } }
         byFirstScalar = table
@@ -31,7 +38,11 @@ struct AddedTokenMatcher: Sendable {
         while i < scalars.count {
             if let candidates = byFirstScalar[scalars[i]],
                let match = candidates.first(where: { matches($0.scalars, in: scalars, at: i) }) {
-                if textStart < i { segments.append(.text(textStart..<i)) }
+                var textEnd = i
+                if match.lstrip {
+                    while textEnd > textStart && scalars[textEnd - 1].properties.isWhitespace { textEnd -= 1 }
+                }
+                if textStart < textEnd { segments.append(.text(textStart..<textEnd)) }
                 let end = i + match.scalars.count
                 segments.append(.token(id: match.id, range: i..<end))
                 i = end

@@ -45,21 +45,7 @@ extension BertTokenizer {
         guard type == "WordPiece" else {
             throw TokenizerError("model type is \(type.map { "'\($0)'" } ?? "missing"); only WordPiece (BERT) is supported", file: path)
         }
-        guard let vocabMap = try model.object("vocab", file: path), !vocabMap.isEmpty else {
-            throw TokenizerError("'model.vocab' is missing or empty", file: path)
-        }
-        var tokens = [String?](repeating: nil, count: vocabMap.count)
-        for (token, value) in vocabMap {
-            guard let id = value.intValue, id >= 0, id < vocabMap.count else {
-                throw TokenizerError("vocabulary id of '\(token)' must be an integer in 0..<\(vocabMap.count), got \(value.jsonText)", file: path)
-            }
-            guard tokens[Int(id)] == nil else {
-                throw TokenizerError("vocabulary id \(id) is given to both '\(tokens[Int(id)] ?? "")' and '\(token)'", file: path)
-            }
-            tokens[Int(id)] = token
-        }
-        // Every id in 0..<count was checked and none repeats, so no slot is empty.
-        let vocabulary = Vocabulary(tokens: tokens.compactMap { $0 })
+        let vocabulary = try Vocabulary(tokenizerJSONModel: model, file: path)
         let unk = try model.string("unk_token", file: path) ?? "[UNK]"
         let prefix = try model.string("continuing_subword_prefix", file: path) ?? "##"
         let maxChars = try model.int("max_input_chars_per_word", file: path) ?? 100
@@ -90,19 +76,8 @@ extension BertTokenizer {
             decoderCleanup = try decoder.bool("cleanup", file: path) ?? true
         }
 
-        var added: [AddedToken] = []
-        if let list = root["added_tokens"], !list.isNull {
-            guard case .list(let items) = list else { throw TokenizerError("'added_tokens' must be a list", file: path) }
-            for (i, item) in items.enumerated() {
-                guard case .map(let token) = item, let content = token["content"]?.stringValue, !content.isEmpty,
-                      let id = token["id"]?.intValue else {
-                    throw TokenizerError("added_tokens[\(i)] needs a non-empty 'content' and an integer 'id'", file: path)
-                }
-                guard id >= 0, id < vocabulary.count, vocabulary.tokens[Int(id)] == content else {
-                    throw TokenizerError("added_tokens[\(i)] '\(content)' has id \(id), which the vocabulary gives to another token (only tokens already in the vocabulary are supported)", file: path)
-                }
-                added.append(AddedToken(content: content, id: Int32(id), special: token["special"]?.boolValue ?? false))
-            }
+        let added = try readAddedTokens(root, vocabulary: vocabulary, file: path).map { token in
+            try token.supported(file: path)
         }
         let finalSpecial = config.specialTokens(over: special)
         let finalNormalizer = config.normalizer(over: normalizer)
@@ -139,11 +114,48 @@ extension BertTokenizer {
         }
     }
 
-    /// Re-throws a construction error with the file it came from.
-    private static func withFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch var e as TokenizerError where e.location == nil {
-            e.location = SourceLocation(file: path)
-            throw e
+}
+
+/// Re-throws a construction error with the file it came from.
+func withFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch var e as TokenizerError where e.location == nil {
+        e.location = SourceLocation(file: path)
+        throw e
+    }
+}
+
+/// One entry of tokenizer.json's `added_tokens`, with the peer's flags.
+struct AddedTokenSpec {
+    var content: String
+    var id: Int32
+    var special: Bool
+    var lstrip: Bool
+    var rstrip: Bool
+    var singleWord: Bool
+
+    /// The token as matched here; `rstrip` and `single_word` are refused rather than ignored.
+    func supported(file path: String) throws -> AddedToken {
+        if rstrip || singleWord {
+            throw TokenizerError("added token '\(content)' sets \(rstrip ? "rstrip" : "single_word"), which is not supported", file: path)
         }
+        return AddedToken(content: content, id: id, special: special, lstrip: lstrip)
+    }
+}
+
+/// tokenizer.json's `added_tokens`, each already in the vocabulary under its id.
+func readAddedTokens(_ root: [String: Value], vocabulary: Vocabulary, file path: String) throws -> [AddedTokenSpec] {
+    guard let list = root["added_tokens"], !list.isNull else { return [] }
+    guard case .list(let items) = list else { throw TokenizerError("'added_tokens' must be a list", file: path) }
+    return try items.enumerated().map { i, item in
+        guard case .map(let token) = item, let content = token["content"]?.stringValue, !content.isEmpty,
+              let id = token["id"]?.intValue else {
+            throw TokenizerError("added_tokens[\(i)] needs a non-empty 'content' and an integer 'id'", file: path)
+        }
+        guard id >= 0, id < vocabulary.count, vocabulary.tokens[Int(id)] == content else {
+            throw TokenizerError("added_tokens[\(i)] '\(content)' has id \(id), which the vocabulary gives to another token (only tokens already in the vocabulary are supported)", file: path)
+        }
+        return AddedTokenSpec(content: content, id: Int32(id), special: token["special"]?.boolValue ?? false,
+                              lstrip: token["lstrip"]?.boolValue ?? false, rstrip: token["rstrip"]?.boolValue ?? false,
+                              singleWord: token["single_word"]?.boolValue ?? false)
     }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The BERT WordPiece tokenizer, matching Hugging Face `BertTokenizerFast`
 /// (`AutoTokenizer.from_pretrained(...)`) id for id and offset for offset: added tokens
 /// matched in the raw text, `BertNormalizer`, `BertPreTokenizer`, `WordPiece`, then
@@ -63,7 +61,7 @@ public struct BertTokenizer: Sendable {
         }
         self.addedTokens = table
         self.specialIds = specialIds
-        matcher = AddedTokenMatcher(tokens: added.map { (content: $0.content, id: $0.id) })
+        matcher = AddedTokenMatcher(tokens: added.map { (content: $0.content, id: $0.id, lstrip: $0.lstrip) })
     }
 
     // MARK: - Encoding
@@ -75,99 +73,34 @@ public struct BertTokenizer: Sendable {
     /// no pair had been given; pass nil for that.
     public func encode(_ text: String, pair: String? = nil, options: EncodeOptions = EncodeOptions()) throws -> Encoding {
         var encoding = try encodeUnpadded(text, pair: pair, options: options)
-        if options.padding == .maxLength {
-            pad(&encoding, to: options.maxLength ?? modelMaxLength)
-        }
+        EncodingAssembly.padSingle(&encoding, options: options, modelMaxLength: modelMaxLength, padId: padId)
         return encoding
     }
 
     /// Encodes many texts (or pairs: `pairs` as long as `texts`), in parallel for large
     /// batches, then pads them together (`.longest` pads to the longest of this batch).
     public func encodeBatch(_ texts: [String], pairs: [String]? = nil, options: EncodeOptions = EncodeOptions()) throws -> [Encoding] {
-        if let pairs, pairs.count != texts.count {
-            throw TokenizerError("batch has \(texts.count) texts but \(pairs.count) second texts")
-        }
-        var results = [Result<Encoding, TokenizerError>](repeating: .success(Encoding()), count: texts.count)
-        let work: @Sendable (Int) -> Result<Encoding, TokenizerError> = { [self] i in
-            do { return .success(try self.encodeUnpadded(texts[i], pair: pairs?[i], options: options)) } catch let e as TokenizerError {
-                return .failure(TokenizerError("batch item \(i): \(e.message)"))
-            } catch {
-                return .failure(TokenizerError("batch item \(i): \(error)"))
-            }
-        }
-        if texts.count >= 64 {
-            results.withUnsafeMutableBufferPointer { buffer in
-                let out = UncheckedSendableBuffer(buffer: buffer)
-                DispatchQueue.concurrentPerform(iterations: texts.count) { i in out.buffer[i] = work(i) }
-            }
-        } else {
-            for i in texts.indices { results[i] = work(i) }
-        }
-        var encodings = try results.map { try $0.get() }
-        let target: Int?
-        switch options.padding {
-        case .doNotPad: target = nil
-        case .longest: target = encodings.map(\.count).max()
-        case .maxLength: target = options.maxLength ?? modelMaxLength
-        }
-        if let target {
-            for i in encodings.indices { pad(&encodings[i], to: target) }
-        }
-        return encodings
+        try EncodingAssembly.batch(count: texts.count, pairCount: pairs?.count, options: options, modelMaxLength: modelMaxLength,
+                                   padId: padId) { [self] i in try self.encodeUnpadded(texts[i], pair: pairs?[i], options: options) }
     }
 
     /// The WordPiece tokens of a text, without special tokens (`tokenizer.tokenize(text)`).
     public func tokenize(_ text: String) -> [String] {
-        let (ids, _) = sequence(text)
-        return ids.map { vocabulary.tokens[Int($0)] }
-    }
-
-    /// Token texts for ids (unknown ids become the unknown token's text).
-    public func tokens(for ids: [Int32]) -> [String] {
-        ids.map { vocabulary.token(for: $0) ?? specialTokens.unk }
+        sequence(text).ids.map { vocabulary.tokens[Int($0)] }
     }
 
     /// Truncation and special tokens, no padding.
     func encodeUnpadded(_ text: String, pair: String?, options: EncodeOptions) throws -> Encoding {
-        var first = sequence(text)
-        var second = pair.map { sequence($0) }
-        if options.truncation != .doNotTruncate {
-            let limit = options.maxLength ?? modelMaxLength
-            let added = options.addSpecialTokens ? (second == nil ? 2 : 3) : 0
-            // Like the peer: a limit below the number of added tokens disables truncation
-            // (its unsigned subtraction wraps around).
-            if limit >= added {
-                let (n1, n2) = try truncatedLengths(first.ids.count, second?.ids.count, limit: limit - added, strategy: options.truncation)
-                first.ids.removeSubrange(n1...)
-                first.offsets.removeSubrange(n1...)
-                if let n2 {
-                    second!.ids.removeSubrange(n2...)
-                    second!.offsets.removeSubrange(n2...)
-                }
-            }
-        }
-        var encoding = Encoding()
-        let total = first.ids.count + (second?.ids.count ?? 0) + (options.addSpecialTokens ? 3 : 0)
-        encoding.ids.reserveCapacity(total)
-        if options.addSpecialTokens { encoding.append(id: clsId, typeId: 0, offset: .none, special: true) }
-        for (id, offset) in zip(first.ids, first.offsets) { encoding.append(id: id, typeId: 0, offset: offset, special: false) }
-        if options.addSpecialTokens { encoding.append(id: sepId, typeId: 0, offset: .none, special: true) }
-        if let second {
-            for (id, offset) in zip(second.ids, second.offsets) { encoding.append(id: id, typeId: 1, offset: offset, special: false) }
-            if options.addSpecialTokens { encoding.append(id: sepId, typeId: 1, offset: .none, special: true) }
-        }
-        return encoding
+        try EncodingAssembly.assemble(sequence(text), pair.map { sequence($0) }, layout: layout, options: options, modelMaxLength: modelMaxLength)
     }
 
     /// Right-pads to `length` (no-op when already that long or longer).
     public func pad(_ encoding: inout Encoding, to length: Int) {
-        while encoding.count < length {
-            encoding.append(id: padId, typeId: 0, offset: .none, special: true, attended: false)
-        }
+        EncodingAssembly.pad(&encoding, to: length, padId: padId)
     }
 
     /// One text through added-token matching, normalization, pre-tokenization and WordPiece.
-    func sequence(_ text: String) -> (ids: [Int32], offsets: [TokenOffset]) {
+    func sequence(_ text: String) -> TokenSequence {
         let scalars = Array(text.unicodeScalars)
         var ids: [Int32] = []
         var offsets: [TokenOffset] = []
@@ -193,11 +126,8 @@ public struct BertTokenizer: Sendable {
                 assert(ids.count - firstNew == ranges.count)
             }
         }
-        return (ids, offsets)
+        return TokenSequence(ids: ids, offsets: offsets)
     }
-}
 
-/// Lets `concurrentPerform` workers write disjoint slots of one buffer.
-private struct UncheckedSendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
+    private var layout: SpecialTokenLayout { SpecialTokenLayout(cls: clsId, sep: sepId, separatorsBetween: 1, secondTypeId: 1) }
 }

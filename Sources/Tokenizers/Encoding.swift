@@ -28,24 +28,31 @@ public struct Encoding: Sendable, Hashable {
     public var offsets: [TokenOffset]
     /// 1 for tokens the tokenizer added ([CLS], [SEP], [PAD]), 0 for tokens from the text.
     public var specialTokensMask: [Int32]
+    /// Which text each token came from: 0 the first, 1 the second of a pair, -1 an added
+    /// token (HF `sequence_ids`). Type ids cannot say it for every model: RoBERTa gives
+    /// both texts type 0.
+    public var sequenceIds: [Int8]
 
-    public init(ids: [Int32] = [], typeIds: [Int32] = [], attentionMask: [Int32] = [], offsets: [TokenOffset] = [], specialTokensMask: [Int32] = []) {
+    public init(ids: [Int32] = [], typeIds: [Int32] = [], attentionMask: [Int32] = [], offsets: [TokenOffset] = [], specialTokensMask: [Int32] = [],
+                sequenceIds: [Int8]? = nil) {
         self.ids = ids
         self.typeIds = typeIds
         self.attentionMask = attentionMask
         self.offsets = offsets
         self.specialTokensMask = specialTokensMask
+        self.sequenceIds = sequenceIds ?? zip(specialTokensMask, typeIds).map { special, type in special == 1 ? -1 : Int8(type) }
     }
 
     public var count: Int { ids.count }
 
     /// Appends one token.
-    mutating func append(id: Int32, typeId: Int32, offset: TokenOffset, special: Bool, attended: Bool = true) {
+    mutating func append(id: Int32, typeId: Int32, offset: TokenOffset, sequence: Int8, attended: Bool = true) {
         ids.append(id)
         typeIds.append(typeId)
         attentionMask.append(attended ? 1 : 0)
         offsets.append(offset)
-        specialTokensMask.append(special ? 1 : 0)
+        specialTokensMask.append(sequence < 0 ? 1 : 0)
+        sequenceIds.append(sequence)
     }
 }
 

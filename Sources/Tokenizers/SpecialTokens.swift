@@ -19,17 +19,20 @@ public struct SpecialTokens: Sendable, Hashable {
 }
 
 /// A token the tokenizer recognizes literally in raw input before normalization (tokenizer.json
-/// `added_tokens`). `special` ones are dropped by `decode(_:skipSpecialTokens: true)`. The
-/// peer's per-token flags `lstrip`, `rstrip`, `single_word` and `normalized` are not modelled:
-/// BERT's five special tokens have them all false, which is the behaviour implemented.
+/// `added_tokens`). `special` ones are dropped by `decode(_:skipSpecialTokens: true)`; an
+/// `lstrip` one swallows the whitespace before it (RoBERTa's `<mask>`). The peer's `rstrip`
+/// and `single_word` are refused when a tokenizer.json sets them, and `normalized` has no
+/// effect here (added tokens are matched in the raw text, where every special token is).
 public struct AddedToken: Sendable, Hashable {
     public var content: String
     public var id: Int32
     public var special: Bool
+    public var lstrip: Bool
 
-    public init(content: String, id: Int32, special: Bool = true) {
+    public init(content: String, id: Int32, special: Bool = true, lstrip: Bool = false) {
         self.content = content
         self.id = id
         self.special = special
+        self.lstrip = lstrip
     }
 }

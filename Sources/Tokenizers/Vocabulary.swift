@@ -1,4 +1,5 @@
 import Foundation
+import LexgraphCore
 
 /// The WordPiece vocabulary: token text by id and id by token text. Ids are dense
 /// (0..<count), as in every BERT vocabulary; duplicates in vocab.txt resolve like the peer's
@@ -52,5 +53,25 @@ public struct Vocabulary: Sendable {
             tokens.append(token)
         }
         return Vocabulary(tokens: tokens)
+    }
+
+    /// The `model.vocab` map of a tokenizer.json (token -> id), whose ids must be exactly
+    /// 0..<count with none repeated.
+    init(tokenizerJSONModel model: [String: Value], file path: String) throws {
+        guard let vocabMap = try model.object("vocab", file: path), !vocabMap.isEmpty else {
+            throw TokenizerError("'model.vocab' is missing or empty", file: path)
+        }
+        var tokens = [String?](repeating: nil, count: vocabMap.count)
+        for (token, value) in vocabMap {
+            guard let id = value.intValue, id >= 0, id < vocabMap.count else {
+                throw TokenizerError("vocabulary id of '\(token)' must be an integer in 0..<\(vocabMap.count), got \(value.jsonText)", file: path)
+            }
+            guard tokens[Int(id)] == nil else {
+                throw TokenizerError("vocabulary id \(id) is given to both '\(tokens[Int(id)] ?? "")' and '\(token)'", file: path)
+            }
+            tokens[Int(id)] = token
+        }
+        // Every id in 0..<count was checked and none repeats, so no slot is empty.
+        self.init(tokens: tokens.compactMap { $0 })
     }
 }

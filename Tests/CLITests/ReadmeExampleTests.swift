@@ -304,6 +304,28 @@ final class ReadmeExampleTests: XCTestCase {
             XCTAssertTrue(r.stdout.contains("classifier: 4 tensors"), "\(r)")
             XCTAssertTrue(r.stdout.contains("check: config.json agrees with every tensor shape in model.safetensors (head: 3 labels)"), "\(r)")
         },
+        // The byte-level BPE fixture tokenizer (tools/make_bpe_fixtures.py): each id is the
+        // token's id in tokenizer.json, and the pieces give the input back.
+        "lexgraph tokenize --model Tests/Fixtures/tokenizer-bpe \"Mapp v. Ohio, 367 U.S. 643\"": Check { r, _ in
+            let data = try Data(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/tokenizer-bpe/tokenizer.json"))
+            let model = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["model"] as? [String: Any])
+            let vocab = try XCTUnwrap(model["vocab"] as? [String: Int])
+            let rows = r.lines.dropFirst().dropLast().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            XCTAssertEqual(rows.first?[1], "<s>")
+            XCTAssertEqual(rows.last?[1], "</s>")
+            for row in rows { XCTAssertEqual(vocab[row[1]], Int(row[2]), "\(row)") }
+            let pieces = rows.dropFirst().dropLast().map { $0[1] }.joined().replacingOccurrences(of: "Ġ", with: " ")
+            XCTAssertEqual(pieces, "Mapp v. Ohio, 367 U.S. 643")
+        },
+        // Trained here on the fixture corpus: the Python library's tokenizer, token for token.
+        "lexgraph tokenizer train Tests/Fixtures/tokenizer-bpe/train-corpus.jsonl --vocab-size 1000 --out runs/legal-bpe": Check { r, _ in
+            XCTAssertTrue(r.stdout.hasPrefix("byte-level BPE: 1000 tokens (5 special, 256 bytes, 739 merges) from 400 texts"), "\(r)")
+            func vocab(_ path: String) throws -> [String: Int]? {
+                let data = try Data(contentsOf: CLI.root.appendingPathComponent(path))
+                return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["model"] as? [String: Any])?["vocab"] as? [String: Int]
+            }
+            XCTAssertEqual(try vocab("runs/legal-bpe/tokenizer.json"), try vocab("Tests/Fixtures/tokenizer-bpe/train-reference/tokenizer.json"))
+        },
         "lexgraph tokenize --model models/all-minilm-l6-v2 \"Mapp v. Ohio, 367 U.S. 643\"": Check { r, _ in
             let vocab = try String(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/vocab.txt"), encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -56,6 +56,48 @@ final class EncoderFamilyFineTuneTests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: dir + "/b/checkpoint/model.safetensors")), "same checkpoint bytes")
     }
 
+    /// `lexgraph finetune --model FOLDER` on a RoBERTa folder whose tokenizer is byte-level
+    /// BPE (tokenizer.json, no vocab.txt): the texts go through that tokenizer (a WordPiece
+    /// reader would refuse the folder), the checkpoint is a `RobertaForSequenceClassification`
+    /// folder with the tokenizer files beside it, and `lexgraph tag` reads it.
+    func testFineTuneRobertaFolderFromText() throws {
+        let dir = try TinyTask.temporaryDirectory("finetune-roberta")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs = try TinyTask.runInputs(dir)
+        let model = inputs.modelDirectory
+        let bpe = Fixtures.packageRoot + "/Tests/Fixtures/tokenizer-bpe"
+        try FileManager.default.removeItem(atPath: model)
+        var config = TinyTask.config(layers: 2)
+        config.architecture = .roberta
+        config.vocabSize = 4000
+        config.typeVocabSize = 1
+        config.padTokenId = 1
+        try BertModel(config: config, seed: 23).saveCheckpoint(directory: model)
+        for name in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: bpe + "/" + name, toPath: model + "/" + name)
+        }
+
+        let args = ["finetune", "--model", model, "--train", inputs.trainPath, "--dev", try XCTUnwrap(inputs.devPath),
+                    "--task", "classify", "--id-field", "id", "--epochs", "1", "--lr", "5e-3", "--batch-size", "4", "--max-length", "24",
+                    "--out", dir + "/run"]
+        let run = try LexgraphBinary.run(args)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        let checkpoint = dir + "/run/checkpoint"
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as? [String: Any])
+        XCTAssertEqual(saved["model_type"] as? String, "roberta")
+        XCTAssertEqual(saved["architectures"] as? [String], ["RobertaForSequenceClassification"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoint + "/tokenizer.json")),
+                       try Data(contentsOf: URL(fileURLWithPath: bpe + "/tokenizer.json")), "the BPE tokenizer travels with the checkpoint")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint + "/vocab.txt"))
+
+        try Data("{\"text\": \"the court may not\", \"id\": \"a\"}\n".utf8).write(to: URL(fileURLWithPath: dir + "/tag.jsonl"))
+        let tag = try LexgraphBinary.run(["tag", dir + "/tag.jsonl", "--types-model", dir + "/run", "--top", "3"])
+        XCTAssertEqual(tag.status, 0, "\(tag)")
+        let tokens = try LexgraphBinary.run(["tokenize", "--model", checkpoint, "the court", "--pair", "may not", "--format", "json"])
+        XCTAssertEqual(tokens.status, 0, "\(tokens)")
+        XCTAssertTrue(tokens.stdout.contains("\"Ġcourt\""), tokens.stdout)
+    }
+
     /// TinyTask's run inputs with a 2-layer DistilBERT base folder instead of BERT.
     static func distilBertInputs(_ dir: String) throws -> FineTuneInputs {
         let inputs = try TinyTask.runInputs(dir)

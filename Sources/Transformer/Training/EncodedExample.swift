@@ -18,12 +18,12 @@ public struct EncodedExample: Sendable, Equatable {
     /// keeps every token, for `TextWindows`) and maps label names through `labels`. An
     /// unknown label is an error naming it and its line; `labeled: false` skips labels
     /// (prediction input).
-    public static func encode(_ items: [LabeledText], tokenizer: BertTokenizer, maxLength: Int?, labels: LabelSet,
+    public static func encode(_ items: [LabeledText], tokenizer: any TextTokenizer, maxLength: Int?, labels: LabelSet,
                               labeled: Bool = true, path: String = "dataset") throws -> [EncodedExample] {
         let options = maxLength.map { EncodeOptions.truncated(to: $0) } ?? EncodeOptions(truncation: .doNotTruncate)
         let encodings: [Encoding]
         if items.allSatisfy({ $0.pair == nil }) {
-            encodings = try tokenizer.encodeBatch(items.map(\.text), options: options)
+            encodings = try tokenizer.encodeBatch(items.map(\.text), pairs: nil, options: options)
         } else if items.allSatisfy({ $0.pair != nil }) {
             encodings = try tokenizer.encodeBatch(items.map(\.text), pairs: items.map { $0.pair ?? "" }, options: options)
         } else {

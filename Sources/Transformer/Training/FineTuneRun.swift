@@ -76,7 +76,7 @@ public struct FineTuneRun {
     @discardableResult
     public func run(resume: Bool, epochLimit: Int? = nil, log: (String) -> Void = { _ in },
                     progress: ((String, Int, Int) -> ProgressBar)? = nil) throws -> [EpochMetrics] {
-        let tokenizer = try BertTokenizer.load(directory: inputs.modelDirectory)
+        let tokenizer = try TokenizerFolder.load(directory: inputs.modelDirectory)
         let multi = options.task == .multilabel
         var trainItems = try TextDataset.load(path: inputs.trainPath, fields: inputs.fields, multiLabel: multi)
         var devItems = try inputs.devPath.map { try TextDataset.load(path: $0, fields: inputs.fields, multiLabel: multi) }

@@ -20,6 +20,7 @@ enum LexgraphCommands {
         ModelCommand.self,
         BenchCommand.self,
         TokenizeCommand.self,
+        TokenizerCommand.self,
         EmbedCommand.self,
         FineTuneCommand.self,
         PretrainCommand.self,

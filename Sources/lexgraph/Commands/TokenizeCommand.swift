@@ -3,12 +3,13 @@ import Foundation
 import LexgraphCore
 import Tokenizers
 
-/// `lexgraph tokenize`: shows how the model's WordPiece tokenizer splits a text (or a pair):
-/// token, id, type id and the offset back into the input (in Unicode scalars).
+/// `lexgraph tokenize`: shows how the model's tokenizer (BERT's WordPiece or RoBERTa's
+/// byte-level BPE, whichever the folder holds) splits a text (or a pair): token, id, type id
+/// and the offset back into the input (in Unicode scalars).
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenize a text (or a text pair) with a BERT WordPiece tokenizer."
+        abstract: "Tokenize a text (or a text pair) with a model folder's tokenizer (WordPiece or byte-level BPE)."
     )
 
     @Option(name: .long, help: "Model folder with tokenizer.json or vocab.txt (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
@@ -17,7 +18,7 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "The text to tokenize.")
     var text: String
 
-    @Option(name: .long, help: "A second text, encoded as a pair ([CLS] text [SEP] pair [SEP]).")
+    @Option(name: .long, help: "A second text, encoded as a pair ([CLS] text [SEP] pair [SEP], or <s> text </s></s> pair </s>).")
     var pair: String?
 
     @Option(name: .long, help: "Truncate to this many tokens, special tokens included (longest_first).")
@@ -36,7 +37,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let folder = try ModelPath.setting(model).require("tokenizer", folder: true)
-        let tokenizer = try BertTokenizer.load(directory: folder)
+        let tokenizer = try TokenizerFolder.load(directory: folder)
         let options = EncodeOptions(truncation: maxLength == nil ? .doNotTruncate : .longestFirst, maxLength: maxLength)
         let encoding = try tokenizer.encode(text, pair: pair, options: options)
         if format == .json { Console.data(json(encoding, tokenizer)) } else { Console.text(table(encoding, tokenizer)) }
@@ -45,11 +46,11 @@ struct TokenizeCommand: ParsableCommand {
     /// The input text a token came from ("" for added tokens).
     private func source(_ encoding: Encoding, _ i: Int) -> String {
         guard encoding.specialTokensMask[i] == 0 else { return "" }
-        let origin = encoding.typeIds[i] == 1 ? (pair ?? "") : text
+        let origin = encoding.sequenceIds[i] == 1 ? (pair ?? "") : text
         return origin.scalarRange(encoding.offsets[i]).map { String(origin[$0]) } ?? ""
     }
 
-    private func table(_ encoding: Encoding, _ tokenizer: BertTokenizer) -> String {
+    private func table(_ encoding: Encoding, _ tokenizer: any TextTokenizer) -> String {
         let tokens = tokenizer.tokens(for: encoding.ids)
         let width = max(5, tokens.map(\.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
@@ -62,7 +63,7 @@ struct TokenizeCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    private func json(_ encoding: Encoding, _ tokenizer: BertTokenizer) -> String {
+    private func json(_ encoding: Encoding, _ tokenizer: any TextTokenizer) -> String {
         let tokens = tokenizer.tokens(for: encoding.ids)
         let value = Value.map([
             "tokens": .list(tokens.map { .string($0) }),
