@@ -62,9 +62,14 @@ struct TransactionRoute {
 
         var results: [Value] = []
         for (i, statement) in statements.enumerated() {
-            // Queries stop at 90% of the request's time, so the answer can still say
-            // which statement ran too long before the request itself is cut off.
-            let remaining = server.config.requestTimeLimit * 0.9 - Date().timeIntervalSince(started)
+            // Queries stop before the request's time limit, so the answer can still say
+            // which statement ran too long before the request itself is cut off (503).
+            // The room left is 10% of the limit but at least half a second (at most half
+            // the limit): on a loaded machine a tenth of a short limit is not enough to
+            // notice the deadline and answer.
+            let limit = server.config.requestTimeLimit
+            let room = min(max(limit * 0.1, 0.5), limit * 0.5)
+            let remaining = limit - room - Date().timeIntervalSince(started)
             var options = QueryOptions(write: writes[i], timeLimit: max(remaining, 0.001))
             options.limits = QueryLimits(maxQueryLength: server.config.maxBodyBytes)
             let engine = writes[i] ? server.writeEngine! : server.readEngine
