@@ -38,8 +38,8 @@ from tokenizers import ByteLevelBPETokenizer, processors
 from transformers import AutoTokenizer, RobertaTokenizerFast
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_tokenizer_fixtures import (ADVERSARIAL, FUZZ_POOL, ROOT, SEED, batch_case,  # noqa: E402
-                                     encode_case, fuzz_cases, load_data)
+from make_tokenizer_fixtures import (ADVERSARIAL, FUZZ_POOL, ROOT, SEED, encode_case,  # noqa: E402
+                                     fuzz_cases, load_data, pair_and_batch_cases)
 
 OUT_DIR = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer-bpe")
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
@@ -167,21 +167,8 @@ def main():
     edge_text = chosen[0][1]
     for ml in (1, 2, 3, 4, 5, 17):
         cases.append(encode_case(tok, f"single-max{ml}", edge_text, max_length=ml))
-    strategies = ["longest_first", "only_first", "only_second", "do_not_truncate"]
-    lengths = [8, 16, 24, 32, 64, 128, 512, 4, 5, 6]
-    firsts = rng.sample(cuad, 40)
-    seconds = rng.sample(tos, 20) + [t for _, t in rng.sample(facts, 20)]
-    for i in range(44):
-        strategy = strategies[i % 4]
-        ml = lengths[(i // 4) % len(lengths)] if strategy != "do_not_truncate" or i % 8 == 3 else None
-        a, b = (firsts[i % 40], seconds[i % 40]) if i % 3 else (seconds[i % 40], firsts[i % 40])
-        cases.append(encode_case(tok, f"pair-{i}-{strategy}-{ml}", a, pair=b, truncation=strategy,
-                                 max_length=ml, decode=(i % 5 == 0)))
-    batch_texts = [t for _, t in chosen[:3]] + [cuad[0], "", BPE_ADVERSARIAL[1]]
-    cases.append(batch_case(tok, "batch-longest", batch_texts, None, "longest_first", 64, "longest"))
-    cases.append(batch_case(tok, "batch-max_length", batch_texts, None, "longest_first", 48, "max_length"))
-    cases.append(batch_case(tok, "batch-pairs", firsts[:3], [seconds[0], seconds[21], ""], "longest_first",
-                            40, "max_length"))
+    cases += pair_and_batch_cases(tok, rng, facts, cuad, tos, [t for _, t in chosen[:3]], BPE_ADVERSARIAL[1],
+                                  lengths=[8, 16, 24, 32, 64, 128, 512, 4, 5, 6])
     with open(os.path.join(OUT_DIR, "reference.jsonl"), "w") as f:
         for case in cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")

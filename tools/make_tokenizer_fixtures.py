@@ -237,6 +237,29 @@ def sweep(tok):
     return {"runs": runs, "punctuation": punctuation}
 
 
+def pair_and_batch_cases(tok, rng, facts, cuad, tos, first_texts, odd_text, lengths):
+    """Pairs under every strategy and each of `lengths`, then padded batches (of
+    `first_texts`, a CUAD clause, the empty string and `odd_text`; of pairs; untruncated)."""
+    cases = []
+    strategies = ["longest_first", "only_first", "only_second", "do_not_truncate"]
+    firsts = rng.sample(cuad, 40)
+    seconds = rng.sample(tos, 20) + [t for _, t in rng.sample(facts, 20)]
+    for i in range(44):
+        strategy = strategies[i % 4]
+        ml = lengths[(i // 4) % len(lengths)] if strategy != "do_not_truncate" or i % 8 == 3 else None
+        a, b = (firsts[i % 40], seconds[i % 40]) if i % 3 else (seconds[i % 40], firsts[i % 40])
+        cases.append(encode_case(tok, f"pair-{i}-{strategy}-{ml}", a, pair=b, truncation=strategy,
+                                 max_length=ml, decode=(i % 5 == 0)))
+    batch_texts = first_texts + [cuad[0], "", odd_text]
+    cases.append(batch_case(tok, "batch-longest", batch_texts, None, "longest_first", 64, "longest"))
+    cases.append(batch_case(tok, "batch-max_length", batch_texts, None, "longest_first", 48, "max_length"))
+    cases.append(batch_case(tok, "batch-untruncated-longest", [tos[1], tos[2], cuad[5]], None,
+                            "do_not_truncate", None, "longest"))
+    cases.append(batch_case(tok, "batch-pairs", [firsts[0], firsts[1], firsts[2]],
+                            [seconds[0], seconds[21], ""], "longest_first", 40, "max_length"))
+    return cases
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "all-minilm-l6-v2"))
@@ -275,26 +298,8 @@ def main():
         cases.append(encode_case(tok, f"single-max{ml}", edge_text, max_length=ml))
     cases.append(encode_case(tok, "single-only_second", edge_text, truncation="only_second", max_length=16))
 
-    # Pairs under every strategy and a range of lengths.
-    strategies = ["longest_first", "only_first", "only_second", "do_not_truncate"]
-    lengths = [8, 16, 24, 32, 64, 128, 512, 3, 4, 5]
-    firsts = rng.sample(cuad, 40)
-    seconds = rng.sample(tos, 20) + [t for _, t in rng.sample(facts, 20)]
-    for i in range(44):
-        strategy = strategies[i % 4]
-        ml = lengths[(i // 4) % len(lengths)] if strategy != "do_not_truncate" or i % 8 == 3 else None
-        a, b = (firsts[i % 40], seconds[i % 40]) if i % 3 else (seconds[i % 40], firsts[i % 40])
-        cases.append(encode_case(tok, f"pair-{i}-{strategy}-{ml}", a, pair=b, truncation=strategy,
-                                 max_length=ml, decode=(i % 5 == 0)))
-
-    # Padded batches.
-    batch_texts = [t for _, t in chosen[:3]] + [cuad[0], "", ADVERSARIAL[8]]
-    cases.append(batch_case(tok, "batch-longest", batch_texts, None, "longest_first", 64, "longest"))
-    cases.append(batch_case(tok, "batch-max_length", batch_texts, None, "longest_first", 48, "max_length"))
-    cases.append(batch_case(tok, "batch-untruncated-longest", [tos[1], tos[2], cuad[5]], None,
-                            "do_not_truncate", None, "longest"))
-    cases.append(batch_case(tok, "batch-pairs", [firsts[0], firsts[1], firsts[2]],
-                            [seconds[0], seconds[21], ""], "longest_first", 40, "max_length"))
+    cases += pair_and_batch_cases(tok, rng, facts, cuad, tos, [t for _, t in chosen[:3]], ADVERSARIAL[8],
+                                  lengths=[8, 16, 24, 32, 64, 128, 512, 3, 4, 5])
 
     os.makedirs(OUT_DIR, exist_ok=True)
     with open(os.path.join(OUT_DIR, "reference.jsonl"), "w") as f:

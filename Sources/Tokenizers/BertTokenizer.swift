@@ -19,49 +19,29 @@ public struct BertTokenizer: Sendable {
     public let modelMaxLength: Int
     /// Whether `decode` applies the WordPiece decoder's cleanup (" ," -> "," ...).
     public let decoderCleanup: Bool
+    private let added: AddedVocabulary
     /// Added tokens matched literally in the input, and the ids `decode` skips as special.
-    public let addedTokens: [String: Int32]
-    public let specialIds: Set<Int32>
-    private let matcher: AddedTokenMatcher
+    public var addedTokens: [String: Int32] { added.table }
+    public var specialIds: Set<Int32> { added.specialIds }
 
     /// Builds a tokenizer from its parts. Every special token must be in the vocabulary.
     /// `addedTokens` defaults to the five special tokens.
     public init(vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(), specialTokens: SpecialTokens = SpecialTokens(),
                 continuingSubwordPrefix: String = "##", maxInputCharsPerWord: Int = 100, modelMaxLength: Int = 512,
                 addedTokens: [AddedToken]? = nil, decoderCleanup: Bool = true) throws {
-        func id(_ name: String, _ role: String) throws -> Int32 {
-            guard let id = vocabulary.id(for: name) else {
-                throw TokenizerError("\(role) token '\(name)' is not in the vocabulary")
-            }
-            return id
-        }
         guard modelMaxLength > 0 else { throw TokenizerError("model_max_length must be positive, got \(modelMaxLength)") }
         guard maxInputCharsPerWord > 0 else { throw TokenizerError("max_input_chars_per_word must be positive, got \(maxInputCharsPerWord)") }
         self.vocabulary = vocabulary
         self.normalizer = normalizer
         self.specialTokens = specialTokens
-        clsId = try id(specialTokens.cls, "classifier")
-        sepId = try id(specialTokens.sep, "separator")
-        padId = try id(specialTokens.pad, "padding")
-        unkId = try id(specialTokens.unk, "unknown")
-        maskId = try id(specialTokens.mask, "mask")
+        let ids = try SpecialTokenIds(specialTokens, in: vocabulary)
+        (clsId, sepId, padId, unkId, maskId) = (ids.cls, ids.sep, ids.pad, ids.unk, ids.mask)
         wordPiece = try WordPiece(vocabulary: vocabulary, unknownToken: specialTokens.unk,
                                   continuingSubwordPrefix: continuingSubwordPrefix, maxInputCharsPerWord: maxInputCharsPerWord)
         self.modelMaxLength = modelMaxLength
         self.decoderCleanup = decoderCleanup
-        let added = try addedTokens ?? specialTokens.all.map { AddedToken(content: $0, id: try id($0, "special")) }
-        var table: [String: Int32] = [:]
-        var specialIds: Set<Int32> = []
-        for token in added {
-            guard token.id >= 0, Int(token.id) < vocabulary.count else {
-                throw TokenizerError("added token '\(token.content)' has id \(token.id) outside the vocabulary (size \(vocabulary.count))")
-            }
-            table[token.content] = token.id
-            if token.special { specialIds.insert(token.id) }
-        }
-        self.addedTokens = table
-        self.specialIds = specialIds
-        matcher = AddedTokenMatcher(tokens: added.map { (content: $0.content, id: $0.id, lstrip: $0.lstrip) })
+        added = try AddedVocabulary(addedTokens ?? specialTokens.all.map { AddedToken(content: $0, id: try SpecialTokenIds.id($0, "special", vocabulary)) },
+                                    vocabularyCount: vocabulary.count)
     }
 
     // MARK: - Encoding
@@ -108,7 +88,7 @@ public struct BertTokenizer: Sendable {
         offsets.reserveCapacity(scalars.count / 4 + 4)
         var normalized = NormalizedText()
         var ranges: [Range<Int>] = []
-        for segment in matcher.split(scalars) {
+        for segment in added.matcher.split(scalars) {
             switch segment {
             case .token(let id, let range):
                 ids.append(id)

@@ -19,9 +19,9 @@ public struct ByteLevelBPETokenizer: Sendable {
     public let modelMaxLength: Int
     /// Whether offsets are trimmed of the spaces a token carries (RobertaProcessing `trim_offsets`).
     public let trimOffsets: Bool
-    public let addedTokens: [String: Int32]
-    public let specialIds: Set<Int32>
-    private let matcher: AddedTokenMatcher
+    private let added: AddedVocabulary
+    public var addedTokens: [String: Int32] { added.table }
+    public var specialIds: Set<Int32> { added.specialIds }
     /// Per id: how many leading and trailing characters of the token are spaces ("Ġ") or
     /// whitespace, which offset trimming steps over.
     private let spaceCounts: [(leading: Int32, trailing: Int32)]
@@ -32,35 +32,17 @@ public struct ByteLevelBPETokenizer: Sendable {
     public init(model: BytePairEncoding, specialTokens: SpecialTokens = robertaSpecialTokens, modelMaxLength: Int = 512,
                 trimOffsets: Bool = true, addedTokens: [AddedToken]? = nil) throws {
         let vocabulary = model.vocabulary
-        func id(_ name: String, _ role: String) throws -> Int32 {
-            guard let id = vocabulary.id(for: name) else { throw TokenizerError("\(role) token '\(name)' is not in the vocabulary") }
-            return id
-        }
         guard modelMaxLength > 0 else { throw TokenizerError("model_max_length must be positive, got \(modelMaxLength)") }
         self.model = model
         self.specialTokens = specialTokens
-        clsId = try id(specialTokens.cls, "classifier")
-        sepId = try id(specialTokens.sep, "separator")
-        padId = try id(specialTokens.pad, "padding")
-        unkId = try id(specialTokens.unk, "unknown")
-        maskId = try id(specialTokens.mask, "mask")
+        let ids = try SpecialTokenIds(specialTokens, in: vocabulary)
+        (clsId, sepId, padId, unkId, maskId) = (ids.cls, ids.sep, ids.pad, ids.unk, ids.mask)
         self.modelMaxLength = modelMaxLength
         self.trimOffsets = trimOffsets
-        let added = try addedTokens ?? [specialTokens.cls, specialTokens.pad, specialTokens.sep, specialTokens.unk].map {
-            AddedToken(content: $0, id: try id($0, "special"))
-        } + [AddedToken(content: specialTokens.mask, id: try id(specialTokens.mask, "mask"), lstrip: true)]
-        var table: [String: Int32] = [:]
-        var specialIds: Set<Int32> = []
-        for token in added {
-            guard token.id >= 0, Int(token.id) < vocabulary.count else {
-                throw TokenizerError("added token '\(token.content)' has id \(token.id) outside the vocabulary (size \(vocabulary.count))")
-            }
-            table[token.content] = token.id
-            if token.special { specialIds.insert(token.id) }
-        }
-        self.addedTokens = table
-        self.specialIds = specialIds
-        matcher = AddedTokenMatcher(tokens: added.map { (content: $0.content, id: $0.id, lstrip: $0.lstrip) })
+        // RoBERTa's: the special tokens, <mask> swallowing the whitespace before it.
+        let defaults = [(specialTokens.cls, ids.cls), (specialTokens.pad, ids.pad), (specialTokens.sep, ids.sep), (specialTokens.unk, ids.unk),
+                        (specialTokens.mask, ids.mask)].map { AddedToken(content: $0.0, id: $0.1, lstrip: $0.1 == ids.mask) }
+        added = try AddedVocabulary(addedTokens ?? defaults, vocabularyCount: vocabulary.count)
         spaceCounts = vocabulary.tokens.map { token in
             func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\u{120}" || s.properties.isWhitespace }
             let scalars = token.unicodeScalars
@@ -110,7 +92,7 @@ public struct ByteLevelBPETokenizer: Sendable {
         var bytes: [UInt8] = []
         var byteScalar: [Int32] = []  // the scalar index each byte of `bytes` came from
         var byteRanges: [Range<Int>] = []
-        for segment in matcher.split(scalars) {
+        for segment in added.matcher.split(scalars) {
             switch segment {
             case .token(let id, let range):
                 out.ids.append(id)

@@ -71,9 +71,10 @@ public struct ByteLevelBPETrainer: Sendable {
                 whereToUpdate[key, default: []].insert(w)
             }
         }
-        var queue = PairQueue()
+        // The most frequent pair first, ties to the smallest (left id, right id).
+        var queue = BinaryHeap<Candidate> { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
         for (key, positions) in whereToUpdate where pairCounts[key]! > 0 {
-            queue.push(PairQueue.Entry(count: pairCounts[key]!, key: key, positions: positions))
+            queue.push(Candidate(count: pairCounts[key]!, key: key, positions: positions))
         }
         whereToUpdate.removeAll()
 
@@ -96,7 +97,7 @@ public struct ByteLevelBPETrainer: Sendable {
                 }
             }
             for (key, positions) in whereToUpdate where pairCounts[key]! > 0 {
-                queue.push(PairQueue.Entry(count: pairCounts[key]!, key: key, positions: positions))
+                queue.push(Candidate(count: pairCounts[key]!, key: key, positions: positions))
             }
             whereToUpdate.removeAll(keepingCapacity: true)
         }
@@ -108,6 +109,13 @@ public struct ByteLevelBPETrainer: Sendable {
         return (Vocabulary(tokens: tokens), ordered.map { key in
             (tokens[Int(Int32(truncatingIfNeeded: key >> 32))], tokens[Int(Int32(truncatingIfNeeded: key & 0xFFFF_FFFF))])
         })
+    }
+
+    /// A pair waiting to be merged: its count when queued and the words it was seen in.
+    struct Candidate {
+        var count: Int
+        var key: UInt64
+        var positions: Set<Int>
     }
 
     /// Merges every (a, b) in `word`, left to right, and returns the pair-count changes
@@ -132,46 +140,5 @@ public struct ByteLevelBPETrainer: Sendable {
             i += 1
         }
         return changes
-    }
-}
-
-/// A binary max-heap of candidate merges: the highest count first, then the smallest pair.
-private struct PairQueue {
-    struct Entry {
-        var count: Int
-        var key: UInt64
-        var positions: Set<Int>
-        func before(_ other: Entry) -> Bool { count != other.count ? count > other.count : key < other.key }
-    }
-
-    private var heap: [Entry] = []
-
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].before(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var best = parent
-            if left < heap.count && heap[left].before(heap[best]) { best = left }
-            if right < heap.count && heap[right].before(heap[best]) { best = right }
-            if best == parent { break }
-            heap.swapAt(parent, best)
-            parent = best
-        }
-        return top
     }
 }

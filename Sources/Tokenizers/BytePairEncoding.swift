@@ -9,6 +9,13 @@ public struct BytePairEncoding: Sendable {
         var id: Int32
     }
 
+    /// A merge waiting in a word: the pair starting at `position`.
+    private struct PendingMerge {
+        var rank: Int32
+        var position: Int
+        var id: Int32
+    }
+
     public let vocabulary: Vocabulary
     /// Keyed by `pairKey(left, right)`.
     let merges: [UInt64: Merge]
@@ -65,9 +72,10 @@ public struct BytePairEncoding: Sendable {
         var length = [Int](repeating: 1, count: symbol.count)
         var prev = Array(-1..<(symbol.count - 1))
         var next = Array(1...symbol.count)
-        var queue = MergeQueue()
+        // Lowest rank first, then leftmost.
+        var queue = BinaryHeap<PendingMerge> { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
         for i in 0..<(symbol.count - 1) {
-            if let m = merges[Self.pairKey(symbol[i], symbol[i + 1])] { queue.push(rank: m.rank, position: i, id: m.id) }
+            if let m = merges[Self.pairKey(symbol[i], symbol[i + 1])] { queue.push(PendingMerge(rank: m.rank, position: i, id: m.id)) }
         }
         while let top = queue.pop() {
             let i = top.position
@@ -81,10 +89,10 @@ public struct BytePairEncoding: Sendable {
             next[i] = next[j]
             if next[j] < symbol.count { prev[next[j]] = i }
             if prev[i] >= 0, let left = merges[Self.pairKey(symbol[prev[i]], symbol[i])] {
-                queue.push(rank: left.rank, position: prev[i], id: left.id)
+                queue.push(PendingMerge(rank: left.rank, position: prev[i], id: left.id))
             }
             if next[i] < symbol.count, let right = merges[Self.pairKey(symbol[i], symbol[next[i]])] {
-                queue.push(rank: right.rank, position: i, id: right.id)
+                queue.push(PendingMerge(rank: right.rank, position: i, id: right.id))
             }
         }
         var i = 0
@@ -93,48 +101,5 @@ public struct BytePairEncoding: Sendable {
             byteRanges.append((base + i)..<(base + i + length[i]))
             i = next[i]
         }
-    }
-}
-
-/// A binary min-heap of pending merges ordered by (rank, position).
-private struct MergeQueue {
-    struct Entry {
-        var rank: Int32
-        var position: Int
-        var id: Int32
-        func before(_ other: Entry) -> Bool { rank != other.rank ? rank < other.rank : position < other.position }
-    }
-
-    private var heap: [Entry] = []
-
-    mutating func push(rank: Int32, position: Int, id: Int32) {
-        heap.append(Entry(rank: rank, position: position, id: id))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].before(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var best = parent
-                if left < heap.count && heap[left].before(heap[best]) { best = left }
-                if right < heap.count && heap[right].before(heap[best]) { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top
     }
 }
