@@ -17,13 +17,15 @@ public enum SealedBytes {
         case authenticationFailed
     }
 
-    /// `magic` + nonce + ciphertext + tag.
-    public static func seal<Plaintext: DataProtocol>(_ plaintext: Plaintext, key: SymmetricKey, magic: [UInt8]) throws -> Data {
+    /// `magic` + nonce + ciphertext + tag. Built from the box's parts with whole-buffer
+    /// copies (its `combined` form and generic byte sequences copy byte by byte).
+    public static func seal(_ plaintext: Data, key: SymmetricKey, magic: [UInt8]) throws -> Data {
         let box = try AES.GCM.seal(plaintext, using: key)
-        guard let combined = box.combined else { throw Failure.authenticationFailed }
-        var out = Data(capacity: magic.count + combined.count)
+        var out = Data(capacity: magic.count + nonceBytes + box.ciphertext.count + tagBytes)
         out.append(contentsOf: magic)
-        out.append(combined)
+        box.nonce.withUnsafeBytes { out.append(contentsOf: $0) }
+        out.append(box.ciphertext)
+        out.append(box.tag)
         return out
     }
 
@@ -35,8 +37,10 @@ public enum SealedBytes {
     /// The plaintext of `data` sealed by `seal` with `key` and `magic`.
     public static func open(_ data: Data, key: SymmetricKey, magic: [UInt8]) throws(Failure) -> Data {
         guard isSealed(data, magic: magic) else { throw .notSealed }
+        let nonceStart = data.startIndex + magic.count, nonceEnd = nonceStart + nonceBytes, tagStart = data.endIndex - tagBytes
         do {
-            let box = try AES.GCM.SealedBox(combined: data.dropFirst(magic.count))
+            let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: data.subdata(in: nonceStart..<nonceEnd)),
+                                            ciphertext: data.subdata(in: nonceEnd..<tagStart), tag: data.subdata(in: tagStart..<data.endIndex))
             return try AES.GCM.open(box, using: key)
         } catch {
             throw .authenticationFailed
