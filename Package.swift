@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["TestRequirements", "LexgraphCore", "Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "LexgraphCore", "Grounding", "GraphStore", "GraphAlgorithms",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
+        .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports", "Sealing",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         // FoundationXML: the toolchain's XMLParser on Linux (part of Foundation on macOS),
         // which checks that the charts are well-formed XML.
