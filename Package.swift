@@ -55,15 +55,18 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // BERT WordPiece tokenizer (vocab.txt / tokenizer.json).
         .target(name: "Tokenizers", dependencies: ["LexgraphCore"]),
+        // AES-256-GCM sealing at rest (swift-crypto): the one sealed-bytes format of masking
+        // vaults and of artifacts (checkpoints, predictions) under the artifact key.
+        .target(name: "Sealing", dependencies: ["LexgraphCore", .product(name: "Crypto", package: "swift-crypto")]),
         // Safetensors I/O, BERT encoder forward/backward, heads, AdamW, training loop.
-        .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore", "Sealing"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // As-of seed selection, verbalized graph facts, time-safe graph feature vectors.
         .target(name: "Grounding", dependencies: ["LexgraphCore", "GraphStore", "GraphAlgorithms", .product(name: "GRDB", package: "GRDB.swift")]),
         // Report output without dependencies: hand-written SVG charts (learning, ROC, reliability), Markdown tables.
         .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "Sealing", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports"]),
         // Contract review and document tagging: the clause tasks over the shared corpora
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
@@ -79,7 +82,7 @@ let package = Package(
         // PII masking (detection, placeholders or seeded substitutes, the AES-GCM vault),
         // masking policies, and the hash-chained audit log over GraphStore's table.
         .target(name: "Compliance", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore",
+            "LexgraphCore", "Ontology", "GraphStore", "Sealing",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -88,7 +91,7 @@ let package = Package(
         // model registry (ContractReview's classifiers; Prediction's run folders), Prometheus
         // metrics, request limits and graceful shutdown (Hummingbird 2).
         .target(name: "Server", dependencies: [
-            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction",
+            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -110,7 +113,7 @@ let package = Package(
                                                             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -126,7 +129,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["TestRequirements", "LexgraphCore", "Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "LexgraphCore", "Grounding", "GraphStore", "GraphAlgorithms",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports",
+        .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports", "Sealing",
                                                             "Tokenizers", "Transformer", "Tensor"]),
         // FoundationXML: the toolchain's XMLParser on Linux (part of Foundation on macOS),
         // which checks that the charts are well-formed XML.
@@ -138,14 +141,14 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["TestRequirements", "ActiveLearning", "LexgraphCore", "Transformer"]),
         .testTarget(name: "HyperparameterSearchTests", dependencies: ["HyperparameterSearch", "Transformer", "Tokenizers", "Tensor"]),
-        .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers"]),
+        .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers", "Sealing"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make
         // or inspect database files as another program would.
         .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),
         // The real HTTP server on a loopback port, spoken to over TCP (URLSession).
-        .testTarget(name: "ServerTests", dependencies: ["Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview",
+        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing",
                                                        .product(name: "Logging", package: "swift-log"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),

@@ -29,12 +29,12 @@ public struct EmbeddingMatrix: Sendable, Equatable {
         EmbeddingMatrix(dimension: dimension, values: indices.flatMap { row($0) })
     }
 
-    /// Writes `path` atomically (a reader never sees half a file), tagged with `key`.
+    /// Writes `path` atomically (a reader never sees half a file), tagged with `key`;
+    /// sealed when an artifact key is configured, as the embeddings stand for the texts.
     public func save(to path: String, key: String) throws {
         let tensor = Tensor(shape: [count, dimension], values: values)
-        let data = try SafetensorsWriter.encode([("embeddings", tensor)], metadata: ["key": key])
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ActiveLearningError("cannot write the embeddings: \(error.localizedDescription)", file: path)
+        do { try SafetensorsWriter.write([("embeddings", tensor)], metadata: ["key": key], to: path) } catch let error as TransformerError {
+            throw ActiveLearningError("cannot write the embeddings: \(error.message)", file: path)
         }
     }
 

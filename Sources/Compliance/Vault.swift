@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Sealing
 
 /// The key of a masking vault: 32 bytes for AES-256-GCM, from a key file or an
 /// environment variable, written as 64 hex digits, base64, or the raw bytes (file
@@ -58,29 +59,25 @@ public struct VaultKey: Sendable {
     }
 }
 
-/// A vault file: the reverse mapping of a masked corpus, sealed with AES-256-GCM. The
-/// file is `LXVAULT1`, the 12-byte nonce, the ciphertext and the 16-byte tag; any
-/// change to it, or a wrong key, fails authentication and nothing is decrypted.
+/// A vault file: the reverse mapping of a masked corpus, sealed with AES-256-GCM
+/// (`SealedBytes`, the sealing artifacts use too). The file is `LXVAULT1`, the 12-byte
+/// nonce, the ciphertext and the 16-byte tag; any change to it, or a wrong key, fails
+/// authentication and nothing is decrypted.
 public enum Vault {
     static let magic = Array("LXVAULT1".utf8)
 
     public static func seal(_ contents: VaultContents, key: VaultKey) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let plaintext = try encoder.encode(contents)
-        let box = try AES.GCM.seal(plaintext, using: key.key)
-        guard let combined = box.combined else { throw ComplianceError("AES-GCM produced no combined form") }
-        return Data(magic) + combined
+        return try SealedBytes.seal(try encoder.encode(contents), key: key.key, magic: magic)
     }
 
     public static func open(_ data: Data, key: VaultKey, file: String) throws -> VaultContents {
-        guard data.count >= magic.count + 12 + 16, Array(data.prefix(magic.count)) == magic else {
-            throw ComplianceError("\(file) is not a Lexgraph vault, or is truncated (\(data.count) bytes)")
-        }
         let plaintext: Data
         do {
-            let box = try AES.GCM.SealedBox(combined: data.dropFirst(magic.count))
-            plaintext = try AES.GCM.open(box, using: key.key)
+            plaintext = try SealedBytes.open(data, key: key.key, magic: magic)
+        } catch SealedBytes.Failure.notSealed {
+            throw ComplianceError("\(file) is not a Lexgraph vault, or is truncated (\(data.count) bytes)")
         } catch {
             throw ComplianceError("cannot open the vault \(file): the key does not match it, or the file was changed (AES-GCM authentication failed)")
         }

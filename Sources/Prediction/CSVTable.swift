@@ -1,4 +1,5 @@
 import Foundation
+import Sealing
 import LexgraphCore
 
 /// A CSV file read whole (RFC 4180: quoted fields, doubled quotes, newlines inside quotes),
@@ -12,8 +13,12 @@ public struct CSVTable: Sendable {
     public let lines: [Int]
     private let columnIndex: [String: Int]
 
+    /// Reads `path`, decrypting it when it is sealed with the artifact key (a run's
+    /// predictions, `SealedFiles`).
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let read: Data?
+        do { read = try SealedFiles.read(path) } catch let error as SealingError { throw PredictionError(error.message, file: path, line: 1) }
+        guard let data = read else {
             throw PredictionError("cannot read CSV file \(path): missing or unreadable")
         }
         try self.init(bytes: [UInt8](data), file: path)

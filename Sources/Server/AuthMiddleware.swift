@@ -19,6 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError(.serviceUnavailable, "DatabaseUnavailable", "cannot check the API token: \(error)")
         }
         context.notes.tokenID = principal.tokenID
+        context.notes.tokenName = principal.name
         guard principal.role >= minimum else {
             throw APIError(.forbidden, "Forbidden",
                            "\(request.method) \(context.endpointPath ?? request.uri.path) needs the role \(minimum.rawValue) or higher; API token \(principal.tokenID) (\(principal.name)) has the role \(principal.role.rawValue)")

@@ -21,8 +21,9 @@ import UnixSignals
 ///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`).
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
-/// and one writer for CREATE, unless the configuration says read-only. Shutdown on
-/// SIGTERM or SIGINT is graceful: the listener closes and requests in progress finish.
+/// and one writer for CREATE and the requests' audit entries (`RequestAuditLog`), unless
+/// the configuration says read-only. Shutdown on SIGTERM or SIGINT is graceful: the
+/// listener closes, requests in progress finish, and their audit entries are written.
 public final class LexgraphServer: Sendable {
     /// The version `lexgraph_build_info` reports.
     public static let version = "0.1.0"
@@ -35,6 +36,9 @@ public final class LexgraphServer: Sendable {
     let metrics: ServerMetrics
     let models: ModelCache
     let logger: Logger
+    /// The requests' audit trail writer; nil when the service is read-only (it then
+    /// writes nothing, the audit trail included, and says so at start).
+    let audit: RequestAuditLog?
 
     /// Opens the database (the writer first: opening it brings an older schema up to
     /// date, which the read-only connections then expect).
@@ -49,6 +53,10 @@ public final class LexgraphServer: Sendable {
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
         models = ModelCache()
+        audit = writeStore.map { RequestAuditLog(store: $0, logger: logger) }
+        if audit == nil {
+            logger.warning("read-only: requests are not recorded in the audit trail (audit_log needs a writable database)")
+        }
         if !LexgraphServer.isLoopback(config.host) {
             logger.warning("listening beyond loopback without TLS: API tokens cross the network in clear text; put a TLS-terminating proxy in front",
                            metadata: ["bind": .string(ServerConfig.url(host: config.host, port: config.port))])
@@ -71,7 +79,7 @@ public final class LexgraphServer: Sendable {
     func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         // Middlewares apply to the routes added after them.
-        router.middlewares.add(ObservationMiddleware(metrics: metrics))
+        router.middlewares.add(ObservationMiddleware(metrics: metrics, audit: audit))
         router.middlewares.add(AdmissionMiddleware(gate: ConcurrencyGate(limit: config.maxConcurrentRequests), timeLimit: config.requestTimeLimit))
 
         router.get("/v2/health/live") { _, _ in JSONResponse.make(.ok, .map(["live": .bool(true)])) }
@@ -125,6 +133,9 @@ public final class LexgraphServer: Sendable {
             configuration: .init(address: .hostname(host, port: config.port), serverName: "lexgraph"),
             onServerRunning: { channel in await onRunning(host, channel.localAddress?.port ?? 0) },
             logger: logger)
-        return ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: signals, logger: logger))
+        // Shut down in reverse order: the server finishes its requests, then the audit
+        // writer appends what they queued.
+        let services: [any Service] = (audit.map { [$0] } ?? []) + [application]
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
     }
 }

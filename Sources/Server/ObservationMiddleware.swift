@@ -1,4 +1,6 @@
+import Compliance
 import Dispatch
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -6,10 +8,20 @@ import Logging
 /// The outermost layer of every request: gives it a request id (the caller's
 /// `X-Request-Id` when it is a plain token, else Hummingbird's), turns every failure
 /// into a JSON answer (`APIError`; anything unexpected a 500 that names the request id
-/// and is logged), counts and times it per route pattern, and logs one line for it.
+/// and is logged), counts and times it per route pattern, logs one line for it, and
+/// queues its audit entry (`RequestAuditLog`; the health checks excepted).
 struct ObservationMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let metrics: ServerMetrics
+    var audit: RequestAuditLog? = nil
+    /// Masks what a caller chose that reaches a log line (the path, an unexpected
+    /// error's text) with the default masking policy: a name, an e-mail or an id in a URL
+    /// is logged as `[PERSON_1]`, `[EMAIL_1]`.
+    var logMasker = LogMasker()
+
+    /// Routes not audited: probes an orchestrator polls every few seconds, without a
+    /// token and without data; auditing them would bury the requests that matter.
+    static let unauditedRoutes: Set<String> = ["/v2/health/live", "/v2/health/ready"]
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
 
@@ -30,7 +42,7 @@ struct ObservationMiddleware: RouterMiddleware {
             response = try APIError(error.status, error.status.reasonPhrase.replacingOccurrences(of: " ", with: ""),
                                     "\(error.status.code) \(error.status.reasonPhrase)").response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": .string(String(describing: error))])
+            context.logger.error("request failed", metadata: ["error": .string(logMasker.mask(String(describing: error)))])
             response = try APIError(.internalServerError, "InternalError",
                                     "the server failed to answer this request; its log has the cause under request id \(requestID)")
                 .response(from: request, context: context)
@@ -40,11 +52,15 @@ struct ObservationMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.requestFinished(method: request.method.rawValue, route: route, status: Int(response.status.code), nanoseconds: nanoseconds)
         var fields: Logger.Metadata = [
-            "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
+            "method": .string(request.method.rawValue), "path": .string(logMasker.mask(request.uri.path.removingPercentEncoding ?? request.uri.path)), "route": .string(route),
             "status": .stringConvertible(response.status.code), "duration_ms": .string(String(format: "%.3f", Double(nanoseconds) / 1e6)),
         ]
         if let token = context.notes.tokenID { fields["token_id"] = .string(token) }
         context.logger.info("request", metadata: fields)
+        if let audit, !ObservationMiddleware.unauditedRoutes.contains(route) {
+            let principal = context.notes.tokenID.map { "token \($0) (\(context.notes.tokenName ?? ""))" } ?? "anonymous"
+            audit.record(principal: principal, method: request.method.rawValue, route: route, status: Int(response.status.code), requestID: requestID)
+        }
         return response
     }
 
@@ -55,5 +71,16 @@ struct ObservationMiddleware: RouterMiddleware {
               value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E })
         else { return nil }
         return value
+    }
+}
+
+/// The default masking policy's masker, copied for each text (a copy numbers its own
+/// placeholders from 1, so log lines never share state).
+struct LogMasker: @unchecked Sendable {
+    private let prototype: Masker? = try? Masker(policy: MaskingPolicy())
+
+    func mask(_ text: String) -> String {
+        guard var masker = prototype else { return text }
+        return masker.mask(text)
     }
 }

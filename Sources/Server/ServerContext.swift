@@ -19,9 +19,16 @@ public struct ServerContext: RequestContext {
 final class RequestNotes: @unchecked Sendable {
     private let lock = NSLock()
     private var _tokenID: String?
+    private var _tokenName: String?
 
     var tokenID: String? {
         get { lock.lock(); defer { lock.unlock() }; return _tokenID }
         set { lock.lock(); _tokenID = newValue; lock.unlock() }
+    }
+
+    /// The authenticated token's name (for the audit trail's principal).
+    var tokenName: String? {
+        get { lock.lock(); defer { lock.unlock() }; return _tokenName }
+        set { lock.lock(); _tokenName = newValue; lock.unlock() }
     }
 }

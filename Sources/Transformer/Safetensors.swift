@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import Sealing
 import Tensor
 
 /// Element types a safetensors header may name. Compute needs F32; F16 and BF16 are
@@ -46,12 +47,19 @@ public struct SafetensorsFile: @unchecked Sendable {
     /// Largest header accepted: the format's own limit (100 MB).
     static let maxHeaderBytes = 100_000_000
 
+    /// Reads the file at `path`; a file sealed with the artifact key (`SealedFiles`) is
+    /// decrypted into memory, a plain one is mapped.
     public init(path: String) throws {
-        let data: Data
+        var data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw TransformerError("cannot read safetensors file: \(error.localizedDescription)", file: path)
+        }
+        if SealedFiles.isSealedMark(data) {
+            do { data = try SealedFiles.decode(data, path: path, key: SealedFiles.key()) } catch let error as SealingError {
+                throw TransformerError(error.message, file: path)
+            }
         }
         try self.init(data: data, path: path)
     }
@@ -202,10 +210,11 @@ public enum SafetensorsWriter {
         return out
     }
 
+    /// Writes the file atomically, sealed when an artifact key is configured (`SealedFiles`).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
         let data = try encode(tensors, metadata: metadata)
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw TransformerError("cannot write safetensors file: \(error.localizedDescription)", file: path)
+        do { try SealedFiles.write(data, to: path) } catch let error as SealingError {
+            throw TransformerError("cannot write safetensors file: \(error.message)", file: path)
         }
     }
 }

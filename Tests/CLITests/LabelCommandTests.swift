@@ -95,6 +95,43 @@ final class LabelCommandTests: XCTestCase {
         XCTAssertEqual(twice.stderr, "lexgraph: error: \(dup):2: id \"a\" is used twice in the pool (lines 1 and 2)\n")
     }
 
+    /// `--mask`: personal data planted in the pool and the seed set (a person, an e-mail,
+    /// an SSN) is replaced before the texts are embedded, shown or saved: none reaches the
+    /// output or a file of the state folder; a resume without `--mask` is refused (the
+    /// state fingerprints the masked pool).
+    func testMaskReplacesPersonalDataBeforeEmbedding() throws {
+        let f = try setUpFiles()
+        let canary = ["Kowalczyk", "jdoe@mail.example.com", "219-09-9999"]
+        var pool = try String(contentsOfFile: f.pool, encoding: .utf8)
+        pool += "{\"id\": \"c1\", \"text\": \"arbitration with Mr. Kowalczyk w3\"}\n"
+        pool += "{\"id\": \"c2\", \"text\": \"refund to jdoe@mail.example.com w4\"}\n"
+        pool += "{\"id\": \"c3\", \"text\": \"court ruling on SSN 219-09-9999\"}\n"
+        try pool.write(toFile: f.pool, atomically: true, encoding: .utf8)
+        let seeds = f.dir.appendingPathComponent("seeds.jsonl").path
+        try ("{\"id\": \"c3\", \"text\": \"court ruling on SSN 219-09-9999\", \"label\": \"dispute\"}\n"
+             + "{\"id\": \"p1\", \"text\": \"court w1 w21\", \"label\": \"dispute\"}\n{\"id\": \"p3\", \"text\": \"refund w3 w23\", \"label\": \"money\"}\n")
+            .write(toFile: seeds, atomically: true, encoding: .utf8)
+        let state = f.dir.appendingPathComponent("state").path
+        let common = ["label", "--pool", f.pool, "--labels", seeds, "--state", state, "--model", f.model, "--max-length", "16", "--k", "15"]
+        let masked = try CLI.run(common + ["--mask"])
+        XCTAssertEqual(masked.status, 0, "\(masked)")
+        XCTAssertTrue(masked.stderr.contains("masked the pool and seed texts before embedding (placeholder of "), masked.stderr)
+        XCTAssertTrue(masked.stderr.contains("): email 1, person 1, ssn 2"), masked.stderr)
+        XCTAssertTrue(masked.stdout.contains("[PERSON_1]") && masked.stdout.contains("[EMAIL_1]"), "the batch shows masked texts: \(masked.stdout)")
+        var files: [String] = []
+        let walker = FileManager.default.enumerator(atPath: state)
+        while let name = walker?.nextObject() as? String { files.append(name) }
+        XCTAssertTrue(files.contains("queue.jsonl") && files.contains("state.json"), "\(files)")
+        for name in files {
+            guard let data = FileManager.default.contents(atPath: state + "/" + name) else { continue }
+            for secret in canary { XCTAssertFalse(String(decoding: data, as: UTF8.self).contains(secret), "\(secret) in \(name)") }
+        }
+        for secret in canary { XCTAssertFalse((masked.stdout + masked.stderr).contains(secret), "\(secret) in the output") }
+        let unmasked = try CLI.run(common)
+        XCTAssertEqual(unmasked.status, 1, "\(unmasked)")
+        XCTAssertTrue(unmasked.stderr.contains("this session was started on another pool"), unmasked.stderr)
+    }
+
     func testSimulationWritesCurvesSummaryAndPlot() throws {
         let f = try setUpFiles()
         let task = f.dir.appendingPathComponent("task")

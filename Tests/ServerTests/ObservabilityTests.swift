@@ -11,6 +11,19 @@ final class ObservabilityTests: XCTestCase {
         for _ in 0..<2 { _ = try await s.transaction([("MATCH (c:Case) RETURN count(c)", [:])]) }
         _ = try await s.transaction([("RETURN $missing", [:])])
         _ = try await s.request("GET", "/v1/tokens", token: s.tokens[.reader])  // 403
+        // Each request's audit entry is written after its answer (RequestAuditLog): wait
+        // for the four, so the file holds still from here to the scrape's measurement.
+        let audit = try GraphStore(path: s.databasePath, mode: .readOnly, key: .noKey)
+        var waited = 0
+        while try audit.read({ try AuditLogTable.all(in: $0) }).count < 4, waited < 1000 {
+            try await Task.sleep(nanoseconds: 10_000_000)
+            waited += 1
+        }
+        // The database size is the file and its write-ahead log, as the file system says.
+        var size: Int64 = 0
+        for file in [s.databasePath, s.databasePath + "-wal"] {
+            size += (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)??.int64Value ?? 0
+        }
         let reply = try await s.request("GET", "/metrics", token: s.tokens[.reader])
         XCTAssertEqual(reply.status, 200, "\(reply)")
         XCTAssertEqual(reply.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8")
@@ -28,11 +41,6 @@ final class ObservabilityTests: XCTestCase {
             "# HELP lexgraph_database_size_bytes Bytes of the graph database on disk (file and write-ahead log), measured at each scrape.",
         ] {
             XCTAssertTrue(lines.contains(expected), "missing line: \(expected)\n\(reply.text)")
-        }
-        // The database size is the file and its write-ahead log, as the file system says.
-        var size: Int64 = 0
-        for file in [s.databasePath, s.databasePath + "-wal"] {
-            size += (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)??.int64Value ?? 0
         }
         XCTAssertTrue(lines.contains("lexgraph_database_size_bytes \(size)") || lines.contains("lexgraph_database_size_bytes \(size).0"),
                       "size \(size):\n\(reply.text)")

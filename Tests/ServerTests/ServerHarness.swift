@@ -69,11 +69,11 @@ final class ServerHarness: @unchecked Sendable {
         self.port = port
     }
 
-    /// Stops the server gracefully and removes the folder.
-    func stop() async throws {
+    /// Stops the server gracefully and removes the folder (unless `keepingFiles`).
+    func stop(keepingFiles: Bool = false) async throws {
         await group.triggerGracefulShutdown()
         try await running.value
-        try? FileManager.default.removeItem(at: folder)
+        if !keepingFiles { try? FileManager.default.removeItem(at: folder) }
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import Sealing
 
 /// A finished run on disk:
 /// - `config.json` (`RunConfig`), `epochs.jsonl` (`EpochRecord` per line),
@@ -114,7 +115,11 @@ public final class RunFolderWriter {
     }
 
     public func write(predictions: [(model: String, predictions: [ScoredPrediction])], set: RunFolder.PredictionSet) throws {
-        try RunFiles.write(PredictionsCSV.text(predictions), to: file(set.fileName))
+        // Sealed with the artifact key when one is configured: the cases and what the model said of them.
+        let path = file(set.fileName)
+        do { try SealedFiles.write(Data(PredictionsCSV.text(predictions).utf8), to: path) } catch let error as SealingError {
+            throw PredictionError(error.message, file: path, line: 1)
+        }
     }
 
     public func write(evaluation: EvaluationReport) throws {

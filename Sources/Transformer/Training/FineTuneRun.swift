@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import Sealing
 import Tokenizers
 
 /// What a run trains on: the base model folder, the data files and their fields.
@@ -29,6 +30,8 @@ public struct FineTuneInputs: Sendable, Equatable, Codable {
 ///   a LoRA run saves its adapters merged into the base there, and the adapters themselves
 ///   in `checkpoint/adapter/` (peft's layout, onto the base model folder);
 /// - `dev_predictions.jsonl`: that checkpoint's predictions on the dev set;
+/// with an artifact key configured, every `.safetensors` file and `dev_predictions.jsonl`
+/// are sealed (`SealedFiles`);
 /// - `state/`: the latest weights (a LoRA run: the base and `state/adapter/`),
 ///   `optimizer.safetensors`, `trainer_state.json` and `run_state.json`, from which `resume`
 ///   continues after the last finished epoch.
@@ -274,8 +277,8 @@ public struct FineTuneRun {
             out += Value.map(fields).jsonText + "\n"
         }
         let path = directory + "/dev_predictions.jsonl"
-        do { try Data(out.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw TransformerError("cannot write predictions: \(error.localizedDescription)", file: path)
+        do { try SealedFiles.write(Data(out.utf8), to: path) } catch let error as SealingError {
+            throw TransformerError("cannot write predictions: \(error.message)", file: path)
         }
     }
 

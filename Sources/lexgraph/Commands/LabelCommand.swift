@@ -108,6 +108,7 @@ struct LabelCurateCommand: ParsableCommand {
     @Option(name: .long, help: "Field or column of the pool's ids (line numbers when absent).")
     var idField = "id"
     @OptionGroup var embedder: LabelModelOptions
+    @OptionGroup var masking: TrainingMaskOptions
 
     func validate() throws {
         if k < 1 { throw ValidationError("--k must be at least 1, got \(k)") }
@@ -116,9 +117,22 @@ struct LabelCurateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pool = try LabelPool.load(path: pool, textField: textField, idField: idField)
+        var pool = try LabelPool.load(path: pool, textField: textField, idField: idField)
         if let message = pool.duplicateMessage { Console.note("note: " + message) }
-        let classes = try ClassList.load(path: labels)
+        var classes = try ClassList.load(path: labels)
+        if let masker = try masking.masker() {
+            // Before anything is embedded, shown, queued or saved; the state's pool
+            // fingerprint is of the masked texts, so a resume must mask the same way.
+            var replaced: [String: Int] = [:]
+            func mask(_ text: String) -> String {
+                let masked = masker.mask(text)
+                for kind in masked.replaced { replaced[kind, default: 0] += 1 }
+                return masked.text
+            }
+            pool = try LabelPool(path: pool.path, items: pool.items.map { var item = $0; item.text = mask(item.text); return item }, duplicates: pool.duplicates)
+            classes.seed = classes.seed.map { var seed = $0; seed.text = mask(seed.text); return seed }
+            Console.note("masked the pool and seed texts before embedding (\(masker.description)): \(TrainingMaskOptions.summary(replaced))")
+        }
         try CuratorSession.checkResumable(directory: state, pool: pool, classes: classes)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let embeddings = try embedder.embeddings(pool.items.map(\.text), cache: state + "/" + CuratorState.embeddingsFile, what: "the pool")

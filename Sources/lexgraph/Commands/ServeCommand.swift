@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sealing
 import Server
 
 /// `lexgraph serve`: the graph as an HTTP service until SIGTERM or Ctrl-C.
@@ -14,7 +15,7 @@ struct ServeCommand: ParsableCommand {
             LEXGRAPH_DB_NAME, LEXGRAPH_READ_ONLY, LEXGRAPH_BIND, LEXGRAPH_IDLE_TIMEOUT, LEXGRAPH_MAX_BODY_SIZE, \
             LEXGRAPH_REQUEST_TIME_LIMIT, LEXGRAPH_MAX_CONCURRENT_REQUESTS, LEXGRAPH_LOG_FORMAT, LEXGRAPH_LOG_LEVEL), \
             then --db. Binds 127.0.0.1:7474 unless told otherwise. Every route but /v2/health/* needs an API \
-            token (`lexgraph token create`). SIGTERM or SIGINT stops it gracefully: requests in progress finish.
+            token (`lexgraph token create`); each request's token, route and status go to the audit trail             (not in read-only mode). SIGTERM or SIGINT stops it gracefully: requests in progress finish.
             """)
 
     @Option(help: "Configuration file (YAML or JSON); environment variables override it.")
@@ -26,6 +27,11 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         var settings = try ServerConfig.load(file: config)
         if let db { settings.databasePath = db }
+        // Sealed models open with the artifact key, else the database key: the config's
+        // key file counts as the database key when no variable names one.
+        if let keyFile = settings.databaseKeyFile, try ArtifactKey.environment() == nil {
+            SealedFiles.use(try ArtifactKey.file(keyFile))
+        }
         let logger = LexgraphServer.logger(for: settings)
         let server = try LexgraphServer(config: settings, logger: logger)
         let path = settings.databasePath

@@ -2,7 +2,7 @@ import ArgumentParser
 import Compliance
 
 /// `--mask` / `--mask-policy FILE` on the commands that train on text (`finetune`,
-/// `pretrain`): personal data is replaced before any text reaches the tokenizer, so no
+/// `pretrain`, `label`): personal data is replaced before any text reaches the tokenizer, so no
 /// unmasked text reaches a batch, a checkpoint or a log line.
 struct TrainingMaskOptions: ParsableArguments {
     @Flag(name: .long, help: "Mask personal data in the training texts before tokenization (the default masking policy).")

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""What sealing costs a checkpoint save and load: `lexgraph model convert SRC DST` (a
+full load of SRC and save to DST) of the MiniLM folder's Lexgraph re-save, plain vs
+sealed with an artifact key (64 hex digits: no PBKDF2), alternating, in one run; prints
+the medians and the ratio. For reference, Python `cryptography`'s AES-GCM on the same
+bytes (the cipher alone).
+
+    python3 tools/bench_sealing.py [--repeats 5] [--model models/all-minilm-l6-v2]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--model", default=os.path.join(ROOT, "models", "all-minilm-l6-v2"))
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "lexgraph"))
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="lexgraph-bench-sealing-")
+    key = os.path.join(tmp, "artifact.key")
+    with open(key, "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEXGRAPH_") or k in ("LEXGRAPH_BLAS_THREADS",)}
+    sealed_env = dict(env, LEXGRAPH_ARTIFACT_KEY_FILE=key)
+
+    def convert(src, dst, environment):
+        start = time.perf_counter()
+        subprocess.run([args.binary, "model", "convert", src, dst], env=environment, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    convert(args.model, os.path.join(tmp, "plain-0"), env)            # Lexgraph's own F32 layout
+    convert(args.model, os.path.join(tmp, "sealed-0"), sealed_env)    # the same, sealed
+    plain, sealed = [], []
+    for i in range(args.repeats):
+        plain.append(convert(os.path.join(tmp, "plain-0"), os.path.join(tmp, "plain-%d" % (i + 1)), env))
+        sealed.append(convert(os.path.join(tmp, "sealed-0"), os.path.join(tmp, "sealed-%d" % (i + 1)), sealed_env))
+    size = os.path.getsize(os.path.join(tmp, "plain-0", "model.safetensors"))
+    with open(os.path.join(tmp, "sealed-1", "model.safetensors"), "rb") as f:
+        assert f.read(8) == b"LXSEAL01"
+    p, s = statistics.median(plain), statistics.median(sealed)
+    print("checkpoint %.1f MB, %d repeats (load + save, process start included)" % (size / 1e6, args.repeats))
+    print("plain  median %.3f s  %s" % (p, " ".join("%.3f" % t for t in plain)))
+    print("sealed median %.3f s  %s" % (s, " ".join("%.3f" % t for t in sealed)))
+    print("ratio sealed / plain: %.3f" % (s / p))
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        data = open(os.path.join(tmp, "plain-0", "model.safetensors"), "rb").read()
+        aes = AESGCM(AESGCM.generate_key(bit_length=256))
+        nonce = os.urandom(12)
+        start = time.perf_counter()
+        sealed_bytes = aes.encrypt(nonce, data, None)
+        mid = time.perf_counter()
+        aes.decrypt(nonce, sealed_bytes, None)
+        end = time.perf_counter()
+        print("peer: Python cryptography AES-256-GCM on the same bytes: encrypt %.3f s, decrypt %.3f s" % (mid - start, end - mid))
+    except ImportError:
+        print("peer: Python cryptography not installed")
+    subprocess.run(["rm", "-rf", tmp])
+
+
+if __name__ == "__main__":
+    main()

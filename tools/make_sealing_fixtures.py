@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Sealed artifacts written by a peer (Python `cryptography` AES-GCM and `hashlib`
+PBKDF2), for `SealedArtifactTests`: the Swift reader must open them, which checks the
+file format (`LXSEAL01`, 12-byte nonce, ciphertext, 16-byte tag) and the passphrase
+derivation (PBKDF2-HMAC-SHA256, salt `lexgraph-artifact-key-v1`, 200,000 rounds)
+against independent implementations.
+
+    python3 tools/make_sealing_fixtures.py   # writes Tests/Fixtures/sealing/
+"""
+import hashlib
+import json
+import os
+import struct
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "sealing")
+PASSPHRASE = "correct horse battery staple"
+HEX_KEY = "8f" * 4 + "0123456789abcdef" * 3 + "c0ffee00"  # 64 hex digits
+MAGIC = b"LXSEAL01"
+
+
+def safetensors(values):
+    header = {"weights": {"dtype": "F32", "shape": [len(values)], "data_offsets": [0, 4 * len(values)]},
+              "__metadata__": {"format": "pt"}}
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + struct.pack("<%df" % len(values), *values)
+
+
+def seal(key, plaintext, nonce):
+    return MAGIC + nonce + AESGCM(key).encrypt(nonce, plaintext, None)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    values = [0.5, -1.25, 3.0, 1e-3, -7.75, 2.0 ** -10]
+    plain = safetensors(values)
+    passphrase_key = hashlib.pbkdf2_hmac("sha256", PASSPHRASE.encode(), b"lexgraph-artifact-key-v1", 200_000, 32)
+    files = {
+        "passphrase.safetensors": seal(passphrase_key, plain, bytes(range(12))),
+        "hexkey.safetensors": seal(bytes.fromhex(HEX_KEY), plain, bytes(range(100, 112))),
+    }
+    for name, data in files.items():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+    with open(os.path.join(OUT, "sealing.json"), "w") as f:
+        json.dump({"passphrase": PASSPHRASE, "hex_key": HEX_KEY, "passphrase_key_hex": passphrase_key.hex(),
+                   "values": values, "tool": "tools/make_sealing_fixtures.py (cryptography AESGCM, hashlib.pbkdf2_hmac)"},
+                  f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
