@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import Sealing
 import Tokenizers
 import Transformer
 
@@ -173,7 +174,9 @@ public struct ClauseEvaluation {
     func checkReproduction(record: FineTuneRun.Record, devPath: String, items: [LabeledText], probabilities: [[Double]], labels: [String]) throws -> Bool {
         let saved = runDirectory + "/dev_predictions.jsonl"
         guard let runDev = record.inputs.devPath, Self.samePath(runDev, devPath), FileManager.default.fileExists(atPath: saved) else { return false }
-        let text = try TextFile.read(path: saved, what: "dev predictions", error: { ContractReviewError($1, file: $0.file, line: $0.line) })
+        // Sealed when the run was trained under an artifact key.
+        guard let data = try SealedFiles.read(saved) else { throw ContractReviewError("cannot read the run's dev predictions", file: saved) }
+        let text = try TextFile.decode(data, file: saved, error: { ContractReviewError($1, file: $0.file, line: $0.line) })
         var byLine: [Int: [Double]] = [:]
         for (i, line) in text.split(separator: "\n").enumerated() {
             guard case .map(let row)? = try? Value.parseJSON(String(line)), let number = row["line"]?.intValue,
@@ -209,7 +212,8 @@ public struct ClauseEvaluation {
         for (i, item) in result.test.items.enumerated() {
             lines += predictionLine(item: item, gold: result.test.gold[i], probabilities: result.test.probabilities[i], result: result).jsonText + "\n"
         }
-        try writeFile(lines, to: result.runDirectory + "/" + predictionsFile)
+        // Sealed, like the run's other predictions, when an artifact key is configured.
+        try SealedFiles.write(Data(lines.utf8), to: result.runDirectory + "/" + predictionsFile)
         try writeFile(metricsJSON(result).jsonText + "\n", to: result.runDirectory + "/" + metricsFile)
     }
 
