@@ -6,9 +6,13 @@ Implements get_job of Algorithm 2 ("Asynchronous Successive Halving") in Li et a
 for k from the second-highest rung down to 0, the candidates are the top
 floor(|rung k| / eta) trials of rung k; the first (best) candidate not yet promoted goes
 to rung k + 1; with none, a new configuration starts at rung 0. Rung k trains
-min_epochs * eta**k epochs below max_epochs, the top rung max_epochs. Ties in the metric go
-to the earlier trial. Trials stop being added after `trials` have started, and the study
-ends when nothing is promotable.
+r0 * eta**k epochs below max_epochs, the top rung max_epochs. The resource is epochs with
+fractions allowed: r0 is min_epochs, or, with after_warmup, the end of the latest warm-up
+of any configuration (largest warm-up ratio x largest epochs) plus after_warmup epochs, so
+that no trial is judged before its learning rate has peaked. A trial with S optimizer
+updates per epoch stops for rung r after floor(r * S + 1e-9) updates (at least 1). Ties in
+the metric go to the earlier trial. Trials stop being added after `trials` have started,
+and the study ends when nothing is promotable.
 
 Writes Tests/Fixtures/tune/asha_reference.json: per scenario the settings, the metric every
 trial reaches at every rung (seeded random numbers, some rounded to force ties) and the
@@ -25,6 +29,17 @@ def rungs(min_epochs, max_epochs, eta):
         out.append(e)
         e *= eta
     return out + [max_epochs]
+
+
+def first_rung(min_epochs, after_warmup, warmup_ratio, max_epochs):
+    """Rung 0's resource: min_epochs, or the latest warm-up's end plus after_warmup."""
+    if after_warmup is None:
+        return min_epochs
+    return warmup_ratio * max_epochs + after_warmup
+
+
+def rung_steps(resource, steps_per_epoch):
+    return max(1, int(resource * steps_per_epoch + 1e-9))
 
 
 def simulate(eta, n_rungs, trials, metric):
@@ -65,6 +80,22 @@ def main():
                 row.append(round(level, decimals) if decimals is not None else level)
             metric.append(row)
         scenarios.append({"reduction_factor": eta, "min_epochs": lo, "max_epochs": hi, "trials": trials, "rungs": r,
+                          "metrics": metric, "jobs": simulate(eta, len(r), trials, metric)})
+    # Fractional rungs: rung 0 after the warm-up (ratio x max_epochs) plus some epochs, or a
+    # fractional min_epochs; with the updates each rung stops at for a few epoch sizes.
+    for eta, lo, after, ratio, hi, trials, decimals in [(3, None, 0.6, 0.1, 9, 9, 2), (3, None, 0.5, 0.06, 9, 14, None),
+                                                        (2, 0.75, None, None, 6, 11, 1), (3, None, 0.25, 0.2, 10, 20, None)]:
+        r = rungs(first_rung(lo, after, ratio, hi), hi, eta)
+        metric = []
+        for _ in range(trials):
+            row, level = [], rng.random() * 0.5
+            for _ in r:
+                level += rng.random() * 0.2 - 0.05
+                row.append(round(level, decimals) if decimals is not None else level)
+            metric.append(row)
+        steps = {str(n): [rung_steps(x, n) for x in r] for n in (1, 7, 13, 25, 50)}
+        scenarios.append({"reduction_factor": eta, "min_epochs": lo if lo is not None else 1, "after_warmup": after, "warmup_ratio": ratio,
+                          "max_epochs": hi, "trials": trials, "rungs": r, "rung_steps": steps,
                           "metrics": metric, "jobs": simulate(eta, len(r), trials, metric)})
     path = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "tune", "asha_reference.json")
     with open(path, "w") as f:

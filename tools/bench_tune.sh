@@ -5,14 +5,15 @@
 # ASHA over the same configurations; both select on dev only and score their winner alone
 # on test. Prints per method the winner's dev and test metric (the task's selection
 # metric: macro-F1 for classify, micro-F1 for multilabel) and test macro-F1, the cost in epochs and in
-# full runs (max_epochs each), the wall time, and ASHA / grid ratios, with the load average
-# before and after (the machine may be shared).
+# full runs (max_epochs each; fractions of an epoch count), the wall time, ASHA / grid
+# ratios, and per method the frozen-layer caches computed and reused (with the encoding
+# time the reuses saved), with the load average before and after (the machine may be shared).
 #
 # Usage: tools/bench_tune.sh [DATA [OUT [SPACE]]]
 #   (default runs/data/unfair-tos-1, runs/bench-tune, docs/tune-space-unfair-tos.yaml)
 # Settings (environment): THREADS 2, MAX_LENGTH 128, FREEZE 6 (head only over cached states),
 # SLICE "N_TRAIN N_DEV N_TEST": first run on the first N lines of each split, written to
-# DATA-small (the full unfair-tos fold re-caches 3,057 texts per job: hours on 2 cores).
+# DATA-small (each study encodes its train and dev texts once: minutes for the full fold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${1:-runs/data/unfair-tos-1}"
@@ -62,9 +63,13 @@ print(f"| method | trials | winner | dev {metric} | test {metric} | test macro_f
 print("|---|---|---|---|---|---|---|---|---|")
 for m, x in rows.items():
     p = ", ".join(f"{k} {v}" for k, v in sorted(x["params"].items()))
-    print(f"| {m} | {x['trials']} | {p} | {x['dev']:.4f} | {x['test']:.4f} | {x['test_macro']:.4f} | {x['cost']} | {x['runs']:.2f} | {x['secs']} |")
+    print(f"| {m} | {x['trials']} | {p} | {x['dev']:.4f} | {x['test']:.4f} | {x['test_macro']:.4f} | {x['cost']:.2f} | {x['runs']:.2f} | {x['secs']} |")
 g, a = rows["grid"], rows["asha"]
 print(f"ASHA - grid: dev {metric} {100 * (a['dev'] - g['dev']):+.2f} points, test {metric} {100 * (a['test'] - g['test']):+.2f}, "
       f"test macro_f1 {100 * (a['test_macro'] - g['test_macro']):+.2f}; cost {a['cost'] / g['cost']:.2f}x ({a['runs']:.2f} full runs), "
       f"wall {a['secs'] / max(g['secs'], 1):.2f}x")
 PY
+# The frozen encoder runs once per study (train and dev), each later job reuses it.
+for method in grid asha; do
+  echo "$method: $(grep -h 'frozen-layer caches' "$OUT/$method.log" || echo 'no frozen-layer cache')"
+done

@@ -20,7 +20,8 @@ public struct Hyperparameter: Sendable {
         Hyperparameter(name: "freeze_layers", kind: .int, check: atLeast(0)) { $0.freezeLayers = Int($1.double) },
         Hyperparameter(name: "warmup_ratio", kind: .real, check: { (0...1).contains($0) ? nil : "must be in [0, 1]" }) { $0.warmupRatio = $1.double },
         Hyperparameter(name: "weight_decay", kind: .real, check: atLeast(0)) { $0.weightDecay = Float($1.double) },
-        Hyperparameter(name: "dropout", kind: .bool, check: { _ in nil }) { if case .bool(let b) = $1 { $0.dropout = b } },
+        // The model's hidden, attention and classifier dropout probability (0: none).
+        Hyperparameter(name: "dropout", kind: .real, check: { (0..<1).contains($0) ? nil : "must be in [0, 1)" }) { $0.dropoutRate = $1.double },
         Hyperparameter(name: "seed", kind: .int, check: atLeast(0)) { $0.seed = UInt64($1.double) },
     ]
 

@@ -1,19 +1,22 @@
 import Foundation
+import Transformer
 import Yams
 
 /// Reading a `SearchSpace` from YAML (or JSON, a subset): unknown keys, values of the
 /// wrong kind and empty or reversed ranges are errors at the file and line that hold them.
 extension SearchSpace {
-    static let searchKeys = ["trials", "reduction_factor", "min_epochs", "max_epochs", "seed"]
+    static let searchKeys = ["trials", "reduction_factor", "min_epochs", "after_warmup", "max_epochs", "seed"]
     static let distributionKeys = ["choice", "log_uniform", "uniform", "int"]
 
-    public static func load(path: String) throws -> SearchSpace {
+    /// `baseWarmupRatio`: the warm-up ratio of trials when the space does not search one
+    /// (the command's), to check that `after_warmup` leaves rung 0 below max_epochs.
+    public static func load(path: String, baseWarmupRatio: Double = FineTuneOptions(task: .classify).warmupRatio) throws -> SearchSpace {
         guard let data = FileManager.default.contents(atPath: path) else { throw SearchError("cannot read the search space file", file: path) }
         guard let text = String(data: data, encoding: .utf8) else { throw SearchError("the search space file is not UTF-8 text", file: path) }
-        return try parse(text, file: path)
+        return try parse(text, file: path, baseWarmupRatio: baseWarmupRatio)
     }
 
-    public static func parse(_ text: String, file: String) throws -> SearchSpace {
+    public static func parse(_ text: String, file: String, baseWarmupRatio: Double = FineTuneOptions(task: .classify).warmupRatio) throws -> SearchSpace {
         func fail(_ message: String, _ node: Node?) -> SearchError {
             SearchError(message, file: file, line: node?.mark?.line)
         }
@@ -45,12 +48,20 @@ extension SearchSpace {
             }
             return v
         }
-        var trials: Int?, maxEpochs: Int?, eta = 3, minEpochs = 1, seed: UInt64 = 0
+        func epochs(_ node: Node, _ name: String, positive: Bool) throws -> Double {
+            guard let v = node.scalar.flatMap({ Double($0.string) }), v.isFinite, positive ? v > 0 : v >= 0 else {
+                throw fail("'\(name)' must be a number of epochs \(positive ? "above 0" : ">= 0") (fractions allowed), got '\(node.scalar?.string ?? "a collection")'", node)
+            }
+            return v
+        }
+        var trials: Int?, maxEpochs: Int?, eta = 3, minEpochs = 1.0, seed: UInt64 = 0
+        var minNode: Node?, afterWarmup: Double?, afterNode: Node?
         for (key, value) in search {
             switch key.string {
             case "trials": trials = try integer(value, "trials", atLeast: 1)
             case "reduction_factor": eta = try integer(value, "reduction_factor", atLeast: 2)
-            case "min_epochs": minEpochs = try integer(value, "min_epochs", atLeast: 1)
+            case "min_epochs": minEpochs = try epochs(value, "min_epochs", positive: true); minNode = value
+            case "after_warmup": afterWarmup = try epochs(value, "after_warmup", positive: false); afterNode = value
             case "max_epochs": maxEpochs = try integer(value, "max_epochs", atLeast: 1)
             case "seed": seed = UInt64(try integer(value, "seed", atLeast: 0))
             default: throw fail("unknown search setting '\(key.string ?? "?")' (known: \(searchKeys.joined(separator: ", ")))", key)
@@ -58,7 +69,10 @@ extension SearchSpace {
         }
         guard let trials else { throw fail("'search' needs 'trials' (how many configurations to sample)", root) }
         guard let maxEpochs else { throw fail("'search' needs 'max_epochs' (the top rung's budget)", root) }
-        guard minEpochs <= maxEpochs else { throw fail("min_epochs \(minEpochs) is above max_epochs \(maxEpochs)", root) }
+        if let minNode, let afterNode {
+            throw fail("give min_epochs or after_warmup, not both: each sets rung 0 (min_epochs at line \((minNode.mark?.line).map(String.init) ?? "?"))", afterNode)
+        }
+        guard minEpochs <= Double(maxEpochs) else { throw fail("min_epochs \(minNode?.scalar?.string ?? "") is above max_epochs \(maxEpochs)", minNode ?? root) }
 
         var entries: [Entry] = []
         for (key, value) in space {
@@ -80,11 +94,21 @@ extension SearchSpace {
                 throw fail("epochs \(Int(big)) is above max_epochs \(maxEpochs): no rung trains that long", space.first { $0.key.string == "epochs" }?.value)
             }
         }
-        let result = SearchSpace(trials: trials, reductionFactor: eta, minEpochs: minEpochs, maxEpochs: maxEpochs, seed: seed, entries: entries)
+        let result = SearchSpace(trials: trials, reductionFactor: eta, minEpochs: minEpochs, afterWarmup: afterWarmup, maxEpochs: maxEpochs, seed: seed, entries: entries)
+        if let afterWarmup, let first = result.rungs(baseWarmupRatio: baseWarmupRatio).first, first >= Double(maxEpochs) {
+            let end = result.warmupEnd(baseWarmupRatio: baseWarmupRatio)
+            throw fail("after_warmup \(afterNode?.scalar?.string ?? String(afterWarmup)) puts rung 0 at \(Self.epochText(end + afterWarmup)) epochs (the latest warm-up ends at "
+                       + "\(Self.epochText(end))), not below max_epochs \(maxEpochs): nothing would be halved", afterNode)
+        }
         if let grid = result.grid, trials > grid.count {
             throw fail("trials \(trials) is more than the \(grid.count) configurations of this all-choice space", search.first { $0.key.string == "trials" }?.value)
         }
         return result
+    }
+
+    /// Epochs as the space file and the results write them: 1.5, 9 (not 9.0), 1.04.
+    public static func epochText(_ epochs: Double) -> String {
+        epochs == epochs.rounded() && abs(epochs) < 1e15 ? String(Int(epochs)) : String(format: "%.4g", epochs)
     }
 
     /// One `{choice: [...]}`, `{log_uniform: [lo, hi]}`, `{uniform: [lo, hi]}` or `{int: [lo, hi]}`.
@@ -104,6 +128,9 @@ extension SearchSpace {
             case .bool: v = ["true": true, "false": false][text.lowercased()].map(ParameterValue.bool)
             case .int: v = Int(text).map(ParameterValue.int)
             case .real: v = Double(text).map(ParameterValue.real)
+            }
+            if v == nil, hp.name == "dropout", ["true", "false"].contains(text.lowercased()) {
+                throw fail("'dropout' is a rate in [0, 1) (0: none, 0.1: BERT's default), not on/off: got '\(text)'", item)
             }
             guard let v else { throw fail("'\(hp.name)' takes \(hp.kind == .int ? "an integer" : hp.kind == .real ? "a number" : "true or false"), got '\(text)'", item) }
             if let why = hp.check(v.double) { throw fail("'\(hp.name)' \(why), got \(text)", item) }

@@ -1,18 +1,20 @@
 import Foundation
+import Transformer
 
 /// What a study needs from training: train a trial on until it has trained `epochs`
-/// epochs in all (continuing its saved state, never starting over) and report the best
-/// dev metric within those epochs.
+/// epochs in all (fractions allowed; continuing its saved state, never starting over) and
+/// report the best dev metric within those epochs.
 public protocol TrialTrainer: AnyObject {
-    func train(trial: Int, params: Hyperparameters, epochs: Int) throws -> TrialProgress
+    func train(trial: Int, params: Hyperparameters, epochs: Double) throws -> TrialProgress
 }
 
 public struct TrialProgress: Sendable, Equatable {
     /// The best dev metric over the epochs asked for (the selection metric; higher is better).
     public var metric: Double
-    /// Epochs the trial has trained in all (its own `epochs` may stop it below the rung's).
-    public var trainedEpochs: Int
-    public init(metric: Double, trainedEpochs: Int) { self.metric = metric; self.trainedEpochs = trainedEpochs }
+    /// Epochs the trial has trained in all, fractions included (its own `epochs` may stop
+    /// it below the rung's, and a rung's updates round down).
+    public var trainedEpochs: Double
+    public init(metric: Double, trainedEpochs: Double) { self.metric = metric; self.trainedEpochs = trainedEpochs }
 }
 
 /// ASHA (or, for comparison, every configuration of an all-choice space at the full
@@ -26,15 +28,20 @@ public final class Study {
     public let mode: Mode
     public let store: StudyStore
     public let trainer: any TrialTrainer
+    /// The warm-up ratio of trials whose space does not search one (for `after_warmup`).
+    public let baseWarmupRatio: Double
     let log: (String) -> Void
 
     /// Opens (or starts) the study in `store`; `task` describes what trials train on (the
     /// data files' digests included): a study made for another space or task is refused.
-    public init(space: SearchSpace, mode: Mode, task: String, store: StudyStore, trainer: any TrialTrainer, log: @escaping (String) -> Void = { _ in }) throws {
+    /// `baseWarmupRatio` is the trials' warm-up ratio where the space does not search it
+    /// (it is part of `task`, and places rung 0 of an `after_warmup` space).
+    public init(space: SearchSpace, mode: Mode, task: String, store: StudyStore, trainer: any TrialTrainer,
+                baseWarmupRatio: Double = FineTuneOptions(task: .classify).warmupRatio, log: @escaping (String) -> Void = { _ in }) throws {
         if mode == .grid, space.grid == nil {
             throw SearchError("a grid search needs a space of choices only; log_uniform, uniform and int ranges have no grid")
         }
-        self.space = space; self.mode = mode; self.store = store; self.trainer = trainer; self.log = log
+        self.space = space; self.mode = mode; self.store = store; self.trainer = trainer; self.baseWarmupRatio = baseWarmupRatio; self.log = log
         let spaceText = Self.canonical(space)
         let fingerprint = Self.digest(mode.rawValue + "\n" + spaceText + "\n" + task)
         if let saved = try store.fingerprint() {
@@ -47,8 +54,8 @@ public final class Study {
         try store.create(fingerprint: fingerprint, mode: mode.rawValue, space: spaceText, task: task)
     }
 
-    /// Epochs of each rung: ASHA's, or the full budget alone for a grid.
-    public var rungs: [Int] { mode == .grid ? [space.maxEpochs] : space.rungs }
+    /// Epochs of each rung (fractions allowed): ASHA's, or the full budget alone for a grid.
+    public var rungs: [Double] { mode == .grid ? [Double(space.maxEpochs)] : space.rungs(baseWarmupRatio: baseWarmupRatio) }
 
     /// Runs (or continues) the study to its end; returns every job.
     @discardableResult
@@ -69,14 +76,14 @@ public final class Study {
                 continue
             }
             guard let params = trials[job.trial] else { throw SearchError("job \(job.seq) names trial \(job.trial), which the study does not hold", file: store.path) }
-            let before = jobs.filter { $0.trial == job.trial && $0.finished }.compactMap(\.trainedEpochs).max() ?? 0
-            log("trial \(job.trial) rung \(job.rung) (\(job.epochs) epoch(s)): " + Self.describe(params))
+            let before = jobs.filter { $0.trial == job.trial && $0.finished }.compactMap(\.trainedEpochs).max() ?? 0.0
+            log("trial \(job.trial) rung \(job.rung) (\(SearchSpace.epochText(job.epochs)) epoch(s)): " + Self.describe(params))
             let start = Date()
             let progress = try trainer.train(trial: job.trial, params: params, epochs: job.epochs)
             let metric = progress.metric.isNaN ? -.infinity : progress.metric
             try store.finish(seq: job.seq, metric: metric, cost: progress.trainedEpochs - before, trainedEpochs: progress.trainedEpochs,
                              seconds: Date().timeIntervalSince(start))
-            log("trial \(job.trial) rung \(job.rung): dev \(String(format: "%.4f", metric)) after \(progress.trainedEpochs) epoch(s)")
+            log("trial \(job.trial) rung \(job.rung): dev \(String(format: "%.4f", metric)) after \(SearchSpace.epochText(progress.trainedEpochs)) epoch(s)")
         }
     }
 

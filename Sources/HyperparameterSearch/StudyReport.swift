@@ -9,21 +9,21 @@ public struct StudyReport: Sendable {
         public var trial: Int
         public var params: Hyperparameters
         public var rung: Int
-        public var epochs: Int
+        public var epochs: Double
         public var devMetric: Double
-        public var cost: Int
+        public var cost: Double
         /// (epochs, dev metric) at each rung it finished.
         public var curve: [[Double]]
     }
 
     public var mode: Study.Mode
     public var metric: String
-    public var rungs: [Int]
+    public var rungs: [Double]
     public var maxEpochs: Int
     public var rows: [TrialRow]
     public var winner: Int?
     /// Epochs trained by every trial together, and that in full runs of max_epochs.
-    public var totalCost: Int
+    public var totalCost: Double
     public var fullRuns: Double { Double(totalCost) / Double(maxEpochs) }
 
     public init(study: Study, jobs: [StudyStore.JobRow], metric: String) throws {
@@ -33,10 +33,16 @@ public struct StudyReport: Sendable {
             let mine = jobs.filter { $0.trial == id && $0.finished }
             guard let last = mine.max(by: { $0.rung < $1.rung }) else { return nil }
             return TrialRow(trial: id, params: trials[id] ?? [:], rung: last.rung, epochs: last.trainedEpochs ?? 0, devMetric: last.metric ?? .nan,
-                            cost: mine.compactMap(\.cost).reduce(0, +), curve: mine.sorted { $0.rung < $1.rung }.map { [Double($0.trainedEpochs ?? 0), $0.metric ?? .nan] })
+                            cost: mine.compactMap(\.cost).reduce(0, +), curve: mine.sorted { $0.rung < $1.rung }.map { [$0.trainedEpochs ?? 0, $0.metric ?? .nan] })
         }
         winner = Study.winner(jobs)?.trial
         totalCost = rows.map(\.cost).reduce(0, +)
+    }
+
+    /// Epochs in the table: whole ones as integers, else two decimals (a rung's updates
+    /// round down, so 1.5 epochs of 13 updates each read 1.46).
+    func epochs(_ e: Double) -> String {
+        abs(e - e.rounded()) < 1e-9 ? String(Int(e.rounded())) : String(format: "%.2f", e)
     }
 
     var names: [String] { Array(Set(rows.flatMap(\.params.keys))).sorted() }
@@ -48,10 +54,10 @@ public struct StudyReport: Sendable {
         var table = MarkdownTable(header: ["trial"] + names + ["rung", "epochs", "dev \(metric)", "cost (epochs)"])
         for r in ranked {
             table.append(["\(r.trial)\(r.trial == winner ? " *" : "")"] + names.map { r.params[$0]?.description ?? "" }
-                         + ["\(r.rung)", "\(r.epochs)", String(format: "%.4f", r.devMetric), "\(r.cost)"])
+                         + ["\(r.rung)", epochs(r.epochs), String(format: "%.4f", r.devMetric), epochs(r.cost)])
         }
-        let rungText = rungs.map(String.init).joined(separator: ", ")
-        return "\(mode == .asha ? "ASHA" : "grid search"): \(rows.count) trial(s), rungs at \(rungText) epoch(s); cost \(totalCost) epochs "
+        let rungText = rungs.map(SearchSpace.epochText).joined(separator: ", ")
+        return "\(mode == .asha ? "ASHA" : "grid search"): \(rows.count) trial(s), rungs at \(rungText) epoch(s); cost \(epochs(totalCost)) epochs "
             + String(format: "(%.2f full runs of %d epochs)", fullRuns, maxEpochs) + "\n\n" + table.text
             + (winner.map { "\nwinner: trial \($0) (*), selected on dev \(metric)\n" } ?? "")
     }
@@ -67,14 +73,14 @@ public struct StudyReport: Sendable {
                 case nil: return ""
                 }
             }
-            out += (["\(r.trial)"] + values + ["\(r.rung)", "\(r.epochs)", String(r.devMetric), "\(r.cost)", r.trial == winner ? "1" : "0"]).map(cell).joined(separator: ",") + "\n"
+            out += (["\(r.trial)"] + values + ["\(r.rung)", String(r.epochs), String(r.devMetric), String(r.cost), r.trial == winner ? "1" : "0"]).map(cell).joined(separator: ",") + "\n"
         }
         return out
     }
 
     public var json: String {
         struct Document: Encodable {
-            var mode: String, metric: String, rungs: [Int], max_epochs: Int, total_cost_epochs: Int, full_runs: Double, winner: Int?
+            var mode: String, metric: String, rungs: [Double], max_epochs: Int, total_cost_epochs: Double, full_runs: Double, winner: Int?
             var trials: [TrialRow]
         }
         let encoder = JSONEncoder()

@@ -12,14 +12,15 @@ public final class StudyStore {
 
     /// A finished or running job.
     public struct JobRow: Equatable, Sendable {
-        public var seq: Int, trial: Int, rung: Int, epochs: Int
+        /// `epochs`: the rung's budget (fractions allowed).
+        public var seq: Int, trial: Int, rung: Int, epochs: Double
         public var finished: Bool
         /// Best dev metric within the rung's epochs (finished jobs).
         public var metric: Double?
         /// Epochs this job trained (finished jobs).
-        public var cost: Int?
+        public var cost: Double?
         /// Epochs the trial has trained in all, after this job.
-        public var trainedEpochs: Int?
+        public var trainedEpochs: Double?
         public var seconds: Double?
     }
 
@@ -41,8 +42,8 @@ public final class StudyStore {
                                                       space TEXT NOT NULL, task TEXT NOT NULL, created TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS trial (id INTEGER PRIMARY KEY, params TEXT NOT NULL);
                     CREATE TABLE IF NOT EXISTS job (seq INTEGER PRIMARY KEY AUTOINCREMENT, trial INTEGER NOT NULL REFERENCES trial(id),
-                                                    rung INTEGER NOT NULL, epochs INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('running', 'done')),
-                                                    metric REAL, cost INTEGER, trained_epochs INTEGER, seconds REAL, UNIQUE (trial, rung));
+                                                    rung INTEGER NOT NULL, epochs REAL NOT NULL, status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+                                                    metric REAL, cost REAL, trained_epochs REAL, seconds REAL, UNIQUE (trial, rung));
                     """)
             }
         } catch let error as DatabaseError {
@@ -83,7 +84,7 @@ public final class StudyStore {
     }
 
     /// Starts a job; with `params`, trial `trial` is new and stored with it.
-    public func begin(trial: Int, params: Hyperparameters?, rung: Int, epochs: Int) throws {
+    public func begin(trial: Int, params: Hyperparameters?, rung: Int, epochs: Double) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = try params.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
@@ -93,7 +94,7 @@ public final class StudyStore {
         }
     }
 
-    public func finish(seq: Int, metric: Double, cost: Int, trainedEpochs: Int, seconds: Double) throws {
+    public func finish(seq: Int, metric: Double, cost: Double, trainedEpochs: Double, seconds: Double) throws {
         try queue.write { db in
             try db.execute(sql: "UPDATE job SET status = 'done', metric = ?, cost = ?, trained_epochs = ?, seconds = ? WHERE seq = ?",
                            arguments: [metric, cost, trainedEpochs, seconds, seq])

@@ -19,9 +19,16 @@ extension BertModel {
     /// Loads `directory/config.json` and `directory/model.safetensors`, checked against each
     /// other before any weight is allocated (`CheckpointFolder`). When `head` is nil and
     /// the file holds `classifier.weight`, the head is taken from it.
-    public static func load(directory: String, head: ClassificationHeadSpec? = nil, initializeMissingHead: Bool = true, seed: UInt64 = 0) throws -> BertModel {
+    /// `dropoutRate` replaces the config's hidden, attention and classifier dropout (nil: keep).
+    public static func load(directory: String, head: ClassificationHeadSpec? = nil, initializeMissingHead: Bool = true, seed: UInt64 = 0,
+                            dropoutRate: Double? = nil) throws -> BertModel {
         let folder = try CheckpointFolder(directory: directory, head: head)
-        let model = try BertModel(config: folder.config, head: folder.head, seed: seed, randomInitialization: false)
+        var config = folder.config
+        if let p = dropoutRate {
+            config.hiddenDropoutProb = p; config.attentionProbsDropoutProb = p
+            if config.classifierDropout != nil { config.classifierDropout = p }
+        }
+        let model = try BertModel(config: config, head: folder.head, seed: seed, randomInitialization: false)
         try model.loadWeights(from: folder.weights, initializeMissingHead: initializeMissingHead)
         try model.loadKeptPooler(directory: directory, weights: folder.weights)
         return model

@@ -56,8 +56,11 @@ final class TuneCommandTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any])
-        XCTAssertEqual(json["total_cost_epochs"] as? Int, 5)
-        XCTAssertEqual(json["rungs"] as? [Int], [1, 3])
+        XCTAssertEqual(json["total_cost_epochs"] as? Double, 5)
+        XCTAssertEqual(json["rungs"] as? [Double], [1, 3])
+        // 4 jobs (3 at rung 0, 1 promoted), each needing the train and dev caches: 2 computed, 6 reused.
+        XCTAssertTrue(first.stderr.contains("frozen-layer caches: 2 computed in "), "\(first)")
+        XCTAssertTrue(first.stderr.contains(" reused 6 time(s) (about "), "\(first)")
 
         // The same command again: the study is finished, nothing trains, the same table prints.
         let again = try CLI.run(args)

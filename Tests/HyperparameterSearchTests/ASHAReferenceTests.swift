@@ -7,14 +7,24 @@ import XCTest
 /// trainer that reports the fixture's metrics, uninterrupted and interrupted.
 final class ASHAReferenceTests: XCTestCase {
     struct Scenario: Decodable {
-        var reduction_factor: Int, min_epochs: Int, max_epochs: Int, trials: Int
-        var rungs: [Int]
+        var reduction_factor: Int, min_epochs: Double, max_epochs: Int, trials: Int
+        /// Rung 0 at the warm-up's end (warmup_ratio · max_epochs) plus this, when present.
+        var after_warmup: Double?, warmup_ratio: Double?
+        var rungs: [Double]
+        /// Per updates-per-epoch count, the update each rung stops at.
+        var rung_steps: [String: [Int]]?
         var metrics: [[Double]]
         var jobs: [[Int]]
 
         var space: SearchSpace {
-            SearchSpace(trials: trials, reductionFactor: reduction_factor, minEpochs: min_epochs, maxEpochs: max_epochs, seed: 1,
+            SearchSpace(trials: trials, reductionFactor: reduction_factor, minEpochs: min_epochs, afterWarmup: after_warmup, maxEpochs: max_epochs, seed: 1,
                         entries: [.init(name: "learning_rate", distribution: .logUniform(low: 1e-4, high: 1e-2))])
+        }
+        /// The trials' warm-up ratio (the space does not search one).
+        var baseWarmupRatio: Double { warmup_ratio ?? 0.1 }
+
+        func study(_ store: StudyStore, _ trainer: any TrialTrainer) throws -> Study {
+            try Study(space: space, mode: .asha, task: "t", store: store, trainer: trainer, baseWarmupRatio: baseWarmupRatio)
         }
     }
 
@@ -26,8 +36,13 @@ final class ASHAReferenceTests: XCTestCase {
     }
 
     func testPromotionRuleMatchesTheReference() throws {
-        for s in try Self.scenarios() {
-            XCTAssertEqual(s.space.rungs, s.rungs)
+        let all = try Self.scenarios()
+        XCTAssertEqual(all.filter { $0.after_warmup != nil }.count, 3, "fractional rungs after the warm-up are covered")
+        for s in all {
+            XCTAssertEqual(s.space.rungs(baseWarmupRatio: s.baseWarmupRatio), s.rungs)
+            for (perEpoch, steps) in s.rung_steps ?? [:] {
+                XCTAssertEqual(s.rungs.map { SearchSpace.steps(epochs: $0, stepsPerEpoch: Int(perEpoch)!) }, steps, "\(perEpoch) updates per epoch")
+            }
             let asha = ASHA(reductionFactor: s.reduction_factor, rungCount: s.rungs.count, trials: s.trials)
             var results: [ASHA.Result] = [], started = 0, jobs: [[Int]] = []
             while let job = asha.next(results: results, started: started) {
@@ -49,7 +64,7 @@ final class ASHAReferenceTests: XCTestCase {
         var limit: Int?
         var calls: [[Int]] = []
         init(_ s: Scenario, limit: Int? = nil) { scenario = s; self.limit = limit }
-        func train(trial: Int, params: Hyperparameters, epochs: Int) throws -> TrialProgress {
+        func train(trial: Int, params: Hyperparameters, epochs: Double) throws -> TrialProgress {
             if let l = limit { guard l > 0 else { throw SearchError("killed") }; limit = l - 1 }
             let rung = try XCTUnwrap(scenario.rungs.firstIndex(of: epochs))
             calls.append([trial, rung])
@@ -66,7 +81,7 @@ final class ASHAReferenceTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (i, s) in try Self.scenarios().enumerated() {
-            let straight = try Study(space: s.space, mode: .asha, task: "t", store: StudyStore(path: dir + "/a\(i).sqlite"), trainer: TableTrainer(s)).run()
+            let straight = try s.study(StudyStore(path: dir + "/a\(i).sqlite"), TableTrainer(s)).run()
             XCTAssertEqual(straight.map { [$0.trial, $0.rung] }, s.jobs)
             // Cost: each job trains from the trial's previous rung to this one.
             for job in straight {
@@ -81,7 +96,7 @@ final class ASHAReferenceTests: XCTestCase {
                 let trainer = TableTrainer(s, limit: 5)
                 rounds += 1
                 do {
-                    let jobs = try Study(space: s.space, mode: .asha, task: "t", store: StudyStore(path: path), trainer: trainer).run()
+                    let jobs = try s.study(StudyStore(path: path), trainer).run()
                     calls += trainer.calls
                     XCTAssertEqual(summary(jobs), summary(straight))
                     break
@@ -117,8 +132,8 @@ final class ASHAReferenceTests: XCTestCase {
 
     func testGridTrainsEveryConfigurationForTheFullBudget() throws {
         final class Recorder: TrialTrainer {
-            var calls: [(Hyperparameters, Int)] = []
-            func train(trial: Int, params: Hyperparameters, epochs: Int) throws -> TrialProgress {
+            var calls: [(Hyperparameters, Double)] = []
+            func train(trial: Int, params: Hyperparameters, epochs: Double) throws -> TrialProgress {
                 calls.append((params, epochs))
                 return TrialProgress(metric: params["learning_rate"]!.double * 10 + params["batch_size"]!.double / 100, trainedEpochs: epochs)
             }

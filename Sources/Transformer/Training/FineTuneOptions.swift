@@ -39,6 +39,9 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
     public var maxGradNorm: Float? = 1
     /// Hidden and attention dropout from the model config during training.
     public var dropout: Bool = true
+    /// The hidden, attention and classifier dropout probability, replacing the model
+    /// config's (saved into the run's config.json, as transformers would); nil keeps them.
+    public var dropoutRate: Double?
     /// Batches per length bucket (see `LengthBucketing`).
     public var bucketBatches: Int = 50
     /// How the head pools the encoder's output ([CLS] pooler, or the tokens' mean).
@@ -69,6 +72,7 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         weightDecay = try c.decode(Float.self, forKey: .weightDecay)
         maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm)
         dropout = try c.decode(Bool.self, forKey: .dropout)
+        dropoutRate = try c.decodeIfPresent(Double.self, forKey: .dropoutRate)
         bucketBatches = try c.decode(Int.self, forKey: .bucketBatches)
         pooling = try c.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .cls
         classWeighting = try c.decodeIfPresent(ClassWeighting.self, forKey: .classWeighting) ?? .none
@@ -109,6 +113,7 @@ public struct FineTuneOptions: Sendable, Equatable, Codable {
         }
         if let patience, patience < 1 { throw fail("patience must be at least 1, got \(patience)") }
         guard (0...1).contains(warmupRatio) else { throw fail("warm-up ratio must be in [0, 1], got \(warmupRatio)") }
+        if let dropoutRate, !(0..<1).contains(dropoutRate) { throw fail("dropout rate must be in [0, 1), got \(dropoutRate)") }
         guard weightDecay >= 0 else { throw fail("weight decay must not be negative, got \(weightDecay)") }
         if let maxGradNorm, !(maxGradNorm > 0) { throw fail("max gradient norm must be positive, got \(maxGradNorm)") }
         if let lora {

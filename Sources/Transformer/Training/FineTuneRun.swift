@@ -43,6 +43,8 @@ public struct FineTuneRun {
     /// required when `inputs.masking` is set. It returns the masked text and the kinds of
     /// what it replaced, for the run's log.
     public var maskText: ((String) -> (text: String, replaced: [String]))?
+    /// Frozen-layer caches shared with other runs of the same base model (a study's trials).
+    public var sharedCaches: FrozenLayerCaches?
 
     public init(inputs: FineTuneInputs, options: FineTuneOptions, directory: String,
                 maskText: ((String) -> (text: String, replaced: [String]))? = nil) {
@@ -73,11 +75,32 @@ public struct FineTuneRun {
         return try readRecord(path)
     }
 
+    /// A dev evaluation between epoch ends, where a call with `stopAtStep` stopped.
+    public struct InterimEvaluation: Codable, Equatable, Sendable {
+        /// Updates done when evaluated.
+        public var step: Int
+        public var dev: [String: Double]
+    }
+
+    /// The file under `state/` holding the interim evaluations, by step.
+    public static let interimFile = "interim_metrics.json"
+
+    /// The interim evaluations saved in the run folder `directory` (none: empty).
+    public static func interimEvaluations(ofRun directory: String) throws -> [InterimEvaluation] {
+        let path = directory + "/state/" + interimFile
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try readJSON(path)
+    }
+
     /// Trains (or, with `resume`, continues) and returns every epoch's metrics so far.
     /// `log` receives one-line notes; `progress` makes a display for each epoch.
-    /// `epochLimit` ends this call after that many epochs (the run stays resumable).
+    /// `epochLimit` ends this call after that many epochs, `stopAtStep` once that many
+    /// updates are done (the run stays resumable). Stopped by `stopAtStep` inside an
+    /// epoch, the run evaluates on dev there (`interimEvaluations`; the checkpoint stays
+    /// the best epoch's) and saves its state, from which a resumed run goes on exactly as
+    /// an uninterrupted one.
     @discardableResult
-    public func run(resume: Bool, epochLimit: Int? = nil, log: (String) -> Void = { _ in },
+    public func run(resume: Bool, epochLimit: Int? = nil, stopAtStep: Int? = nil, log: (String) -> Void = { _ in },
                     progress: ((String, Int, Int) -> ProgressBar)? = nil) throws -> [EpochMetrics] {
         let tokenizer = try TokenizerFolder.load(directory: inputs.modelDirectory)
         let multi = options.task == .multilabel
@@ -136,15 +159,18 @@ public struct FineTuneRun {
                 log("the run is already finished (\(saved.history.count) epoch(s))")
                 return saved.history
             }
+            if let stopAtStep, position.step >= stopAtStep { return saved.history }
         }
         let cacheStart = Date()
         let tuner: FineTuner
         if resume {
-            tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId, classWeights: savedWeights)
+            tuner = try FineTuner.resume(from: stateDirectory, examples: train, options: options, padTokenId: tokenizer.padId, classWeights: savedWeights,
+                                         sharedCaches: sharedCaches)
             log("resumed at epoch \(tuner.position.epoch + 1), update \(tuner.position.step)")
         } else {
-            let model = try BertModel.load(directory: inputs.modelDirectory, head: options.head(labelCount: labels.count), seed: options.seed)
-            tuner = try FineTuner(model: model, examples: train, options: options, padTokenId: tokenizer.padId)
+            let model = try BertModel.load(directory: inputs.modelDirectory, head: options.head(labelCount: labels.count), seed: options.seed,
+                                           dropoutRate: options.dropoutRate)
+            tuner = try FineTuner(model: model, examples: train, options: options, padTokenId: tokenizer.padId, sharedCaches: sharedCaches)
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 throw TransformerError("cannot create run folder: \(error.localizedDescription)", file: directory)
             }
@@ -190,7 +216,23 @@ public struct FineTuneRun {
             try tuner.saveState(to: stateDirectory)
             try writeSummary(tuner.loop.record, labels: labels)
         }
-        try tuner.loop.train(epochLimit: epochLimit, hooks: hooks)
+        try tuner.loop.train(epochLimit: epochLimit, stepLimit: stopAtStep.map { max(0, $0 - tuner.position.step) }, hooks: hooks)
+        if let stopAtStep, tuner.position.step == stopAtStep, tuner.position.batchesDone > 0, !tuner.isFinished {
+            // Stopped inside an epoch: evaluate here, recorded before the state is saved (a
+            // process killed in between redoes the updates and writes the same evaluation).
+            var interim = try Self.interimEvaluations(ofRun: directory).filter { $0.step != stopAtStep }
+            if let dev {
+                let logits = try tuner.predict(dev, cache: devCache)
+                interim.append(InterimEvaluation(step: stopAtStep, dev: Self.metrics(task: options.task, gold: dev.map(\.labels), logits: logits, labelCount: labels.count)))
+                do { try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true) } catch {
+                    throw TransformerError("cannot create the state folder: \(error.localizedDescription)", file: stateDirectory)
+                }
+                try writeJSON(interim.sorted { $0.step < $1.step }, to: stateDirectory + "/" + Self.interimFile)
+            }
+            try tuner.saveState(to: stateDirectory)
+            log("stopped at update \(stopAtStep) (epoch \(tuner.position.epoch + 1), \(tuner.position.batchesDone) of \(tuner.batchesPerEpoch) batches)"
+                + (interim.last.map { " dev " + $0.dev.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " ") } ?? ""))
+        }
         if tuner.loop.record.stopped {
             log("early stop: no better dev \(options.task.selectionMetric) for \(tuner.loop.record.epochsWithoutImprovement) epoch(s)")
         }

@@ -47,6 +47,7 @@ public final class FineTuner {
     public let options: FineTuneOptions
     public let objective: ClassificationObjective
     public let loop: TrainingLoop
+    let sharedCaches: FrozenLayerCaches?
 
     public var model: BertModel { objective.model }
     public var examples: [EncodedExample] { objective.examples }
@@ -62,7 +63,9 @@ public final class FineTuner {
 
     /// `classWeights` are the loss weights to use (a resumed run passes the ones it saved);
     /// nil computes them from `examples` as `options.classWeighting` says.
-    public init(model: BertModel, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0, classWeights: [Float]? = nil) throws {
+    /// `sharedCaches` supplies (and keeps) the frozen-layer cache across runs of one base model.
+    public init(model: BertModel, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0, classWeights: [Float]? = nil,
+                sharedCaches: FrozenLayerCaches? = nil) throws {
         try options.validate(layers: model.config.numHiddenLayers)
         guard model.head?.problemType == options.task.problemType else {
             throw TransformerError("the \(options.task.rawValue) task needs a \(options.task.problemType.rawValue) head, the model has \(model.head.map { $0.problemType.rawValue } ?? "none")")
@@ -89,8 +92,11 @@ public final class FineTuner {
         var cache: FrozenLayerCache?
         if options.freezeLayers > 0 {
             frozen.formUnion(model.parameterNames(belowLayer: options.freezeLayers))
-            cache = try FrozenLayerCache(model: model, examples: examples, layer: options.freezeLayers, batchSize: max(options.batchSize, 32), padTokenId: padTokenId)
+            let batch = max(options.batchSize, 32)
+            cache = try sharedCaches?.cache(model: model, examples: examples, layer: options.freezeLayers, batchSize: batch, padTokenId: padTokenId)
+                ?? FrozenLayerCache(model: model, examples: examples, layer: options.freezeLayers, batchSize: batch, padTokenId: padTokenId)
         }
+        self.sharedCaches = sharedCaches
         objective = ClassificationObjective(model: model, examples: examples, cache: cache,
                                             classWeights: classWeights ?? ClassWeights.compute(options.classWeighting, task: options.task, examples: examples, labelCount: head.numLabels),
                                             problem: options.task.problemType, dropout: options.dropout, seed: options.seed, padTokenId: padTokenId)
@@ -122,7 +128,9 @@ public final class FineTuner {
 
     /// A frozen-layer cache for other examples (dev sets), or nil for full fine-tuning.
     public func makeCache(for items: [EncodedExample]) throws -> FrozenLayerCache? {
-        options.freezeLayers > 0 ? try FrozenLayerCache(model: model, examples: items, layer: options.freezeLayers, padTokenId: padTokenId) : nil
+        guard options.freezeLayers > 0 else { return nil }
+        return try sharedCaches?.cache(model: model, examples: items, layer: options.freezeLayers, batchSize: 32, padTokenId: padTokenId)
+            ?? FrozenLayerCache(model: model, examples: items, layer: options.freezeLayers, padTokenId: padTokenId)
     }
 
     // MARK: - Saving and resuming
@@ -143,15 +151,17 @@ public final class FineTuner {
     /// tuner (and its cache) with the same options and `classWeights` (the run's saved ones;
     /// nil computes them again from `examples`), then restores the loop's state.
     public static func resume(from directory: String, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0,
-                              classWeights: [Float]? = nil) throws -> FineTuner {
+                              classWeights: [Float]? = nil, sharedCaches: FrozenLayerCaches? = nil) throws -> FineTuner {
         let weights = try SafetensorsFile(path: directory + "/model.safetensors")
         let classifierName = try BertConfig(contentsOf: directory + "/config.json").architecture.fileName("classifier.weight")
         guard let classifier = weights.entry(classifierName), classifier.shape.count == 2 else {
             throw TransformerError("saved state has no \(classifierName) to resume from", file: weights.path)
         }
-        let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false)
+        let model = try BertModel.load(directory: directory, head: options.head(labelCount: classifier.shape[0]), initializeMissingHead: false,
+                                       dropoutRate: options.dropoutRate)
         if options.lora != nil { try model.loadLoRA(directory: directory + "/" + adapterFolder) }
-        let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId, classWeights: classWeights)
+        let tuner = try FineTuner(model: model, examples: examples, options: options, padTokenId: padTokenId, classWeights: classWeights,
+                                  sharedCaches: sharedCaches)
         try tuner.loop.restoreState(from: directory)
         return tuner
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// Partial fine-tuning's cache: the output of the frozen embeddings and bottom `layer`
@@ -74,5 +75,40 @@ public final class FrozenLayerCache {
             }
         }
         return LayerInput(layer: layer, hiddenStates: out)
+    }
+}
+
+/// Frozen-layer caches kept across runs that start from the same base model: a run
+/// freezing k layers over the same examples (same tokens, same batching) finds the
+/// cache an earlier run computed instead of running the bottom k layers again. Frozen
+/// layers never train, so a resumed run's own weights give the same states. The owner
+/// must share it only among runs of one base model (a hyperparameter study does).
+public final class FrozenLayerCaches {
+    struct Key: Hashable {
+        var layer: Int, batchSize: Int, padTokenId: Int32
+        var ids: [[Int32]], typeIds: [[Int32]]
+    }
+    private var caches: [Key: (cache: FrozenLayerCache, seconds: Double)] = [:]
+    /// Caches computed, and requests answered from one computed before.
+    public private(set) var computed = 0, reused = 0
+    /// Seconds spent computing caches, and the seconds the reuses did not spend (each
+    /// reuse: what computing that cache took).
+    public private(set) var seconds = 0.0, savedSeconds = 0.0
+
+    public init() {}
+
+    /// The cache of `examples` below `layer`, computed with `model` on first request.
+    public func cache(model: BertModel, examples: [EncodedExample], layer: Int, batchSize: Int, padTokenId: Int32) throws -> FrozenLayerCache {
+        let key = Key(layer: layer, batchSize: batchSize, padTokenId: padTokenId, ids: examples.map(\.ids), typeIds: examples.map(\.typeIds))
+        if let hit = caches[key] {
+            reused += 1; savedSeconds += hit.seconds
+            return hit.cache
+        }
+        let start = Date()
+        let made = try FrozenLayerCache(model: model, examples: examples, layer: layer, batchSize: batchSize, padTokenId: padTokenId)
+        let took = Date().timeIntervalSince(start)
+        seconds += took; computed += 1
+        caches[key] = (made, took)
+        return made
     }
 }

@@ -133,10 +133,16 @@ public final class TrainingLoop {
             return o
         }
         batchesPerEpoch = (n + settings.batchSize - 1) / settings.batchSize
-        stepsPerEpoch = (batchesPerEpoch + settings.accumulationSteps - 1) / settings.accumulationSteps
+        stepsPerEpoch = Self.stepsPerEpoch(examples: n, batchSize: settings.batchSize, accumulationSteps: settings.accumulationSteps)
         let total = min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max)
         let warmup = Int((Double(total) * settings.warmupRatio).rounded(settings.warmupRounding))
         schedules = groups.map { LinearWarmupSchedule(baseLearningRate: $0.learningRate, warmupSteps: warmup, totalSteps: total) }
+    }
+
+    /// Optimizer updates per epoch over `examples` training examples (the last micro-batch
+    /// and the last update of an epoch may be short).
+    public static func stepsPerEpoch(examples: Int, batchSize: Int, accumulationSteps: Int) -> Int {
+        ((examples + batchSize - 1) / batchSize + accumulationSteps - 1) / accumulationSteps
     }
 
     /// The micro-batches (example indices) of the epoch in progress.

@@ -14,11 +14,13 @@ struct TuneCommand: ParsableCommand {
         abstract: "Search fine-tuning hyperparameters with ASHA (successive halving), selecting on dev.",
         discussion: """
         --space names a YAML or JSON file: `search:` (trials, reduction_factor (default 3), min_epochs \
-        (default 1), max_epochs, seed) and `space:` with one distribution per hyperparameter \
+        (default 1) or after_warmup, max_epochs, seed) and `space:` with one distribution per hyperparameter \
         (learning_rate, head_learning_rate, batch_size, epochs, freeze_layers, warmup_ratio, weight_decay, \
-        dropout, seed): {choice: [...]}, {log_uniform: [low, high]}, {uniform: [low, high]} or {int: [low, high]}. \
-        Rung k trains min_epochs*eta^k epochs (the top rung max_epochs); a promoted trial continues its saved \
-        run instead of starting over. Each trial is a `finetune` run folder under --out/trials; the best trial \
+        dropout (a rate), seed): {choice: [...]}, {log_uniform: [low, high]}, {uniform: [low, high]} or {int: [low, high]}. \
+        Rung k trains r0*eta^k epochs (the top rung max_epochs), fractions allowed (a trial stops after that \
+        share of its updates, mid-epoch if need be, and is evaluated there); r0 is min_epochs, or the end of the \
+        latest warm-up plus after_warmup epochs. A promoted trial continues its saved run instead of starting \
+        over; trials freezing the same layers share one frozen-layer cache. Each trial is a `finetune` run folder under --out/trials; the best trial \
         of the highest rung is copied to --out/winner, and only it is scored on --test, after the search. \
         Interrupted, the same command resumes the study (finished jobs are kept, a running one continues from \
         its last finished epoch); a changed space file or task is refused.
@@ -53,9 +55,9 @@ struct TuneCommand: ParsableCommand {
 
     func run() throws {
         if let threads { BLAS.threadCount = threads }
-        let searchSpace = try SearchSpace.load(path: space)
         var base = FineTuneOptions(task: data.task)
         base.maxLength = maxLength; base.freezeLayers = freezeLayers; base.pooling = pooling; base.classWeighting = classWeight
+        let searchSpace = try SearchSpace.load(path: space, baseWarmupRatio: base.warmupRatio)
         let inputs = try data.inputs(dev: dev)
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw ValidationError("cannot create --out \(out): \(error.localizedDescription)")
@@ -65,8 +67,12 @@ struct TuneCommand: ParsableCommand {
         let trials = FineTuneTrials(inputs: inputs, base: base, directory: out, maxEpochs: searchSpace.maxEpochs, log: log,
                                     progress: { title, total, done in ProgressBar(title: title, total: total, done: done) })
         let study = try Study(space: searchSpace, mode: grid ? .grid : .asha, task: try StudyTask.describe(inputs: inputs, base: base),
-                              store: try StudyStore(path: out + "/study.sqlite"), trainer: trials, log: log)
+                              store: try StudyStore(path: out + "/study.sqlite"), trainer: trials, baseWarmupRatio: base.warmupRatio, log: log)
         let jobs = try study.run()
+        if trials.caches.computed > 0 {
+            log(String(format: "frozen-layer caches: %d computed in %.1f s, reused %d time(s) (about %.0f s of encoding saved)", trials.caches.computed,
+                       trials.caches.seconds, trials.caches.reused, trials.caches.savedSeconds))
+        }
         let report = try StudyReport(study: study, jobs: jobs, metric: data.task.selectionMetric)
         try report.write(to: out)
         Console.text(report.text)
