@@ -37,5 +37,6 @@ enum LexgraphCommands {
         AuditCommand.self,
         ServeCommand.self,
         TokenCommand.self,
+        DriftCommand.self,
     ]
 }
