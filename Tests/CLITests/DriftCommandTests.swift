@@ -8,7 +8,9 @@ import XCTest
 /// Values are held to scipy and Evidently by MonitoringTests and
 /// tools/check_drift_with_evidently.py; here the command's output itself is checked.
 final class DriftCommandTests: XCTestCase {
-    static let data = CLI.root.appendingPathComponent("../shared/data").standardizedFileURL
+    /// $LEXGRAPH_DATA when set (a worktree beside no ../shared), else ../shared/data.
+    static let data = ProcessInfo.processInfo.environment["LEXGRAPH_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? CLI.root.appendingPathComponent("../shared/data").standardizedFileURL
     static let encoder = CLI.root.appendingPathComponent("models/all-minilm-l6-v2").standardizedFileURL
 
     /// A run folder holding only config.json (all drift reads), and a pending file of

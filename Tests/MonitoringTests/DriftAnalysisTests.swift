@@ -63,7 +63,8 @@ final class DriftAnalysisTests: XCTestCase {
 
     func testTextProfileLowercasesAndSplitsPunctuationLikeBERT() {
         let profile = TextProfile(vocabulary: Vocabulary(tokens: ["the", "court", "held", ",", "."]))
-        XCTAssertEqual(profile.figures("The COURT held, obiter."), .init(words: 5, outOfVocabularyRate: 0.2))
+        // the, court, held, ",", obiter, "." : six words, one ("obiter") not in the vocabulary.
+        XCTAssertEqual(profile.figures("The COURT held, obiter."), .init(words: 6, outOfVocabularyRate: 1.0 / 6))
         XCTAssertEqual(TextProfile(vocabulary: nil).figures("a b").outOfVocabularyRate, nil)
     }
 }
