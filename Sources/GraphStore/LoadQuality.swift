@@ -126,7 +126,7 @@ public struct LoadQuality: Sendable, Equatable {
             lines.append("  \(type) (\(nodesByType[type] ?? 0) nodes): mostly empty: " + list.map(\.property).joined(separator: ", "))
         }
         for o in outOfRange { lines.append("  \(o.type).\(o.property): \(o.count) outside \(LoadQuality.earliestDate.iso)..today, e.g. \(o.example)") }
-        for (what, n) in unresolved.sorted(by: { $0.key < $1.key }) { lines.append("  unresolved \(n): \(what)") }
+        // Unresolved references and duplicates per mapping are the load summary's `skipped` lines.
         if let previousLoad {
             lines.append(changes.isEmpty ? "  counts within \(Int(LoadQuality.changeThreshold * 100))% of load #\(previousLoad) of the same recipes"
                                          : "  changed since load #\(previousLoad) of the same recipes:")
