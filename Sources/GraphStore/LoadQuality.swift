@@ -33,8 +33,10 @@ public struct LoadQuality: Sendable, Equatable {
         }
     }
 
-    /// A node or edge type whose count moved by more than `changeThreshold` (or appeared,
-    /// or disappeared) since the previous load of the same recipes.
+    /// Since the previous load of the same recipes: a node or edge type whose count moved
+    /// by more than `changeThreshold` (or appeared, or disappeared), or an optional
+    /// property whose empty share moved by more than `changeThreshold` (then the values
+    /// are percents of the type's nodes).
     public struct Change: Sendable, Equatable {
         public var what: String
         public var previous: Int
@@ -112,6 +114,24 @@ public struct LoadQuality: Sendable, Equatable {
         }
         diff("node", previous.nodesByType, nodesByType)
         diff("edge", previous.edgesByType, edgesByType)
+        // Empty shares of a type's optional properties: a move of more than 10 points
+        // (a source column that stopped filling a property shows here).
+        func shares(_ q: LoadQuality) -> [String: (Int, Int)] {
+            var d: [String: (Int, Int)] = [:]
+            for m in q.missing { d["\(m.type).\(m.property)"] = (m.missing, m.of) }
+            return d
+        }
+        let old = shares(previous), new = shares(self)
+        for type in Set(previous.nodesByType.keys).intersection(nodesByType.keys).sorted() {
+            for key in Set(old.keys).union(new.keys).filter({ $0.hasPrefix(type + ".") }).sorted() {
+                let a = old[key] ?? (0, previous.nodesByType[type] ?? 0), b = new[key] ?? (0, nodesByType[type] ?? 0)
+                guard a.1 > 0, b.1 > 0 else { continue }
+                let before = Double(a.0) / Double(a.1), after = Double(b.0) / Double(b.1)
+                if abs(after - before) > LoadQuality.changeThreshold {
+                    list.append(Change(what: "empty \(key) (percent of nodes)", previous: Int((100 * before).rounded()), current: Int((100 * after).rounded())))
+                }
+            }
+        }
         changes = list
     }
 

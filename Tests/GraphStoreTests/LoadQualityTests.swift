@@ -10,10 +10,10 @@ import XCTest
 final class LoadQualityTests: XCTestCase {
     typealias S = LoadTestSupport
 
-    private func cases(_ range: ClosedRange<Int>, futureAt: Int? = nil) -> String {
+    private func cases(_ range: ClosedRange<Int>, futureAt: Int? = nil, allNamed: Bool = false) -> String {
         range.map { i in
             let date = i == futureAt ? "2990-01-01" : "19\(10 + i % 80)-06-0\(1 + i % 9)"
-            let name = i % 2 == 0 ? #", "name": "Case \#(i)""# : ""
+            let name = i % 2 == 0 || allNamed ? #", "name": "Case \#(i)""# : ""
             return #"{"key": "scotus:\#(i)US1", "type": "SupremeCourtCase", "props": {"decision_date": "\#(date)"\#(name)}}"#
         }.joined(separator: "\n") + "\n"
     }
@@ -49,11 +49,13 @@ final class LoadQualityTests: XCTestCase {
         let logID = try store.database.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM load_log") }
         XCTAssertEqual(stored.id, logID)
 
-        // The same recipes again, with 5 more cases: the counts moved by 50%.
-        try S.write(["nodes.jsonl": cases(1...15)], in: dir)
+        // The same recipes again, with 5 more cases (the counts moved by 50%), and every
+        // case named now (the empty share of name fell from 50% to 0%).
+        try S.write(["nodes.jsonl": cases(1...15, allNamed: true)], in: dir)
         let second = try XCTUnwrap(try loader.load([recipe]).quality)
         XCTAssertEqual(second.previousLoad, stored.id)
-        XCTAssertEqual(second.changes, [.init(what: "node SupremeCourtCase", previous: 10, current: 15)])
+        XCTAssertEqual(second.changes, [.init(what: "node SupremeCourtCase", previous: 10, current: 15),
+                                        .init(what: "empty SupremeCourtCase.name (percent of nodes)", previous: 50, current: 0)])
         XCTAssertEqual(second.outOfRange, [])
         XCTAssertTrue(second.summary.contains("changed since load #\(stored.id) of the same recipes:\n    node SupremeCourtCase: 10 -> 15"), second.summary)
         XCTAssertEqual(try S.count(store, "load_quality"), 2)
