@@ -111,9 +111,13 @@ let package = Package(
         // that resume rung to rung, the study in its own SQLite file, results and chart.
         .target(name: "HyperparameterSearch", dependencies: ["LexgraphCore", "Transformer", "Tokenizers", "Reports",
                                                             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
+        // Monitoring of a served case-outcome run: drift of incoming cases against its
+        // training cases (PSI, KS, chi-square as scipy and Evidently define them; text
+        // length and out-of-vocabulary rate), as a table, JSON and a report with a chart.
+        .target(name: "Monitoring", dependencies: ["LexgraphCore", "Prediction", "Tokenizers", "Reports"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing",
+            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing", "Monitoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -141,6 +145,7 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["TestRequirements", "Terminal"]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["TestRequirements", "ActiveLearning", "LexgraphCore", "Transformer"]),
         .testTarget(name: "HyperparameterSearchTests", dependencies: ["HyperparameterSearch", "Transformer", "Tokenizers", "Tensor"]),
+        .testTarget(name: "MonitoringTests", dependencies: ["TestRequirements", "Monitoring", "Prediction", "LexgraphCore", "Tokenizers"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestRequirements", "LexgraphCore", "Transformer", "Tensor", "Tokenizers", "Sealing"]),
         // The real `lexgraph` binary end to end: every README example command, error style,
         // output escaping and formats, the shell. Runs the built binary; GRDB only to make

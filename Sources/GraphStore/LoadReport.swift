@@ -15,6 +15,8 @@ public struct LoadReport: Sendable {
     /// as later duplicates under `duplicates: first`; keyed by mapping description.
     public var skipped: [String: Int] = [:]
     public var seconds: Double = 0
+    /// The load's data-quality report (also for a dry run; stored only for a real load).
+    public var quality: LoadQuality?
 
     /// The lines the CLI prints after a load. A dry run speaks of what the load would
     /// do, since it kept nothing.

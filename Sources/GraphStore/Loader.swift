@@ -59,11 +59,15 @@ public struct GraphLoader {
                 writer.nodesKnownNew = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM node LIMIT 1)") == 0
                 writer.edgesKnownNew = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM edge LIMIT 1)") == 0
                 let counts = try GraphLoader.write(batch, writer: writer, progress: progress)
+                var quality = LoadQuality.measure(batch, recipes: report.recipes)
+                if let previous = try LoadQualityTable.previous(db, recipes: report.recipes) { quality.compare(with: previous.quality, loadID: previous.id) }
                 if !dryRun {
                     try GraphLoader.log(db: db, startedAt: startedAt, user: user, source: sourceText,
                                         recipes: report.recipes, counts: counts, status: "ok", message: nil)
+                    try LoadQualityTable.insert(db, loadID: db.lastInsertedRowID, quality: quality)
                     try audit?(db, "ok: \(counts)")
                 }
+                report.quality = quality
                 return counts
             }
             if !dryRun, let failure = batch.issues.failure { throw failure }

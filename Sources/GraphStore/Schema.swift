@@ -19,6 +19,7 @@ import GRDB
 /// - `audit_log`: the hash-chained audit trail (`AuditLogTable`).
 /// - `api_token`: the service's API tokens, hashed (see `APITokenStore`).
 /// - `model_version`, `model_alias_step`: the model registry (see `ModelRegistryStore`).
+/// - `load_quality`: each load's data-quality report (see `LoadQualityTable`).
 ///
 /// "As of D" means `valid_from IS NULL OR valid_from <= D` and
 /// `valid_to IS NULL OR valid_to > D`; see `AsOf`.
@@ -117,6 +118,11 @@ public enum Schema {
         // knows where the alias pointed before).
         migrator.registerMigration("v5-model-registry") { db in
             try db.execute(sql: GraphStore.modelRegistrySQL)
+        }
+        // Each load's data-quality report (`LoadQualityTable`), written in the load's
+        // transaction beside its `load_log` row.
+        migrator.registerMigration("v6-load-quality") { db in
+            try db.execute(sql: LoadQualityTable.createSQL)
         }
         return migrator
     }

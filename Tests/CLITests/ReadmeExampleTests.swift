@@ -9,6 +9,8 @@ final class ReadmeExampleTests: XCTestCase {
     /// Lines not run, each with its reason: they need the fused transformer's run folders,
     /// whose training takes 10-45 minutes each, or they are benchmarks against a peer.
     static let excluded: [String: String] = [
+        "lexgraph drift --run runs/segment-head --cases pending.jsonl --report reports/drift-pending":
+            "needs runs/segment-head, a fused training (excluded); drift is tested by DriftCommandTests on a split_full run folder's config",
         "lexgraph fuzz-query --seconds 300 --seed 3":
             "a bounded fuzz run of five minutes, not a test; the command's output is tested by QueryFuzzerTests with a two-second run",
         "lexgraph fuzz-query --seconds 240 --seed 4 --db /tmp/legal.sqlite":

@@ -39,10 +39,15 @@ final class ReadOnlyCLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.err)
         let lines = run.out.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.first?.hasPrefix("dry run (nothing written): small: 2 records read in ") == true, run.out)
-        XCTAssertEqual(Array(lines.dropFirst()), [
+        XCTAssertEqual(Array(lines.dropFirst().prefix(3)), [
             "would write nodes: 2 new, 0 changed, 0 unchanged; edges: 0 new, 0 changed, 0 unchanged",
             "  would load node SupremeCourtCase: 2",
-        ])
+            // The data-quality report: the recipe fills only `name` of SupremeCourtCase's 34 optional properties.
+            "quality: 66 empty optional properties, 0 dates out of range, 0 duplicates kept out, 0 unresolved references",
+        ], run.out)
+        XCTAssertEqual(lines.count, 5, run.out)
+        XCTAssertTrue(lines.last?.hasPrefix("  SupremeCourtCase (2 nodes): mostly empty: case_disposition_code, case_origin_code, ") == true, run.out)
+        XCTAssertFalse(lines.last?.contains(" name,") ?? true, run.out)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), before, "a dry run leaves the file byte-identical")
     }
 

@@ -44,5 +44,6 @@ struct BuildCommand: ParsableCommand {
         loader.audit = AuditChain.hook(action: "build", subject: names.joined(separator: " "))
         let report = try loader.load(recipes, dryRun: dryRun, source: "build \(names.joined(separator: " ")) --data \(data.path)")
         Console.text(report.summary)
+        if let quality = report.quality { Console.text(quality.summary) }
     }
 }

@@ -38,5 +38,6 @@ enum LexgraphCommands {
         AuditCommand.self,
         ServeCommand.self,
         TokenCommand.self,
+        DriftCommand.self,
     ]
 }

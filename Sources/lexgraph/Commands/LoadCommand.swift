@@ -39,5 +39,6 @@ struct LoadCommand: ParsableCommand {
         loader.audit = AuditChain.hook(action: "load", subject: recipe)
         let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
         Console.text(report.summary)
+        if let quality = report.quality { Console.text(quality.summary) }
     }
 }
