@@ -97,6 +97,29 @@ final class ClausesFitTests: XCTestCase {
         XCTAssertEqual((fit["tried"] as? [[String: Any]])?.compactMap { $0["alpha"] as? Double }, [0.5, 1])
     }
 
+    /// `lexgraph embed` reads a prepared multi-label file (label lists) and writes one
+    /// vector per item, by id, as `clauses fit --embeddings` reads them.
+    func testEmbedWritesVectorsOfPreparedMultiLabelFiles() throws {
+        let (prepared, _) = try makeTask(multiLabel: true)
+        let model = prepared.deletingLastPathComponent().appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        let fixture = CLI.root.appendingPathComponent("Tests/Fixtures/model/tiny-bert")
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(at: fixture.appendingPathComponent(name), to: model.appendingPathComponent(name))
+        }
+        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + Self.types.map(\.0) + Self.fillers
+        try (words + (0..<(99 - words.count)).map { "w\($0)" }).joined(separator: "\n").appending("\n")
+            .write(to: model.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["embed", prepared.appendingPathComponent("train.jsonl").path, "--model", model.path, "--max-length", "16"])
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(run.lines.count, 24)
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(first["id"] as? String, "clause:clause-corpus:1")
+        let vector = try XCTUnwrap(first["embedding"] as? [Double])
+        XCTAssertFalse(vector.isEmpty)
+        XCTAssertEqual(vector.map { $0 * $0 }.reduce(0, +), 1, accuracy: 1e-4, "normalized")
+    }
+
     func testErrorsNameWhatIsMissing() throws {
         let (prepared, files) = try makeTask()
         let out = prepared.deletingLastPathComponent().appendingPathComponent("x").path
