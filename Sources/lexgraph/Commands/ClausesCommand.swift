@@ -13,5 +13,6 @@ struct ClausesCommand: ParsableCommand {
     static let subcommands: [any ParsableCommand.Type] = [
         ClausesPrepareCommand.self,
         ClausesEvalCommand.self,
+        ClausesFitCommand.self,
     ]
 }

@@ -63,6 +63,10 @@ struct ClausesEvalCommand: ParsableCommand {
     /// --db or $LEXGRAPH_DB names it; when only the default path is tried, a missing
     /// database or one without families is a note and no family accuracy.
     func families(for task: ClauseTask) throws -> ClauseFamilies? {
+        try Self.families(for: task, database: database)
+    }
+
+    static func families(for task: ClauseTask, database: DatabaseOptions) throws -> ClauseFamilies? {
         guard task == .clauseTypes else { return nil }
         let setting = database.setting
         let skip = "no family accuracy (pass --db with the contracts graph)"

@@ -42,7 +42,9 @@ struct EmbedCommand: ParsableCommand {
         if let threads { BLAS.threadCount = threads }
         let folder = try ModelPath.setting(model).require("model folder", folder: true)
         do {
-            let items = try TextDataset.load(path: file, fields: TextDatasetFields(text: field, id: idField), multiLabel: false, requireLabels: false)
+            // Labels are not read; multi-label parsing accepts any label shape (a prepared
+            // unfair-tos file's label lists included).
+            let items = try TextDataset.load(path: file, fields: TextDatasetFields(text: field, id: idField), multiLabel: true, requireLabels: false)
             let embedder = SentenceEmbedder(model: try BertModel.load(directory: folder), tokenizer: try BertTokenizer.load(directory: folder),
                                             maxLength: maxLength, normalize: !raw)
             let out = FileHandle.standardOutput
