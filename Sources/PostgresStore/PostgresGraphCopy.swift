@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GraphStore
+import LexgraphCore
 import Logging
 import NIOCore
 import PostgresNIO
@@ -16,13 +17,9 @@ extension PostgresGraphStore {
     }
 
     /// The server's column names for a copied table (the full text is `node_id, body`
-    /// here; `user` is a keyword).
+    /// here), as COPY takes them (it quotes each).
     static func serverColumns(_ table: GraphCopy.Table) -> [String] {
-        switch table {
-        case .nodeText: return ["node_id", "body"]
-        case .loadLog: return table.columns.map { $0 == "user" ? "\"user\"" : $0 }
-        default: return table.columns
-        }
+        table == .nodeText ? ["node_id", "body"] : table.columns
     }
 
     /// Keys of `store_meta` that belong to this server's copy, never to a staging store.
@@ -42,10 +39,21 @@ extension PostgresGraphStore {
         let generation = try self.generation()
         var tables: [(GraphCopy.Table, [[DatabaseValue]])] = []
         for table in GraphCopy.Table.loadOrder {
-            let columns = PostgresGraphStore.serverColumns(table).map { $0 == "props" ? "props::text" : $0 }
+            // `user` is a keyword; `props` is read as its JSON text.
+            let columns = PostgresGraphStore.serverColumns(table).map { $0 == "props" ? "props::text" : $0 == "user" ? "\"user\"" : $0 }
             let filter = table == .storeMeta ? " WHERE key NOT IN ('lexgraph_schema', 'lexgraph_generation')" : ""
             let order = table == .nodeLabel ? "node_id, label COLLATE \"C\"" : table == .storeMeta ? "key COLLATE \"C\"" : columns[0]
-            tables.append((table, try rows("SELECT \(columns.joined(separator: ", ")) FROM \(table.rawValue)\(filter) ORDER BY \(order)", arguments: [])))
+            var found = try rows("SELECT \(columns.joined(separator: ", ")) FROM \(table.rawValue)\(filter) ORDER BY \(order)", arguments: [])
+            // jsonb keeps the value, not the text: write it back as the writer wrote it,
+            // so that a re-load compares equal and reports "unchanged".
+            if let props = table.columns.firstIndex(of: "props") {
+                for i in found.indices {
+                    guard let text = String.fromDatabaseValue(found[i][props]) else { continue }
+                    let value = try Value.parseJSON(text)
+                    if case .map(let m) = value, m.isEmpty { found[i][props] = "{}".databaseValue } else { found[i][props] = value.jsonText.databaseValue }
+                }
+            }
+            tables.append((table, found))
         }
         try GraphCopy.replace(store, with: tables)
         return generation

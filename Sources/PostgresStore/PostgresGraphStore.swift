@@ -169,6 +169,8 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     }
 
     public func edgeCount(types: [String], upTo limit: Int) throws -> Int {
+        // SQLite's `type IN ()` matches nothing; PostgreSQL has no empty list.
+        if types.isEmpty { return 0 }
         let placeholders = types.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
         let arguments = types.map(\.databaseValue) + [limit.databaseValue]
         return try values("SELECT count(*) FROM (SELECT 1 FROM edge WHERE type IN (\(placeholders)) LIMIT $\(types.count + 1)) AS t", arguments)

@@ -110,7 +110,7 @@ final class PostgresStoreTests: XCTestCase {
     func testLoadMatchesTheSQLiteLoadAndReloadsIdempotently() throws {
         let server = try PostgresGraphStore(try freshDatabase("load"), create: true)
         let dir = try tempFolder()
-        let r = try recipe(in: dir, nodes: (1...5).map { caseLine($0) } + [caseLine(6, name: "Tab\tand \\ back\nslash ünï")],
+        let r = try recipe(in: dir, nodes: (1...5).map { caseLine($0) } + [caseLine(6, name: "Tab\\tand \\\\ back\\nslash ünï")],
                            edges: ["CITES,scotus:2US1,scotus:1US1", "CITES,scotus:3US1,scotus:1US1", "CITES,scotus:6US1,scotus:2US1"])
         let sqlitePath = dir.appendingPathComponent("graph.sqlite").path
         let local = try load(r, data: dir, path: sqlitePath)

@@ -122,6 +122,11 @@ final class PostgresDifferentialTests: XCTestCase {
         }
     }
 
+    /// The error `run` throws, for a failure message.
+    static func message(_ run: () throws -> QueryResult) -> String {
+        do { _ = try run(); return "no error" } catch { return "\(error)" }
+    }
+
     func testLegalQueriesAnswerAlikeOnBothBackends() throws {
         let url = try PostgresTestServer.freshDatabase("differential")
         defer { PostgresTestServer.drop(url) }
@@ -139,7 +144,7 @@ final class PostgresDifferentialTests: XCTestCase {
         for q in queries {
             let mine = Self.answer({ try sqlite.run(q.text) }, ordered: q.ordered)
             let theirs = Self.answer({ try postgres.run(q.text) }, ordered: q.ordered)
-            XCTAssertEqual(theirs.text, mine.text, "\(q.name): PostgreSQL answers differently from SQLite")
+            XCTAssertEqual(theirs.text, mine.text, "\(q.name): PostgreSQL answers differently from SQLite\(theirs.rows < 0 ? ": \((try? postgres.run(q.text)).map { "\($0.rows.count)" } ?? Self.message { try postgres.run(q.text) })" : "")")
             if mine.rows >= 0 { answered += 1 }
             if mine.rows > 0 { withRows += 1 }
         }
