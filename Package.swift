@@ -27,6 +27,8 @@ let package = Package(
         // (header names, time amounts) directly.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The PostgreSQL backend's client (pooled connections, COPY, the extended protocol).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Shared value types: dates, typed values, source positions, errors.
@@ -42,6 +44,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
+        ]),
+        // The graph on a PostgreSQL server (issue 16): pooled postgres-nio connections,
+        // schema and ontology install, COPY loads, compiled queries through PostgreSQLDialect.
+        .target(name: "PostgresStore", dependencies: [
+            "LexgraphCore", "Ontology", "GraphStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Walks (as-of BFS, personalized PageRank) and citator status.
         .target(name: "GraphAlgorithms", dependencies: ["LexgraphCore", "Ontology", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -117,7 +129,7 @@ let package = Package(
         .target(name: "Monitoring", dependencies: ["LexgraphCore", "Prediction", "Tokenizers", "Reports"]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
-            "LexgraphCore", "Ontology", "GraphStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing", "Monitoring",
+            "LexgraphCore", "Ontology", "GraphStore", "PostgresStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing", "Monitoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -127,8 +139,11 @@ let package = Package(
         .testTarget(name: "LexgraphCoreTests", dependencies: ["LexgraphCore"]),
         .testTarget(name: "OntologyTests", dependencies: ["LexgraphCore", "Ontology"]),
         .testTarget(name: "GraphStoreTests", dependencies: ["TestRequirements", "GraphStore", "Ontology", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The PostgreSQL store against the real server tools/test.sh starts.
+        .testTarget(name: "PostgresStoreTests", dependencies: ["TestRequirements", "PostgresStore", "GraphStore", "LexgraphCore",
+                                                              .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GraphAlgorithmsTests", dependencies: ["LexgraphCore", "Ontology", "GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "QueryTests", dependencies: ["TestRequirements", "LexgraphCore", "Ontology", "Query", "GraphStore", "GraphAlgorithms",
+        .testTarget(name: "QueryTests", dependencies: ["TestRequirements", "LexgraphCore", "Ontology", "Query", "GraphStore", "PostgresStore", "GraphAlgorithms",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestRequirements", "LexgraphCore", "Tokenizers"]),
         .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "LexgraphCore", "Grounding", "GraphStore", "GraphAlgorithms",

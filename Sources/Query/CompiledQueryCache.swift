@@ -48,7 +48,18 @@ final class CompiledQueryCache: @unchecked Sendable {
 
     /// The active ontology in `db`'s snapshot and `ast`'s scopes bound against it.
     func scopes(for ast: QueryAST, text: String, in db: Database) throws -> (Ontology, [Binder.Scope]) {
-        let (stamp, ontology) = try activeOntology(in: db)
+        try scopes(for: ast, text: text, stamp: try GraphReads.ontologyStamp(db)) { try GraphStore.activeOntology(in: db) }
+    }
+
+    /// The same for a graph on a server (`RemoteGraph`).
+    func scopes(for ast: QueryAST, text: String, on remote: any RemoteGraph) throws -> (Ontology, [Binder.Scope]) {
+        try scopes(for: ast, text: text, stamp: try remote.ontologyStamp()) { try remote.activeOntology() }
+    }
+
+    /// `ast`'s scopes under the ontology whose stamp is `current` (`load` reads it when
+    /// the cached one is another).
+    private func scopes(for ast: QueryAST, text: String, stamp current: String, load: () throws -> Ontology) throws -> (Ontology, [Binder.Scope]) {
+        let (stamp, ontology) = try activeOntology(stamp: current, load: load)
         if let binding = locked({ entries[text]?.binding }), binding.stamp == stamp { return (ontology, binding.scopes) }
         let scopes = try Binder(ontology: ontology, source: text).bind(ast)
         locked { entries[text]?.binding = (stamp, scopes) }
@@ -58,11 +69,10 @@ final class CompiledQueryCache: @unchecked Sendable {
     /// The store's active ontology, parsed once and reused while its newest version (and
     /// the store's mode) stay the same: parsing the YAML document takes tens of
     /// milliseconds, more than most queries.
-    private func activeOntology(in db: Database) throws -> (stamp: String, ontology: Ontology) {
-        let current = try GraphReads.ontologyStamp(db)
+    private func activeOntology(stamp current: String, load: () throws -> Ontology) throws -> (stamp: String, ontology: Ontology) {
         if let ontology = locked({ current == ontologyStamp ? ontology : nil }) { return (current, ontology) }
         let parsed: Ontology
-        do { parsed = try GraphStore.activeOntology(in: db) } catch let e as LexgraphError {
+        do { parsed = try load() } catch let e as LexgraphError {
             throw QueryError(.runtime, "NoOntology", e.message)
         }
         locked {

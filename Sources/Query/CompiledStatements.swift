@@ -23,7 +23,7 @@ extension QueryEngine {
         let deadline = QueryDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         return try store.read { db in
             let (ontology, scopes) = try compiled.scopes(for: ast, text: text, in: db)
-            let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
+            let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, source: .sqlite(db),
                                       writer: nil, parameters: parameters, deadline: deadline, dialect: dialect)
             return try execution.statements()
         }

@@ -96,6 +96,6 @@ extension Execution {
         } catch let error as GraphStoreError {
             throw QueryError(.runtime, "ConstraintViolation", error.message, at: rel.position, in: ast.source)
         }
-        return db.lastInsertedRowID
+        return try db.lastInsertedRowID
     }
 }

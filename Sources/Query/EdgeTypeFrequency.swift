@@ -20,17 +20,17 @@ final class EdgeTypeFrequency {
     /// The share of all edges above which a type counts as common.
     static let commonShare = 1.0 / 6.0
 
-    private let db: Database
+    private let graph: GraphAccess
     private var known: [[String]: Bool] = [:]
     private var threshold: Int?
 
-    init(db: Database) { self.db = db }
+    init(graph: GraphAccess) { self.graph = graph }
 
     /// True when the edges of `types` together make up more than `commonShare` of all edges.
     func isCommon(_ types: [String]) throws -> Bool {
         if let answer = known[types] { return answer }
         let limit = try edgeThreshold()
-        let count = try GraphReads.edgeCount(db, types: types, upTo: limit)
+        let count = try graph.edgeCount(types: types, upTo: limit)
         let answer = limit > 0 && count >= limit
         known[types] = answer
         return answer
@@ -40,7 +40,7 @@ final class EdgeTypeFrequency {
     /// above and costs one index probe; deletions only make types look rarer).
     private func edgeThreshold() throws -> Int {
         if let threshold { return threshold }
-        let edges = try GraphReads.maxEdgeID(db)
+        let edges = try graph.maxEdgeID()
         let value = Int((Double(edges) * EdgeTypeFrequency.commonShare).rounded(.up))
         threshold = value
         return value

@@ -18,12 +18,12 @@ final class Execution {
     var evaluator: Evaluator
     var profile: [ProfileStep] = []
     /// Relationship types' frequencies, asked by the planner for unanchored patterns.
-    lazy var typeFrequency = EdgeTypeFrequency(db: db)
+    lazy var typeFrequency = EdgeTypeFrequency(graph: graph)
     var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
     /// The SQL the MATCH plans are written in (the store's).
     let dialect: any SQLDialect
 
-    init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, db: Database,
+    init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, source: GraphAccess.Source,
          writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline, dialect: any SQLDialect = SQLiteDialect()) {
         self.dialect = dialect
         self.ast = ast
@@ -32,7 +32,7 @@ final class Execution {
         self.options = options
         let memory = MemoryBudget(limit: options.memoryLimit)
         self.memory = memory
-        self.graph = GraphAccess(db: db, memory: memory)
+        self.graph = GraphAccess(source, memory: memory)
         self.writer = writer
         self.deadline = deadline
         self.evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source, ontology: ontology, asOf: ast.asOf,
@@ -40,7 +40,8 @@ final class Execution {
         self.evaluator.patternExists = { [unowned self] part, row in try self.patternExists(part, row) }
     }
 
-    var db: Database { graph.db }
+    /// The SQLite transaction (CREATE runs only there so far).
+    var db: Database { get throws { try graph.sqlite("CREATE") } }
 
     func checkTime() throws { try deadline.check() }
 
@@ -268,11 +269,21 @@ final class Execution {
     func runPushed(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> [[CypherValue]] {
         let (sql, arguments) = try pushedSQL(projection, plan, p)
         if options.logSQL { sqlLog.append((sql, arguments)) }
-        let cursor = try plan.positioningErrors(source: ast.source) {
-            try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(bound: arguments))
+        switch graph.source {
+        case .sqlite(let db):
+            let cursor = try plan.positioningErrors(source: ast.source) {
+                try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(bound: arguments))
+            }
+            return try collectPushed(projection) { try cursor.next() }
+        case .remote(let remote):
+            var rows = try plan.positioningErrors(source: ast.source) { try remote.rows(sql, arguments: arguments) }.makeIterator()
+            return try collectPushed(projection) { rows.next() }
         }
+    }
+
+    private func collectPushed<R: ResultRow>(_ projection: SQLProjection, _ next: () throws -> R?) throws -> [[CypherValue]] {
         var out: [[CypherValue]] = []
-        while let row = try cursor.next() {
+        while let row = try next() {
             let values = projection.values(row)
             try memory.keep(values: values)
             out.append(values)
@@ -302,12 +313,23 @@ final class Execution {
             }
         }
         if options.logSQL { sqlLog.append((plan.sql, arguments)) }
-        let cursor = try plan.positioningErrors(source: ast.source) {
-            try Row.fetchCursor(try db.cachedStatement(sql: plan.sql), arguments: StatementArguments(bound: arguments))
+        switch graph.source {
+        case .sqlite(let db):
+            let cursor = try plan.positioningErrors(source: ast.source) {
+                try Row.fetchCursor(try db.cachedStatement(sql: plan.sql), arguments: StatementArguments(bound: arguments))
+            }
+            return try collect(plan) { try cursor.next() }
+        case .remote(let remote):
+            var rows = try plan.positioningErrors(source: ast.source) { try remote.rows(plan.sql, arguments: arguments) }.makeIterator()
+            return try collect(plan) { rows.next() }
         }
+    }
+
+    /// The bindings of each row a plan's statement returned.
+    private func collect<R: ResultRow>(_ plan: MatchPlan, _ next: () throws -> R?) throws -> [Bindings] {
         var out: [Bindings] = []
         var count = 0
-        while let r = try cursor.next() {
+        while let r = try next() {
             count += 1
             if count % 1024 == 0 { try checkTime() }
             var b = Bindings()
@@ -316,19 +338,19 @@ final class Execution {
             for (i, column) in plan.columns.enumerated() {
                 switch column {
                 case .node(let name, let alias):
-                    let v = CypherValue.node(r[i])
+                    let v = CypherValue.node(r.int64(i))
                     values.append(v)
                     b[MatchPlanner.hiddenPrefix + alias] = v
                     if let name { b[name] = v }
                 case .relationship(let name, let alias):
-                    let id: Int64 = r[i]
+                    let id = r.int64(i)
                     relIds.append(id)
                     let v = CypherValue.relationship(id)
                     values.append(v)
                     b[MatchPlanner.hiddenPrefix + alias] = v
                     if let name { b[name] = v }
                 case .path(let name, _):
-                    let ids = (r[i] as String).split(separator: ",").compactMap { Int64($0) }
+                    let ids = r.string(i).split(separator: ",").compactMap { Int64($0) }
                     relIds += ids
                     let v = CypherValue.list(ids.map(CypherValue.relationship))
                     values.append(v)
@@ -440,6 +462,23 @@ extension MatchPlanner {
         }
         return out
     }
+}
+
+/// A result row of a compiled statement, read by column position: GRDB's `Row` (SQLite)
+/// or the values a server returned (`RemoteGraph.rows`).
+protocol ResultRow {
+    func int64(_ i: Int) -> Int64
+    func string(_ i: Int) -> String
+}
+
+extension Row: ResultRow {
+    @inline(__always) func int64(_ i: Int) -> Int64 { self[i] }
+    @inline(__always) func string(_ i: Int) -> String { self[i] }
+}
+
+extension Array: ResultRow where Element == DatabaseValue {
+    func int64(_ i: Int) -> Int64 { Int64.fromDatabaseValue(self[i]) ?? 0 }
+    func string(_ i: Int) -> String { String.fromDatabaseValue(self[i]) ?? "" }
 }
 
 extension StatementArguments {

@@ -1,7 +1,7 @@
 import GRDB
 import GraphStore
 
-/// EXPLAIN: the SQL each MATCH runs (with its bound arguments) and SQLite's plan for it,
+/// EXPLAIN: the SQL each MATCH runs (with its bound arguments) and the engine's plan for it,
 /// decided exactly as `run()` decides it (reachability matching, a RETURN or WITH
 /// computed in the MATCH's statement).
 extension Execution {
@@ -33,7 +33,7 @@ extension Execution {
             lines.append("-- arguments: " + arguments.map { $0.description }.joined(separator: ", "))
             if !plan.residual.isEmpty { lines.append("-- plus \(plan.residual.count) predicate(s) checked in Swift") }
             let planLines = try plan.positioningErrors(source: ast.source) {
-                try GraphReads.queryPlan(db, sql: sql, arguments: arguments)
+                try graph.queryPlan(sql, arguments: arguments)
             }
             for line in planLines {
                 lines.append("-- plan: " + line)

@@ -269,7 +269,7 @@ enum Functions {
         guard case .node(let id) = args[0] else { throw ev.typeError("fts() needs a node first, got \(args[0].typeName)", e) }
         guard case .string(let terms) = args[1] else { throw ev.typeError("fts() needs search terms (a string), got \(args[1].typeName)", e) }
         do {
-            let score = try GraphReads.fullTextScore(ev.graph.db, terms: terms, nodeID: id)
+            let score = try GraphReads.fullTextScore(ev.graph.sqlite("fts()"), terms: terms, nodeID: id)
             return score.map(CypherValue.float) ?? .null
         } catch let error as DatabaseError {
             throw ev.argumentError("fts(): invalid search terms '\(terms)': \(error.message ?? "")", e, code: "InvalidFullTextQuery")

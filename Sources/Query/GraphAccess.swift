@@ -10,14 +10,36 @@ final class GraphAccess {
     struct NodeData { var labels: [String]; var properties: [String: CypherValue] }
     struct RelationshipData { var type: String; var start: Int64; var end: Int64; var properties: [String: CypherValue] }
 
-    let db: Database
+    /// Where the graph is: a SQLite store's transaction, or a server (`RemoteGraph`).
+    enum Source {
+        case sqlite(Database)
+        case remote(any RemoteGraph)
+    }
+
+    let source: Source
     let memory: MemoryBudget
     private var nodes: [Int64: NodeData] = [:]
     private var relationships: [Int64: RelationshipData] = [:]
 
-    init(db: Database, memory: MemoryBudget) {
-        self.db = db
+    init(_ source: Source, memory: MemoryBudget) {
+        self.source = source
         self.memory = memory
+    }
+
+    /// The SQLite transaction, for what only a SQLite store offers so far (CREATE,
+    /// `fts()` scores, `citator()`, SQLite's plan); on a server, an error naming `feature`.
+    func sqlite(_ feature: String) throws -> Database {
+        switch source {
+        case .sqlite(let db): return db
+        case .remote(let remote):
+            throw QueryError(.runtime, "NotOnServer", "\(feature) is not available on \(remote.location) yet (a graph on PostgreSQL runs MATCH, WHERE, WITH, UNWIND and RETURN); use a SQLite database for it")
+        }
+    }
+
+    /// The server, if the graph is on one.
+    var remote: (any RemoteGraph)? {
+        if case .remote(let remote) = source { return remote }
+        return nil
     }
 
     /// A cache entry: its slot, the labels and the properties.
@@ -29,10 +51,18 @@ final class GraphAccess {
 
     func node(_ id: Int64) throws -> NodeData {
         if let hit = nodes[id] { return hit }
-        guard let props = try GraphReads.nodeProperties(db, id: id) else {
+        let props: String??, labels: [String]
+        switch source {
+        case .sqlite(let db):
+            props = try GraphReads.nodeProperties(db, id: id)
+            labels = props == nil ? [] : try GraphReads.nodeLabels(db, id: id)
+        case .remote(let remote):
+            props = try remote.nodeProperties(id: id)
+            labels = props == nil ? [] : try remote.nodeLabels(id: id)
+        }
+        guard let props else {
             throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
         }
-        let labels = try GraphReads.nodeLabels(db, id: id)
         let data = NodeData(labels: labels, properties: try GraphAccess.properties(props))
         try pin(labels: labels, properties: data.properties)
         nodes[id] = data
@@ -41,7 +71,12 @@ final class GraphAccess {
 
     func relationship(_ id: Int64) throws -> RelationshipData {
         if let hit = relationships[id] { return hit }
-        guard let row = try GraphReads.edge(db, id: id) else {
+        let found: (type: String, source: Int64, target: Int64, properties: String?)?
+        switch source {
+        case .sqlite(let db): found = try GraphReads.edge(db, id: id)
+        case .remote(let remote): found = try remote.edge(id: id)
+        }
+        guard let row = found else {
             throw QueryError(.runtime, "EntityNotFound", "relationship \(id) no longer exists")
         }
         let data = RelationshipData(type: row.type, start: row.source, end: row.target, properties: try GraphAccess.properties(row.properties))
@@ -52,7 +87,12 @@ final class GraphAccess {
 
     /// The node's stable external key (`scotus:384US436`).
     func key(ofNode id: Int64) throws -> String {
-        guard let key = try GraphReads.nodeKey(db, id: id) else {
+        let found: String?
+        switch source {
+        case .sqlite(let db): found = try GraphReads.nodeKey(db, id: id)
+        case .remote(let remote): found = try remote.nodeKey(id: id)
+        }
+        guard let key = found else {
             throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")
         }
         return key
@@ -60,7 +100,34 @@ final class GraphAccess {
 
     /// The full-text index's syntax error for `terms`, or nil when it accepts them.
     func fullTextSyntaxError(_ terms: String) throws -> String? {
-        try GraphReads.fullTextSyntaxError(db, terms: terms)
+        switch source {
+        case .sqlite(let db): return try GraphReads.fullTextSyntaxError(db, terms: terms)
+        case .remote(let remote): return try remote.fullTextSyntaxError(terms)
+        }
+    }
+
+    /// How many edges have one of `types`, counting no further than `limit`.
+    func edgeCount(types: [String], upTo limit: Int) throws -> Int {
+        switch source {
+        case .sqlite(let db): return try GraphReads.edgeCount(db, types: types, upTo: limit)
+        case .remote(let remote): return try remote.edgeCount(types: types, upTo: limit)
+        }
+    }
+
+    /// The largest edge id (0 without edges).
+    func maxEdgeID() throws -> Int {
+        switch source {
+        case .sqlite(let db): return try GraphReads.maxEdgeID(db)
+        case .remote(let remote): return try remote.maxEdgeID()
+        }
+    }
+
+    /// The engine's plan of a compiled statement.
+    func queryPlan(_ sql: String, arguments: [DatabaseValue]) throws -> [String] {
+        switch source {
+        case .sqlite(let db): return try GraphReads.queryPlan(db, sql: sql, arguments: arguments)
+        case .remote(let remote): return try remote.queryPlan(sql, arguments: arguments)
+        }
     }
 
     static func properties(_ json: String?) throws -> [String: CypherValue] {

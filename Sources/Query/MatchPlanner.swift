@@ -92,6 +92,9 @@ extension MatchPlan {
             return try body()
         } catch let error as DatabaseError where error.resultCode != .SQLITE_INTERRUPT {
             throw QueryError(.runtime, "DatabaseError", "SQLite could not run this MATCH: \(error.message ?? "\(error)")", at: position, in: source)
+        } catch let error as GraphStoreError {
+            // A graph on a server (`RemoteGraph`): its own message names the server.
+            throw QueryError(.runtime, "DatabaseError", "could not run this MATCH: \(error.message)", at: position, in: source)
         }
     }
 }

@@ -73,22 +73,9 @@ public final class QueryEngine: Sendable {
                     throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)",
                                      at: create, in: text)
                 }
-                let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, db: db,
+                let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, source: .sqlite(db),
                                           writer: writer, parameters: parameters, deadline: deadline, dialect: self.store.dialect)
-                if ast.mode == .explain {
-                    let lines = try execution.explain()
-                    var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
-                    result.explanation = lines
-                    return result
-                }
-                let (columns, rows) = try deadline.enforce(on: db) { try execution.run() }
-                var result = QueryResult(columns: columns, rows: rows)
-                result.elements = try ResultElements(rows: rows, graph: execution.graph)
-                if ast.mode == .profile {
-                    result.profile = execution.profile
-                    result.elapsed = Date().timeIntervalSince(started)
-                }
-                return result
+                return try execution.result(started: started) { try deadline.enforce(on: db) { try execution.run() } }
             }
             if writes && options.write && ast.mode != .explain {
                 return try store.write { writer in try body(writer.db, writer) }
@@ -103,6 +90,25 @@ public final class QueryEngine: Sendable {
 }
 
 extension Execution {
+    /// The query's answer: EXPLAIN's lines, or the rows `run` gives with the elements
+    /// they show (and PROFILE's steps).
+    func result(started: Date, run: () throws -> (columns: [String], rows: [[CypherValue]])) throws -> QueryResult {
+        if ast.mode == .explain {
+            let lines = try explain()
+            var result = QueryResult(columns: ["plan"], rows: lines.map { [.string($0)] })
+            result.explanation = lines
+            return result
+        }
+        let (columns, rows) = try run()
+        var result = QueryResult(columns: columns, rows: rows)
+        result.elements = try ResultElements(rows: rows, graph: graph)
+        if ast.mode == .profile {
+            result.profile = profile
+            result.elapsed = Date().timeIntervalSince(started)
+        }
+        return result
+    }
+
     static func clauseName(_ clause: Clause) -> String {
         switch clause {
         case .match(let optional, _, _, _): return optional ? "OPTIONAL MATCH" : "MATCH"

@@ -115,9 +115,9 @@ struct SQLProjection {
     }
 
     /// One projected row from one SQL row.
-    func values(_ row: Row) -> [CypherValue] {
+    func values<R: ResultRow>(_ row: R) -> [CypherValue] {
         items.enumerated().map { i, item in
-            let n: Int64 = row[i]
+            let n = row.int64(i)
             switch item {
             case .element(_, .node): return .node(n)
             case .element(_, .relationship): return .relationship(n)

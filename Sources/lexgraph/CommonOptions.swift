@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphStore
+import PostgresStore
 import Query
 
 /// A file or folder the CLI uses, from an option, an environment variable or a default
@@ -72,17 +73,31 @@ struct PathSetting {
 
 /// `--db`: the graph database file. Same meaning in every command.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "Graph database file (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
+    @Option(name: .long, help: "Graph database file, or postgres://user@host:port/db for build, load and query (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
     var db: String?
 
     var setting: PathSetting { PathSetting(db, option: "--db", variable: "LEXGRAPH_DB", default: "var/lexgraph.sqlite") }
 
     var path: String { setting.path }
 
+    /// The PostgreSQL graph `--db` (or `$LEXGRAPH_DB`) names as `postgres://user@host:port/db`,
+    /// or nil for a SQLite file. Only `build`, `load` and `query` run on PostgreSQL so far.
+    func postgres() throws -> PostgresLocation? {
+        PostgresLocation.isURL(path) ? try PostgresLocation(url: path) : nil
+    }
+
+    /// Refuses a PostgreSQL URL in a command that works on SQLite files only.
+    func requireSQLite() throws {
+        if let location = try postgres() {
+            throw CLIError("this command does not run on a PostgreSQL graph (\(location)) yet: only build, load and query do; pass --db with a SQLite file")
+        }
+    }
+
     /// Opens the existing database for a command that writes; a missing file is a
     /// one-line error saying which path was tried and what to run. Opening writes
     /// nothing by itself.
     func open() throws -> GraphStore {
+        try requireSQLite()
         try setting.require("graph database", "; `lexgraph build all` creates it")
         return try GraphStore(path: path, mode: .readWrite)
     }
@@ -90,6 +105,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the existing database for a command that only reads: the file is left
     /// byte-identical and may be write-protected.
     func openReadOnly() throws -> GraphStore {
+        try requireSQLite()
         try setting.require("graph database", "; `lexgraph build all` creates it")
         return try GraphStore(path: path, mode: .readOnly)
     }

@@ -1,14 +1,18 @@
 import Foundation
 import XCTest
 
-/// SQL over the graph tables lives in GraphStore (issue 16: one place to put a second
-/// backend behind). A scan of Sources/: outside Sources/GraphStore no code line (comments
+/// SQL over the graph tables lives in the stores, GraphStore and PostgresStore (issue 16:
+/// one place per backend). A scan of Sources/: outside the stores no code line (comments
 /// aside) may hold SQL text, except the query compiler's dialect-neutral frame in
 /// `compilerFiles` (SELECT, FROM, JOIN, WHERE, EXISTS), and even there nothing that
 /// differs between engines: those constructs come from the `SQLDialect`. Stores of their
 /// own SQLite files (`ownDatabaseFiles`) may hold SQL, but none over a graph table.
 final class SQLPlacementTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The graph's stores: SQLite (GraphStore) and the PostgreSQL server (PostgresStore,
+    /// whose statements are PostgreSQL's own).
+    static let storeModules = ["Sources/GraphStore/", "Sources/PostgresStore/"]
 
     /// The compiler that writes each MATCH's frame and asks its dialect for the rest.
     static let compilerFiles: Set<String> = ["Sources/Query/MatchPlanner.swift", "Sources/Query/SQLProjection.swift"]
@@ -83,7 +87,7 @@ final class SQLPlacementTests: XCTestCase {
     func testNoSQLOutsideGraphStoreAndTheCompilerFrame() throws {
         let files = try sources()
         XCTAssertTrue(files.contains { $0.path == "Sources/Query/MatchPlanner.swift" }, "the scan found no compiler: wrong root \(SQLPlacementTests.root.path)")
-        for (path, lines) in files where !path.hasPrefix("Sources/GraphStore/") {
+        for (path, lines) in files where !SQLPlacementTests.storeModules.contains(where: { path.hasPrefix($0) }) {
             let patterns = SQLPlacementTests.compilerFiles.contains(path) ? SQLPlacementTests.dialectPatterns
                 : SQLPlacementTests.ownDatabaseFiles[path] != nil ? SQLPlacementTests.graphTablePatterns : SQLPlacementTests.statementPatterns
             for hit in try hits(patterns, in: lines) {

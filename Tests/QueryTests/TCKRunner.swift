@@ -2,15 +2,22 @@ import Foundation
 import GraphStore
 import GRDB
 import Ontology
+import PostgresStore
 import Query
 
-/// Runs one TCK scenario on a fresh in-memory permissive store.
+/// Runs one TCK scenario on a fresh in-memory permissive store. With `server`, the
+/// scenario's graph is made there the same way (its setup runs on SQLite, then the graph
+/// is copied to the server by the PostgreSQL store's load path) and its queries run on
+/// the server (`RemoteQueryEngine`); a query that writes cannot run there yet.
 struct TCKRunner {
     let tckRoot: URL
+    var server: PostgresGraphStore? = nil
 
     enum Outcome: Equatable {
         case passed
         case failed(String)
+        /// The query writes (CREATE), which a graph on a server does not run yet.
+        case notOnServer(String)
     }
 
     /// Graph-wide counts for side-effect checks.
@@ -47,6 +54,14 @@ struct TCKRunner {
         var result: QueryResult?
         var error: Error?
         var before = Snapshot(), after = Snapshot()
+        let remote = server.map { RemoteQueryEngine(graph: $0) }
+        /// Runs a scenario query where the scenario runs: here, or on the server after the
+        /// graph the setup made is copied there.
+        func run(_ text: String) throws -> QueryResult {
+            guard let server, let remote else { return try engine.run(text, parameters: parameters, options: writeOptions) }
+            try server.replaceGraph(with: store)
+            return try remote.run(text, parameters: parameters, options: writeOptions)
+        }
         for step in scenario.steps {
             switch step {
             case .emptyGraph, .anyGraph: break
@@ -61,11 +76,11 @@ struct TCKRunner {
             case .query(let text):
                 lastQuery = text
                 before = try TCKRunner.snapshot(store)
-                do { result = try engine.run(text, parameters: parameters, options: writeOptions) } catch let e { error = e }
+                do { result = try run(text) } catch let e as QueryError where e.code == "NotOnServer" { return .notOnServer(e.message) } catch let e { error = e }
                 after = try TCKRunner.snapshot(store)
             case .controlQuery(let text):
                 lastQuery = text
-                do { result = try engine.run(text, parameters: parameters, options: writeOptions) } catch let e { error = e }
+                do { result = try run(text) } catch let e as QueryError where e.code == "NotOnServer" { return .notOnServer(e.message) } catch let e { error = e }
             case .expectEmpty:
                 if let error { return .failed("unexpected error: \(error)") }
                 guard let result else { return .failed("no result") }
@@ -87,7 +102,7 @@ struct TCKRunner {
                 guard let q = error as? QueryError else { return .failed("expected \(kind), got a non-query error \(error)") }
                 if !TCKRunner.kindMatches(q.kind, kind) { return .failed("expected \(kind) \(detail), got \(q.kind.rawValue) \(q.code): \(q.message)") }
                 if !detail.isEmpty, q.code != detail { return .failed("expected \(kind) \(detail), got \(q.kind.rawValue) with the detail code \(q.code): \(q.message)") }
-                if let problem = try phaseMismatch(phase, lastQuery, engine, parameters, writeOptions) { return .failed("expected \(kind) \(detail) \(problem)") }
+                if let problem = try phaseMismatch(phase, lastQuery, { try run("EXPLAIN " + $0) }) { return .failed("expected \(kind) \(detail) \(problem)") }
             case .unsupported(let phrase):
                 return .failed("unsupported step '\(phrase)'")
             }
@@ -98,11 +113,10 @@ struct TCKRunner {
     /// Whether the error came in the phase the TCK names. Compile time is everything
     /// EXPLAIN does (parse, bind, plan each MATCH) without running the query: a
     /// compile-time error must already stop `EXPLAIN query`, a runtime error must not.
-    func phaseMismatch(_ phase: String, _ query: String?, _ engine: QueryEngine, _ parameters: [String: CypherValue],
-                       _ options: QueryOptions) throws -> String? {
+    func phaseMismatch(_ phase: String, _ query: String?, _ explain: (String) throws -> QueryResult) throws -> String? {
         guard let query, phase == "compile time" || phase == "runtime" else { return nil }
         var compileError: QueryError?
-        do { _ = try engine.run("EXPLAIN " + query, parameters: parameters, options: options) } catch let e as QueryError { compileError = e }
+        do { _ = try explain(query) } catch let e as QueryError { compileError = e }
         if phase == "compile time", compileError == nil { return "at compile time, but EXPLAIN (parse, bind, plan) accepts the query: raised at runtime" }
         if phase == "runtime", let compileError { return "at runtime, but it is raised at compile time (EXPLAIN: \(compileError.code))" }
         return nil

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compliance
 import Foundation
 import GraphStore
+import PostgresStore
 
 /// `lexgraph build scotus|echr|contracts|all`: loads the real graphs from their recipes
 /// in `graphs/` over the shared data folder, in one transaction.
@@ -39,11 +40,18 @@ struct BuildCommand: ParsableCommand {
                 recipes.append(r)
             }
         }
-        let store = try BuildCatalog.openForBuild(path: database.path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"))
-        var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
-        loader.audit = AuditChain.hook(action: "build", subject: names.joined(separator: " "))
-        let report = try loader.load(recipes, dryRun: dryRun, source: "build \(names.joined(separator: " ")) --data \(data.path)")
-        Console.text(report.summary)
-        if let quality = report.quality { Console.text(quality.summary) }
+        func build(at path: String, key: DatabaseKeySetting) throws -> LoadReport {
+            let store = try BuildCatalog.openForBuild(path: path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"), key: key)
+            var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
+            loader.audit = AuditChain.hook(action: "build", subject: names.joined(separator: " "))
+            return try loader.load(recipes, dryRun: dryRun, source: "build \(names.joined(separator: " ")) --data \(data.path)")
+        }
+        if let location = try database.postgres() {
+            // On PostgreSQL: the same build on a staging copy, then one COPY transaction.
+            let (report, copied) = try PostgresGraphStore(location, create: true).load(dryRun: dryRun) { try build(at: $0, key: .noKey) }
+            LoadReport.show(report, after: PostgresOutput.copied(copied, to: location))
+            return
+        }
+        LoadReport.show(try build(at: database.path, key: .environment))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compliance
 import Foundation
 import GraphStore
+import PostgresStore
 
 /// `lexgraph load RECIPE.yaml`: loads any recipe (JSONL/CSV/TSV sources mapped to
 /// ontology types) into an existing database, all-or-nothing.
@@ -26,19 +27,35 @@ struct LoadCommand: ParsableCommand {
         try PathSetting.argument(recipe).require("recipe file")
         let folder = try data.folder()
         let recipes = try BuildCatalog.recipes(at: recipe)
-        let store: GraphStore
+        if let location = try database.postgres() {
+            // On PostgreSQL: the same load on a staging copy, then one COPY transaction.
+            let server = try PostgresGraphStore(location, create: createIfMissing)
+            let (report, copied) = try server.load(dryRun: dryRun) { path in
+                try load(recipes, into: try open(stagingPath: path), folder: folder)
+            }
+            LoadReport.show(report, after: PostgresOutput.copied(copied, to: location))
+            return
+        }
+        LoadReport.show(try load(recipes, into: try open(stagingPath: nil), folder: folder))
+    }
+
+    /// The database the load writes: `--db`'s file, or a PostgreSQL load's staging copy.
+    func open(stagingPath: String?) throws -> GraphStore {
+        let path = stagingPath ?? database.path
+        let key: DatabaseKeySetting = stagingPath == nil ? .environment : .noKey
         if createIfMissing {
             guard let root = BuildCatalog.projectRoot() else {
                 throw CLIError("cannot find ontology/legal-core.yaml: run lexgraph from the project folder or set LEXGRAPH_ROOT")
             }
-            store = try BuildCatalog.openForBuild(path: database.path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"))
-        } else {
-            store = try database.open()
+            return try BuildCatalog.openForBuild(path: path, root: root, audit: AuditChain.hook(action: "ontology.apply", subject: "ontology/updates"), key: key)
         }
+        guard let stagingPath else { return try database.open() }
+        return try GraphStore(path: stagingPath, mode: .readWrite, key: .noKey)
+    }
+
+    func load(_ recipes: [Recipe], into store: GraphStore, folder: URL) throws -> LoadReport {
         var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
         loader.audit = AuditChain.hook(action: "load", subject: recipe)
-        let report = try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
-        Console.text(report.summary)
-        if let quality = report.quality { Console.text(quality.summary) }
+        return try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
     }
 }

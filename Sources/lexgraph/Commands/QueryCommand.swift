@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraphStore
 import LexgraphCore
+import PostgresStore
 import Query
 
 /// `lexgraph query 'MATCH ...'`: runs one Cypher-like query against the graph database.
@@ -37,16 +38,24 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let engine = QueryEngine(store: try write ? database.open() : database.openReadOnly())
+        let engine: (String, [String: CypherValue], QueryOptions) throws -> QueryResult
+        if let location = try database.postgres() {
+            if write { throw CLIError("--write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`") }
+            let remote = RemoteQueryEngine(graph: try PostgresGraphStore(location))
+            engine = { try remote.run($0, parameters: $1, options: $2) }
+        } else {
+            let local = QueryEngine(store: try write ? database.open() : database.openReadOnly())
+            engine = { try local.run($0, parameters: $1, options: $2) }
+        }
         let options = limits.options(write: write)
         let bound = try QueryOutput.parameters(parameters)
-        var result = try engine.run(text, parameters: bound, options: options)
+        var result = try engine(text, bound, options)
         if let repetitions {
             guard repetitions >= 1 else { throw CLIError("--repeat needs a count of at least 1, got \(repetitions)") }
             var wall: [Double] = [], cpu: [Double] = []
             for _ in 0..<repetitions {
                 let started = DispatchTime.now().uptimeNanoseconds, startedCPU = QueryLatency.processCPUSeconds()
-                result = try engine.run(text, parameters: bound, options: options)
+                result = try engine(text, bound, options)
                 wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
                 cpu.append(QueryLatency.processCPUSeconds() - startedCPU)
             }

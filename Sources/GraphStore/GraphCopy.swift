@@ -1,0 +1,80 @@
+import GRDB
+
+/// The graph's tables row by row, exactly as stored: what copies a graph between this
+/// SQLite store and another backend (the PostgreSQL store writes these rows with COPY,
+/// and reads them back into a staging store before a load; see PostgresStore).
+///
+/// Only the graph and its history travel: nodes, labels, edges, the full-text documents,
+/// the ontology versions, the load log and the store's settings. The service's own
+/// tables (API tokens, the model registry, the audit log) stay with their SQLite file.
+public enum GraphCopy {
+    public enum Table: String, CaseIterable, Sendable {
+        case storeMeta = "store_meta"
+        case ontologyVersion = "ontology_version"
+        case loadLog = "load_log"
+        case node
+        case nodeLabel = "node_label"
+        case edge
+        /// The text each node is found by (FTS5's `node_fts(rowid, text)` here).
+        case nodeText = "node_fts"
+
+        /// The columns copied, in order (the same names on every backend, but the full
+        /// text's: `rowid, text` here, `node_id, body` on PostgreSQL).
+        public var columns: [String] {
+            switch self {
+            case .storeMeta: return ["key", "value"]
+            case .ontologyVersion: return ["version", "name", "applied_at", "source", "checksum", "summary", "document"]
+            case .loadLog: return ["id", "started_at", "finished_at", "user", "source", "recipe", "nodes_inserted", "nodes_updated",
+                                   "nodes_unchanged", "edges_inserted", "edges_updated", "edges_unchanged", "status", "message"]
+            case .node: return ["id", "key", "type", "props", "valid_from", "valid_to"]
+            case .nodeLabel: return ["label", "node_id"]
+            case .edge: return ["id", "key", "type", "src", "dst", "props", "valid_from", "valid_to"]
+            case .nodeText: return ["rowid", "text"]
+            }
+        }
+
+        /// Tables in an order that satisfies their references (nodes before labels and
+        /// edges), for loading.
+        public static var loadOrder: [Table] { allCases }
+    }
+
+    /// Calls `body` with every row of `table` (values in `table.columns` order), in
+    /// primary-key order.
+    public static func forEachRow(_ db: Database, _ table: Table, _ body: ([DatabaseValue]) throws -> Void) throws {
+        let columns = table.columns.map { $0 == "user" ? "\"user\"" : $0 }.joined(separator: ", ")
+        let order = table == .nodeText ? "rowid" : table == .storeMeta ? "key" : table == .nodeLabel ? "node_id, label" : table.columns[0]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM \(table.rawValue) ORDER BY \(order)")
+        let count = table.columns.count
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(count)
+        while let row = try cursor.next() {
+            values.removeAll(keepingCapacity: true)
+            for i in 0..<count { values.append(row[i] as DatabaseValue) }
+            try body(values)
+        }
+    }
+
+    /// Replaces every copied table of `store` by `tables` (rows in `columns` order), in one
+    /// transaction: the staging copy a load runs on.
+    public static func replace(_ store: GraphStore, with tables: [(Table, [[DatabaseValue]])]) throws {
+        try store.requireWritable()
+        try store.database.write { db in
+            try clear(db)
+            for (table, rows) in tables { try insert(db, table, rows: rows) }
+        }
+    }
+
+    /// Empties the graph tables of a store that is about to receive a copy (in the
+    /// caller's transaction).
+    static func clear(_ db: Database) throws {
+        for table in Table.loadOrder.reversed() { try db.execute(sql: "DELETE FROM \(table.rawValue)") }
+    }
+
+    /// Inserts rows of `table` as they were copied (no validation: they come from a
+    /// store that validated them), in the caller's transaction.
+    static func insert(_ db: Database, _ table: Table, rows: [[DatabaseValue]]) throws {
+        let columns = table.columns.map { $0 == "user" ? "\"user\"" : $0 }
+        let statement = try db.cachedStatement(sql: "INSERT INTO \(table.rawValue)(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
+        for row in rows { try statement.execute(arguments: StatementArguments(row.map { $0 as (any DatabaseValueConvertible)? })) }
+    }
+}

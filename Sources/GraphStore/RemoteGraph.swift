@@ -1,0 +1,38 @@
+import GRDB
+import Ontology
+
+/// A graph held by a database server rather than a SQLite file (PostgreSQL: the
+/// PostgresStore module), as the query engine reads it: the statements the compiler wrote
+/// in the server's `dialect`, and the same element reads `GraphReads` answers for SQLite.
+/// Reads only; writes (CREATE, loads) reach the server through its own store.
+public protocol RemoteGraph: AnyObject, Sendable {
+    /// The SQL the compiler writes for this server.
+    var dialect: any SQLDialect { get }
+    /// Where the graph is, for messages (`postgres://user@host:port/db`, no password).
+    var location: String { get }
+
+    /// Runs one compiled statement; every row's values in column order.
+    func rows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]]
+    /// The server's plan of `sql` (EXPLAIN's lines).
+    func queryPlan(_ sql: String, arguments: [DatabaseValue]) throws -> [String]
+
+    /// As `GraphReads.nodeProperties`: nil when no node has this id.
+    func nodeProperties(id: Int64) throws -> String??
+    /// As `GraphReads.nodeLabels`: sorted.
+    func nodeLabels(id: Int64) throws -> [String]
+    /// As `GraphReads.edge`.
+    func edge(id: Int64) throws -> (type: String, source: Int64, target: Int64, properties: String?)?
+    /// As `GraphReads.nodeKey`.
+    func nodeKey(id: Int64) throws -> String?
+    /// As `GraphReads.edgeCount`.
+    func edgeCount(types: [String], upTo limit: Int) throws -> Int
+    /// As `GraphReads.maxEdgeID`.
+    func maxEdgeID() throws -> Int
+    /// The server's full-text syntax error for `terms`, or nil when it accepts them.
+    func fullTextSyntaxError(_ terms: String) throws -> String?
+
+    /// As `GraphReads.ontologyStamp`.
+    func ontologyStamp() throws -> String
+    /// As `GraphStore.activeOntology()`.
+    func activeOntology() throws -> Ontology
+}

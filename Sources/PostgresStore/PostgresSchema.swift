@@ -1,0 +1,56 @@
+/// The PostgreSQL schema of a Lexgraph graph: SQLite's graph tables (`Schema`) with
+/// `props` as `jsonb` and the full text as a `tsvector` with a GIN index (what
+/// `PostgreSQLDialect` writes against). Installed in one transaction into an empty
+/// database; `store_meta.lexgraph_schema` records its version, and a database with
+/// another version, or with tables of its own and no such row, is refused.
+enum PostgresSchema {
+    /// The version this lexgraph writes and reads.
+    static let version = 1
+
+    /// The graph tables, in the order they are created.
+    static let tables = ["store_meta", "ontology_version", "load_log", "node", "node_label", "edge", "node_fts"]
+
+    static let statements = [
+        "CREATE TABLE store_meta (key text PRIMARY KEY, value text NOT NULL)",
+        """
+        CREATE TABLE ontology_version (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL,
+            source text NOT NULL, checksum text NOT NULL, summary text NOT NULL, document text NOT NULL)
+        """,
+        """
+        CREATE TABLE load_log (id bigint PRIMARY KEY, started_at text NOT NULL, finished_at text, "user" text NOT NULL,
+            source text NOT NULL, recipe text, nodes_inserted bigint NOT NULL DEFAULT 0, nodes_updated bigint NOT NULL DEFAULT 0,
+            nodes_unchanged bigint NOT NULL DEFAULT 0, edges_inserted bigint NOT NULL DEFAULT 0, edges_updated bigint NOT NULL DEFAULT 0,
+            edges_unchanged bigint NOT NULL DEFAULT 0, status text NOT NULL, message text)
+        """,
+        """
+        CREATE TABLE node (id bigint PRIMARY KEY, key text NOT NULL UNIQUE, type text NOT NULL,
+            props jsonb NOT NULL DEFAULT '{}', valid_from text, valid_to text)
+        """,
+        "CREATE INDEX node_by_type ON node(type)",
+        """
+        CREATE TABLE node_label (label text NOT NULL, node_id bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+            PRIMARY KEY (label, node_id))
+        """,
+        "CREATE INDEX node_label_by_node ON node_label(node_id, label)",
+        """
+        CREATE TABLE edge (id bigint PRIMARY KEY, key text UNIQUE, type text NOT NULL,
+            src bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE, dst bigint NOT NULL REFERENCES node(id) ON DELETE CASCADE,
+            props jsonb NOT NULL DEFAULT '{}', valid_from text, valid_to text)
+        """,
+        "CREATE INDEX edge_out ON edge(src, type, dst)",
+        "CREATE INDEX edge_in ON edge(dst, type, src)",
+        "CREATE INDEX edge_by_type ON edge(type)",
+        "CREATE INDEX edge_dated_by_type ON edge(type, valid_from) WHERE valid_from IS NOT NULL",
+        // `body` is the text SQLite's FTS5 table holds; `document` what `fullTextMatch` reads.
+        """
+        CREATE TABLE node_fts (node_id bigint PRIMARY KEY REFERENCES node(id) ON DELETE CASCADE, body text NOT NULL,
+            document tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)
+        """,
+        "CREATE INDEX node_fts_document ON node_fts USING gin(document)",
+        "INSERT INTO store_meta(key, value) VALUES ('lexgraph_schema', '\(version)')",
+    ]
+
+    /// The tables of the connected database's current schema.
+    static let existingTablesSQL = "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+    static let schemaVersionSQL = "SELECT value FROM store_meta WHERE key = 'lexgraph_schema'"
+}

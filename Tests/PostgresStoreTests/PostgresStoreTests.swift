@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import GraphStore
+import LexgraphCore
+import PostgresStore
+import TestRequirements
+import XCTest
+
+/// The PostgreSQL store on the real server of tools/pg_test_server.sh (each test in a
+/// database of its own): opening and its refusals, loads through the one validating
+/// writer and their all-or-nothing copy, the same bad load refused on both backends.
+final class PostgresStoreTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A fresh database on the test server, dropped when the test ends.
+    func freshDatabase(_ name: String) throws -> PostgresLocation {
+        let url = try PostgresTestServer.freshDatabase(name)
+        addTeardownBlock { PostgresTestServer.drop(url) }
+        return try PostgresLocation(url: url)
+    }
+
+    func tempFolder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-pg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    func caseLine(_ i: Int, name: String? = nil, term: String? = nil) -> String {
+        #"{"key": "scotus:\#(i)US1", "type": "SupremeCourtCase", "props": {"name": "\#(name ?? "Case \(i)")", "term": \#(term ?? "\(1800 + i)")}}"#
+    }
+
+    /// Writes the generic recipe's two files (JSONL nodes, CSV edges) and the recipe.
+    func recipe(in dir: URL, nodes: [String], edges: [String]) throws -> Recipe {
+        try (nodes.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("nodes.jsonl"), atomically: true, encoding: .utf8)
+        try ((["type,from,to"] + edges).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
+        let yaml = """
+            recipe: generic
+            sources:
+              - file: nodes.jsonl
+                nodes:
+                  - {key: "{key}", type: "{type}", properties_from: props}
+              - file: edges.csv
+                edges:
+                  - {type: "{type}", from: "{from}", to: "{to}"}
+            """
+        let url = dir.appendingPathComponent("recipe.yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return try Recipe(contentsOf: url.path, displayName: "recipe.yaml")
+    }
+
+    /// A load into the SQLite file at `path` (made with the legal ontology when missing),
+    /// as `lexgraph load --init` runs it.
+    func load(_ recipe: Recipe, data: URL, path: String, key: DatabaseKeySetting = .noKey) throws -> LoadReport {
+        let store = try BuildCatalog.openForBuild(path: path, root: PostgresStoreTests.root, key: key)
+        return try GraphLoader(store: store, dataFolder: data, user: "tester").load([recipe])
+    }
+
+    /// A load on the server, through its staging copy.
+    func load(_ recipe: Recipe, data: URL, server: PostgresGraphStore) throws -> LoadReport {
+        try server.load(dryRun: false) { try load(recipe, data: data, path: $0) }.report
+    }
+
+    // MARK: Opening
+
+    func testOpeningRefusalsSayWhatIsWrong() throws {
+        let port = try PostgresTestServer.port()
+        func message(_ url: String, create: Bool = false) -> String {
+            do {
+                _ = try PostgresGraphStore(try PostgresLocation(url: url), create: create)
+                return "opened"
+            } catch {
+                return "\(error)"
+            }
+        }
+        // No server on that port.
+        let down = message("postgres://postgres@127.0.0.1:1/lexgraph_test")
+        XCTAssertTrue(down.hasPrefix("cannot connect to PostgreSQL at 127.0.0.1:1"), down)
+        XCTAssertTrue(down.contains("is the server running"), down)
+        // A user the server does not know, a database it does not have.
+        let user = message("postgres://nobody_here@127.0.0.1:\(port)/lexgraph_test")
+        XCTAssertTrue(user.hasPrefix("PostgreSQL at 127.0.0.1:\(port) refused user 'nobody_here' for database 'lexgraph_test'"), user)
+        let database = message("postgres://postgres@127.0.0.1:\(port)/no_such_db_here")
+        XCTAssertTrue(database.hasPrefix("PostgreSQL at 127.0.0.1:\(port) has no database 'no_such_db_here'"), database)
+        // An empty database is not opened as a graph, only created as one.
+        let empty = try freshDatabase("empty")
+        let notYet = message(empty.description)
+        XCTAssertEqual(notYet, "the PostgreSQL database \(empty) holds no Lexgraph graph yet: run `lexgraph build GRAPH --db \(empty)` (or `lexgraph load RECIPE --db \(empty)`)")
+        XCTAssertEqual(message(empty.description, create: true), "opened")
+        XCTAssertEqual(message(empty.description), "opened")
+        // Somebody else's tables, and a graph of another schema version.
+        let foreign = try freshDatabase("foreign")
+        try PostgresTestServer.run(port: port, database: foreign.database, "CREATE TABLE customers (id int)")
+        let refused = message(foreign.description, create: true)
+        XCTAssertTrue(refused.contains("is not a Lexgraph database (it has tables of its own: customers)"), refused)
+        try PostgresTestServer.run(port: port, database: empty.database, "UPDATE store_meta SET value = '2' WHERE key = 'lexgraph_schema'")
+        let newer = message(empty.description)
+        XCTAssertTrue(newer.contains("holds a Lexgraph graph of schema version 2; this lexgraph reads and writes version 1"), newer)
+        // Bad URLs never show the password.
+        XCTAssertThrowsError(try PostgresLocation(url: "postgres://me:secret@127.0.0.1:5432")) { error in
+            XCTAssertEqual("\(error)", "bad PostgreSQL URL 'postgres://me:***@127.0.0.1:5432': no database name after the host (expected postgres://user@host:port/database)")
+        }
+    }
+
+    // MARK: Loads
+
+    /// A load on the server gives the graph the same load gives a SQLite file, row for
+    /// row; a second load of the same data changes nothing (the staging copy reads back
+    /// exactly what was written).
+    func testLoadMatchesTheSQLiteLoadAndReloadsIdempotently() throws {
+        let server = try PostgresGraphStore(try freshDatabase("load"), create: true)
+        let dir = try tempFolder()
+        let r = try recipe(in: dir, nodes: (1...5).map { caseLine($0) } + [caseLine(6, name: "Tab\\tand \\\\ back\\nslash ünï")],
+                           edges: ["CITES,scotus:2US1,scotus:1US1", "CITES,scotus:3US1,scotus:1US1", "CITES,scotus:6US1,scotus:2US1"])
+        let sqlitePath = dir.appendingPathComponent("graph.sqlite").path
+        let local = try load(r, data: dir, path: sqlitePath)
+        let remote = try load(r, data: dir, server: server)
+        XCTAssertEqual(remote.counts, local.counts)
+        XCTAssertEqual(remote.counts.nodesInserted, 6)
+        let counts = try server.rowCounts()
+        XCTAssertEqual(counts["node"], 6)
+        XCTAssertEqual(counts["edge"], 3)
+        XCTAssertEqual(counts["node_label"], 6)
+        XCTAssertEqual(counts["load_log"], 1)
+        XCTAssertEqual(try server.generation(), 1)
+        // Every node and edge as SQLite holds it.
+        let store = try GraphStore(path: sqlitePath, mode: .readOnly, key: .noKey)
+        try store.read { db in
+            for id in Int64(1)...6 {
+                let mine = try XCTUnwrap(GraphReads.nodeProperties(db, id: id)).flatMap { try Value.parseJSON($0) }
+                let theirs = try XCTUnwrap(server.nodeProperties(id: id)).flatMap { try Value.parseJSON($0) }
+                XCTAssertEqual(theirs, mine, "node \(id)")
+                XCTAssertEqual(try server.nodeKey(id: id), try GraphReads.nodeKey(db, id: id))
+                XCTAssertEqual(try server.nodeLabels(id: id), try GraphReads.nodeLabels(db, id: id))
+            }
+            for id in Int64(1)...3 {
+                let mine = try XCTUnwrap(GraphReads.edge(db, id: id)), theirs = try XCTUnwrap(server.edge(id: id))
+                XCTAssertEqual([theirs.type, "\(theirs.source)", "\(theirs.target)"], [mine.type, "\(mine.source)", "\(mine.target)"])
+            }
+        }
+        XCTAssertEqual(try server.ontologyStamp(), try store.read { try GraphReads.ontologyStamp($0) })
+        // Reloading: the staging copy is the graph exactly, so nothing changes.
+        let again = try load(r, data: dir, server: server)
+        XCTAssertEqual(again.counts.nodesUnchanged, 6)
+        XCTAssertEqual(again.counts.edgesUnchanged, 3)
+        XCTAssertEqual(again.counts.nodesInserted + again.counts.nodesUpdated + again.counts.edgesInserted + again.counts.edgesUpdated, 0)
+        XCTAssertEqual(try server.rowCounts()["load_log"], 2)
+        XCTAssertEqual(try server.generation(), 2)
+    }
+
+    /// The same bad record is refused by both backends, and neither keeps anything of it:
+    /// the SQLite file is byte-identical, the server's graph and generation unchanged.
+    func testABadLoadWritesNothingOnEitherBackend() throws {
+        let server = try PostgresGraphStore(try freshDatabase("badload"), create: true)
+        let dir = try tempFolder()
+        let good = try recipe(in: dir, nodes: [caseLine(1), caseLine(2)], edges: ["CITES,scotus:2US1,scotus:1US1"])
+        let sqlitePath = dir.appendingPathComponent("graph.sqlite").path
+        _ = try load(good, data: dir, path: sqlitePath)
+        _ = try load(good, data: dir, server: server)
+        let fileBefore = try Data(contentsOf: URL(fileURLWithPath: sqlitePath))
+        let rowsBefore = try server.rowCounts()
+        // The third record's term is text where the ontology wants an integer.
+        let bad = try recipe(in: dir, nodes: [caseLine(1, name: "Changed"), caseLine(3), caseLine(4, term: "\"bad\""), caseLine(5)],
+                             edges: ["CITES,scotus:3US1,scotus:1US1"])
+        var messages: [String] = []
+        for backend in ["sqlite", "postgresql"] {
+            XCTAssertThrowsError(backend == "sqlite" ? try load(bad, data: dir, path: sqlitePath) : try load(bad, data: dir, server: server)) { error in
+                XCTAssertTrue(error is LoadFailure, "\(backend): \(error)")
+                messages.append("\(error)")
+            }
+        }
+        XCTAssertEqual(messages.count, 2)
+        XCTAssertEqual(messages.first, messages.last, "the same refusal on both backends")
+        XCTAssertTrue(messages.first?.contains("nodes.jsonl:3") ?? false, messages.first ?? "")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: sqlitePath)), fileBefore)
+        XCTAssertEqual(try server.rowCounts(), rowsBefore)
+        XCTAssertEqual(try server.generation(), 1)
+        let name = try XCTUnwrap(server.nodeProperties(id: 1)).flatMap { try Value.parseJSON($0) }
+        XCTAssertEqual(name, .map(["name": .string("Case 1"), "term": .int(1801)]))
+    }
+
+    /// A row the server itself refuses in the middle of the COPY (a NUL character, which
+    /// `jsonb` cannot hold but SQLite's JSON text can) rolls the whole copy back: the
+    /// server keeps the graph it had, and the message names the table and line.
+    func testARowTheServerRefusesMidCopyLeavesTheOldGraph() throws {
+        let server = try PostgresGraphStore(try freshDatabase("midcopy"), create: true)
+        let dir = try tempFolder()
+        _ = try load(try recipe(in: dir, nodes: [caseLine(1), caseLine(2)], edges: ["CITES,scotus:2US1,scotus:1US1"]), data: dir, server: server)
+        let before = try server.rowCounts()
+        let staging = try GraphStore(inMemoryWith: .permissive)
+        try staging.write { w in
+            for i in 1...3000 {
+                let name: Value = i == 2500 ? .string("nul \u{0} inside") : .string("node \(i)")
+                try w.upsert(NodeInput(key: "n\(i)", type: "Thing", properties: ["name": name]))
+            }
+        }
+        XCTAssertThrowsError(try server.replaceGraph(with: staging)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("PostgreSQL at \(server.location): unsupported Unicode escape sequence"), text)
+            XCTAssertTrue(text.contains("COPY node, line 2500"), text)
+        }
+        XCTAssertEqual(try server.rowCounts(), before)
+        XCTAssertEqual(try server.generation(), 1)
+        XCTAssertEqual(try server.nodeKey(id: 1), "scotus:1US1")
+    }
+
+    /// A load whose staging copy is older than the graph on the server (another load
+    /// committed meanwhile) is refused and writes nothing.
+    func testALoadThatRacedAnotherIsRefused() throws {
+        let server = try PostgresGraphStore(try freshDatabase("race"), create: true)
+        let dir = try tempFolder()
+        _ = try load(try recipe(in: dir, nodes: [caseLine(1)], edges: []), data: dir, server: server)
+        let staging = try GraphStore(path: dir.appendingPathComponent("stage.sqlite").path, mode: .create, key: .noKey)
+        let generation = try server.stage(into: staging)
+        XCTAssertEqual(generation, 1)
+        _ = try load(try recipe(in: dir, nodes: [caseLine(1), caseLine(2)], edges: []), data: dir, server: server)
+        XCTAssertThrowsError(try server.replaceGraph(with: staging, expecting: generation)) { error in
+            XCTAssertEqual("\(error)", "the graph on \(server.location) changed while this load ran (generation 1 became 2: another load committed); nothing was written: run the load again")
+        }
+        XCTAssertEqual(try server.rowCounts()["node"], 2)
+        XCTAssertEqual(try server.generation(), 2)
+    }
+
+    // MARK: The CLI
+
+    /// `lexgraph load --db postgres://...` and `lexgraph query --db postgres://...` print
+    /// what they print for a SQLite file (the load's summary plus the copy; the same query
+    /// table), and a command that does not run on PostgreSQL yet says so.
+    func testCLILoadAndQueryOnPostgreSQL() throws {
+        let location = try freshDatabase("cli")
+        let dir = try tempFolder()
+        _ = try recipe(in: dir, nodes: (1...4).map { caseLine($0) }, edges: ["CITES,scotus:2US1,scotus:1US1", "CITES,scotus:3US1,scotus:1US1"])
+        let sqlite = dir.appendingPathComponent("graph.sqlite").path
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEXGRAPH_") }
+        env["LEXGRAPH_ROOT"] = PostgresStoreTests.root.path
+        func lexgraph(_ arguments: [String]) throws -> LexgraphBinary.Result {
+            try LexgraphBinary.run(arguments, in: dir, environment: env, timeout: 120)
+        }
+        let localLoad = try lexgraph(["load", "recipe.yaml", "--init", "--data", dir.path, "--db", sqlite])
+        XCTAssertEqual(localLoad.status, 0, "\(localLoad)")
+        let load = try lexgraph(["load", "recipe.yaml", "--init", "--data", dir.path, "--db", location.description])
+        XCTAssertEqual(load.status, 0, "\(load)")
+        XCTAssertTrue(load.stdout.hasSuffix("\ncopied to \(location): 4 nodes, 2 edges (graph generation 1)\n"), load.stdout)
+        // The load's own summary, but for its time.
+        func untimed(_ text: String) -> String { text.replacingOccurrences(of: #"[0-9.]+ ?m?s\b"#, with: "T", options: .regularExpression) }
+        XCTAssertTrue(untimed(load.stdout).hasPrefix(untimed(localLoad.stdout)), "\(load.stdout)\nvs\n\(localLoad.stdout)")
+        let text = "MATCH (a:SupremeCourtCase)-[:CITES]->(b) RETURN a.name AS citing, b.term AS term ORDER BY citing"
+        for format in ["table", "json", "csv"] {
+            let local = try lexgraph(["query", text, "--format", format, "--db", sqlite])
+            let remote = try lexgraph(["query", text, "--format", format, "--db", location.description])
+            XCTAssertEqual(remote.status, 0, "\(remote)")
+            XCTAssertEqual(remote.stdout, local.stdout, format)
+        }
+        XCTAssertTrue(try lexgraph(["query", text, "--format", "csv", "--db", location.description]).stdout.hasPrefix("citing,term\nCase 2,1801\nCase 3,1801\n"))
+        let write = try lexgraph(["query", "CREATE (n)", "--write", "--db", location.description])
+        XCTAssertEqual(write.status, 1)
+        XCTAssertEqual(write.stderr, "lexgraph: error: --write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`\n")
+        let stats = try lexgraph(["stats", "--db", location.description])
+        XCTAssertEqual(stats.status, 1)
+        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load and query do; pass --db with a SQLite file\n")
+        let down = try lexgraph(["query", text, "--db", "postgres://postgres@127.0.0.1:1/x"])
+        XCTAssertEqual(down.status, 1)
+        XCTAssertTrue(down.stderr.hasPrefix("lexgraph: error: cannot connect to PostgreSQL at 127.0.0.1:1"), down.stderr)
+    }
+}
