@@ -85,10 +85,10 @@ public struct DriftAnalysis: Sendable {
                                   currentCount: cur.count, currentMissing: current.count - cur.count,
                                   referenceMean: mean(ref), currentMean: mean(cur), unseenCategories: [])
         if let note = emptyNote(ref, cur) { result.note = note; return result }
-        let ks = DriftTests.kolmogorovSmirnov(ref, cur)
+        let ks = DriftStatistics.kolmogorovSmirnov(ref, cur)
         result.statistic = ks.statistic
         result.pValue = ks.pValue
-        result.psi = DriftTests.populationStabilityIndex(reference: ref, current: cur, numeric: true)
+        result.psi = DriftStatistics.populationStabilityIndex(reference: ref, current: cur, numeric: true)
         return result
     }
 
@@ -104,11 +104,11 @@ public struct DriftAnalysis: Sendable {
         var refCounts: [Double: Int] = [:], curCounts: [Double: Int] = [:]
         for v in ref { refCounts[v, default: 0] += 1 }
         for v in cur { curCounts[v, default: 0] += 1 }
-        let chi = DriftTests.chiSquare(referenceCounts: categories.map { refCounts[$0, default: 0] },
+        let chi = DriftStatistics.chiSquare(referenceCounts: categories.map { refCounts[$0, default: 0] },
                                        currentCounts: categories.map { curCounts[$0, default: 0] })
         result.statistic = chi.statistic
         result.pValue = chi.pValue
-        result.psi = DriftTests.populationStabilityIndex(reference: ref, current: cur, numeric: false)
+        result.psi = DriftStatistics.populationStabilityIndex(reference: ref, current: cur, numeric: false)
         return result
     }
 

@@ -40,7 +40,7 @@ final class DriftStatisticsTests: XCTestCase {
         let numeric = try Self.samples().filter(\.numeric)
         XCTAssertEqual(numeric.count, 5)
         for s in numeric {
-            let ks = DriftTests.kolmogorovSmirnov(s.reference, s.current)
+            let ks = DriftStatistics.kolmogorovSmirnov(s.reference, s.current)
             XCTAssertEqual(ks.statistic, try XCTUnwrap(s.expected["ks_statistic"]), accuracy: 1e-12, s.name)
             assertPValue(ks.pValue, try XCTUnwrap(s.expected["ks_p_value"]), s.name)
         }
@@ -51,7 +51,7 @@ final class DriftStatisticsTests: XCTestCase {
         XCTAssertEqual(categorical.count, 6)
         for s in categorical {
             let keys = Array(Set(s.reference).union(s.current)).sorted()
-            let chi = DriftTests.chiSquare(referenceCounts: keys.map { k in s.reference.filter { $0 == k }.count },
+            let chi = DriftStatistics.chiSquare(referenceCounts: keys.map { k in s.reference.filter { $0 == k }.count },
                                            currentCounts: keys.map { k in s.current.filter { $0 == k }.count })
             assertPValue(chi.pValue, try XCTUnwrap(s.expected["chi_square_p_value"]), s.name)
         }
@@ -59,7 +59,7 @@ final class DriftStatisticsTests: XCTestCase {
 
     func testPopulationStabilityIndexMatchesEvidently() throws {
         for s in try Self.samples() {
-            let psi = DriftTests.populationStabilityIndex(reference: s.reference, current: s.current, numeric: s.numeric)
+            let psi = DriftStatistics.populationStabilityIndex(reference: s.reference, current: s.current, numeric: s.numeric)
             let theirs = try XCTUnwrap(s.expected["psi"])
             XCTAssertEqual(psi, theirs, accuracy: 1e-9 * max(1, abs(theirs)), s.name)
         }

@@ -7,7 +7,7 @@ import Foundation
 ///   scaled to the current sample's size; scipy's `chisquare` p-value);
 /// - `populationStabilityIndex`: Evidently's `psi` (binning below).
 /// Missing values are left out before any of them, as Evidently drops them.
-public enum DriftTests {
+public enum DriftStatistics {
     public struct KSResult: Sendable, Equatable {
         public var statistic: Double
         public var pValue: Double
