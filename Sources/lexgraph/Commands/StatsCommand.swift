@@ -1,16 +1,37 @@
 import ArgumentParser
 import Foundation
 import GraphStore
+import LexgraphCore
 
-/// `lexgraph stats`: node and edge counts per type.
+/// `lexgraph stats`: node and edge counts per type, or (`--quality`) the data-quality
+/// report a load stored beside its `load_log` row.
 struct StatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Print node and edge counts per type.")
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Print node and edge counts per type, or a load's data-quality report.")
 
     @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Output format: table, json or csv.") var format: OutputFormat = .table
+    @Flag(name: .long, help: "Print the newest load's data-quality report instead (table or json).") var quality = false
+    @Option(name: .long, help: "With --quality: the report of this load (its load_log id) instead of the newest.") var load: Int64?
+
+    func validate() throws {
+        if load != nil && !quality { throw ValidationError("--load needs --quality") }
+        if quality && format == .csv { throw ValidationError("--quality prints table or json, not csv") }
+    }
 
     func run() throws {
         let store = try database.openReadOnly()
+        if quality {
+            guard let (id, report) = try store.loadQuality(id: load) else {
+                throw CLIError(load.map { "load \($0) has no data-quality report (no such load, or one made before reports were kept)" }
+                               ?? "no load has a data-quality report yet (build or load first)")
+            }
+            if format == .json {
+                Console.data(Value.map(["load_id": .int(id), "report": report.json]).jsonText)
+            } else {
+                Console.text("load \(id)\n" + report.summary)
+            }
+            return
+        }
         let counts = try store.counts()
         let rows = counts.nodes.map { ("node", $0.0, $0.1) } + counts.edges.map { ("edge", $0.0, $0.1) }
         switch format {
