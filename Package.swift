@@ -83,7 +83,7 @@ let package = Package(
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
         // the contracts graph.
-        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Transformer", "Tokenizers", "Reports", "Sealing"]),
+        .target(name: "ContractReview", dependencies: ["LexgraphCore", "GraphStore", "Tensor", "Transformer", "Tokenizers", "Reports", "Sealing"]),
         // Legal text for domain-adaptive pretraining from the shared data files, with every
         // downstream test text kept out (clause splits from ContractReview, SCOTUS test
         // terms from Prediction); reads files, never the graph.

@@ -13,8 +13,10 @@ side read the same tokenizer.json this script trains.
   padded batches, in the WordPiece fixtures' format (see make_tokenizer_fixtures.py).
 - fuzz.jsonl: 400 seeded random strings from the WordPiece fuzz pool plus RoBERTa's special
   tokens, contractions and whitespace runs.
-- sentences.jsonl: 10,000 legal sentences, each with a digest of the peer's ids and offsets:
-  the first 16 hex digits of sha256("id,id,...|start,end,start,end,...").
+- sentences.jsonl: 10,000 sentences of the SCOTUS facts, each as [line of
+  scotus/cases.jsonl, start, length] (code points; the texts stay in the shared data) with
+  a digest of the peer's ids and offsets: the first 16 hex digits of
+  sha256("id,id,...|start,end,start,end,...").
 - pretokenizer_sweep.json: for every Unicode scalar c, the peer's pre-tokenization piece
   offsets of the probe PROBE(c), run-length coded over scalars with the same pieces.
 - train-corpus.jsonl, train-reference/: 400 texts of the corpus ({"text": ...} lines, the
@@ -65,16 +67,26 @@ def probe(c):
     return "a" + c + "1" + c + " " + c + c + "." + c + "'" + c
 
 
-def sentences(texts, count, rng):
+def sentences(data, count, rng):
+    """`count` distinct sentences of the SCOTUS facts, each as where it stands in the shared
+    data: [line of scotus/cases.jsonl (from 0), start, length] in Python str indices (code
+    points), so the fixture holds no copy of the texts."""
     split = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\u201c\"])")
     pool = []
     seen = set()
-    for text in texts:
-        for s in split.split(text):
-            s = s.strip()
-            if 20 <= len(s) <= 600 and s not in seen:
-                seen.add(s)
-                pool.append(s)
+    with open(os.path.join(data, "scotus", "cases.jsonl")) as f:
+        for n, line in enumerate(f):
+            facts = json.loads(line).get("facts") if line.strip() else None
+            if not facts:
+                continue
+            cuts = [0] + [x for m in split.finditer(facts) for x in (m.start(), m.end())] + [len(facts)]
+            for a, b in zip(cuts[0::2], cuts[1::2]):
+                text = facts[a:b]
+                lead = len(text) - len(text.lstrip())
+                text = text.strip()
+                if 20 <= len(text) <= 600 and text not in seen:
+                    seen.add(text)
+                    pool.append((n, a + lead, len(text), text))
     return rng.sample(pool, count)
 
 
@@ -177,10 +189,9 @@ def main():
         for case in fuzz:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
     with open(os.path.join(OUT_DIR, "sentences.jsonl"), "w") as f:
-        for text in sentences(corpus, 10_000, random.Random(SEED + 3)):
+        for line, start, length, text in sentences(args.data, 10_000, random.Random(SEED + 3)):
             enc = tok(text, return_offsets_mapping=True)
-            f.write(json.dumps({"text": text, "digest": digest(enc["input_ids"], enc["offset_mapping"])},
-                               ensure_ascii=False) + "\n")
+            f.write(json.dumps([line, start, length, digest(enc["input_ids"], enc["offset_mapping"])]) + "\n")
     with open(os.path.join(OUT_DIR, "pretokenizer_sweep.json"), "w") as f:
         json.dump({"probe": "a{c}1{c} {c}{c}.{c}'{c}", "runs": sweep(tok)}, f, separators=(",", ":"))
     # Short texts only, so the committed corpus stays small.

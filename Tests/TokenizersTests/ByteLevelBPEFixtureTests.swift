@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import TestRequirements
 import Tokenizers
 import XCTest
 
@@ -29,18 +30,32 @@ final class ByteLevelBPEFixtureTests: XCTestCase {
         XCTAssertEqual(compared, cases.count - refused, "every case the peer answered was compared")
     }
 
-    /// 10,000 legal sentences: ids and offsets (with <s> and </s>) digest to the peer's.
+    /// 10,000 sentences of the SCOTUS facts (read where they stand in the shared data, which
+    /// the fixture only points into): ids and offsets (with <s> and </s>) digest to the peer's.
     func testTenThousandLegalSentencesMatchPeer() throws {
         let tokenizer = try Self.tokenizer.get()
-        let path = Self.folder.appendingPathComponent("sentences.jsonl").path
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let data = ProcessInfo.processInfo.environment["LEXGRAPH_DATA"]
+            ?? TestSupport.root.appendingPathComponent("../shared/data").standardizedFileURL.path
+        let casesPath = data + "/scotus/cases.jsonl"
+        try TestRequirements.requireFile(casesPath, "the shared SCOTUS cases (set LEXGRAPH_DATA)")
+        let cases = try String(contentsOfFile: casesPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var facts: [Int: [Unicode.Scalar]] = [:]
+        let text = try String(contentsOfFile: Self.folder.appendingPathComponent("sentences.jsonl").path, encoding: .utf8)
         var checked = 0
         var mismatches: [String] = []
         for line in text.split(separator: "\n") {
-            let json = try Value.parseJSON(String(line))
-            guard let sentence = json["text"]?.stringValue, let digest = json["digest"]?.stringValue else {
-                XCTFail("sentence without text or digest"); continue
+            guard let fields = try Value.parseJSON(String(line)).listValue, fields.count == 4,
+                  let n = fields[0].intValue, let start = fields[1].intValue, let length = fields[2].intValue,
+                  let digest = fields[3].stringValue, Int(n) < cases.count else {
+                XCTFail("bad sentence line \(line)"); continue
             }
+            if facts[Int(n)] == nil {
+                facts[Int(n)] = Array((try Value.parseJSON(String(cases[Int(n)]))["facts"]?.stringValue ?? "").unicodeScalars)
+            }
+            let scalars = facts[Int(n)]!
+            guard start >= 0, Int(start + length) <= scalars.count else { XCTFail("cases.jsonl line \(n + 1) has no characters \(start)..<\(start + length)"); continue }
+            var sentence = ""
+            sentence.unicodeScalars.append(contentsOf: scalars[Int(start)..<Int(start + length)])
             let e = try tokenizer.encode(sentence, pair: nil, options: EncodeOptions())
             let canonical = e.ids.map(String.init).joined(separator: ",") + "|" + e.offsets.map { "\($0.start),\($0.end)" }.joined(separator: ",")
             if String(Checksum.sha256Hex(canonical).prefix(16)) != digest, mismatches.count < 5 {
