@@ -66,8 +66,9 @@ def code(text):
     return float(int(float(text)))
 
 
-def features(cases, scdb, tokenizer):
-    vocab = tokenizer.get_vocab()
+def features(cases, scdb, tokenizer=None):
+    """One row of drift features per case; without a tokenizer, the SCDB and term columns only."""
+    vocab = tokenizer.get_vocab() if tokenizer else None
     rows = []
     for c in cases:
         row = {"term": float(c["term_for_split"])}
@@ -76,6 +77,9 @@ def features(cases, scdb, tokenizer):
         scdb_row = scdb.loc[c["scdb_caseId"]] if c.get("scdb_caseId") else None
         for name in FROM_SCDB:
             row[name] = np.nan if scdb_row is None else code(scdb_row[name])
+        if tokenizer is None:
+            rows.append(row)
+            continue
         facts = c.get("facts") or ""
         if facts:
             normalized = tokenizer.normalizer.normalize_str(facts)
@@ -86,7 +90,7 @@ def features(cases, scdb, tokenizer):
             row["facts.words"] = np.nan
             row["facts.oov_rate"] = np.nan
         rows.append(row)
-    return pd.DataFrame(rows, columns=NUMERIC + CATEGORICAL)
+    return pd.DataFrame(rows, columns=NUMERIC + CATEGORICAL) if tokenizer else pd.DataFrame(rows)
 
 
 def part(cases, split, role):
@@ -165,7 +169,7 @@ def compare(args):
 
 def fixture(args):
     cases, scdb = load_cases(args.data)
-    frame = lambda part_cases: features_without_text(part_cases, scdb)
+    frame = lambda part_cases: features(part_cases, scdb)
     ref = frame(part(cases, "split_full", "train"))
     cur = frame(part(cases, "split_full", "test"))
     rng = np.random.default_rng(14)
@@ -210,19 +214,6 @@ def fixture(args):
         f.write(json.dumps(head)[:-1] + ', "samples": [\n')
         f.write(",\n".join(json.dumps(s) for s in samples) + "\n]}\n")
     print(f"wrote {path}: {len(samples)} samples")
-
-
-def features_without_text(cases, scdb):
-    rows = []
-    for c in cases:
-        row = {"term": float(c["term_for_split"])}
-        for name, key in FROM_CASE.items():
-            row[name] = np.nan if c.get(key) is None else float(c[key])
-        scdb_row = scdb.loc[c["scdb_caseId"]] if c.get("scdb_caseId") else None
-        for name in FROM_SCDB:
-            row[name] = np.nan if scdb_row is None else code(scdb_row[name])
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def main():
