@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "LexgraphCore"),
         // Curator-owned ontology: model, YAML, validation, diff, migrations.
         .target(name: "Ontology", dependencies: ["LexgraphCore", .product(name: "Yams", package: "Yams")]),
-        // Encryption at rest: an AES-256-GCM SQLite VFS shim over the system SQLite 3.40 and
-        // OpenSSL's libcrypto (apt: libsqlite3-dev, libssl-dev); see its .c file for why.
+        // Encryption at rest over OpenSSL's libcrypto (apt: libsqlite3-dev, libssl-dev): an
+        // AES-256-GCM SQLite VFS shim over the system SQLite 3.40 (see its .c file for why),
+        // and the whole-buffer AES-GCM and PBKDF2 that module Sealing builds on.
         .target(name: "CLexgraphCrypt", linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sqlite3")]),
         // SQLite store (GRDB): schema, nodes/edges, FTS5, loaders, recipes, as-of views.
         .target(name: "GraphStore", dependencies: [
@@ -69,7 +70,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["LexgraphCore"]),
         // AES-256-GCM sealing at rest (swift-crypto): the one sealed-bytes format of masking
         // vaults and of artifacts (checkpoints, predictions) under the artifact key.
-        .target(name: "Sealing", dependencies: ["LexgraphCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Sealing", dependencies: ["LexgraphCore", "CLexgraphCrypt"]),
         // Safetensors I/O, BERT encoder forward/backward, heads, AdamW, training loop.
         .target(name: "Transformer", dependencies: ["Tensor", "Tokenizers", "LexgraphCore", "Sealing"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // As-of seed selection, verbalized graph facts, time-safe graph feature vectors.

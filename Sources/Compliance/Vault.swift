@@ -7,8 +7,8 @@ import Sealing
 /// only). Errors say where the key was looked for and what shape was expected, never
 /// what was found.
 public struct VaultKey: Sendable {
-    private let bytes: [UInt8]
-    var key: SymmetricKey { SymmetricKey(data: bytes) }
+    /// The AES-256 key itself.
+    let bytes: [UInt8]
 
     public static let environmentVariable = "LEXGRAPH_VAULT_KEY"
 
@@ -69,13 +69,13 @@ public enum Vault {
     public static func seal(_ contents: VaultContents, key: VaultKey) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return try SealedBytes.seal(try encoder.encode(contents), key: key.key, magic: magic)
+        return try SealedBytes.seal(try encoder.encode(contents), key: key.bytes, magic: magic)
     }
 
     public static func open(_ data: Data, key: VaultKey, file: String) throws -> VaultContents {
         let plaintext: Data
         do {
-            plaintext = try SealedBytes.open(data, key: key.key, magic: magic)
+            plaintext = try SealedBytes.open(data, key: key.bytes, magic: magic)
         } catch SealedBytes.Failure.notSealed {
             throw ComplianceError("\(file) is not a Lexgraph vault, or is truncated (\(data.count) bytes)")
         } catch {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The key that seals model checkpoints and run folders' predictions at rest. It comes
@@ -11,8 +10,8 @@ import Foundation
 /// itself; any other text is a passphrase, stretched with PBKDF2-HMAC-SHA256 (200,000
 /// rounds) once per process.
 public struct ArtifactKey: Sendable {
-    private let bytes: [UInt8]
-    var key: SymmetricKey { SymmetricKey(data: bytes) }
+    /// The AES-256 key itself.
+    let bytes: [UInt8]
     /// Where it came from, for messages: `the key file PATH ($LEXGRAPH_ARTIFACT_KEY_FILE)`.
     public let source: String
 

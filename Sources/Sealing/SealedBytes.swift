@@ -1,11 +1,14 @@
-import Crypto
+import CLexgraphCrypt
 import Foundation
 
-/// The one AES-256-GCM sealing of bytes at rest (swift-crypto): a format mark, then the
-/// 12-byte random nonce, the ciphertext and the 16-byte tag. Masking vaults (`LXVAULT1`)
-/// and sealed artifacts (`LXSEAL01`: checkpoints, predictions) both use it; any change to
-/// the bytes, or another key, fails authentication and nothing is decrypted.
+/// The one AES-256-GCM sealing of bytes at rest (OpenSSL's libcrypto, see
+/// `lexgraph_seal.h`): a format mark, then the 12-byte random nonce, the ciphertext and
+/// the 16-byte tag. Masking vaults (`LXVAULT1`) and sealed artifacts (`LXSEAL01`:
+/// checkpoints, predictions) both use it; any change to the bytes, or another key, fails
+/// authentication and nothing is decrypted. Both directions work in one output buffer
+/// with no intermediate copies, since checkpoints run to hundreds of megabytes.
 public enum SealedBytes {
+    public static let keyBytes = 32
     public static let nonceBytes = 12
     public static let tagBytes = 16
 
@@ -17,15 +20,22 @@ public enum SealedBytes {
         case authenticationFailed
     }
 
-    /// `magic` + nonce + ciphertext + tag. Built from the box's parts with whole-buffer
-    /// copies (its `combined` form and generic byte sequences copy byte by byte).
-    public static func seal(_ plaintext: Data, key: SymmetricKey, magic: [UInt8]) throws -> Data {
-        let box = try AES.GCM.seal(plaintext, using: key)
-        var out = Data(capacity: magic.count + nonceBytes + box.ciphertext.count + tagBytes)
-        out.append(contentsOf: magic)
-        box.nonce.withUnsafeBytes { out.append(contentsOf: $0) }
-        out.append(box.ciphertext)
-        out.append(box.tag)
+    /// `magic` + nonce + ciphertext + tag under the 32-byte `key`, with a fresh random nonce.
+    public static func seal(_ plaintext: Data, key: [UInt8], magic: [UInt8]) throws(SealingError) -> Data {
+        precondition(key.count == keyBytes, "AES-256 takes a 32-byte key")
+        let nonceAt = magic.count, cipherAt = nonceAt + nonceBytes, tagAt = cipherAt + plaintext.count
+        var out = Data(count: tagAt + tagBytes)
+        let status: Int32 = out.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) -> Int32 in
+            let o = raw.bindMemory(to: UInt8.self).baseAddress!
+            for (i, byte) in magic.enumerated() { o[i] = byte }
+            guard lgseal_random(o + nonceAt, nonceBytes) == 0 else { return -1 }
+            return plaintext.withUnsafeBytes { (p: UnsafeRawBufferPointer) -> Int32 in
+                // An empty Data may have no base address; any valid pointer serves a zero length.
+                let plain = p.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(o)
+                return lgseal_encrypt(key, o + nonceAt, plain, plaintext.count, o + cipherAt, o + tagAt)
+            }
+        }
+        guard status == 0 else { throw SealingError("AES-GCM encryption failed in libcrypto") }
         return out
     }
 
@@ -35,15 +45,22 @@ public enum SealedBytes {
     }
 
     /// The plaintext of `data` sealed by `seal` with `key` and `magic`.
-    public static func open(_ data: Data, key: SymmetricKey, magic: [UInt8]) throws(Failure) -> Data {
-        guard isSealed(data, magic: magic) else { throw .notSealed }
-        let nonceStart = data.startIndex + magic.count, nonceEnd = nonceStart + nonceBytes, tagStart = data.endIndex - tagBytes
-        do {
-            let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: data.subdata(in: nonceStart..<nonceEnd)),
-                                            ciphertext: data.subdata(in: nonceEnd..<tagStart), tag: data.subdata(in: tagStart..<data.endIndex))
-            return try AES.GCM.open(box, using: key)
-        } catch {
-            throw .authenticationFailed
+    public static func open(_ data: Data, key: [UInt8], magic: [UInt8]) throws(Failure) -> Data {
+        guard isSealed(data, magic: magic), key.count == keyBytes else { throw .notSealed }
+        let length = data.count - magic.count - nonceBytes - tagBytes
+        var plain = Data(count: length)
+        let status: Int32 = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int32 in
+            let d = raw.bindMemory(to: UInt8.self).baseAddress!
+            let nonce = d + magic.count, cipher = nonce + nonceBytes, tag = cipher + length
+            return plain.withUnsafeMutableBytes { (p: UnsafeMutableRawBufferPointer) -> Int32 in
+                var empty: UInt8 = 0
+                guard let out = p.bindMemory(to: UInt8.self).baseAddress else {
+                    return lgseal_decrypt(key, nonce, cipher, 0, tag, &empty)
+                }
+                return lgseal_decrypt(key, nonce, cipher, length, tag, out)
+            }
         }
+        guard status == 0 else { throw .authenticationFailed }
+        return plain
     }
 }

@@ -53,7 +53,7 @@ public enum SealedFiles {
     /// `data` as it goes to disk under `key` (sealed), or unchanged without a key.
     public static func encode(_ data: Data, key: ArtifactKey?) throws -> Data {
         guard let key else { return data }
-        return try SealedBytes.seal(data, key: key.key, magic: magic)
+        return try SealedBytes.seal(data, key: key.bytes, magic: magic)
     }
 
     /// The plaintext of bytes read from `path`: opened with `key` when sealed, unchanged
@@ -65,7 +65,7 @@ public enum SealedFiles {
                                + "(or \(ArtifactKey.databaseFileVariable), the database key) to the key it was written with", file: path)
         }
         do {
-            return try SealedBytes.open(data, key: key.key, magic: magic)
+            return try SealedBytes.open(data, key: key.bytes, magic: magic)
         } catch SealedBytes.Failure.notSealed {
             throw SealingError("the encrypted file is truncated (\(data.count) bytes)", file: path)
         } catch {
