@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),
         // The real HTTP server on a loopback port, spoken to over TCP (URLSession).
-        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing",
+        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing", "Prediction", "Grounding",
                                                        .product(name: "Logging", package: "swift-log"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),

@@ -18,7 +18,11 @@ import UnixSignals
 /// - `GET /metrics` (reader): Prometheus text (`ServerMetrics`).
 /// - `GET /v1/tokens` (admin): the API tokens, without secrets.
 /// - `GET /v2/models/{name}[/versions/{v}]`, `.../ready` (reader) and `POST .../infer`
-///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`).
+///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`):
+///   texts for sequence classifiers, pending cases for case-outcome runs.
+/// - `POST /v1/models/{name}[/versions/{v}]/explain` (analyst): a case-outcome run's
+///   predictions with their reasons and graph paths (`ExplanationRoute`).
+/// - `POST /v1/review` (analyst): a contract review with registered models (`ReviewRoute`).
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
 /// and one writer for CREATE and the requests' audit entries (`RequestAuditLog`), unless
@@ -52,7 +56,7 @@ public final class LexgraphServer: Sendable {
         writeEngine = writeStore.map(QueryEngine.init(store:))
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
-        models = ModelCache()
+        models = ModelCache(loader: ModelCache.loader(store: readStore))
         audit = writeStore.map { RequestAuditLog(store: $0, logger: logger) }
         if audit == nil {
             logger.warning("read-only: requests are not recorded in the audit trail (audit_log needs a writable database)")
@@ -118,6 +122,15 @@ public final class LexgraphServer: Sendable {
             router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
                 .post(RouterPath(prefix + "/infer")) { request, context in await modelRoutes.infer(request, context: context) }
         }
+        // Explanations and reviews spend CPU on the caller's cases and contracts, as inference does.
+        let explanations = ExplanationRoute(models: modelRoutes)
+        for prefix in ["/v1/models/{name}", "/v1/models/{name}/versions/{version}"] {
+            router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
+                .post(RouterPath(prefix + "/explain")) { request, context in try await explanations.handle(request, context: context) }
+        }
+        let review = ReviewRoute(models: modelRoutes, registry: modelRoutes.registry)
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
+            .post("/v1/review") { request, context in try await review.handle(request, context: context) }
         return router
     }
 
