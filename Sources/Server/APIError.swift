@@ -38,7 +38,7 @@ struct APIError: HTTPResponseError {
     }
 
     static func notFound(_ request: Request) -> APIError {
-        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, POST /v1/models/{name}[/versions/{v}]/explain, POST /v1/review)")
+        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, POST /v1/models/{name}[/versions/{v}]/explain, POST /v1/review, GET /v1/curation/next, POST /v1/curation/answers)")
     }
 }
 
