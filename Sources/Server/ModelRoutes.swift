@@ -11,7 +11,9 @@ import Prediction
 /// - `GET .../ready` (reader): 200 `{"name", "version", "ready": true}` once the version
 ///   is loaded (this loads it), else 503 with `"ready": false` and the reason;
 /// - `POST .../infer` (analyst): texts in, the top label (BYTES, `[n]`) and every label's
-///   probability (FP32, `[n, labels]`, row-major) out.
+///   probability (FP32, `[n, labels]`, row-major) out; for a case-outcome run, pending
+///   cases in (BYTES `case`) and P(first party wins), the side it favours and the as-of
+///   date out (`inferCases`).
 ///
 /// `{name}` without a version is the version the `production` alias points at, asked of
 /// the registry on every request: promoting or rolling back moves the next request, with
