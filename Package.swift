@@ -104,7 +104,7 @@ let package = Package(
         // model registry (ContractReview's classifiers; Prediction's run folders), Prometheus
         // metrics, request limits and graceful shutdown (Hummingbird 2).
         .target(name: "Server", dependencies: [
-            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance",
+            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance", "ActiveLearning",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),
         // The real HTTP server on a loopback port, spoken to over TCP (URLSession).
-        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing",
+        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing", "Prediction", "Grounding", "ActiveLearning",
                                                        .product(name: "Logging", package: "swift-log"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),

@@ -11,6 +11,8 @@ public enum AnswersFile {
         /// nil: skipped.
         public var label: String?
         public var line: Int
+
+        public init(id: String, label: String?, line: Int) { self.id = id; self.label = label; self.line = line }
     }
 
     /// The queue file's text for `ids`.
@@ -71,18 +73,27 @@ public enum AnswersFile {
                 answers.append(Answer(id: id, label: label, line: line))
             }
         }
+        try check(answers, classes: classes, pool: pool, file: path)
+        return answers
+    }
+
+    /// Checks answers given another way (a request's list): `file` names the list, each
+    /// answer's `line` its place in it (`answers[line]` when `file` is nil).
+    public static func check(_ answers: [Answer], classes: ClassList, pool: LabelPool, file: String?) throws {
+        func refusal(_ message: String, _ answer: Answer) -> ActiveLearningError {
+            file.map { ActiveLearningError(message, file: $0, line: answer.line) } ?? ActiveLearningError(message, file: "answers[\(answer.line)]")
+        }
         var seen: [String: Int] = [:]
         for answer in answers {
-            guard pool.position(of: answer.id) != nil else {
-                throw ActiveLearningError("id \"\(answer.id)\" is not in the pool", file: path, line: answer.line)
+            guard pool.position(of: answer.id) != nil else { throw refusal("id \"\(answer.id)\" is not in the pool", answer) }
+            if let first = seen[answer.id] {
+                throw refusal("id \"\(answer.id)\" is answered twice (first \(file == nil ? "at answers[\(first)]" : "on line \(first)"))", answer)
             }
-            if let first = seen[answer.id] { throw ActiveLearningError("id \"\(answer.id)\" is answered twice (first on line \(first))", file: path, line: answer.line) }
             seen[answer.id] = answer.line
             if let label = answer.label, classes.index(of: label) == nil {
                 let known = classes.names.prefix(10).joined(separator: ", ") + (classes.names.count > 10 ? ", ..." : "")
-                throw ActiveLearningError("unknown class \"\(label)\" (classes: \(known))", file: path, line: answer.line)
+                throw refusal("unknown class \"\(label)\" (classes: \(known))", answer)
             }
         }
-        return answers
     }
 }

@@ -48,6 +48,25 @@ public final class CuratorSession {
         try save()
     }
 
+    /// Reopens the session a `lexgraph label` run left in `directory`, with its pool (the
+    /// path, `text` and `id` fields), classes, strategy, k and seed, and the embeddings it
+    /// computed there. A folder without them, or whose pool changed since, is refused.
+    public static func resume(directory: String) throws -> CuratorSession {
+        guard let saved = try CuratorState.load(directory: directory) else {
+            throw ActiveLearningError("no curator session here (no \(CuratorState.fileName)): start one with `lexgraph label`", file: directory)
+        }
+        let pool = try LabelPool.load(path: saved.pool)
+        let embeddingsPath = directory + "/" + CuratorState.embeddingsFile
+        guard let embeddings = EmbeddingMatrix.stored(at: embeddingsPath) else {
+            throw ActiveLearningError("no readable pool embeddings: run `lexgraph label` on this folder once to compute them", file: embeddingsPath)
+        }
+        guard embeddings.count == pool.count else {
+            throw ActiveLearningError("\(embeddings.count) embeddings for a pool of \(pool.count) (\(saved.pool)): run `lexgraph label` on this folder to recompute them", file: embeddingsPath)
+        }
+        return try CuratorSession(pool: pool, classes: ClassList(names: saved.classes, path: directory + "/" + CuratorState.fileName), embeddings: embeddings,
+                                  directory: directory, strategy: saved.strategy, k: saved.k, seed: saved.seed)
+    }
+
     /// Refuses, before any work, a state folder started on another pool or other classes.
     public static func checkResumable(directory: String, pool: LabelPool, classes: ClassList) throws {
         guard let saved = try CuratorState.load(directory: directory) else { return }
@@ -107,7 +126,12 @@ public final class CuratorSession {
     /// any is bad. Returns (labelled, skipped).
     @discardableResult
     public func applyAnswers(path: String) throws -> (labelled: Int, skipped: Int) {
-        let answers = try AnswersFile.read(path: path, classes: classes, pool: pool)
+        try apply(try AnswersFile.read(path: path, classes: classes, pool: pool))
+    }
+
+    /// Applies answers `AnswersFile.check` accepted, all at once, with one save.
+    @discardableResult
+    public func apply(_ answers: [AnswersFile.Answer]) throws -> (labelled: Int, skipped: Int) {
         var labelled = 0, skipped = 0
         for answer in answers {
             if let label = answer.label {

@@ -46,6 +46,14 @@ public struct EmbeddingMatrix: Sendable, Equatable {
         return EmbeddingMatrix(dimension: t.shape[1], values: Array(UnsafeBufferPointer(start: t.data, count: t.count)))
     }
 
+    /// The matrix at `path` whatever its key (a session's own embeddings, whose pool the
+    /// session's checksum vouches for), or nil when it is missing or unreadable.
+    public static func stored(at path: String) -> EmbeddingMatrix? {
+        guard FileManager.default.fileExists(atPath: path), let file = try? SafetensorsFile(path: path),
+              let t = try? file.tensor("embeddings"), t.shape.count == 2 else { return nil }
+        return EmbeddingMatrix(dimension: t.shape[1], values: Array(UnsafeBufferPointer(start: t.data, count: t.count)))
+    }
+
     /// The embeddings of `texts` from the cache file at `path` when its key matches, else
     /// computed by `embed` and saved there (nil path: computed, not saved).
     public static func load(texts: [String], model: String, cache path: String?, embed: ([String]) throws -> [[Float]]) throws -> EmbeddingMatrix {

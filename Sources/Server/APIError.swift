@@ -27,13 +27,18 @@ struct APIError: HTTPResponseError {
         JSONResponse.make(status, body, headers: headers)
     }
 
+    /// The `code` of a status: its reason phrase without spaces ("Bad Request" -> "BadRequest").
+    static func code(_ status: HTTPResponse.Status) -> String {
+        status.reasonPhrase.split(separator: " ").joined()
+    }
+
     static func unauthorized(_ message: String) -> APIError {
         // RFC 6750: a 401 names the scheme it wants.
         APIError(.unauthorized, "Unauthorized", message, headers: [.wwwAuthenticate: "Bearer realm=\"lexgraph\""])
     }
 
     static func notFound(_ request: Request) -> APIError {
-        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer)")
+        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, POST /v1/models/{name}[/versions/{v}]/explain, POST /v1/review, GET /v1/curation/next, POST /v1/curation/answers)")
     }
 }
 

@@ -18,7 +18,13 @@ import UnixSignals
 /// - `GET /metrics` (reader): Prometheus text (`ServerMetrics`).
 /// - `GET /v1/tokens` (admin): the API tokens, without secrets.
 /// - `GET /v2/models/{name}[/versions/{v}]`, `.../ready` (reader) and `POST .../infer`
-///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`).
+///   (analyst): KServe / Open Inference Protocol v2 over the model registry (`ModelRoutes`):
+///   texts for sequence classifiers, pending cases for case-outcome runs.
+/// - `POST /v1/models/{name}[/versions/{v}]/explain` (analyst): a case-outcome run's
+///   predictions with their reasons and graph paths (`ExplanationRoute`).
+/// - `POST /v1/review` (analyst): a contract review with registered models (`ReviewRoute`).
+/// - `GET /v1/curation/next`, `POST /v1/curation/answers` (curator): the label queue of the
+///   active-learning session in `curation.state` (`CurationRoutes`).
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
 /// and one writer for CREATE and the requests' audit entries (`RequestAuditLog`), unless
@@ -39,6 +45,8 @@ public final class LexgraphServer: Sendable {
     /// The requests' audit trail writer; nil when the service is read-only (it then
     /// writes nothing, the audit trail included, and says so at start).
     let audit: RequestAuditLog?
+    /// The active-learning session of `curation.state` (nil: none configured).
+    let curation: CurationRoutes?
 
     /// Opens the database (the writer first: opening it brings an older schema up to
     /// date, which the read-only connections then expect).
@@ -52,8 +60,9 @@ public final class LexgraphServer: Sendable {
         writeEngine = writeStore.map(QueryEngine.init(store:))
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
-        models = ModelCache()
+        models = ModelCache(loader: ModelCache.loader(store: readStore))
         audit = writeStore.map { RequestAuditLog(store: $0, logger: logger) }
+        curation = try config.curationState.map { try CurationRoutes(directory: $0, maxBodyBytes: config.maxBodyBytes) }
         if audit == nil {
             logger.warning("read-only: requests are not recorded in the audit trail (audit_log needs a writable database)")
         }
@@ -118,6 +127,27 @@ public final class LexgraphServer: Sendable {
             router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
                 .post(RouterPath(prefix + "/infer")) { request, context in await modelRoutes.infer(request, context: context) }
         }
+        // Explanations and reviews spend CPU on the caller's cases and contracts, as inference does.
+        let explanations = ExplanationRoute(models: modelRoutes)
+        for prefix in ["/v1/models/{name}", "/v1/models/{name}/versions/{version}"] {
+            router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
+                .post(RouterPath(prefix + "/explain")) { request, context in try await explanations.handle(request, context: context) }
+        }
+        let review = ReviewRoute(models: modelRoutes, registry: modelRoutes.registry)
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
+            .post("/v1/review") { request, context in try await review.handle(request, context: context) }
+        // Labels change what the models learn: the curator's work.
+        let curation = self.curation
+        let noSession = APIError(.notFound, "NotFound", "this server serves no curation session (curation.state in the configuration names a `lexgraph label` state folder)")
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .curator))
+            .get("/v1/curation/next") { request, context in
+                guard let curation else { throw noSession }
+                return try await curation.next(request, context: context)
+            }
+            .post("/v1/curation/answers") { request, context in
+                guard let curation else { throw noSession }
+                return try await curation.answers(request, context: context)
+            }
         return router
     }
 

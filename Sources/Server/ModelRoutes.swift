@@ -3,6 +3,7 @@ import Foundation
 import GraphStore
 import Hummingbird
 import LexgraphCore
+import Prediction
 
 /// The KServe / Open Inference Protocol v2 model routes over the model registry:
 /// - `GET /v2/models/{name}[/versions/{v}]` (reader): metadata (`name`, `versions`,
@@ -10,7 +11,9 @@ import LexgraphCore
 /// - `GET .../ready` (reader): 200 `{"name", "version", "ready": true}` once the version
 ///   is loaded (this loads it), else 503 with `"ready": false` and the reason;
 /// - `POST .../infer` (analyst): texts in, the top label (BYTES, `[n]`) and every label's
-///   probability (FP32, `[n, labels]`, row-major) out.
+///   probability (FP32, `[n, labels]`, row-major) out; for a case-outcome run, pending
+///   cases in (BYTES `case`) and P(first party wins), the side it favours and the as-of
+///   date out (`inferCases`).
 ///
 /// `{name}` without a version is the version the `production` alias points at, asked of
 /// the registry on every request: promoting or rolling back moves the next request, with
@@ -45,14 +48,27 @@ struct ModelRoutes: Sendable {
     }
 
     /// Loads (or finds loaded) a version, off the async threads: loading reads weights.
-    func load(_ version: StoredModelVersion) async throws -> ServedModel {
+    func load(_ version: StoredModelVersion) async throws -> any LoadedModel {
         do {
             return try await Self.offThread { [cache] in try cache.model(version) }
         } catch let error as ServedModel.FolderGone {
             throw Refusal(status: .serviceUnavailable, message: error.message)
         } catch let error as ServerError {
-            throw Refusal(status: version.kind == ModelRegistry.Kind.sequenceClassifier.rawValue ? .serviceUnavailable : .notImplemented,
-                          message: error.message)
+            throw Refusal(status: .serviceUnavailable, message: error.message)
+        }
+    }
+
+    static func isCaseOutcome(_ version: StoredModelVersion) -> Bool { version.kind == ModelRegistry.Kind.caseOutcome.rawValue }
+
+    /// Reads an infer-shaped body: 400 naming the problem when it is not one.
+    func parseBody(_ request: Request, signature: InferRequest.Signature) async throws -> InferRequest {
+        let bytes = try await JSONBody.bytes(of: request, limit: maxBodyBytes)
+        do {
+            return try InferRequest.parse(try Value.parseJSON(bytes: bytes), signature: signature)
+        } catch let error as JSONError {
+            throw Refusal(status: .badRequest, message: "the body is not valid JSON: \(error.message)" + (error.location.map { " at byte \($0.column ?? 0)" } ?? ""))
+        } catch let error as InferRequest.Problem {
+            throw Refusal(status: .badRequest, message: error.message)
         }
     }
 
@@ -91,8 +107,9 @@ struct ModelRoutes: Sendable {
                 body["labels"] = .list(labels.map(Value.string))
             } else {
                 body["platform"] = .string("lexgraph-case-outcome")
-                body["inputs"] = .list([])
-                body["outputs"] = .list([])
+                body["inputs"] = .list([Self.tensor(InferRequest.Signature.cases.input, "BYTES", [-1])])
+                body["outputs"] = .list([Self.tensor("p_first_party_wins", "FP32", [-1]), Self.tensor("label", "BYTES", [-1]),
+                                         Self.tensor("as_of", "BYTES", [-1])])
             }
             return JSONResponse.make(.ok, .map(body))
         }, context)
@@ -115,16 +132,12 @@ struct ModelRoutes: Sendable {
     func infer(_ request: Request, context: ServerContext) async -> Response {
         await answer({ context in
             let version = try resolve(context)
-            let bytes = try await JSONBody.bytes(of: request, limit: maxBodyBytes)
-            let parsed: InferRequest
-            do {
-                parsed = try InferRequest.parse(try Value.parseJSON(bytes: bytes))
-            } catch let error as JSONError {
-                throw Refusal(status: .badRequest, message: "the body is not valid JSON: \(error.message)" + (error.location.map { " at byte \($0.column ?? 0)" } ?? ""))
-            } catch let error as InferRequest.Problem {
-                throw Refusal(status: .badRequest, message: error.message)
+            let parsed = try await parseBody(request, signature: Self.isCaseOutcome(version) ? .cases : .text)
+            let loaded = try await load(version)
+            if let outcome = loaded as? ServedCaseModel { return try await inferCases(parsed, outcome) }
+            guard let model = loaded as? ServedModel else {
+                throw Refusal(status: .internalServerError, message: "model \(version.name) version \(version.version) loaded as \(type(of: loaded))")
             }
-            let model = try await load(version)
             let started = DispatchTime.now().uptimeNanoseconds
             let output: ServedModel.Output
             do {
@@ -150,6 +163,50 @@ struct ModelRoutes: Sendable {
             if let id = parsed.id { body["id"] = .string(id) }
             return JSONResponse.make(.ok, .map(body))
         }, context)
+    }
+
+    /// A case-outcome run's infer: P(first party wins), the side it favours and the date
+    /// each case's graph context was taken as of.
+    func inferCases(_ parsed: InferRequest, _ model: ServedCaseModel) async throws -> Response {
+        let version = model.version
+        let objects: [([String: Value], SourceLocation)]
+        do { objects = try parsed.cases() } catch let error as InferRequest.Problem {
+            throw Refusal(status: .badRequest, message: error.message)
+        }
+        let cases = try await Self.offThread { try Self.checkedCases(objects, model) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let output: [ServedCaseModel.Output]
+        do {
+            output = try await Self.offThread { try model.infer(cases) }
+        } catch {
+            metrics.inferenceFinished(model: version.name, version: version.version, ok: false, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+            throw Refusal(status: .internalServerError, message: "model \(version.name) version \(version.version) failed on these cases: \(error)")
+        }
+        metrics.inferenceFinished(model: version.name, version: version.version, ok: true, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+        let n = output.count
+        var tensors: [String: Value] = [
+            "p_first_party_wins": .map(Self.tensor("p_first_party_wins", "FP32", [n]).mapFields(["data": .list(output.map { .float($0.probability) })])),
+            "label": .map(Self.tensor("label", "BYTES", [n]).mapFields([
+                "data": .list(output.map { .string($0.winner) }),
+                "parameters": .map(["threshold": .float(decisionThreshold)]),
+            ])),
+            "as_of": .map(Self.tensor("as_of", "BYTES", [n]).mapFields(["data": .list(output.map { .string($0.asOf.iso) })])),
+        ]
+        tensors = tensors.filter { parsed.outputs?.contains($0.key) ?? true }
+        var body: [String: Value] = [
+            "model_name": .string(version.name), "model_version": .string(String(version.version)),
+            "outputs": .list((parsed.outputs ?? InferRequest.Signature.cases.outputs).compactMap { tensors[$0] }),
+        ]
+        if let id = parsed.id { body["id"] = .string(id) }
+        return JSONResponse.make(.ok, .map(body))
+    }
+
+    /// Pending cases through `lexgraph predict`'s checks: a refused field, a usid the graph
+    /// lacks, a wrong type is a 400 naming the case and the field.
+    static func checkedCases(_ objects: [([String: Value], SourceLocation)], _ model: ServedCaseModel) throws -> [CaseInput] {
+        do { return try model.cases(objects) } catch let error as PredictionError {
+            throw Refusal(status: .badRequest, message: error.description)
+        }
     }
 
     static func tensor(_ name: String, _ datatype: String, _ shape: [Int]) -> Value {

@@ -2,9 +2,11 @@
 /// before it may.
 /// - `reader`: read queries (`/db/{name}/tx/commit` without CREATE), `/metrics`, model
 ///   metadata and readiness (`GET /v2/models/...`: names and labels, nothing private).
-/// - `analyst`: also model inference (`POST /v2/models/.../infer`), which spends the
-///   server's CPU on the caller's texts.
-/// - `curator`: also queries that write (CREATE); ontology updates when they come to HTTP.
+/// - `analyst`: also model inference (`POST /v2/models/.../infer`), explanations
+///   (`POST /v1/models/.../explain`) and contract reviews (`POST /v1/review`), which spend
+///   the server's CPU on the caller's texts and cases.
+/// - `curator`: also queries that write (CREATE), the label queue (`/v1/curation/...`);
+///   ontology updates when they come to HTTP.
 /// - `admin`: also token administration (`GET /v1/tokens`).
 public enum Role: String, CaseIterable, Sendable, Comparable {
     case reader, analyst, curator, admin

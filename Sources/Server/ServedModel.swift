@@ -2,14 +2,20 @@ import ContractReview
 import Foundation
 import GraphStore
 
-/// A registered model version loaded for inference: one entry point for the CLI
+/// A registered model version loaded to serve: a sequence classifier (`ServedModel`) or a
+/// case-outcome run (`ServedCaseModel`).
+public protocol LoadedModel: AnyObject, Sendable {
+    var version: StoredModelVersion { get }
+}
+
+/// A registered sequence classifier loaded for inference: one entry point for the CLI
 /// (`lexgraph model infer`) and the v2 infer route, over `ClauseModel` (the façade
 /// that loads a `lexgraph finetune` run and scores texts: windows over long texts,
 /// softmax for single-label runs, a sigmoid per label for multi-label ones).
 ///
 /// The model's buffers are reused between calls, so calls take turns (a lock);
 /// `ModelCache` keeps one instance per version.
-public final class ServedModel: @unchecked Sendable {
+public final class ServedModel: LoadedModel, @unchecked Sendable {
     public let version: StoredModelVersion
     public let labels: [String]
     /// `single-label` (probabilities sum to 1) or `multi-label` (one per label).
@@ -28,7 +34,7 @@ public final class ServedModel: @unchecked Sendable {
     /// Loads `version`'s run folder; a case-outcome run or a folder that is gone is an error.
     public init(_ version: StoredModelVersion) throws {
         guard version.kind == ModelRegistry.Kind.sequenceClassifier.rawValue else {
-            throw ServerError("model \(version.name) version \(version.version) is a \(version.kind) run: only sequence classifiers take texts here (case-outcome runs are served by `lexgraph predict`)")
+            throw ServerError("model \(version.name) version \(version.version) is a \(version.kind) run: only sequence classifiers take texts here (a case-outcome run takes cases: `lexgraph predict`, or the server's infer route)")
         }
         try ServedModel.checkFolder(version)
         self.version = version
@@ -53,6 +59,24 @@ public final class ServedModel: @unchecked Sendable {
         public var description: String { message }
     }
 
+    /// Runs `body` with the loaded model while no other call uses it.
+    func withModel<T>(_ body: (ClauseModel) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(model)
+    }
+
+    /// Runs `body` with two models (the same one, or two taken in key order, so two calls
+    /// asking for the same pair in opposite roles cannot wait on each other).
+    static func with<T>(_ a: ServedModel, _ b: ServedModel?, _ body: (ClauseModel, ClauseModel?) throws -> T) rethrows -> T {
+        guard let b, b !== a else { return try a.withModel { try body($0, b == nil ? nil : $0) } }
+        let aFirst = ModelCache.key(a.version) < ModelCache.key(b.version)
+        let (first, second) = aFirst ? (a, b) : (b, a)
+        return try first.withModel { m1 in
+            try second.withModel { m2 in aFirst ? try body(m1, m2) : try body(m2, m1) }
+        }
+    }
+
     public func infer(_ texts: [String]) throws -> Output {
         lock.lock()
         defer { lock.unlock() }
@@ -69,18 +93,31 @@ public final class ServedModel: @unchecked Sendable {
 /// at once, with no restart.
 final class ModelCache: @unchecked Sendable {
     let capacity: Int
+    /// Loads a version of either kind (a case-outcome run grounds in the served graph).
+    let loader: @Sendable (StoredModelVersion) throws -> any LoadedModel
     private let lock = NSLock()
-    private var entries: [String: (model: ServedModel, used: UInt64)] = [:]
+    private var entries: [String: (model: any LoadedModel, used: UInt64)] = [:]
     private var clock: UInt64 = 0
 
-    init(capacity: Int = 4) { self.capacity = capacity }
+    init(capacity: Int = 4, loader: @escaping @Sendable (StoredModelVersion) throws -> any LoadedModel) {
+        self.capacity = capacity
+        self.loader = loader
+    }
+
+    /// The loader of a server whose graph is `store`.
+    static func loader(store: GraphStore) -> @Sendable (StoredModelVersion) throws -> any LoadedModel {
+        { version in
+            if version.kind == ModelRegistry.Kind.caseOutcome.rawValue { return try ServedCaseModel(version, store: store) }
+            return try ServedModel(version)
+        }
+    }
 
     static func key(_ v: StoredModelVersion) -> String { "\(v.name)\u{0}\(v.version)" }
 
     /// The loaded model of `version`, loading it if needed. A version whose folder is
     /// gone is dropped and refused, even when it was loaded before: the registry no
     /// longer describes what it would serve.
-    func model(_ version: StoredModelVersion) throws -> ServedModel {
+    func model(_ version: StoredModelVersion) throws -> any LoadedModel {
         let key = Self.key(version)
         do { try ServedModel.checkFolder(version) } catch {
             lock.lock()
@@ -99,7 +136,7 @@ final class ModelCache: @unchecked Sendable {
         lock.unlock()
         // Loaded outside the lock, so requests for the models already loaded go on
         // meanwhile; two first requests at once may both load, and the first kept wins.
-        let loaded = try ServedModel(version)
+        let loaded = try loader(version)
         lock.lock()
         defer { lock.unlock() }
         clock += 1

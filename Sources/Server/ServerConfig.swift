@@ -24,6 +24,9 @@ import Yams
 /// log:
 ///   format: json                   # json (one object per line) or text; LEXGRAPH_LOG_FORMAT
 ///   level: info                    # trace ... critical; LEXGRAPH_LOG_LEVEL
+/// curation:
+///   state: labelling/contracts     # a `lexgraph label` state folder served on /v1/curation,
+///                                  # relative to this file's folder; LEXGRAPH_CURATION_STATE
 /// ```
 public struct ServerConfig: Sendable, Equatable {
     public var databasePath = "var/lexgraph.sqlite"
@@ -39,6 +42,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxConcurrentRequests = 16
     public var logFormat = LogFormat.json
     public var logLevel = Logger.Level.info
+    /// The active-learning session the curation routes serve (nil: none).
+    public var curationState: String?
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
@@ -73,7 +78,7 @@ public struct ServerConfig: Sendable, Equatable {
             throw ServerError("\(file): not valid YAML or JSON: \(error)")
         }
         guard let root else { return }  // an empty file: all defaults
-        let pathBefore = databasePath, keyFileBefore = databaseKeyFile
+        let pathBefore = databasePath, keyFileBefore = databaseKeyFile, curationBefore = curationState
         defer {
             // A relative database path in a file is relative to that file's folder, so the
             // same file works whatever folder the service starts in.
@@ -82,6 +87,9 @@ public struct ServerConfig: Sendable, Equatable {
             }
             if let keyFile = databaseKeyFile, keyFile != keyFileBefore, !keyFile.hasPrefix("/") {
                 databaseKeyFile = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(keyFile).standardizedFileURL.path
+            }
+            if let state = curationState, state != curationBefore, !state.hasPrefix("/") {
+                curationState = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(state).standardizedFileURL.path
             }
         }
         guard let sections = root.mapping else {
@@ -170,6 +178,7 @@ public struct ServerConfig: Sendable, Equatable {
             }
             c.logLevel = level
         },
+        Setting(key: "curation.state", variable: "LEXGRAPH_CURATION_STATE") { text, c, _, _ in c.curationState = text },
     ]
 
     static func bool(_ text: String, _ name: String, _ at: SourceLocation?) throws -> Bool {

@@ -6,8 +6,8 @@ import Server
 
 /// What a registration records from a run folder: the data fingerprint follows the run's
 /// training data and record, a run whose data file is gone is refused by name, and a
-/// case-outcome run is registered with its evaluation and report but refused (501) by
-/// the infer route.
+/// case-outcome run is registered with its evaluation and report (served by
+/// CaseOutcomeRouteTests; one without a saved model is a 503, not a crash).
 final class ModelRegistryTests: XCTestCase {
     /// A fine-tuning run folder: the fixture's checkpoint, and a run-level config.json
     /// with a `lexgraph_finetune` record naming `train` as its training file.
@@ -50,7 +50,7 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(try store.modelVersions(name: "m").count, 3, "a refused registration stores nothing")
     }
 
-    func testACaseOutcomeRunIsRegisteredButNotServedOverInfer() async throws {
+    func testACaseOutcomeRunIsRegisteredWithItsEvaluation() async throws {
         let s = try await startServer()
         let run = s.folder.appendingPathComponent("outcome-run")
         try FileManager.default.createDirectory(at: run.appendingPathComponent("model"), withIntermediateDirectories: true)
@@ -64,9 +64,14 @@ final class ModelRegistryTests: XCTestCase {
         let meta = try await s.request("GET", "/v2/models/outcome", token: s.tokens[.reader])
         XCTAssertEqual(meta.status, 200, "\(meta)")
         XCTAssertEqual(meta.json["platform"] as? String, "lexgraph-case-outcome")
-        let body = #"{"inputs":[{"name":"text","datatype":"BYTES","shape":[1],"data":["a"]}]}"#
+        let text = #"{"inputs":[{"name":"text","datatype":"BYTES","shape":[1],"data":["a"]}]}"#
+        let texts = try await s.request("POST", "/v2/models/outcome/infer", token: s.tokens[.analyst], body: Data(text.utf8))
+        XCTAssertEqual(texts.status, 400, "\(texts)")
+        XCTAssertTrue((texts.json["error"] as? String ?? "").hasPrefix("inputs[0] is named \"text\"; this model takes one input, \"case\""), "\(texts)")
+        // Its model/ folder is empty: the run cannot be loaded, and the server says so.
+        let body = #"{"inputs":[{"name":"case","datatype":"BYTES","shape":[1],"data":[{"term_for_split":2002}]}]}"#
         let infer = try await s.request("POST", "/v2/models/outcome/infer", token: s.tokens[.analyst], body: Data(body.utf8))
-        XCTAssertEqual(infer.status, 501, "\(infer)")
-        XCTAssertTrue((infer.json["error"] as? String ?? "").contains("is a case-outcome run: only sequence classifiers take texts here"), "\(infer)")
+        XCTAssertEqual(infer.status, 503, "\(infer)")
+        XCTAssertTrue((infer.json["error"] as? String ?? "").hasPrefix("model outcome version 1 cannot be loaded from \(run.path): "), "\(infer)")
     }
 }

@@ -39,11 +39,12 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Builds the graph, makes the tokens and starts the server with `configure`'s
     /// changes to the default configuration (port 0: any free port).
-    init(_ configure: (inout ServerConfig) -> Void = { _ in }) async throws {
+    /// `graph` makes the database at a path (default: `legalStore`).
+    init(_ configure: (inout ServerConfig) -> Void = { _ in }, graph: (String) throws -> GraphStore = ServerHarness.legalStore(at:)) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         databasePath = folder.appendingPathComponent("graph.sqlite").path
-        let store = try ServerHarness.legalStore(at: databasePath)
+        let store = try graph(databasePath)
         let issuer = APITokens(store: store)
         var tokens: [Role: String] = [:]
         for role in Role.allCases { tokens[role] = try issuer.create(name: "test \(role.rawValue)", role: role).token }
@@ -185,8 +186,9 @@ final class ServerHarness: @unchecked Sendable {
 
 extension XCTestCase {
     /// A started harness, stopped after the test.
-    func startServer(_ configure: (inout ServerConfig) -> Void = { _ in }) async throws -> ServerHarness {
-        let harness = try await ServerHarness(configure)
+    func startServer(_ configure: (inout ServerConfig) -> Void = { _ in },
+                     graph: (String) throws -> GraphStore = ServerHarness.legalStore(at:)) async throws -> ServerHarness {
+        let harness = try await ServerHarness(configure, graph: graph)
         addTeardownBlock { try await harness.stop() }
         return harness
     }

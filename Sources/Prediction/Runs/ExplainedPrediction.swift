@@ -27,6 +27,12 @@ public struct ExplainedPrediction: Sendable {
                                    asOf: query.asOf, label: label, probability: p, contributions: try model.explain(query, top: top))
     }
 
+    /// The side the probability favours at `decisionThreshold`.
+    public var predictedWinner: String { Self.winner(probability) }
+
+    /// "first party" or "second party": the side P(first party wins) = `p` favours.
+    public static func winner(_ p: Double) -> String { p >= decisionThreshold ? "first party" : "second party" }
+
     public var json: Value {
         .map([
             "name": .string(name), "usid": usid.map(Value.string) ?? .null, "term": .int(Int64(term)), "as_of": .string(asOf.iso),

@@ -16,9 +16,16 @@ public enum PendingCases {
     }
 
     public static func read(jsonLines bytes: [UInt8], file: String, scdb: SCDBTable?, identifiers: PendingCaseIdentifiers? = nil) throws -> [CaseInput] {
-        let allowed = Set(CaseInput.allowedFields)
         let objects = try CaseDataset.jsonObjects(jsonLines: bytes, file: file)
         guard !objects.isEmpty else { throw PredictionError("no cases in the file", file: file, line: 1) }
+        return try read(objects: objects, scdb: scdb, identifiers: identifiers)
+    }
+
+    /// The same checks over objects already parsed (a request body's cases), each with the
+    /// place its errors name.
+    public static func read(objects: [([String: Value], SourceLocation)], scdb: SCDBTable?,
+                            identifiers: PendingCaseIdentifiers? = nil) throws -> [CaseInput] {
+        let allowed = Set(CaseInput.allowedFields)
         return try objects.map { object, location in
             if let field = object.keys.sorted().first(where: { !allowed.contains($0) }) {
                 throw PredictionError("field '\(field)' is not allowed in a pending case: it is an outcome or only known after the "

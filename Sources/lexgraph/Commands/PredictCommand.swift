@@ -46,12 +46,8 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
         }
-        let store = try GraphStore(path: dbPath, mode: .readOnly)
-        let inputs = try PendingCases.read(path: cases, scdb: try SCDBTable(path: scdbPath), identifiers: try PendingCaseIdentifiers(store: store))
-        let grounder = CaseGrounder(graph: try GroundingGraph(store: store),
-                                    options: try RunModels.groundingOptions(config: config))
-        let model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
-        let explained = try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
+        let predictor = try Predictor(run: runPath, store: try GraphStore(path: dbPath, mode: .readOnly), scdb: try SCDBTable(path: scdbPath))
+        let explained = try predictor.explain(try predictor.cases(path: cases), top: top)
         switch format {
         case .json: for p in explained { Console.data(p.json.jsonText) }
         case .table: Console.text(table(explained, model: config.modelName, run: folder.name), terminator: "")
@@ -62,7 +58,7 @@ struct PredictCommand: ParsableCommand {
         var out = "model \(model) of run \(run); effect = change in P(first party wins) from each reason\n"
         for p in list {
             out += "\n\(p.name)" + (p.usid.map { " (\($0))" } ?? "") + ", term \(p.term), as of \(p.asOf.iso)\n"
-            out += String(format: "  P(first party wins) = %.3f -> %@\n", p.probability, p.probability >= decisionThreshold ? "first party" : "second party")
+            out += String(format: "  P(first party wins) = %.3f -> %@\n", p.probability, p.predictedWinner)
             for c in p.contributions {
                 out += String(format: "  %+.3f  ", c.effect) + c.text + "\n"
                 if let path = c.path { out += "          path: \(path)\n" }
