@@ -217,7 +217,7 @@ final class ClauseLearningTests: XCTestCase {
             fit.neighbourhood = neighbourhood
             fit.families = neighbourhood.families
             fit.encode = { texts in texts.map { t in t.hasPrefix("notices") ? [0, 0, 1] : t.hasPrefix("amendments") ? [0, 1, 0] : [1, 0, 0] } }
-            fit.linear.epochs = 40; fit.linear.batchSize = 8; fit.grid.learningRate = [0.1]
+            fit.grid.c = [1]
             fit.tfidf = TfidfVectorizer(ngrams: 1...2, minDocumentFrequency: 1)
             let (result, selection) = try fit.run()
             if method == .tfidf || method == .hybrid {
