@@ -49,8 +49,8 @@ final class ClausesFitTests: XCTestCase {
         let cases: [(method: String, extra: [String], tried: Int)] = [
             ("knn", ["--k", "1,3", "--temperature", "0.05"], 2),
             ("centroid", [], 3),
-            ("tfidf", ["--min-df", "1", "--epochs", "40", "--batch-size", "8", "--lr", "0.1"], 1),
-            ("hybrid", ["--min-df", "1", "--epochs", "40", "--batch-size", "8", "--lr", "0.1", "--alpha", "1"], 1),
+            ("tfidf", ["--c", "0.3,1"], 2),  // the default solver: the SVM, to tolerance
+            ("hybrid", ["--solver", "adamw", "--epochs", "40", "--batch-size", "8", "--lr", "0.1", "--alpha", "1"], 1),
         ]
         for c in cases {
             let run = out.appendingPathComponent("run-" + c.method)
@@ -72,6 +72,13 @@ final class ClausesFitTests: XCTestCase {
             XCTAssertEqual(fit["method"] as? String, c.method)
             XCTAssertEqual(fit["selected_on"] as? String, "dev accuracy")
             XCTAssertEqual((fit["tried"] as? [Any])?.count, c.tried, "\(c.method): \(fit)")
+            let chosen = try XCTUnwrap(fit["chosen"] as? [String: Any])
+            if c.method == "tfidf" {
+                XCTAssertEqual(chosen["solver"] as? String, "svm")
+                XCTAssertEqual(chosen["unconverged_classes"] as? Int, 0, "\(chosen)")
+                XCTAssertEqual(chosen["min_df"] as? Int, 1, "the peer's TF-IDF by default")
+            }
+            if c.method == "hybrid" { XCTAssertEqual(chosen["solver"] as? String, "adamw") }
         }
         // The table names each metric with test and dev columns.
         let table = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "centroid", "--out", out.appendingPathComponent("t").path]
@@ -84,8 +91,8 @@ final class ClausesFitTests: XCTestCase {
     func testTfidfAndHybridTagMultiLabelTasks() throws {
         let (prepared, files) = try makeTask(multiLabel: true)
         let run = prepared.deletingLastPathComponent().appendingPathComponent("hybrid")
-        let json = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "hybrid", "--out", run.path, "--format", "json", "--min-df", "1",
-                                "--epochs", "60", "--batch-size", "8", "--lr", "0.1", "--alpha", "0.5,1"] + embeddingArguments(files))
+        let json = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "hybrid", "--out", run.path, "--format", "json",
+                                "--solver", "logistic", "--c", "1", "--alpha", "0.5,1"] + embeddingArguments(files))
         XCTAssertEqual(json.status, 0, "\(json)")
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let metrics = try XCTUnwrap(object["metrics"] as? [String: Double])
@@ -129,6 +136,9 @@ final class ClausesFitTests: XCTestCase {
         let badK = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "knn", "--out", out, "--k", "5,x"] + embeddingArguments(files))
         XCTAssertEqual(badK.status, 64, "\(badK)")
         XCTAssertTrue(badK.stderr.contains("--k must be a comma-separated list of numbers, got \"5,x\""), "\(badK)")
+        let badC = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "tfidf", "--out", out, "--c", "1,0"])
+        XCTAssertEqual(badC.status, 64, "\(badC)")
+        XCTAssertTrue(badC.stderr.contains("--c values must be positive, got 1,0"), "\(badC)")
         let noGraph = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "family", "--out", out,
                                    "--db", prepared.appendingPathComponent("none.sqlite").path] + embeddingArguments(files))
         XCTAssertEqual(noGraph.status, 1, "\(noGraph)")

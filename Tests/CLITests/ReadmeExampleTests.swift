@@ -51,9 +51,9 @@ final class ReadmeExampleTests: XCTestCase {
             "embeds 15,729 clauses with MiniLM (tens of minutes on 2 shared cores); embed is tested by ClausesFitTests.testEmbedWritesVectorsOfPreparedMultiLabelFiles",
         "lexgraph clauses fit --data runs/data/clause-types --method knn --embeddings runs/emb/clause-types-train.jsonl --embeddings runs/emb/clause-types-dev.jsonl --embeddings runs/emb/clause-types-test.jsonl --out runs/fit/clause-types-knn --threads 2":
             "needs the embeddings above (excluded); every method of clauses fit is tested by ClausesFitTests and ClauseLearningTests on tiny tasks",
-        "lexgraph clauses fit --data runs/data/clause-types --method tfidf --max-features 30000 --batch-size 256 --epochs 10 --lr 0.1 --out runs/fit/clause-types-tfidf --threads 2":
-            "minutes of training over 15,729 clauses; tfidf is tested by ClausesFitTests on a tiny task and TfidfVectorizer against scikit-learn",
-        "lexgraph clauses fit --data runs/data/unfair-tos-1 --method hybrid --embeddings runs/emb/unfair-tos-train.jsonl --embeddings runs/emb/unfair-tos-dev.jsonl --embeddings runs/emb/unfair-tos-test.jsonl --lr 0.02,0.05,0.1 --out runs/fit/unfair-tos-hybrid-1 --threads 2":
+        "lexgraph clauses fit --data runs/data/clause-types --method tfidf --out runs/fit/clause-types-tfidf --threads 2":
+            "about 5 minutes a C over 15,729 clauses and 394 classes; tfidf is tested by ClausesFitTests on a tiny task, TfidfVectorizer and the solvers against scikit-learn",
+        "lexgraph clauses fit --data runs/data/unfair-tos-1 --method hybrid --embeddings runs/emb/unfair-tos-train.jsonl --embeddings runs/emb/unfair-tos-dev.jsonl --embeddings runs/emb/unfair-tos-test.jsonl --solver adamw --min-df 2 --lr 0.02,0.05,0.1 --out runs/fit/unfair-tos-hybrid-1 --threads 2":
             "needs the unfair-tos embeddings (excluded with the embed line); hybrid is tested by ClausesFitTests.testTfidfAndHybridTagMultiLabelTasks",
         "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
             "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",

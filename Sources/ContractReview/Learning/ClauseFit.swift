@@ -29,8 +29,10 @@ public struct ClauseFitGrid: Sendable, Equatable {
     public var gamma = [0, 0.25, 0.5, 1, 2]
     /// Scale of the embedding columns beside TF-IDF (`hybrid`; 0 is TF-IDF alone).
     public var alpha: [Float] = [0.5, 1, 2]
-    /// AdamW learning rates of the linear head (tfidf, hybrid).
+    /// AdamW learning rates of the linear head (tfidf, hybrid; solver adamw).
     public var learningRate: [Float] = [0.05]
+    /// C of the convex solvers (tfidf, hybrid; solver svm or logistic): the peer's grid.
+    public var c = [0.1, 0.3, 1, 3, 10]
     public init() {}
 }
 
@@ -46,8 +48,10 @@ public struct ClauseFit {
     /// Add the graph's LEDGAR prototype clauses to the labelled clauses (knn, centroid, ...).
     public var graphPrototypes = false
     public var grid = ClauseFitGrid()
-    public var tfidf = TfidfVectorizer(ngrams: 1...2, minDocumentFrequency: 2, sublinearTF: true)
-    public var linear = SparseLinearSettings()
+    /// The peer's TF-IDF (`tools/bench_clause_peers.py`): every 1-2 gram, sublinear tf.
+    public var tfidf = TfidfVectorizer(ngrams: 1...2, minDocumentFrequency: 1, sublinearTF: true)
+    /// The peer's model by default: an L2-loss linear SVM per class, solved to tolerance.
+    public var linear: SparseLinearSettings = { var s = SparseLinearSettings(); s.solver = .svm; return s }()
     /// Families for family accuracy (clause types).
     public var families: ClauseFamilies?
     /// Train on the first N training clauses of each type only (file order; clause types):
@@ -254,21 +258,35 @@ public struct ClauseFit {
         log("TF-IDF: \(vectorizer.featureCount) terms (\(vectorizer.ngrams.lowerBound)-\(vectorizer.ngrams.upperBound) grams, min df \(vectorizer.minDocumentFrequency))")
         let xs = [train, dev, test].map { vectorizer.transform($0.items.map(\.text)) }
         let dense = method == .hybrid ? try [train, dev, test].map(vectors) : nil
-        let settingsGrid = (method == .hybrid ? grid.alpha : [0]).flatMap { alpha in grid.learningRate.map { (alpha: alpha, lr: $0) } }
+        let convex = linear.solver != .adamw
+        // One value per fit: C for the convex solvers, the learning rate for AdamW.
+        let strengths: [Double] = convex ? grid.c : grid.learningRate.map(Double.init)
+        let settingsGrid = (method == .hybrid ? grid.alpha : [0]).flatMap { alpha in strengths.map { (alpha: alpha, strength: $0) } }
         var rows = xs, rowsAlpha: Float?
-        for (alpha, lr) in settingsGrid {
+        for (alpha, strength) in settingsGrid {
             if let dense, rowsAlpha != alpha {
                 rows = zip(xs, dense).map { $0.appending(dense: $1, scale: alpha) }
                 rowsAlpha = alpha
             }
             var linear = self.linear
-            linear.learningRate = lr
+            if convex { linear.c = strength } else { linear.learningRate = Float(strength) }
             let started = Date()
             let head = try SparseLinearHead.fit(rows[0], labels: train.gold, classes: classes, multiLabel: task.task.isMultiLabel, settings: linear)
-            log(String(format: "alpha %.2f, lr %g: fitted in %.1f s", Double(alpha), Double(lr), Date().timeIntervalSince(started)))
-            var settings: [String: Value] = ["features": .int(Int64(rows[0].columns)), "lr": .float(Double(lr)),
-                                             "epochs": .int(Int64(linear.epochs)), "batch_size": .int(Int64(linear.batchSize)),
+            var settings: [String: Value] = ["features": .int(Int64(rows[0].columns)), "solver": .string(linear.solver.rawValue),
                                              "balanced": .bool(linear.balanced), "min_df": .int(Int64(vectorizer.minDocumentFrequency))]
+            if let report = head.report {
+                settings["C"] = .float(linear.c)
+                settings["tolerance"] = .float(linear.tolerance)
+                settings["max_iterations_used"] = .int(Int64(report.maxIterations))
+                settings["unconverged_classes"] = .int(Int64(report.unconverged.count))
+                let limit = report.unconverged.isEmpty ? "" : ", \(report.unconverged.count) classes stopped at the limit before the tolerance"
+                log(String(format: "alpha %.2f, C %g: fitted in %.1f s", Double(alpha), linear.c, Date().timeIntervalSince(started))
+                    + " (\(linear.solver.rawValue), up to \(report.maxIterations) iterations\(limit))")
+            } else {
+                settings["lr"] = .float(Double(linear.learningRate))
+                settings["epochs"] = .int(Int64(linear.epochs)); settings["batch_size"] = .int(Int64(linear.batchSize))
+                log(String(format: "alpha %.2f, lr %g: fitted in %.1f s", Double(alpha), Double(linear.learningRate), Date().timeIntervalSince(started)))
+            }
             if method == .hybrid { settings["alpha"] = .float(Double(alpha)) }
             try consider(settings, head.probabilities(rows[1]), { head.probabilities(rows[2]) })
         }

@@ -31,8 +31,13 @@ public enum ClassWeights {
     /// never a target, so its weight never enters the loss (scikit-learn refuses such a
     /// class list).
     public static func balanced(_ examples: [EncodedExample], classCount: Int) -> [Float] {
+        balanced(labels: examples.map(\.labels), classCount: classCount)
+    }
+
+    /// `balanced` over label lists (one class per row), for heads that train on other rows.
+    public static func balanced(labels: [[Int]], classCount: Int) -> [Float] {
         var counts = [Int](repeating: 0, count: classCount)
-        for e in examples { for c in e.labels where (0..<classCount).contains(c) { counts[c] += 1 } }
+        for l in labels { for c in l where (0..<classCount).contains(c) { counts[c] += 1 } }
         let n = Double(counts.reduce(0, +)), classes = Double(classCount)
         return counts.map { $0 == 0 ? 1 : Float(n / (classes * Double($0))) }
     }
@@ -41,10 +46,15 @@ public enum ClassWeights {
     /// p_j = n_neg_j / n_pos_j (positives then weigh as much, in total, as negatives),
     /// capped at `maxPositiveWeight`; a label without positives gets 1.
     public static func positiveWeights(_ examples: [EncodedExample], labelCount: Int) -> [Float] {
+        positiveWeights(labels: examples.map(\.labels), labelCount: labelCount)
+    }
+
+    /// `positiveWeights` over label sets (the positive labels of each row).
+    public static func positiveWeights(labels: [[Int]], labelCount: Int) -> [Float] {
         var positives = [Int](repeating: 0, count: labelCount)
-        for e in examples { for l in Set(e.labels) where (0..<labelCount).contains(l) { positives[l] += 1 } }
+        for row in labels { for l in Set(row) where (0..<labelCount).contains(l) { positives[l] += 1 } }
         return positives.map { p in
-            p == 0 ? 1 : min(Float(Double(examples.count - p) / Double(p)), maxPositiveWeight)
+            p == 0 ? 1 : min(Float(Double(labels.count - p) / Double(p)), maxPositiveWeight)
         }
     }
 }

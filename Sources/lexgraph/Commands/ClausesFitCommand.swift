@@ -8,6 +8,7 @@ import Tokenizers
 import Transformer
 
 extension ClauseFitMethod: ExpressibleByArgument {}
+extension SparseLinearSolver: ExpressibleByArgument {}
 
 /// `lexgraph clauses fit --data DIR --method M --out RUN`: fits a clause model that needs
 /// no encoder fine-tuning (frozen-embedding prototypes and neighbours, graph label
@@ -21,7 +22,7 @@ struct ClausesFitCommand: ParsableCommand {
         discussion: """
         Methods: knn, centroid (nearest type prototype), label-graph (prototypes pulled towards the embedding of \
         each type's graph neighbourhood), family (type × family score from the graph's IN_FAMILY), tfidf (TF-IDF \
-        1-2 grams, a linear head trained by the training loop), hybrid (TF-IDF with the frozen embedding as more \
+        1-2 grams, a linear head: SVM or logistic regression solved to tolerance, or AdamW), hybrid (TF-IDF with the frozen embedding as more \
         columns). The first four are for clause-types; tfidf and hybrid for every task. Embeddings are read from \
         `lexgraph embed` output (--embeddings, by item id), so the encoder runs once per text. \
         Example: lexgraph clauses fit --data runs/data/clause-types --method knn --embeddings runs/emb/clause-types-train.jsonl \
@@ -57,14 +58,22 @@ struct ClausesFitCommand: ParsableCommand {
     @Option(name: .long, help: "Embedding column scales tried on dev (hybrid).")
     var alpha = "0.5,1,2"
     @Option(name: .long, help: "TF-IDF: minimum document frequency of a term.")
-    var minDf = 2
+    var minDf = 1
     @Option(name: .long, help: "TF-IDF: keep only this many terms, the most frequent (bounds the head's width).")
     var maxFeatures: Int?
-    @Option(name: .long, help: "Linear head: AdamW learning rates tried on dev.")
+    @Option(name: .long, help: "Linear head: svm (L2-loss linear SVM, dual coordinate descent), logistic (L2 logistic regression, L-BFGS), both one-vs-rest and solved to --tolerance, or adamw (the training loop).")
+    var solver: SparseLinearSolver = .svm
+    @Option(name: .long, help: "Linear head (svm, logistic): C values tried on dev.")
+    var c = "0.1,0.3,1,3,10"
+    @Option(name: .long, help: "Linear head (svm, logistic): stopping tolerance (scikit-learn's tol).")
+    var tolerance = 1e-4
+    @Option(name: .long, help: "Linear head (svm, logistic): passes / iterations per class at most.")
+    var maxIterations = 1000
+    @Option(name: .long, help: "Linear head (adamw): learning rates tried on dev.")
     var lr = "0.05"
-    @Option(name: .long, help: "Linear head: epochs.")
+    @Option(name: .long, help: "Linear head (adamw): epochs.")
     var epochs = 10
-    @Option(name: .long, help: "Linear head: rows per update.")
+    @Option(name: .long, help: "Linear head (adamw): rows per update.")
     var batchSize = 64
     @Flag(name: .long, help: "Linear head: balanced class weights (single-label) or BCE pos_weight n_neg/n_pos (multi-label).")
     var balanced = false
@@ -90,6 +99,9 @@ struct ClausesFitCommand: ParsableCommand {
         if epochs < 1 || batchSize < 1 { throw ValidationError("--epochs and --batch-size must be at least 1") }
         let lrs: [Float] = try Self.list(lr, "lr")
         if lrs.contains(where: { !($0 > 0) }) { throw ValidationError("--lr values must be positive, got \(lr)") }
+        let cs: [Double] = try Self.list(c, "c")
+        if cs.contains(where: { !($0 > 0) }) { throw ValidationError("--c values must be positive, got \(c)") }
+        if !(tolerance > 0) || maxIterations < 1 { throw ValidationError("--tolerance must be positive and --max-iterations at least 1") }
         if method.needsEmbeddings && embeddings.isEmpty {
             throw ValidationError("--method \(method.rawValue) needs --embeddings (the task's items embedded by `lexgraph embed`)")
         }
@@ -112,6 +124,7 @@ struct ClausesFitCommand: ParsableCommand {
         fit.grid.alpha = try Self.list(alpha, "alpha")
         fit.tfidf = TfidfVectorizer(ngrams: 1...2, minDocumentFrequency: minDf, sublinearTF: true, maxFeatures: maxFeatures)
         fit.grid.learningRate = try Self.list(lr, "lr"); fit.linear.epochs = epochs; fit.linear.batchSize = batchSize; fit.linear.balanced = balanced
+        fit.grid.c = try Self.list(c, "c"); fit.linear.solver = solver; fit.linear.tolerance = tolerance; fit.linear.maxIterations = maxIterations
         fit.graphPrototypes = graphPrototypes
         fit.maxTrainPerType = maxTrainPerType
         if method.needsEmbeddings {
