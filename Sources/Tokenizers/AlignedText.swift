@@ -123,7 +123,7 @@ struct AlignedText {
             if let out = map(c) {
                 changed = true
                 for (k, o) in out.enumerated() { dest.append((o, k > 0 ? 1 : 0)) }
-                if out.isEmpty { dest.append((c, 0)) }  // not produced by the maps used here
+                if out.isEmpty { dest.append((c, 0)) }  // an empty mapping keeps the scalar (lowercase mappings never are)
             } else {
                 dest.append((c, 0))
             }

@@ -78,7 +78,7 @@ extension UnigramTokenizer {
             metaspace.replacement = r
         }
         if let scheme = try metaspaceSpec.string("prepend_scheme", file: path) {
-            guard ["always", "first", "never"].contains(scheme) else { throw refuse("'pre_tokenizer.prepend_scheme' \"\(scheme)\"") }
+            guard ["always", "never"].contains(scheme) else { throw refuse("'pre_tokenizer.prepend_scheme' \"\(scheme)\"") }
             metaspace.prependScheme = scheme
         } else if try metaspaceSpec.bool("add_prefix_space", file: path) == false {
             metaspace.prependScheme = "never"
@@ -100,6 +100,12 @@ extension UnigramTokenizer {
         special.unk = unigram.vocabulary.tokens[unk]
         if let decoder = try root.object("decoder", file: path), try decoder.string("type", file: path) != "Metaspace" {
             throw refuse("decoder \(decoder["type"]?.jsonText ?? "without a type")")
+        }
+        // transformers 5 rebuilds ALBERT's normalizer from do_lower_case: a config that
+        // disagrees with the file would make the peer run another pipeline than the one read.
+        let lowercases = steps.contains { if case .lowercase = $0 { return true } else { return false } }
+        if let configPath, let doLowerCase = config.doLowerCase, doLowerCase != lowercases {
+            throw TokenizerError("'do_lower_case' \(doLowerCase) disagrees with tokenizer.json's normalizer, which \(lowercases ? "lowercases" : "does not lowercase")", file: configPath)
         }
         let added = try readAddedTokens(root, vocabulary: unigram.vocabulary, file: path).map { try $0.supported(file: path) }
         let finalSpecial = config.specialTokens(over: special)

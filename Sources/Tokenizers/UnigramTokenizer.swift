@@ -33,7 +33,7 @@ public struct UnigramTokenizer: Sendable {
     /// The Metaspace pre-tokenizer's settings.
     struct Metaspace: Sendable {
         var replacement: Unicode.Scalar = "\u{2581}"
-        /// "always" (every piece), "first" (only the piece at the start of the text), "never".
+        /// "always" (every piece) or "never" ("first" is refused when loading).
         var prependScheme: String = "always"
         var split: Bool = true
     }
@@ -103,9 +103,8 @@ public struct UnigramTokenizer: Sendable {
                 out.offsets.append(TokenOffset(start: range.lowerBound, end: range.upperBound))
             case .text(let range):
                 var aligned = AlignedText(scalars[range])
-                for k in aligned.alignments.indices { aligned.alignments[k] = (range.lowerBound + k)..<(range.lowerBound + k + 1) }
                 for step in normalizer { step.apply(&aligned) }
-                for piece in pieces(aligned, atStart: range.lowerBound == 0) {
+                for piece in pieces(aligned) {
                     ranges.removeAll(keepingCapacity: true)
                     model.encode(piece.scalars[...], ids: &out.ids, ranges: &ranges)
                     for r in ranges {
@@ -119,7 +118,7 @@ public struct UnigramTokenizer: Sendable {
     }
 
     /// The pre-tokenizer: the whitespace split (when on), then Metaspace on each piece.
-    private func pieces(_ text: AlignedText, atStart: Bool) -> [AlignedText] {
+    private func pieces(_ text: AlignedText) -> [AlignedText] {
         var words: [AlignedText] = []
         if whitespaceSplit {
             var start: Int?
@@ -137,13 +136,7 @@ public struct UnigramTokenizer: Sendable {
         var out: [AlignedText] = []
         for var word in words {
             word.replace([" "], with: [metaspace.replacement])
-            let prepend: Bool
-            switch metaspace.prependScheme {
-            case "always": prepend = true
-            case "first": prepend = atStart && (word.alignments.first?.lowerBound ?? 0) == (text.alignments.first?.lowerBound ?? 0)
-            default: prepend = false
-            }
-            if prepend, word.scalars.first != metaspace.replacement { word.prepend(metaspace.replacement) }
+            if metaspace.prependScheme == "always", word.scalars.first != metaspace.replacement { word.prepend(metaspace.replacement) }
             guard metaspace.split else { if !word.isEmpty { out.append(word) }; continue }
             var b = 0
             for k in word.scalars.indices where k > b && word.scalars[k] == metaspace.replacement {

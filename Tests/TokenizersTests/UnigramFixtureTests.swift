@@ -123,7 +123,7 @@ final class UnigramFixtureTests: XCTestCase {
             ("Replace pattern", { $0["normalizer"] = .map(["type": .string("Replace"), "pattern": .map(["Regex": .string("\\s+")]), "content": .string(" ")]) }),
             ("pre_tokenizer", { $0["pre_tokenizer"] = .map(["type": .string("Whitespace")]) }),
             ("prepend_scheme", { root in
-                root["pre_tokenizer"] = .map(["type": .string("Metaspace"), "replacement": .string("\u{2581}"), "prepend_scheme": .string("sometimes")])
+                root["pre_tokenizer"] = .map(["type": .string("Metaspace"), "replacement": .string("\u{2581}"), "prepend_scheme": .string("first")])
             }),
             ("post_processor", set("post_processor", "single", xlnetTemplate)),
             ("post_processor", { $0["post_processor"] = .map(["type": .string("BertProcessing")]) }),
@@ -142,6 +142,12 @@ final class UnigramFixtureTests: XCTestCase {
                 XCTAssertTrue(text.contains(expected), "\(expected): \(text)")
                 XCTAssertTrue(text.contains("tokenizer.json"), "\(expected) names the file: \(text)")
             }
+        }
+        // A tokenizer_config.json whose do_lower_case contradicts the normalizer.
+        let dir = try variant { _ in }
+        try "{\"do_lower_case\": false}".write(toFile: dir + "/tokenizer_config.json", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try UnigramTokenizer.load(directory: dir)) { error in
+            XCTAssertTrue("\(error)".contains("tokenizer_config.json") && "\(error)".contains("do_lower_case"), "\(error)")
         }
     }
 }
