@@ -30,10 +30,11 @@ extension TextTokenizer {
 
 extension BertTokenizer: TextTokenizer {}
 extension ByteLevelBPETokenizer: TextTokenizer {}
+extension UnigramTokenizer: TextTokenizer {}
 
 /// Loads the tokenizer of a model folder by what its `tokenizer.json` holds: a WordPiece
-/// model gives a `BertTokenizer`, a BPE model a `ByteLevelBPETokenizer`; a folder with only
-/// `vocab.txt` is BERT's.
+/// model gives a `BertTokenizer`, a BPE model a `ByteLevelBPETokenizer`, a Unigram model a
+/// `UnigramTokenizer`; a folder with only `vocab.txt` is BERT's.
 public enum TokenizerFolder {
     public static func load(directory: String) throws -> any TextTokenizer {
         let json = URL(fileURLWithPath: directory).appendingPathComponent("tokenizer.json").path
@@ -42,8 +43,9 @@ public enum TokenizerFolder {
         switch try root.object("model", file: json)?.string("type", file: json) {
         case "BPE": return try ByteLevelBPETokenizer.load(directory: directory)
         case "WordPiece": return try BertTokenizer.load(directory: directory)
+        case "Unigram": return try UnigramTokenizer.load(directory: directory)
         case let other:
-            throw TokenizerError("model type \(other.map { "'\($0)'" } ?? "missing") is not supported (WordPiece, BPE)", file: json)
+            throw TokenizerError("model type \(other.map { "'\($0)'" } ?? "missing") is not supported (WordPiece, BPE, Unigram)", file: json)
         }
     }
 }

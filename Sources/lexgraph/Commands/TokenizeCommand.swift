@@ -3,13 +3,13 @@ import Foundation
 import LexgraphCore
 import Tokenizers
 
-/// `lexgraph tokenize`: shows how the model's tokenizer (BERT's WordPiece or RoBERTa's
-/// byte-level BPE, whichever the folder holds) splits a text (or a pair): token, id, type id
+/// `lexgraph tokenize`: shows how the model's tokenizer (BERT's WordPiece, RoBERTa's
+/// byte-level BPE or ALBERT's SentencePiece Unigram, whichever the folder holds) splits a text (or a pair): token, id, type id
 /// and the offset back into the input (in Unicode scalars).
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenize a text (or a text pair) with a model folder's tokenizer (WordPiece or byte-level BPE)."
+        abstract: "Tokenize a text (or a text pair) with a model folder's tokenizer (WordPiece, byte-level BPE or Unigram)."
     )
 
     @Option(name: .long, help: "Model folder with tokenizer.json or vocab.txt (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
