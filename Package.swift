@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "OntologyTests", dependencies: ["LexgraphCore", "Ontology"]),
         .testTarget(name: "GraphStoreTests", dependencies: ["TestRequirements", "GraphStore", "Ontology", "LexgraphCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The PostgreSQL store against the real server tools/test.sh starts.
-        .testTarget(name: "PostgresStoreTests", dependencies: ["TestRequirements", "PostgresStore", "GraphStore", "LexgraphCore",
+        .testTarget(name: "PostgresStoreTests", dependencies: ["TestRequirements", "PostgresStore", "GraphStore", "LexgraphCore", "Compliance",
                                                               .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GraphAlgorithmsTests", dependencies: ["LexgraphCore", "Ontology", "GraphAlgorithms", "GraphStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QueryTests", dependencies: ["TestRequirements", "LexgraphCore", "Ontology", "Query", "GraphStore", "PostgresStore", "GraphAlgorithms",

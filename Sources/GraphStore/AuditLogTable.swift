@@ -71,6 +71,11 @@ public enum AuditLogTable {
         try GRDB.Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map(Row.init(row:))
     }
 
+    /// Entries after number `seq`, in chain order (what a write added to a staging copy).
+    public static func after(_ seq: Int64, in db: Database) throws -> [Row] {
+        try GRDB.Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq", arguments: [seq]).map(Row.init(row:))
+    }
+
     /// Entries at or after `since` (an ISO date or timestamp), in chain order.
     public static func since(_ since: String, in db: Database) throws -> [Row] {
         try GRDB.Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE at >= ? ORDER BY seq", arguments: [since]).map(Row.init(row:))

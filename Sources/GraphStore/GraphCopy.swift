@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The graph's tables row by row, exactly as stored: what copies a graph between this
@@ -76,5 +77,75 @@ public enum GraphCopy {
         let columns = table.columns.map { $0 == "user" ? "\"user\"" : $0 }
         let statement = try db.cachedStatement(sql: "INSERT INTO \(table.rawValue)(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
         for row in rows { try statement.execute(arguments: StatementArguments(row.map { $0 as (any DatabaseValueConvertible)? })) }
+    }
+}
+
+/// What a load changed in a store, table by table, against a snapshot of the store taken
+/// before it (`snapshot(_:to:)`): the rows a PostgreSQL load copies instead of the whole
+/// graph. Exact by construction: every column of every row is compared, so an insert,
+/// an update (a closed validity, a changed property) and a removal (an ontology
+/// migration's) are all found, whichever code path made them.
+extension GraphCopy {
+    /// The primary key of `table`, as `columns` names it.
+    public static func keyColumns(_ table: Table) -> [String] {
+        switch table {
+        case .storeMeta: return ["key"]
+        case .ontologyVersion: return ["version"]
+        case .nodeLabel: return ["label", "node_id"]
+        case .nodeText: return ["rowid"]
+        case .loadLog, .node, .edge: return ["id"]
+        }
+    }
+
+    /// Writes a copy of `store`'s file as it is now to `path` (the WAL is checkpointed
+    /// into the file first; `VACUUM INTO` when a reader holds it back).
+    public static func snapshot(_ store: GraphStore, to path: String) throws {
+        try store.database.writeWithoutTransaction { db in
+            let busy = try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 1
+            if busy == 0, let file = store.path {
+                try FileManager.default.copyItem(atPath: file, toPath: path)
+            } else {
+                try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+            }
+        }
+    }
+
+    /// Calls `changed` with every row of `table` (values in `columns` order) that is new
+    /// or differs from the snapshot at `baseline`, and `removed` with the key (in
+    /// `keyColumns` order) of every snapshot row that is gone. Returns how many rows the
+    /// snapshot held.
+    @discardableResult
+    public static func changes(_ db: Database, _ table: Table, baseline: String,
+                               changed: ([DatabaseValue]) throws -> Void, removed: ([DatabaseValue]) throws -> Void) throws -> Int {
+        func select(_ columns: [String], from schema: String) -> String {
+            "SELECT \(columns.map { $0 == "user" ? "\"user\"" : $0 }.joined(separator: ", ")) FROM \(schema).\(table.rawValue)"
+        }
+        func each(_ columns: [String], in from: String, notIn minus: String, _ body: ([DatabaseValue]) throws -> Void) throws {
+            let cursor = try Row.fetchCursor(db, sql: "\(select(columns, from: from)) EXCEPT \(select(columns, from: minus))")
+            var values: [DatabaseValue] = []
+            while let row = try cursor.next() {
+                values.removeAll(keepingCapacity: true)
+                for i in 0..<columns.count { values.append(row[i] as DatabaseValue) }
+                try body(values)
+            }
+        }
+        let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(baseline).\(table.rawValue)") ?? 0
+        if before == 0 {
+            // Everything is new: no set difference to compute (a first load's whole graph).
+            try forEachRow(db, table, changed)
+            return 0
+        }
+        try each(table.columns, in: "main", notIn: baseline, changed)
+        try each(keyColumns(table), in: baseline, notIn: "main", removed)
+        return before
+    }
+
+    /// Runs `body` with the snapshot at `path` attached to `store`'s connection as `name`.
+    public static func withBaseline<T>(_ store: GraphStore, at path: String, as name: String, _ body: (Database) throws -> T) throws -> T {
+        try store.database.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS \(name)", arguments: [path])
+            defer { try? db.execute(sql: "DETACH DATABASE \(name)") }
+            return try body(db)
+        }
     }
 }

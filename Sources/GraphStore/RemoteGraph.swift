@@ -20,6 +20,9 @@ public protocol RemoteGraph: AnyObject, Sendable {
     func nodeProperties(id: Int64) throws -> String??
     /// As `GraphReads.nodeLabels`: sorted.
     func nodeLabels(id: Int64) throws -> [String]
+    /// A node's properties and sorted labels in one read (one round trip), nil when no
+    /// node has this id.
+    func node(id: Int64) throws -> (properties: String?, labels: [String])?
     /// As `GraphReads.edge`.
     func edge(id: Int64) throws -> (type: String, source: Int64, target: Int64, properties: String?)?
     /// As `GraphReads.nodeKey`.
@@ -35,4 +38,11 @@ public protocol RemoteGraph: AnyObject, Sendable {
     func ontologyStamp() throws -> String
     /// As `GraphStore.activeOntology()`.
     func activeOntology() throws -> Ontology
+}
+
+extension RemoteGraph {
+    public func node(id: Int64) throws -> (properties: String?, labels: [String])? {
+        guard let properties = try nodeProperties(id: id) else { return nil }
+        return (properties, try nodeLabels(id: id))
+    }
 }

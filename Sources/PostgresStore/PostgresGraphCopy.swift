@@ -11,7 +11,10 @@ import PostgresNIO
 extension PostgresGraphStore {
     /// What a copy moved.
     public struct CopyCounts: Sendable, Equatable {
+        /// Rows written (new or changed) per table.
         public var nodes = 0, edges = 0, labels = 0
+        /// Rows removed, over all tables (an incremental copy's), and audit entries added.
+        public var removed = 0, auditEntries = 0
         /// The graph's generation after the copy (see `generation()`).
         public var generation = 0
     }
@@ -33,10 +36,12 @@ extension PostgresGraphStore {
     }
 
     /// Copies the graph on the server into `store` (a fresh staging SQLite store),
-    /// replacing what it held; returns the generation it copied.
+    /// replacing what it held, with the server's last audit entry (what the load's own
+    /// entries chain to); returns the generation it copied and that entry's number.
     @discardableResult
-    public func stage(into store: GraphStore) throws -> Int {
+    public func stage(into store: GraphStore) throws -> StagedFrom {
         let generation = try self.generation()
+        let lastAudit = try auditRows("ORDER BY seq DESC LIMIT 1").first
         var tables: [(GraphCopy.Table, [[DatabaseValue]])] = []
         for table in GraphCopy.Table.loadOrder {
             // `user` is a keyword; `props` is read as its JSON text.
@@ -56,7 +61,8 @@ extension PostgresGraphStore {
             tables.append((table, found))
         }
         try GraphCopy.replace(store, with: tables)
-        return generation
+        if let lastAudit { try store.writeTransaction { try AuditLogTable.insert(lastAudit, in: $0) } }
+        return StagedFrom(generation: generation, lastAuditEntry: lastAudit?.seq ?? 0)
     }
 
     /// Replaces the graph on the server by `store`'s in ONE transaction: the tables are
@@ -86,7 +92,8 @@ extension PostgresGraphStore {
                 payload.append((table, chunks, count))
             }
         }
-        let tables = PostgresSchema.tables.reversed().joined(separator: ", ")
+        // The audit trail is not replaced: it only grows.
+        let tables = GraphCopy.Table.loadOrder.reversed().map(\.rawValue).joined(separator: ", ")
         let prepared = payload
         let location = postgres
         return try run { client, logger in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GraphStore
+import LexgraphCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,6 +26,7 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     public let postgres: PostgresLocation
     let client: PostgresClient
     let logger: Logger
+    let reader: ReadConnection
     private let running: Task<Void, Never>
 
     public var dialect: any SQLDialect { PostgreSQLDialect() }
@@ -39,7 +41,7 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         var logger = Logger(label: "lexgraph.postgres")
         logger.logLevel = .critical
         self.logger = logger
-        try PostgresGraphStore.checkSchema(location, create: create, logger: logger)
+        reader = ReadConnection(try PostgresGraphStore.openChecked(location, create: create, logger: logger), location: location, logger: logger)
         var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
                                                          password: location.password, database: location.database, tls: .disable)
         configuration.options.maximumConnections = maximumConnections
@@ -49,10 +51,20 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         running = Task.detached { await client.run() }
     }
 
-    deinit { running.cancel() }
+    deinit {
+        reader.close()
+        running.cancel()
+    }
 
-    /// Stops the pool (open connections are closed).
-    public func close() { running.cancel() }
+    /// Closes the read connection and stops the pool (its connections are closed).
+    public func close() {
+        reader.close()
+        running.cancel()
+    }
+
+    /// Statements this store has sent for reads, each one round trip (a query's count is
+    /// the difference before and after it).
+    public var statementsSent: Int { reader.statementsSent }
 
     // MARK: Opening
 
@@ -63,17 +75,18 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         return c
     }
 
-    /// The database's state: no tables (installs the schema when `create`), our schema at
-    /// our version, or a refusal naming what was found.
-    static func checkSchema(_ location: PostgresLocation, create: Bool, logger: Logger) throws {
+    /// Connects and checks the database's state: no tables (installs the schema when
+    /// `create`), our schema at our version (an older one is migrated), or a refusal
+    /// naming what was found. The connection stays open for the store's reads.
+    static func openChecked(_ location: PostgresLocation, create: Bool, logger: Logger) throws -> PostgresConnection {
         let configuration = connectionConfiguration(location)
         do {
-            try blocking {
+            return try blocking {
                 let connection = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(),
                                                                       configuration: configuration, id: 1, logger: logger).get()
                 do {
                     try await checkSchema(connection, location, create: create, logger: logger)
-                    try await connection.close()
+                    return connection
                 } catch {
                     try? await connection.close()
                     throw error
@@ -106,6 +119,14 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         guard let version else {
             throw GraphStoreError(message: "the PostgreSQL database \(location) is not a Lexgraph database (its store_meta has no lexgraph_schema row); refusing to use it: name an empty database")
         }
+        if let from = Int(version), let steps = PostgresSchema.migrations[from] {
+            // An older graph of ours: brought to this version in one transaction.
+            try await connection.withTransaction(logger: logger) { c in
+                for statement in steps { try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await c.query(PostgresQuery(unsafeSQL: "UPDATE store_meta SET value = '\(PostgresSchema.version)' WHERE key = 'lexgraph_schema'"), logger: logger)
+            }
+            return
+        }
         guard version == String(PostgresSchema.version) else {
             throw GraphStoreError(message: "the PostgreSQL database \(location) holds a Lexgraph graph of schema version \(version); this lexgraph reads and writes version \(PostgresSchema.version): use the lexgraph that made it, or build the graph again into an empty database")
         }
@@ -125,15 +146,10 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     }
 
     public func rows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
-        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresValues.bindings(arguments))
-        return try run { client, logger in
-            var out: [[DatabaseValue]] = []
-            for try await row in try await client.query(query, logger: logger) {
-                var values: [DatabaseValue] = []
-                for cell in row { values.append(try PostgresValues.value(cell)) }
-                out.append(values)
-            }
-            return out
+        do {
+            return try reader.rows(sql, arguments)
+        } catch {
+            throw PostgresGraphStore.describe(error, postgres)
         }
     }
 
@@ -155,6 +171,16 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     public func nodeLabels(id: Int64) throws -> [String] {
         try values("SELECT label FROM node_label WHERE node_id = $1 ORDER BY label COLLATE \"C\"", [id.databaseValue])
             .compactMap { String.fromDatabaseValue($0) }
+    }
+
+    /// One statement where the default asks two: the labels come as a JSON array.
+    public func node(id: Int64) throws -> (properties: String?, labels: [String])? {
+        guard let row = try rows("""
+            SELECT props::text, coalesce((SELECT json_agg(label ORDER BY label COLLATE "C") FROM node_label WHERE node_id = $1), '[]')::text
+            FROM node WHERE id = $1
+            """, arguments: [id.databaseValue]).first else { return nil }
+        guard case .list(let items) = try Value.parseJSON(String.fromDatabaseValue(row[1]) ?? "[]") else { return (String.fromDatabaseValue(row[0]), []) }
+        return (String.fromDatabaseValue(row[0]), items.compactMap { if case .string(let s) = $0 { return s } else { return nil } })
     }
 
     public func edge(id: Int64) throws -> (type: String, source: Int64, target: Int64, properties: String?)? {
@@ -203,6 +229,18 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         if String.fromDatabaseValue(row[3]) == "permissive" { return .permissive }
         let source = String.fromDatabaseValue(row[1]) ?? "", version = Int.fromDatabaseValue(row[0]) ?? 0
         return try Ontology(yaml: String.fromDatabaseValue(row[2]) ?? "", file: "\(source) (stored version \(version) on \(location))")
+    }
+
+    /// The audit trail's entries in chain order (`lexgraph audit verify` checks SQLite's).
+    public func auditEntries() throws -> [AuditLogTable.Row] { try auditRows("ORDER BY seq") }
+
+    /// Audit entries in the order (and limit) `order` gives.
+    func auditRows(_ order: String) throws -> [AuditLogTable.Row] {
+        try rows("SELECT seq, at, principal, action, subject, outcome, prev_hash, hash FROM audit_log \(order)", arguments: []).map { r in
+            AuditLogTable.Row(seq: Int64.fromDatabaseValue(r[0]) ?? 0, at: String.fromDatabaseValue(r[1]) ?? "", principal: String.fromDatabaseValue(r[2]) ?? "",
+                              action: String.fromDatabaseValue(r[3]) ?? "", subject: String.fromDatabaseValue(r[4]) ?? "",
+                              outcome: String.fromDatabaseValue(r[5]) ?? "", prevHash: String.fromDatabaseValue(r[6]) ?? "", hash: String.fromDatabaseValue(r[7]) ?? "")
+        }
     }
 
     /// Per graph table, how many rows it holds (tests, `lexgraph stats`-like checks).

@@ -4,11 +4,30 @@
 /// database; `store_meta.lexgraph_schema` records its version, and a database with
 /// another version, or with tables of its own and no such row, is refused.
 enum PostgresSchema {
-    /// The version this lexgraph writes and reads.
-    static let version = 1
+    /// The version this lexgraph writes and reads (2: the audit trail).
+    static let version = 2
 
     /// The graph tables, in the order they are created.
-    static let tables = ["store_meta", "ontology_version", "load_log", "node", "node_label", "edge", "node_fts"]
+    static let tables = ["store_meta", "ontology_version", "load_log", "node", "node_label", "edge", "node_fts", "audit_log"]
+
+    /// The audit trail of the writes to this graph (SQLite's `AuditLogTable`): a load's
+    /// entries, chained by hash, commit with its copy. Append-only: a trigger refuses
+    /// UPDATE and DELETE (TRUNCATE is not used on it).
+    static let auditLog = [
+        """
+        CREATE TABLE audit_log (seq bigint PRIMARY KEY, at text NOT NULL, principal text NOT NULL, action text NOT NULL,
+            subject text NOT NULL, outcome text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL)
+        """,
+        "CREATE INDEX audit_log_by_time ON audit_log(at)",
+        """
+        CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS
+            $$BEGIN RAISE EXCEPTION 'audit_log is append-only'; END$$
+        """,
+        "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+    ]
+
+    /// Per older version, what brings it to this one (in one transaction, on opening).
+    static let migrations: [Int: [String]] = [1: auditLog]
 
     static let statements = [
         "CREATE TABLE store_meta (key text PRIMARY KEY, value text NOT NULL)",
@@ -47,8 +66,7 @@ enum PostgresSchema {
             document tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)
         """,
         "CREATE INDEX node_fts_document ON node_fts USING gin(document)",
-        "INSERT INTO store_meta(key, value) VALUES ('lexgraph_schema', '\(version)')",
-    ]
+    ] + auditLog + ["INSERT INTO store_meta(key, value) VALUES ('lexgraph_schema', '\(version)')"]
 
     /// The tables of the connected database's current schema.
     static let existingTablesSQL = "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"

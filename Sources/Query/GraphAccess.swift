@@ -57,8 +57,9 @@ final class GraphAccess {
             props = try GraphReads.nodeProperties(db, id: id)
             labels = props == nil ? [] : try GraphReads.nodeLabels(db, id: id)
         case .remote(let remote):
-            props = try remote.nodeProperties(id: id)
-            labels = props == nil ? [] : try remote.nodeLabels(id: id)
+            let found = try remote.node(id: id)
+            props = found.map(\.properties)
+            labels = found?.labels ?? []
         }
         guard let props else {
             throw QueryError(.runtime, "EntityNotFound", "node \(id) no longer exists")

@@ -489,7 +489,10 @@ struct MatchPlanner {
             let l = idSQL(left), r = idSQL(right)
             conditions.append(SQLFragment(sql: "((\(alias).src = \(l) AND \(alias).dst = \(r)) OR (\(alias).src = \(r) AND \(alias).dst = \(l)))"))
         }
-        let indexed = try !anchored && !(isCommonType?(rel.types) ?? false)
+        // A dialect that marks no column unindexed (PostgreSQL plans from its statistics)
+        // need not ask: the answer would change nothing, and on a server it costs a round trip.
+        let asks = dialect.unindexed("t") != "t"
+        let indexed = try !anchored && !(asks ? (isCommonType?(rel.types) ?? false) : false)
         if let t = typeCondition(alias, rel.types, indexed: indexed) { conditions.append(t) }
         if let props = rel.properties {
             var out: [SQLFragment] = []

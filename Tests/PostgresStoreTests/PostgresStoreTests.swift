@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import GRDB
 import GraphStore
@@ -57,8 +58,43 @@ final class PostgresStoreTests: XCTestCase {
     }
 
     /// A load on the server, through its staging copy.
+    @discardableResult
     func load(_ recipe: Recipe, data: URL, server: PostgresGraphStore) throws -> LoadReport {
-        try server.load(dryRun: false) { try load(recipe, data: data, path: $0) }.report
+        try copiedLoad(recipe, data: data, server: server).report
+    }
+
+    /// The same, with what it copied.
+    func copiedLoad(_ recipe: Recipe, data: URL, server: PostgresGraphStore) throws -> (report: LoadReport, copied: PostgresGraphStore.CopyCounts?) {
+        try server.load(dryRun: false) { try load(recipe, data: data, path: $0) }
+    }
+
+    /// Every copied table of the server and of the SQLite store at `path`, row for row
+    /// (props compared as JSON values, jsonb keeping the value, not the text).
+    func assertSameGraph(_ server: PostgresGraphStore, _ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let store = try GraphStore(path: path, mode: .readOnly, key: .noKey)
+        for table in GraphCopy.Table.loadOrder {
+            var mine: [[DatabaseValue]] = []
+            try store.read { db in try GraphCopy.forEachRow(db, table) { mine.append($0) } }
+            let columns = table == .nodeText ? ["node_id", "body"] : table.columns.map { $0 == "props" ? "props::text" : $0 == "user" ? "\"user\"" : $0 }
+            let order = table == .nodeLabel ? "node_id, label COLLATE \"C\"" : table == .storeMeta ? "key COLLATE \"C\"" : columns[0]
+            let filter = table == .storeMeta ? " WHERE key NOT IN ('lexgraph_schema', 'lexgraph_generation')" : ""
+            var theirs = try server.rows("SELECT \(columns.joined(separator: ", ")) FROM \(table.rawValue)\(filter) ORDER BY \(order)", arguments: [])
+            if table == .storeMeta { mine = mine.filter { String.fromDatabaseValue($0[0]).map { !["lexgraph_schema", "lexgraph_generation"].contains($0) } ?? true } }
+            if let props = table.columns.firstIndex(of: "props") {
+                for i in mine.indices { mine[i][props] = try Value.parseJSON(String.fromDatabaseValue(mine[i][props]) ?? "{}").jsonText.databaseValue }
+                for i in theirs.indices { theirs[i][props] = try Value.parseJSON(String.fromDatabaseValue(theirs[i][props]) ?? "{}").jsonText.databaseValue }
+            }
+            // Load times and ids of the log differ between the two runs; the rest must not.
+            if table == .loadLog {
+                mine = mine.map { Array($0.dropFirst(3)) }
+                theirs = theirs.map { Array($0.dropFirst(3)) }
+            }
+            if table == .ontologyVersion {
+                mine = mine.map { r in r.enumerated().filter { $0.offset != 2 }.map(\.element) }
+                theirs = theirs.map { r in r.enumerated().filter { $0.offset != 2 }.map(\.element) }
+            }
+            XCTAssertEqual(theirs, mine, "table \(table.rawValue)", file: file, line: line)
+        }
     }
 
     // MARK: Opening
@@ -93,9 +129,14 @@ final class PostgresStoreTests: XCTestCase {
         try PostgresTestServer.run(port: port, database: foreign.database, "CREATE TABLE customers (id int)")
         let refused = message(foreign.description, create: true)
         XCTAssertTrue(refused.contains("is not a Lexgraph database (it has tables of its own: customers)"), refused)
-        try PostgresTestServer.run(port: port, database: empty.database, "UPDATE store_meta SET value = '2' WHERE key = 'lexgraph_schema'")
+        // A graph of the first schema (no audit trail) is brought to this one on opening.
+        try PostgresTestServer.run(port: port, database: empty.database, "DROP TABLE audit_log; DROP FUNCTION audit_log_append_only; UPDATE store_meta SET value = '1' WHERE key = 'lexgraph_schema'")
+        XCTAssertEqual(message(empty.description), "opened")
+        XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT value FROM store_meta WHERE key = 'lexgraph_schema'"), "2\n")
+        XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT count(*) FROM audit_log"), "0\n")
+        try PostgresTestServer.run(port: port, database: empty.database, "UPDATE store_meta SET value = '3' WHERE key = 'lexgraph_schema'")
         let newer = message(empty.description)
-        XCTAssertTrue(newer.contains("holds a Lexgraph graph of schema version 2; this lexgraph reads and writes version 1"), newer)
+        XCTAssertTrue(newer.contains("holds a Lexgraph graph of schema version 3; this lexgraph reads and writes version 2"), newer)
         // Bad URLs never show the password.
         XCTAssertThrowsError(try PostgresLocation(url: "postgres://me:secret@127.0.0.1:5432")) { error in
             XCTAssertEqual("\(error)", "bad PostgreSQL URL 'postgres://me:***@127.0.0.1:5432': no database name after the host (expected postgres://user@host:port/database)")
@@ -139,8 +180,13 @@ final class PostgresStoreTests: XCTestCase {
             }
         }
         XCTAssertEqual(try server.ontologyStamp(), try store.read { try GraphReads.ontologyStamp($0) })
-        // Reloading: the staging copy is the graph exactly, so nothing changes.
-        let again = try load(r, data: dir, server: server)
+        // Reloading: the staging copy is the graph exactly, so nothing changes, and the
+        // copy writes the load's log row and nothing of the graph.
+        let (again, copied) = try copiedLoad(r, data: dir, server: server)
+        XCTAssertEqual(copied?.nodes, 0)
+        XCTAssertEqual(copied?.edges, 0)
+        XCTAssertEqual(copied?.labels, 0)
+        XCTAssertEqual(copied?.removed, 0)
         XCTAssertEqual(again.counts.nodesUnchanged, 6)
         XCTAssertEqual(again.counts.edgesUnchanged, 3)
         XCTAssertEqual(again.counts.nodesInserted + again.counts.nodesUpdated + again.counts.edgesInserted + again.counts.edgesUpdated, 0)
@@ -211,14 +257,152 @@ final class PostgresStoreTests: XCTestCase {
         let dir = try tempFolder()
         _ = try load(try recipe(in: dir, nodes: [caseLine(1)], edges: []), data: dir, server: server)
         let staging = try GraphStore(path: dir.appendingPathComponent("stage.sqlite").path, mode: .create, key: .noKey)
-        let generation = try server.stage(into: staging)
-        XCTAssertEqual(generation, 1)
+        let staged = try server.stage(into: staging)
+        XCTAssertEqual(staged.generation, 1)
         _ = try load(try recipe(in: dir, nodes: [caseLine(1), caseLine(2)], edges: []), data: dir, server: server)
-        XCTAssertThrowsError(try server.replaceGraph(with: staging, expecting: generation)) { error in
+        XCTAssertThrowsError(try server.replaceGraph(with: staging, expecting: staged.generation)) { error in
             XCTAssertEqual("\(error)", "the graph on \(server.location) changed while this load ran (generation 1 became 2: another load committed); nothing was written: run the load again")
         }
         XCTAssertEqual(try server.rowCounts()["node"], 2)
         XCTAssertEqual(try server.generation(), 2)
+    }
+
+    /// Loads after the first copy only what they changed: an updated node, a closed
+    /// edge, new ones, and a removed row all reach the server, which then holds exactly
+    /// what the same loads give a SQLite file.
+    func testLoadsCopyOnlyWhatTheyChanged() throws {
+        let server = try PostgresGraphStore(try freshDatabase("incremental"), create: true)
+        let dir = try tempFolder()
+        let sqlitePath = dir.appendingPathComponent("graph.sqlite").path
+        let first = try recipe(in: dir, nodes: (1...5).map { caseLine($0) }, edges: ["CITES,scotus:2US1,scotus:1US1", "CITES,scotus:3US1,scotus:1US1"])
+        _ = try load(first, data: dir, path: sqlitePath)
+        let (_, copiedFirst) = try copiedLoad(first, data: dir, server: server)
+        XCTAssertEqual(copiedFirst?.nodes, 5)
+        XCTAssertEqual(copiedFirst?.edges, 2)
+        try assertSameGraph(server, sqlitePath)
+        // Node 1 renamed, node 6 new, one more citation.
+        let second = try recipe(in: dir, nodes: [caseLine(1, name: "Renamed"), caseLine(6)], edges: ["CITES,scotus:6US1,scotus:1US1"])
+        let local = try load(second, data: dir, path: sqlitePath)
+        let (remote, copied) = try copiedLoad(second, data: dir, server: server)
+        XCTAssertEqual(remote.counts, local.counts)
+        XCTAssertEqual(copied?.nodes, 2, "one updated, one new")
+        XCTAssertEqual(copied?.edges, 1)
+        XCTAssertEqual(copied?.labels, 1)
+        XCTAssertEqual(copied?.removed, 0)
+        XCTAssertEqual(copied?.generation, 2)
+        try assertSameGraph(server, sqlitePath)
+        // A write that removes a row (as an ontology migration may) reaches the server too.
+        let removal = { (path: String) throws -> LoadReport in
+            let report = try self.load(second, data: dir, path: path)
+            try GraphStore(path: path, mode: .readWrite, key: .noKey).writeTransaction { db in
+                try db.execute(sql: "DELETE FROM edge WHERE id = 1")
+            }
+            return report
+        }
+        _ = try removal(sqlitePath)
+        let (_, removed) = try server.load(dryRun: false) { try removal($0) }
+        XCTAssertEqual(removed?.removed, 1)
+        XCTAssertEqual(removed?.edges, 0)
+        XCTAssertNil(try server.edge(id: 1))
+        try assertSameGraph(server, sqlitePath)
+    }
+
+    /// A load whose copy fails half-way through its transaction (the removals and the
+    /// small tables already written, then a node the server refuses) leaves the server
+    /// exactly as it was: graph, load log, audit trail and generation.
+    func testALoadThatFailsMidwayWritesNothing() throws {
+        let server = try PostgresGraphStore(try freshDatabase("midway"), create: true)
+        let dir = try tempFolder()
+        _ = try server.load(dryRun: false) { path in
+            let store = try BuildCatalog.openForBuild(path: path, root: PostgresStoreTests.root, key: .noKey)
+            var loader = GraphLoader(store: store, dataFolder: dir, user: "tester")
+            loader.audit = AuditChain.hook(action: "load", subject: "first")
+            return try loader.load([try recipe(in: dir, nodes: (1...3).map { caseLine($0) }, edges: ["CITES,scotus:2US1,scotus:1US1"])])
+        }
+        let before = try server.rowCounts()
+        let auditBefore = try server.auditEntries()
+        XCTAssertEqual(auditBefore.map(\.action).last, "load")
+        let r = try recipe(in: dir, nodes: [caseLine(4), caseLine(5)], edges: ["CITES,scotus:4US1,scotus:1US1"])
+        XCTAssertThrowsError(try server.load(dryRun: false) { path in
+            let store = try GraphStore(path: path, mode: .readWrite, key: .noKey)
+            var loader = GraphLoader(store: store, dataFolder: dir, user: "tester")
+            loader.audit = AuditChain.hook(action: "load", subject: "second")
+            let report = try loader.load([r])
+            // NUL: SQLite's JSON text holds it, jsonb refuses it.
+            try store.write { w in _ = try w.upsert(NodeInput(key: "scotus:2US1", type: "SupremeCourtCase", properties: ["name": .string("nul \u{0} inside"), "term": .int(1802)])) }
+            return report
+        }) { error in
+            XCTAssertTrue("\(error)".hasPrefix("PostgreSQL at \(server.location): unsupported Unicode escape sequence"), "\(error)")
+        }
+        XCTAssertEqual(try server.rowCounts(), before)
+        XCTAssertEqual(try server.auditEntries(), auditBefore)
+        XCTAssertEqual(try server.generation(), 1)
+        let name = try XCTUnwrap(server.nodeProperties(id: 2)).flatMap { try Value.parseJSON($0) }
+        XCTAssertEqual(name, .map(["name": .string("Case 2"), "term": .int(1802)]))
+    }
+
+    /// `lexgraph ontology apply --db postgres://...`: the update runs on a staging copy
+    /// with SQLite's validation, so it prints what SQLite prints and refuses what SQLite
+    /// refuses (nothing written); an applied update and its audit entry reach the server
+    /// in one transaction, and a query sees the new relationship type.
+    func testCLIOntologyApplyOnPostgreSQL() throws {
+        let location = try freshDatabase("ontology")
+        let dir = try tempFolder()
+        _ = try recipe(in: dir, nodes: (1...2).map { caseLine($0) }, edges: ["CITES,scotus:2US1,scotus:1US1"])
+        let sqlite = dir.appendingPathComponent("graph.sqlite").path
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEXGRAPH_") }
+        env["LEXGRAPH_ROOT"] = PostgresStoreTests.root.path
+        func lexgraph(_ arguments: [String]) throws -> LexgraphBinary.Result {
+            try LexgraphBinary.run(arguments, in: dir, environment: env, timeout: 120)
+        }
+        for db in [sqlite, location.description] {
+            let load = try lexgraph(["load", "recipe.yaml", "--init", "--data", dir.path, "--db", db])
+            XCTAssertEqual(load.status, 0, "\(load)")
+        }
+        let server = try PostgresGraphStore(location)
+        let version = try XCTUnwrap(try GraphStore(path: sqlite, mode: .readOnly, key: .noKey).ontologyHistory().last?.version)
+        let good = dir.appendingPathComponent(String(format: "%04d-2026-12-07-test-link.yaml", version + 1))
+        let stale = dir.appendingPathComponent(String(format: "%04d-2026-12-07-ahead.yaml", version + 2))
+        try """
+            update: \(version + 1)
+            date: 2026-12-07
+            base_version: \(version)
+            description: A test link between courts.
+            changes:
+              - op: add_edge_type
+                name: TEST_LINK
+                definition: {from: Court, to: Court, description: A link for the test.}
+            """.write(to: good, atomically: true, encoding: .utf8)
+        try """
+            update: \(version + 2)
+            date: 2026-12-07
+            base_version: \(version + 1)
+            description: Out of order.
+            changes:
+              - op: add_edge_type
+                name: OTHER_LINK
+                definition: {from: Court, to: Court, description: Out of order.}
+            """.write(to: stale, atomically: true, encoding: .utf8)
+        // Refused alike, and nothing written on the server.
+        let generation = try server.generation(), audit = try server.auditEntries()
+        let refusedHere = try lexgraph(["ontology", "apply", stale.path, "--db", sqlite])
+        let refusedThere = try lexgraph(["ontology", "apply", stale.path, "--db", location.description])
+        XCTAssertNotEqual(refusedHere.status, 0)
+        XCTAssertEqual(refusedThere.status, refusedHere.status)
+        XCTAssertEqual(refusedThere.stderr, refusedHere.stderr)
+        XCTAssertEqual(try server.generation(), generation)
+        XCTAssertEqual(try server.auditEntries(), audit)
+        // Applied alike: the same report, then the copy.
+        let appliedHere = try lexgraph(["ontology", "apply", good.path, "--db", sqlite])
+        let appliedThere = try lexgraph(["ontology", "apply", good.path, "--db", location.description])
+        XCTAssertEqual(appliedHere.status, 0, "\(appliedHere)")
+        XCTAssertEqual(appliedThere.status, 0, "\(appliedThere)")
+        XCTAssertEqual(appliedThere.stdout, appliedHere.stdout + "copied to \(location): 0 nodes, 0 edges (graph generation \(generation + 1))\n")
+        XCTAssertEqual(try server.ontologyStamp(), try GraphStore(path: sqlite, mode: .readOnly, key: .noKey).read { try GraphReads.ontologyStamp($0) })
+        XCTAssertEqual(try server.auditEntries().last?.action, "ontology.apply")
+        XCTAssertTrue(AuditChain.verify(try server.auditEntries()).isIntact)
+        let query = try lexgraph(["query", "MATCH (a:Court)-[:TEST_LINK]->(b) RETURN count(*) AS n", "--format", "csv", "--db", location.description])
+        XCTAssertEqual(query.stdout, "n\n0\n", "\(query)")
     }
 
     // MARK: The CLI
@@ -244,6 +428,17 @@ final class PostgresStoreTests: XCTestCase {
         // The load's own summary, but for its time.
         func untimed(_ text: String) -> String { text.replacingOccurrences(of: #"[0-9.]+ ?m?s\b"#, with: "T", options: .regularExpression) }
         XCTAssertTrue(untimed(load.stdout).hasPrefix(untimed(localLoad.stdout)), "\(load.stdout)\nvs\n\(localLoad.stdout)")
+        // The audit entries of the loads are kept on the server, chained as on SQLite.
+        let again = try lexgraph(["load", "recipe.yaml", "--data", dir.path, "--db", location.description])
+        XCTAssertEqual(again.status, 0, "\(again)")
+        XCTAssertTrue(again.stdout.hasSuffix("\ncopied to \(location): 0 nodes, 0 edges (graph generation 2)\n"), again.stdout)
+        let server = try PostgresGraphStore(location)
+        let entries = try server.auditEntries()
+        XCTAssertEqual(entries.filter { $0.action == "load" }.map(\.subject), ["recipe.yaml", "recipe.yaml"])
+        XCTAssertEqual(entries.map(\.seq), Array(1...Int64(entries.count)))
+        XCTAssertTrue(AuditChain.verify(entries).isIntact, "\(AuditChain.verify(entries))")
+        let localEntries = try GraphStore(path: sqlite, mode: .readOnly, key: .noKey).read { try AuditLogTable.all(in: $0) }
+        XCTAssertEqual(entries.map(\.action), localEntries.map(\.action) + ["load"])
         let text = "MATCH (a:SupremeCourtCase)-[:CITES]->(b) RETURN a.name AS citing, b.term AS term ORDER BY citing"
         for format in ["table", "json", "csv"] {
             let local = try lexgraph(["query", text, "--format", format, "--db", sqlite])
@@ -257,7 +452,7 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(write.stderr, "lexgraph: error: --write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`\n")
         let stats = try lexgraph(["stats", "--db", location.description])
         XCTAssertEqual(stats.status, 1)
-        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load and query do; pass --db with a SQLite file\n")
+        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query and ontology apply do; pass --db with a SQLite file\n")
         let down = try lexgraph(["query", text, "--db", "postgres://postgres@127.0.0.1:1/x"])
         XCTAssertEqual(down.status, 1)
         XCTAssertTrue(down.stderr.hasPrefix("lexgraph: error: cannot connect to PostgreSQL at 127.0.0.1:1"), down.stderr)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compliance
 import Foundation
 import GraphStore
+import PostgresStore
 import LexgraphCore
 import Ontology
 
@@ -85,20 +86,31 @@ struct OntologyCommand: ParsableCommand {
         var dryRun = false
 
         func run() throws {
-            let store = try database.open()
+            if let location = try database.postgres() {
+                // On PostgreSQL: the same update on a staging copy, then one transaction
+                // with what it changed (see PostgresGraphStore.stagedWrite).
+                let server = try PostgresGraphStore(location)
+                let (lines, copied) = try server.stagedWrite(dryRun: dryRun) { try apply(to: try GraphStore(path: $0, mode: .readWrite, key: .noKey)) }
+                for line in lines { Console.text(line) }
+                Console.text(PostgresOutput.copied(copied, to: location))
+                return
+            }
+            for line in try apply(to: try database.open()) { Console.text(line) }
+        }
+
+        /// Applies the file (or folder) to `store`; the lines to print.
+        func apply(to store: GraphStore) throws -> [String] {
             let options = OntologyApplyOptions(force: force, dryRun: dryRun, audit: AuditChain.hook(action: "ontology.apply", subject: file))
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
                 let reports = try store.applyPending(updatesFolder: file, options: options)
-                if reports.isEmpty { Console.text("no update files in \(file)") }
-                for report in reports { Console.text(report.text) }
-                return
+                return reports.isEmpty ? ["no update files in \(file)"] : reports.map(\.text)
             }
             switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
             case .document:
                 throw CLIError("\(file) is an ontology document; `apply` takes an update file (`lexgraph ontology init` installs a document in a new database)")
             case .update(let update):
-                Console.text(try store.applyOntologyUpdate(update, options: options).text)
+                return [try store.applyOntologyUpdate(update, options: options).text]
             }
         }
     }

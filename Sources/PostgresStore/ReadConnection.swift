@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import GraphStore
+import Logging
+import NIOPosix
+import PostgresNIO
+
+/// The one connection the store's synchronous reads go through (the query engine's
+/// statements, element reads, the ontology stamp, a load's staging copy).
+///
+/// A query used to lease a connection from the pool for each of its statements; a
+/// one-hop query paid the lease, a task hop and a server round trip three times over,
+/// and the CLI opened two connections (the schema check's, then the pool's) before its
+/// first row. The schema check's connection is now kept and reads go through it, one
+/// statement at a time. When the server closed it (a restart), the next read opens a new
+/// one and sends the statement again: a read is safe to repeat. Loads keep the pool.
+final class ReadConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var connection: PostgresConnection?
+    private let location: PostgresLocation
+    private let logger: Logger
+    private var sent = 0
+
+    init(_ connection: PostgresConnection?, location: PostgresLocation, logger: Logger) {
+        self.connection = connection
+        self.location = location
+        self.logger = logger
+    }
+
+    /// Statements sent so far: each is one round trip to the server.
+    var statementsSent: Int { locked { sent } }
+
+    /// Runs `sql` and returns every row's values in column order.
+    func rows(_ sql: String, _ arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+        try locked {
+            do {
+                return try send(sql, arguments)
+            } catch let error as PSQLError where error.serverInfo == nil && [.serverClosedConnection, .uncleanShutdown].contains(error.code) {
+                connection = nil
+                return try send(sql, arguments)
+            }
+        }
+    }
+
+    func close() {
+        locked {
+            // Not waited for: a store may be released on any thread.
+            if let connection { _ = connection.close() }
+            connection = nil
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// One statement on the open connection (opened first when there is none).
+    private func send(_ sql: String, _ arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+        let open: PostgresConnection
+        if let connection, !connection.isClosed {
+            open = connection
+        } else {
+            open = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(),
+                                                  configuration: PostgresGraphStore.connectionConfiguration(location),
+                                                  id: 1, logger: logger).wait()
+            connection = open
+        }
+        sent += 1
+        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresValues.bindings(arguments))
+        let logger = self.logger
+        return try blocking {
+            var out: [[DatabaseValue]] = []
+            for try await row in try await open.query(query, logger: logger) {
+                var values: [DatabaseValue] = []
+                values.reserveCapacity(row.count)
+                for cell in row { values.append(try PostgresValues.value(cell)) }
+                out.append(values)
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GraphStore
+import LexgraphCore
+import PostgresStore
+import Query
+import TestRequirements
+import XCTest
+
+/// How many statements (round trips to the server) a query on PostgreSQL costs, counted
+/// by the store: a query seen before costs the ontology stamp and one statement per
+/// MATCH, and a node it returns one more read (its properties and labels together).
+final class PostgresRoundTripTests: XCTestCase {
+    func testAQueryCostsOneStatementPerMatchAfterTheStamp() throws {
+        let url = try PostgresTestServer.freshDatabase("roundtrips")
+        defer { PostgresTestServer.drop(url) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-rt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try PostgresDifferentialTests.legalGraph(in: dir)
+        let server = try PostgresGraphStore(try PostgresLocation(url: url), create: true)
+        defer { server.close() }
+        try server.replaceGraph(with: store)
+        let sqlite = QueryEngine(store: store), postgres = RemoteQueryEngine(graph: server)
+        func statements(_ text: String, _ parameters: [String: CypherValue] = [:]) throws -> (count: Int, rows: [[CypherValue]]) {
+            _ = try postgres.run(text, parameters: parameters)  // parses, binds, loads the ontology
+            let before = server.statementsSent
+            let result = try postgres.run(text, parameters: parameters)
+            XCTAssertEqual(result.rows, try sqlite.run(text, parameters: parameters).rows, text)
+            return (server.statementsSent - before, result.rows)
+        }
+        // The benchmark's one hop, anchored: the stamp and the MATCH.
+        let hop = "MATCH (a)-[:CITES]->(b) WHERE id(a) = $start RETURN count(DISTINCT b) AS n"
+        XCTAssertEqual(try statements(hop, ["start": .int(1)]).count, 2)
+        // Unanchored, of a common type: no frequency question on PostgreSQL.
+        XCTAssertEqual(try statements("MATCH (a)-[:CITES]->(b) RETURN count(*) AS n").count, 2)
+        // Reading nodes: one statement per distinct node (properties and labels together),
+        // not two.
+        let busiest = try sqlite.run("MATCH (a)-[:CITES]->(b) RETURN id(a) AS id, count(DISTINCT b) AS n ORDER BY n DESC, id LIMIT 1").rows[0]
+        let read = try statements("MATCH (a)-[:CITES]->(b) WHERE id(a) = $start WITH DISTINCT b RETURN b.name AS name, labels(b) AS labels, id(b) AS id ORDER BY name, id",
+                                  ["start": busiest[0]])
+        XCTAssertEqual(.int(Int64(read.rows.count)), busiest[1])
+        XCTAssertGreaterThan(read.rows.count, 1)
+        XCTAssertEqual(read.count, 2 + read.rows.count)
+    }
+}
