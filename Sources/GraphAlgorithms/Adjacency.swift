@@ -1,17 +1,19 @@
 /// Compressed sparse rows of one edge direction: the slots of node `v` are
 /// `offsets[v]..<offsets[v+1]`, and each slot repeats what a walk tests on the edge
 /// (type, validity) next to the neighbor, so a walk reads one contiguous run per node.
-struct Adjacency: Sendable {
-    let offsets: [Int32]
-    let neighbor: [Int32]
-    let edge: [Int32]
-    let type: [Int32]
-    let from: [Int32]
-    let to: [Int32]
+/// `from`/`to` are validity bounds in whatever order-preserving integer code the builder
+/// chose: day numbers for `GraphSnapshot`, ranks of the stored text for `TraversalGraph`.
+public struct Adjacency: Sendable {
+    public let offsets: [Int32]
+    public let neighbor: [Int32]
+    public let edge: [Int32]
+    public let type: [Int32]
+    public let from: [Int32]
+    public let to: [Int32]
 
     /// Groups edges by `owner` (stable: edges keep their given order within a node).
     /// `keep`, when given, drops the edges it marks false.
-    init(nodeCount: Int, owner: [Int32], neighbor: [Int32], type: [Int32], from: [Int32], to: [Int32], keep: [Bool]? = nil) {
+    public init(nodeCount: Int, owner: [Int32], neighbor: [Int32], type: [Int32], from: [Int32], to: [Int32], keep: [Bool]? = nil) {
         var counts = [Int32](repeating: 0, count: nodeCount + 1)
         for e in owner.indices where keep?[e] ?? true { counts[Int(owner[e]) + 1] += 1 }
         for v in 0..<nodeCount { counts[v + 1] += counts[v] }
@@ -39,7 +41,12 @@ struct Adjacency: Sendable {
     }
 
     @inline(__always)
-    func slots(of node: Int32) -> Range<Int> {
+    public func slots(of node: Int32) -> Range<Int> {
         Int(offsets[Int(node)])..<Int(offsets[Int(node) + 1])
+    }
+
+    /// Bytes held by the arrays.
+    public var bytes: Int {
+        4 * (offsets.count + neighbor.count + edge.count + type.count + from.count + to.count)
     }
 }

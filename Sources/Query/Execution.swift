@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GraphAlgorithms
 import GraphStore
 import LexgraphCore
 import Ontology
@@ -22,6 +23,9 @@ final class Execution {
     var sqlLog: [(sql: String, arguments: [DatabaseValue])] = []
     /// The SQL the MATCH plans are written in (the store's).
     let dialect: any SQLDialect
+    /// The engine's adjacency cache, for native variable-length operators
+    /// (`NativeTraversal`); nil in a write transaction and on a server.
+    var adjacency: AdjacencyCache?
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, source: GraphAccess.Source,
          writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline, dialect: any SQLDialect = SQLiteDialect()) {
@@ -78,13 +82,30 @@ final class Execution {
             case .match(let optional, let parts, let predicate, _):
                 name = optional ? "OPTIONAL MATCH" : "MATCH"
                 let next = Execution.projection(after: i, in: ast.clauses)
-                let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
-                if let pushed, let next {
-                    // The RETURN/WITH ran inside this MATCH's SQL.
+                var native: NativeMatch?
+                var pushedRows: (rows: [[CypherValue]], ordered: Bool, how: String)?
+                var plan: MatchPlan?
+                if let found = try nativeTraversal(at: i, parts, predicate) {
+                    native = found
+                    if i == 0, !optional, let next, found.plan.endBound.isEmpty, found.plan.countsOnly(next.projection) {
+                        // The RETURN/WITH only counts: the traversal's counts answer it.
+                        let results = try nativeEnds(found, [:], scope).map { (seed: $0.seed, ends: $0.ends) }
+                        pushedRows = ([found.plan.counted(next.projection, results)], false,
+                                      "counted by the traversal; " + Execution.nativeClauseName(false, found))
+                    }
+                } else {
+                    let (matchPlan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+                    plan = matchPlan
+                    if let pushed, let next {
+                        pushedRows = (try runPushed(pushed, matchPlan, next.projection), pushed.order != nil, "one SQL statement")
+                    }
+                }
+                if let pushedResult = pushedRows, let next {
+                    // The RETURN/WITH ran inside this MATCH's SQL (or traversal).
                     skipNext = true
+                    let how = pushedResult.how
                     let names = next.projection.items.map(\.name)
-                    let projected = try orderAndSlice(next.projection, names, try runPushed(pushed, plan, next.projection),
-                                                      ordered: pushed.order != nil)
+                    let projected = try orderAndSlice(next.projection, names, pushedResult.rows, ordered: pushedResult.ordered)
                     if let predicate = next.predicate {
                         rows = try filterWith(names, projected, Array(repeating: nil, count: projected.count), predicate)
                     } else if case .return = ast.clauses[i + 1] {
@@ -94,13 +115,21 @@ final class Execution {
                     } else {
                         rows = projected.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
                     }
-                    profile.append(ProfileStep(clause: name + " + " + Execution.clauseName(ast.clauses[i + 1]) + " (one SQL statement)",
+                    profile.append(ProfileStep(clause: name + " + " + Execution.clauseName(ast.clauses[i + 1]) + " (\(how))",
                                                rows: rows.count + result.count, seconds: Date().timeIntervalSince(started)))
                     try checkTime()
                     if !rows.isEmpty { try memory.restart(with: rows) }
                     continue
                 }
-                rows = try match(plan, parts, optional: optional, rows, scope)
+                if let native {
+                    rows = try nativeMatch(native, optional: optional, rows, scope, parts: parts)
+                    profile.append(ProfileStep(clause: Execution.nativeClauseName(optional, native),
+                                               rows: rows.count, seconds: Date().timeIntervalSince(started)))
+                    try checkTime()
+                    try memory.restart(with: rows)
+                    continue
+                }
+                rows = try match(plan!, parts, optional: optional, rows, scope)
             case .unwind(let e, let alias, _):
                 name = "UNWIND"
                 rows = try unwind(e, alias, rows)

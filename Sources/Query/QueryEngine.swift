@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GraphAlgorithms
 import GraphStore
 import LexgraphCore
 import Ontology
@@ -49,8 +50,14 @@ import Ontology
 public final class QueryEngine: Sendable {
     public let store: GraphStore
     let compiled = CompiledQueryCache()
+    /// Edges as compressed sparse rows for native variable-length matching, kept between
+    /// queries and dropped when the graph changes (`AdjacencyCache`).
+    public let adjacency: AdjacencyCache
 
-    public init(store: GraphStore) { self.store = store }
+    public init(store: GraphStore) {
+        self.store = store
+        self.adjacency = AdjacencyCache(changes: GraphChangeObserver.attached(to: store))
+    }
 
     /// Parses, checks and runs `text`. Throws `QueryError` for every problem.
     ///
@@ -75,6 +82,8 @@ public final class QueryEngine: Sendable {
                 }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, source: .sqlite(db),
                                           writer: writer, parameters: parameters, deadline: deadline, dialect: self.store.dialect)
+                // Not in a write transaction: the cache does not see its uncommitted changes.
+                if writer == nil { execution.adjacency = self.adjacency }
                 return try execution.result(started: started) { try deadline.enforce(on: db) { try execution.run() } }
             }
             if writes && options.write && ast.mode != .explain {
@@ -138,6 +147,9 @@ public struct QueryOptions: Sendable {
     public var unboundedPathLimit = 10
     /// Keep the SQL each MATCH ran (tests, debugging).
     public var logSQL = false
+    /// Let the planner answer a variable-length MATCH natively over the adjacency cache
+    /// where the pattern allows (`NativeTraversal`); false: always SQL (tests compare them).
+    public var nativeTraversal = true
     /// Lets the caller stop the query while it runs (Ctrl-C in the shell).
     public var cancellation: QueryCancellation?
     /// The longest query text and the deepest expression the parser accepts.

@@ -266,12 +266,15 @@ final class QueryEngineTests: XCTestCase {
 
     func testExplainShowsRecursiveCTEAndPlanAndProfileCountsRows() throws {
         let engine = QueryEngine(store: try legalStore())
-        let e = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*1..3]->(b) RETURN b")
+        // The SQL (by default the native traversal answers these: NativeTraversalTests).
+        var sqlOnly = QueryOptions()
+        sqlOnly.nativeTraversal = false
+        let e = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*1..3]->(b) RETURN b", options: sqlOnly)
         let text = e.explanation?.joined(separator: "\n") ?? ""
         XCTAssertTrue(text.contains("WITH RECURSIVE"), text)
         XCTAssertTrue(text.contains("-- plan:"), text)
         // A WHERE condition on the start node also narrows the recursive CTE's seed.
-        let seeded = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*]->(b) WHERE a.year < 2000 RETURN b")
+        let seeded = try engine.run("EXPLAIN MATCH (a:Case)-[:CITES*]->(b) WHERE a.year < 2000 RETURN b", options: sqlOnly)
         let seedLine = seeded.explanation?.first { $0.contains("SELECT s") && $0.contains("FROM node s") } ?? ""
         XCTAssertTrue(seedLine.contains("json_extract(s"), seeded.explanation?.joined(separator: "\n") ?? "")
         let p = try engine.run("PROFILE MATCH (a:Case)-[:CITES]->(b) RETURN a.name AS a")

@@ -11,8 +11,12 @@ final class VariableLengthPlanTests: XCTestCase {
         try engine.run(text).rows
     }
 
+    /// The SQL plan (the native traversal, which answers some of these patterns on
+    /// SQLite, is compared with it in NativeTraversalTests).
     func explain(_ engine: QueryEngine, _ text: String) throws -> String {
-        try engine.run("EXPLAIN " + text).explanation?.joined(separator: "\n") ?? ""
+        var sqlOnly = QueryOptions()
+        sqlOnly.nativeTraversal = false
+        return try engine.run("EXPLAIN " + text, options: sqlOnly).explanation?.joined(separator: "\n") ?? ""
     }
 
     /// q -> p1 -> p2 -> t and p3 -> t.
