@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the reference fixtures for the encoder family beyond BERT (DistilBERT, RoBERTa).
+"""Writes the reference fixtures for the encoder family beyond BERT (DistilBERT, RoBERTa, ALBERT).
 
 Peer: PyTorch + Hugging Face transformers (CPU, float32, eager attention, dropout off).
-Rerun from the package root:  python3 tools/make_encoder_fixtures.py
-Outputs (Tests/Fixtures/encoders/), for ARCH in distilbert, roberta:
+Rerun from the package root:  python3 tools/make_encoder_fixtures.py [ARCH ...]   (default: all)
+Outputs (Tests/Fixtures/encoders/), for ARCH in distilbert, roberta, albert:
   tiny-ARCH/{config.json,model.safetensors}  a 2-layer randomly initialized
                                   ARCHForSequenceClassification (hidden 32, 4 heads, 3 labels),
                                   LayerNorm weights and biases perturbed so their gradients
@@ -12,13 +12,17 @@ Outputs (Tests/Fixtures/encoders/), for ARCH in distilbert, roberta:
                                   and sentence pairs in the architecture's own layout):
                                   logits, single-label cross-entropy loss and the gradient of
                                   every parameter (HF names), plus the last hidden states.
+ALBERT's classifier has 3 layers sharing one weight set (their gradients sum in it), an
+embedding_size (16) below hidden_size (32) and gelu_new; its pairs carry token_type_ids.
+Its reference also holds `single.gelu_logits`: the same weights with hidden_act "gelu".
 """
 import json
 import os
+import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import (DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig,
+from transformers import (AlbertConfig, AlbertForSequenceClassification, DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig,
                           RobertaForSequenceClassification)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,20 +49,33 @@ def roberta():
     return RobertaForSequenceClassification(config), dict(cls=[0], sep=[2], mid=[2, 2], pad=1)
 
 
+def albert():
+    config = AlbertConfig(vocab_size=VOCAB, embedding_size=16, hidden_size=32, num_hidden_layers=3, num_attention_heads=4,
+                          intermediate_size=64, max_position_embeddings=64, type_vocab_size=2, hidden_act="gelu_new",
+                          hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, classifier_dropout_prob=0.1, num_labels=3,
+                          pad_token_id=0, bos_token_id=2, eos_token_id=3, attn_implementation="eager")
+    # SentencePiece layout: [CLS]=2, [SEP]=3, <pad>=0; pairs are [CLS] a [SEP] b [SEP] with token types 0…0 1…1.
+    return AlbertForSequenceClassification(config), dict(cls=[2], sep=[3], mid=[3], pad=0, types=True)
+
+
 def batch(special, pairs, gen):
-    """Four rows of random word ids (5..VOCAB-1) in the architecture's layout, right-padded."""
-    rows = []
+    """Four rows of random word ids (5..VOCAB-1) in the architecture's layout, right-padded,
+    and their token types (None where the architecture's tokenizer gives none)."""
+    rows, types = [], []
     for i in range(4):
         a = torch.randint(5, VOCAB, (int(torch.randint(2, 7, (1,), generator=gen)),), generator=gen).tolist()
         if pairs:
             b = torch.randint(5, VOCAB, (int(torch.randint(2, 6, (1,), generator=gen)),), generator=gen).tolist()
             rows.append(special["cls"] + a + special["mid"] + b + special["sep"])
+            types.append([0] * (len(special["cls"] + a + special["mid"])) + [1] * len(b + special["sep"]))
         else:
             rows.append(special["cls"] + a + special["sep"])
+            types.append([0] * len(rows[-1]))
     t = max(len(r) for r in rows)
     ids = [r + [special["pad"]] * (t - len(r)) for r in rows]
     mask = [[1] * len(r) + [0] * (t - len(r)) for r in rows]
-    return ids, mask
+    types = [r + [0] * (t - len(r)) for r in types] if special.get("types") else None
+    return ids, mask, types
 
 
 def make(name, build, seed):
@@ -76,19 +93,34 @@ def make(name, build, seed):
     tensors, meta = {}, {"peer": f"torch {torch.__version__}", "architecture": name}
     base = getattr(model, model.base_model_prefix)
     for tag, pairs in (("single", False), ("pair", True)):
-        ids, mask = batch(special, pairs, gen)
+        ids, mask, types = batch(special, pairs, gen)
         labels = torch.randint(0, 3, (4,), generator=gen)
-        ids_t, mask_t = torch.tensor(ids), torch.tensor(mask)
+        inputs = dict(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask))
+        if types is not None:
+            inputs["token_type_ids"] = torch.tensor(types)
         model.zero_grad()
-        out = model(input_ids=ids_t, attention_mask=mask_t, labels=labels)
+        out = model(**inputs, labels=labels)
         out.loss.backward()
         with torch.no_grad():
-            hidden = base(input_ids=ids_t, attention_mask=mask_t).last_hidden_state
+            hidden = base(**inputs).last_hidden_state
         tensors[f"{tag}.logits"] = out.logits.detach().clone()
         tensors[f"{tag}.last_hidden_state"] = hidden.clone()
         for n, p in model.named_parameters():
             tensors[f"{tag}.grad.{n}"] = p.grad.detach().clone()
         meta[tag] = {"input_ids": ids, "attention_mask": mask, "labels": labels.tolist(), "loss": out.loss.item()}
+        if types is not None:
+            meta[tag]["token_type_ids"] = types
+        if name == "albert" and tag == "single":
+            # The activation is a config value: the same weights with the exact (erf) GELU.
+            from transformers.activations import ACT2FN
+            for group in base.encoder.albert_layer_groups:
+                for layer in group.albert_layers:
+                    layer.activation = ACT2FN["gelu"]
+            with torch.no_grad():
+                tensors["single.gelu_logits"] = model(**inputs).logits.clone()
+            for group in base.encoder.albert_layer_groups:
+                for layer in group.albert_layers:
+                    layer.activation = ACT2FN[model.config.hidden_act]
     meta["parameters"] = [n for n, _ in model.named_parameters()]
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(OUT, f"{name}_reference.safetensors"))
     with open(os.path.join(OUT, f"{name}_reference.json"), "w") as f:
@@ -98,5 +130,7 @@ def make(name, build, seed):
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    make("distilbert", distilbert, 4321)
-    make("roberta", roberta, 8765)
+    builders = {"distilbert": (distilbert, 4321), "roberta": (roberta, 8765), "albert": (albert, 2468)}
+    for arch in sys.argv[1:] or builders:
+        build, seed = builders[arch]
+        make(arch, build, seed)

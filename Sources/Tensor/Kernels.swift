@@ -74,6 +74,47 @@ public enum Kernels {
         }
     }
 
+    // MARK: GELU, tanh approximation (HF "gelu_new", ALBERT's default)
+
+    /// `u += bias` (per column), then `g = ½u(1 + tanh(√(2/π)(u + 0.044715u³)))`, written as
+    /// `u·σ(2z)` (½(1 + tanh z) = σ(2z)) so one vector exp serves; `u` keeps the pre-activation.
+    public static func biasGELUTanh(_ u: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, cols: Int,
+                                    out g: UnsafeMutablePointer<Float>) {
+        Parallel.chunks(rows, grain: Parallel.grain(rowLength: cols)) { _, range in
+            for r in range {
+                let ur = u + r * cols, gr = g + r * cols
+                forEachVector(cols) { i, k in
+                    var x = load(ur, i, k)
+                    if let bias { x += load(bias, i, k) }
+                    store(x, ur, i, k)
+                    store(x * tanhGELUGate(x).gate, gr, i, k)
+                }
+            }
+        }
+    }
+
+    /// `du = dg · d/du[u·σ(2z)] = dg · (σ + u·σ(1−σ)·2z')` with z' = √(2/π)(1 + 3·0.044715u²).
+    /// `du` may alias `dg`.
+    public static func geluTanhBackward(_ dg: UnsafePointer<Float>, u: UnsafePointer<Float>, count: Int, du: UnsafeMutablePointer<Float>) {
+        Parallel.chunks(count, grain: elementGrain) { _, range in
+            let o = range.lowerBound
+            forEachVector(range.count) { i, k in
+                let x = load(u + o, i, k), d = load(dg + o, i, k)
+                let (s, dz) = tanhGELUGate(x)
+                store(d * (s + x * s * (1 - s) * 2 * dz), du + o, i, k)
+            }
+        }
+    }
+
+    /// σ(2z) for z = √(2/π)(x + 0.044715x³), and dz/dx.
+    @inline(__always)
+    static func tanhGELUGate(_ x: VectorMath.V) -> (gate: VectorMath.V, dz: VectorMath.V) {
+        let c: Float = 0.797_884_560_802_865_4, a: Float = 0.044_715
+        let x2 = x * x
+        let z = c * (x + a * x2 * x)
+        return (1 / (1 + VectorMath.exp(-2 * z)), c * (1 + 3 * a * x2))
+    }
+
     // MARK: Softmax over attention scores (serial: one head per call)
 
     /// Row-wise softmax of `scores[rows, n]` in place. Keys with `keyVisible[j] == 0` get

@@ -70,7 +70,8 @@ extension BertModel {
 
     /// Gradient of one layer: `dOut` (w.r.t. its output) to `dIn` (w.r.t. its input). Each
     /// LayerNorm backward also writes its input gradient through the sub-layer's dropout
-    /// (`maskedDx`), so no separate mask pass runs. With LoRA adapters attached, the base
+    /// (`maskedDx`), so no separate mask pass runs. Parameter gradients are ADDED, so ALBERT's
+    /// shared layer sums its gradient over every use. With LoRA adapters attached, the base
     /// parameters get no gradients (`grad` nil skips their GEMMs and sums) and each adapter's
     /// backward follows its base layer's.
     func layerBackward(_ l: Int, ws: BertWorkspace, dOut: Tensor, dIn: Tensor, dropout: Bool) {
@@ -83,7 +84,7 @@ extension BertModel {
         var clock = OpProfile.Clock()
 
         // Output LayerNorm; its input gradient feeds both the residual (dSum) and the FFN branch.
-        let outputMask = dropout ? a.outputDropMask.map { UnsafePointer($0) } : nil
+        let outputMask = dropout && config.architecture.dropsFeedForwardOutput ? a.outputDropMask.map { UnsafePointer($0) } : nil
         let dProjection = outputMask == nil ? dSum : ws.gradContext.data
         Kernels.layerNormBackward(dOut.data, x: a.outputSum.data, mean: a.mean2.data, rstd: a.rstd2.data, gamma: p.outputNorm.value.data,
                                   rows: bt, cols: h, dx: dSum, dGamma: grad(p.outputNorm), dBeta: grad(p.outputNormBias),
@@ -93,7 +94,11 @@ extension BertModel {
                         dWeight: grad(p.output), dBias: grad(p.outputBias), dx: ws.gradIntermediate.data)
         lora?.backward(.output, layer: l, dy: dProjection, x: a.activation.data, rows: bt, dx: ws.gradIntermediate.data, dropout: dropout)
         clock.lap("bwd FFN down GEMMs + bias sums")
-        Kernels.geluBackward(ws.gradIntermediate.data, u: a.preActivation.data, count: bt * inter, du: ws.gradIntermediate.data)
+        if config.usesTanhGELU {
+            Kernels.geluTanhBackward(ws.gradIntermediate.data, u: a.preActivation.data, count: bt * inter, du: ws.gradIntermediate.data)
+        } else {
+            Kernels.geluBackward(ws.gradIntermediate.data, u: a.preActivation.data, count: bt * inter, du: ws.gradIntermediate.data)
+        }
         clock.lap("bwd GELU'")
         Linear.backward(dy: ws.gradIntermediate.data, x: a.attentionNormed.data, rows: bt, inFeatures: h, outFeatures: inter,
                         weight: p.intermediate.value.data, dWeight: grad(p.intermediate), dBias: grad(p.intermediateBias),
@@ -124,22 +129,29 @@ extension BertModel {
         clock.lap("bwd Q/K/V projection GEMMs + bias sums")
     }
 
-    /// Embedding LayerNorm backward, then scatter-add into the three embedding tables.
+    /// ALBERT's embedding projection backward (when present), embedding LayerNorm backward,
+    /// then scatter-add into the three embedding tables.
     func embeddingBackward(ws: BertWorkspace, dHidden: Tensor, dropout: Bool) {
         guard let batch = saved?.batch else { return }
-        let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize
-        if dropout, let mask = ws.embeddingDropMask { Kernels.multiply(dHidden.data, by: mask.data, count: bt * h) }
-        let dSum = ws.gradScratch.data
-        Kernels.layerNormBackward(dHidden.data, x: ws.embeddingSum.data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data,
-                                  gamma: embeddingNorm.value.data, rows: bt, cols: h, dx: dSum,
+        let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize, e = config.embeddingWidth
+        var dNormed = dHidden.data, dSum = ws.gradScratch.data
+        if let w = embeddingProjection, let bias = embeddingProjectionBias {
+            Linear.backward(dy: dHidden.data, x: ws.embeddingNormed.data, rows: bt, inFeatures: e, outFeatures: h, weight: w.value.data,
+                            dWeight: w.grad.data, dBias: bias.grad.data, dx: ws.gradEmbedding.data)
+            dNormed = ws.gradEmbedding.data
+            dSum = ws.gradEmbeddingSum.data
+        }
+        if dropout, let mask = ws.embeddingDropMask { Kernels.multiply(dNormed, by: mask.data, count: bt * e) }
+        Kernels.layerNormBackward(dNormed, x: ws.embeddingSum.data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data,
+                                  gamma: embeddingNorm.value.data, rows: bt, cols: e, dx: dSum,
                                   dGamma: embeddingNorm.grad.data, dBeta: embeddingNormBias.grad.data)
         let dWord = wordEmbeddings.grad.data, dPos = positionEmbeddings.grad.data, dType = tokenTypeEmbeddings?.grad.data
         let positions = batch.offsetPositionIds(config)
         for row in 0..<bt {
-            let g = dSum + row * h
-            Kernels.accumulate(g, count: h, into: dWord + Int(batch.inputIds[row]) * h)
-            Kernels.accumulate(g, count: h, into: dPos + (positions?[row] ?? batch.positionId(ofRow: row)) * h)
-            if let dType { Kernels.accumulate(g, count: h, into: dType + Int(batch.tokenTypeIds[row]) * h) }
+            let g = dSum + row * e
+            Kernels.accumulate(g, count: e, into: dWord + Int(batch.inputIds[row]) * e)
+            Kernels.accumulate(g, count: e, into: dPos + (positions?[row] ?? batch.positionId(ofRow: row)) * e)
+            if let dType { Kernels.accumulate(g, count: e, into: dType + Int(batch.tokenTypeIds[row]) * e) }
         }
     }
 }

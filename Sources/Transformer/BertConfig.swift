@@ -28,6 +28,19 @@ public struct BertConfig: Sendable, Equatable {
     /// HF `classifier_dropout` (DistilBERT `seq_classif_dropout`): the head's dropout, nil
     /// for the hidden dropout.
     public var classifierDropout: Double?
+    /// ALBERT's `embedding_size`: the width of its embedding tables, projected to
+    /// hidden_size; nil (the other architectures, or an ALBERT config made in code) means
+    /// hidden_size.
+    public var embeddingSize: Int?
+
+    /// The width of the embedding tables and their LayerNorm.
+    public var embeddingWidth: Int { architecture.projectsEmbeddings ? (embeddingSize ?? hiddenSize) : hiddenSize }
+
+    /// The `hidden_act` values the encoder runs: HF's "gelu" (exact, erf) and its tanh
+    /// approximation under both names transformers gives it.
+    public static let activations = ["gelu", "gelu_new", "gelu_pytorch_tanh"]
+    /// Whether `hidden_act` is the tanh approximation of GELU (ALBERT's default).
+    public var usesTanhGELU: Bool { hiddenAct != "gelu" }
 
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
                 hiddenAct: String = "gelu", maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12,
@@ -56,7 +69,7 @@ public struct BertConfig: Sendable, Equatable {
     /// hostile config, refused with its key before any size is multiplied out.
     public static let limits: [String: Int64] = [
         "vocab_size": 4_194_304, "hidden_size": 65_536, "num_hidden_layers": 1_024, "num_attention_heads": 4_096,
-        "intermediate_size": 262_144, "max_position_embeddings": 1_048_576, "type_vocab_size": 65_536,
+        "intermediate_size": 262_144, "max_position_embeddings": 1_048_576, "type_vocab_size": 65_536, "embedding_size": 65_536,
     ]
 
     /// Reads and validates `config.json`.
@@ -109,11 +122,20 @@ public struct BertConfig: Sendable, Equatable {
         numHiddenLayers = try int("num_hidden_layers")
         numAttentionHeads = try int("num_attention_heads")
         intermediateSize = try int("intermediate_size")
-        let roberta = architecture == .roberta
+        let roberta = architecture == .roberta, albert = architecture == .albert
+        if albert {
+            embeddingSize = try int("embedding_size", 128)
+            // Groups of distinct layers: lexgraph holds one shared layer (albert-base/large/xlarge/xxlarge v1 and v2 all have 1).
+            for groupKey in ["num_hidden_groups", "inner_group_num"] {
+                guard try int(groupKey, 1) != 1 else { continue }
+                throw TransformerError("config \"\(groupKey)\" is \(f[groupKey]!.jsonText), only 1 is supported "
+                                       + "(one ALBERT layer shared by all num_hidden_layers)", file: path)
+            }
+        }
         // Missing keys take the HF config class's defaults (RobertaConfig's are BERT's, bar pad_token_id).
         maxPositionEmbeddings = try int("max_position_embeddings", 512)
         typeVocabSize = distil ? 0 : try int("type_vocab_size", 2)
-        hiddenAct = f[key("hidden_act")]?.stringValue ?? "gelu"
+        hiddenAct = f[key("hidden_act")]?.stringValue ?? (albert ? "gelu_new" : "gelu")
         if let v = f["pad_token_id"], !v.isNull {
             guard let i = v.intValue, i >= 0, i < Int64(vocabSize) else {
                 throw TransformerError("config \"pad_token_id\" must be an integer in 0..<vocab_size \(vocabSize), found \(v.jsonText)", file: path)
@@ -135,10 +157,12 @@ public struct BertConfig: Sendable, Equatable {
             throw TransformerError("config \"layer_norm_eps\" must be a positive number", file: path)
         }
         layerNormEps = eps
-        hiddenDropoutProb = try prob("hidden_dropout_prob", 0.1)
-        attentionProbsDropoutProb = try prob("attention_probs_dropout_prob", 0.1)
+        // AlbertConfig's dropout defaults are 0 (its classifier's is 0.1).
+        hiddenDropoutProb = try prob("hidden_dropout_prob", albert ? 0 : 0.1)
+        attentionProbsDropoutProb = try prob("attention_probs_dropout_prob", albert ? 0 : 0.1)
         initializerRange = f["initializer_range"]?.doubleValue ?? 0.02
-        if let v = f[key("classifier_dropout")], !v.isNull { classifierDropout = try prob("classifier_dropout", 0) }
+        if albert { classifierDropout = try prob("classifier_dropout_prob", 0.1) }  // AlbertConfig's name and default
+        else if let v = f[key("classifier_dropout")], !v.isNull { classifierDropout = try prob("classifier_dropout", 0) }
         else if distil { classifierDropout = 0.2 }  // DistilBertConfig's seq_classif_dropout default
         if case .map(let labels)? = f["id2label"] { numLabels = labels.count } else { numLabels = nil }
         problemType = f["problem_type"]?.stringValue
@@ -161,8 +185,12 @@ public struct BertConfig: Sendable, Equatable {
             throw TransformerError("max_position_embeddings \(maxPositionEmbeddings) leaves no position past pad_token_id \(padTokenId), "
                                    + "where RoBERTa's positions start", file: path)
         }
-        guard hiddenAct == "gelu" else {
-            throw TransformerError("hidden_act \"\(hiddenAct)\" is not supported (only \"gelu\", the exact erf form)", file: path)
+        guard Self.activations.contains(hiddenAct) else {
+            throw TransformerError("hidden_act \"\(hiddenAct)\" is not supported (one of " + Self.activations.map { "\"\($0)\"" }.joined(separator: ", ")
+                                   + ": GELU exact or its tanh approximation)", file: path)
+        }
+        if let embeddingSize, embeddingSize < 1 {
+            throw TransformerError("embedding_size must be a positive integer, found \(embeddingSize)", file: path)
         }
     }
 
@@ -195,7 +223,17 @@ public struct BertConfig: Sendable, Equatable {
             f["bos_token_id"] = .int(0)
             f["eos_token_id"] = .int(2)
         }
-        if let classifierDropout { f["classifier_dropout"] = .float(classifierDropout) }
+        if self.architecture == .albert {
+            // AlbertConfig's names and special tokens (`[PAD]` 0, `[CLS]` 2, `[SEP]` 3).
+            f["model_type"] = .string("albert")
+            f["embedding_size"] = .int(Int64(embeddingWidth))
+            f["num_hidden_groups"] = .int(1)
+            f["inner_group_num"] = .int(1)
+            f["pad_token_id"] = .int(Int64(padTokenId))
+            f["bos_token_id"] = .int(2)
+            f["eos_token_id"] = .int(3)
+            f["classifier_dropout_prob"] = .float(classifierDropout ?? hiddenDropoutProb)  // nil: the head drops as the hidden layers
+        } else if let classifierDropout { f["classifier_dropout"] = .float(classifierDropout) }
         addHeadKeys(&f)
         return .map(f)
     }

@@ -76,29 +76,35 @@ extension BertModel {
             return ws
         }
 
-        // Embeddings: word + position + token type (none in DistilBERT), LayerNorm, dropout.
+        // Embeddings: word + position + token type (none in DistilBERT), LayerNorm, dropout;
+        // ALBERT's are `e` wide and projected to the hidden size after.
+        let e = config.embeddingWidth, projected = embeddingProjection != nil
         let sum = ws.embeddingSum.data
         let word = wordEmbeddings.value.data, pos = positionEmbeddings.value.data
         let positions = batch.offsetPositionIds(config)
         if let type = tokenTypeEmbeddings?.value.data {
             for row in 0..<bt {
-                let w = word + Int(batch.inputIds[row]) * h, ty = type + Int(batch.tokenTypeIds[row]) * h
-                let p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * h
-                let out = sum + row * h
-                for j in 0..<h { out[j] = w[j] + p[j] + ty[j] }
+                let w = word + Int(batch.inputIds[row]) * e, ty = type + Int(batch.tokenTypeIds[row]) * e
+                let p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * e
+                let out = sum + row * e
+                for j in 0..<e { out[j] = w[j] + p[j] + ty[j] }
             }
         } else {
             for row in 0..<bt {
-                let w = word + Int(batch.inputIds[row]) * h, p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * h
-                let out = sum + row * h
-                for j in 0..<h { out[j] = w[j] + p[j] }
+                let w = word + Int(batch.inputIds[row]) * e, p = pos + (positions?[row] ?? batch.positionId(ofRow: row)) * e
+                let out = sum + row * e
+                for j in 0..<e { out[j] = w[j] + p[j] }
             }
         }
-        Kernels.layerNormForward(sum, rows: bt, cols: h, gamma: embeddingNorm.value.data, beta: embeddingNormBias.value.data,
-                                 eps: Float(config.layerNormEps), out: ws.hidden[0].data, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data)
+        let normed = projected ? ws.embeddingNormed.data : ws.hidden[0].data
+        Kernels.layerNormForward(sum, rows: bt, cols: e, gamma: embeddingNorm.value.data, beta: embeddingNormBias.value.data,
+                                 eps: Float(config.layerNormEps), out: normed, mean: ws.embeddingMean.data, rstd: ws.embeddingRstd.data)
         if let mask = ws.embeddingDropMask, useDropout {
             Dropout.fillMask(mask.data, count: mask.count, p: hiddenP, rng: &rng)
-            Kernels.multiply(ws.hidden[0].data, by: mask.data, count: mask.count)
+            Kernels.multiply(normed, by: mask.data, count: mask.count)
+        }
+        if let w = embeddingProjection, let bias = embeddingProjectionBias {
+            Linear.forward(x: normed, rows: bt, inFeatures: e, outFeatures: h, weight: w.value.data, bias: bias.value.data, y: ws.hidden[0].data)
         }
 
         for l in 0..<end {
@@ -110,6 +116,7 @@ extension BertModel {
     /// One post-LayerNorm transformer layer: self-attention, residual, LayerNorm, GELU FFN,
     /// residual, LayerNorm. Biases, dropout and residual adds are folded into the kernel
     /// that follows each GEMM (`biasGELU`, `residualLayerNorm`) instead of extra passes.
+    /// Activations go to use `l`'s buffers also when the weights are ALBERT's shared layer.
     func layerForward(_ l: Int, ws: BertWorkspace, dropout: Bool) {
         let p = layers[l], a = ws.layers[l]
         let bt = ws.batchSize * ws.sequenceLength, h = config.hiddenSize, inter = config.intermediateSize
@@ -150,14 +157,18 @@ extension BertModel {
                        bias: nil, y: a.preActivation.data)
         adapters?.forward(.intermediate, layer: l, x: a.attentionNormed.data, rows: bt, y: a.preActivation.data, dropout: dropout, rng: &rng)
         clock.lap("fwd FFN up GEMM")
-        Kernels.biasGELU(a.preActivation.data, bias: p.intermediateBias.value.data, rows: bt, cols: inter, out: a.activation.data)
+        if config.usesTanhGELU {
+            Kernels.biasGELUTanh(a.preActivation.data, bias: p.intermediateBias.value.data, rows: bt, cols: inter, out: a.activation.data)
+        } else {
+            Kernels.biasGELU(a.preActivation.data, bias: p.intermediateBias.value.data, rows: bt, cols: inter, out: a.activation.data)
+        }
         clock.lap("fwd bias+GELU")
         Linear.forward(x: a.activation.data, rows: bt, inFeatures: inter, outFeatures: h, weight: p.output.value.data,
                        bias: nil, y: a.outputSum.data)
         adapters?.forward(.output, layer: l, x: a.activation.data, rows: bt, y: a.outputSum.data, dropout: dropout, rng: &rng)
         clock.lap("fwd FFN down GEMM")
         mask = nil
-        if dropout, let m = a.outputDropMask {
+        if dropout, config.architecture.dropsFeedForwardOutput, let m = a.outputDropMask {
             Dropout.fillKeepMask(m, count: bt * h, p: hiddenP, rng: &rng)
             mask = m
         }

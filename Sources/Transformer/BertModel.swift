@@ -51,8 +51,11 @@ public final class BertModel {
     /// Generator for dropout masks; reseed for reproducible training.
     public var rng: SeededGenerator
 
+    /// One per encoder layer; under ALBERT every entry is the one shared layer.
     let layers: [LayerParameters]
     let wordEmbeddings, positionEmbeddings, embeddingNorm, embeddingNormBias: Parameter
+    /// ALBERT's `encoder.embedding_hidden_mapping_in` (embedding width → hidden size); nil elsewhere.
+    let embeddingProjection, embeddingProjectionBias: Parameter?
     /// Nil for an architecture without token types (DistilBERT).
     let tokenTypeEmbeddings: Parameter?
     let pooler, poolerBias: Parameter
@@ -80,19 +83,25 @@ public final class BertModel {
 
     /// Parameter names and shapes in layout order (HF names without `bert.`).
     /// `extra` (another head's tensors, e.g. the MLM head's `cls.predictions.*`) goes last.
+    /// ALBERT's shared layer is one set, `encoder.layer.0.*`, after its embedding projection.
     public static func parameterSpecs(config c: BertConfig, head: ClassificationHeadSpec?, extra: [(String, [Int])] = []) -> [(String, [Int])] {
-        let h = c.hiddenSize
+        let h = c.hiddenSize, e = c.embeddingWidth
         var specs: [(String, [Int])] = [
-            ("embeddings.word_embeddings.weight", [c.vocabSize, h]),
-            ("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h]),
+            ("embeddings.word_embeddings.weight", [c.vocabSize, e]),
+            ("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, e]),
         ]
-        if c.architecture.hasTokenTypes { specs.append(("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h])) }
-        specs += [("embeddings.LayerNorm.weight", [h]), ("embeddings.LayerNorm.bias", [h])]
-        for l in 0..<c.numHiddenLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
+        if c.architecture.hasTokenTypes { specs.append(("embeddings.token_type_embeddings.weight", [c.typeVocabSize, e])) }
+        specs += [("embeddings.LayerNorm.weight", [e]), ("embeddings.LayerNorm.bias", [e])]
+        if c.architecture.projectsEmbeddings { specs += [(embeddingProjectionName + "weight", [h, e]), (embeddingProjectionName + "bias", [h])] }
+        let distinctLayers = c.architecture.sharesLayers ? min(c.numHiddenLayers, 1) : c.numHiddenLayers
+        for l in 0..<distinctLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
         specs += [("pooler.dense.weight", [h, h]), ("pooler.dense.bias", [h])]
         if let head { specs += [("classifier.weight", [head.numLabels, h]), ("classifier.bias", [head.numLabels])] }
         return specs + extra
     }
+
+    /// ALBERT's embedding projection (its HF name, without the `albert.` prefix).
+    static let embeddingProjectionName = "encoder.embedding_hidden_mapping_in."
 
     /// A model with HF-style random initialization: weights ~ N(0, initializer_range),
     /// biases 0, LayerNorm γ=1 β=0.
@@ -113,7 +122,10 @@ public final class BertModel {
         self.rng = SeededGenerator(seed: seed)
         parameters = ParameterSet(Self.parameterSpecs(config: config, head: head, extra: extraParameters))
         let p = parameters
-        layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: $0) }
+        let shared = config.architecture.sharesLayers
+        layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: shared ? 0 : $0) }
+        embeddingProjection = config.architecture.projectsEmbeddings ? p.required(Self.embeddingProjectionName + "weight") : nil
+        embeddingProjectionBias = config.architecture.projectsEmbeddings ? p.required(Self.embeddingProjectionName + "bias") : nil
         wordEmbeddings = p.required("embeddings.word_embeddings.weight")
         positionEmbeddings = p.required("embeddings.position_embeddings.weight")
         tokenTypeEmbeddings = config.architecture.hasTokenTypes ? p.required("embeddings.token_type_embeddings.weight") : nil

@@ -26,9 +26,12 @@ final class BertWorkspace {
         let attentionDropMask, attentionOutDropMask, outputDropMask: UnsafeMutablePointer<UInt8>?
     }
 
-    /// Empty (zero-size) when `firstLayer` > 0.
+    /// Empty (zero-size) when `firstLayer` > 0. `[BT, E]` with E the embedding width.
     let embeddingSum, embeddingMean, embeddingRstd: Tensor
     let embeddingDropMask: Tensor?
+    /// ALBERT: the embedding LayerNorm's (dropped-out) output `[BT, E]`, the projection's
+    /// input, and two backward buffers of its shape; empty for the other architectures.
+    let embeddingNormed, gradEmbedding, gradEmbeddingSum: Tensor
     /// hidden[0] is the embedding output, hidden[l+1] the output of layer l; empty below `firstLayer`.
     let hidden: [Tensor]
     /// One per encoder layer; the layers below `firstLayer` share an empty set.
@@ -59,11 +62,12 @@ final class BertWorkspace {
         let keeps = keepRequested || dropoutMasks
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
-        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps)
+        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps, projects: config.architecture.projectsEmbeddings)
         let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
+        let width = config.embeddingWidth
         var plan = TensorArena.Plan()
         // Reserve in exactly the order `take` is called below.
-        plan.reserve([e * bt, h]); plan.reserve([e * bt]); plan.reserve([e * bt]); if dropoutMasks && e == 1 { plan.reserve([bt, h]) }
+        plan.reserve([e * bt, width]); plan.reserve([e * bt]); plan.reserve([e * bt]); if dropoutMasks && e == 1 { plan.reserve([bt, width]) }
         for layer in 0...l { plan.reserve([layer >= firstLayer ? bt : 0, h]) }
         for _ in 0..<layerSets {
             for _ in 0..<7 { plan.reserve([bt, h]) }
@@ -78,6 +82,7 @@ final class BertWorkspace {
         plan.reserve([layerScratch * bt, i]); plan.reserve([layerScratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
         plan.reserve([b, h])
+        plan.reserve([s.projection * bt, width]); plan.reserve([s.projectionGrad * bt, width]); plan.reserve([s.projectionGrad * bt, width])
 
         return (plan, dropoutMasks ? (l - firstLayer) * (b * heads * t * t + 2 * bt * h) : 0)
     }
@@ -86,13 +91,17 @@ final class BertWorkspace {
     /// of layer buffer sets.
     struct Shares {
         let layerSets: Int, scratch: Int, layerScratch: Int, embeddings: Int
-        init(layers l: Int, firstLayer: Int, keeps: Bool) {
+        /// ALBERT's projection input and its backward buffers.
+        let projection: Int, projectionGrad: Int
+        init(layers l: Int, firstLayer: Int, keeps: Bool, projects: Bool) {
             let running = l - firstLayer
             layerSets = keeps ? running : min(running, 1)
             scratch = keeps ? 1 : 0  // backward scratch only when backward can run
             // and below the head only when a layer or the embeddings run (a 0-layer model has embeddings)
             layerScratch = keeps && (running > 0 || firstLayer == 0) ? 1 : 0
             embeddings = firstLayer == 0 ? 1 : 0
+            projection = projects ? embeddings : 0
+            projectionGrad = projects ? embeddings * scratch : 0
         }
     }
 
@@ -107,14 +116,15 @@ final class BertWorkspace {
         batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps; self.firstLayer = firstLayer
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
-        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps)
+        let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps, projects: config.architecture.projectsEmbeddings)
         let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
+        let width = config.embeddingWidth
         let (plan, maskBytes) = BertWorkspace.size(config: config, labels: labels, batchSize: b, sequenceLength: t,
                                                    dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested, firstLayer: firstLayer)
         var arena = TensorArena(plan: plan, reusing: previous?.storage)
         storage = arena.storage
-        embeddingSum = arena.take([e * bt, h]); embeddingMean = arena.take([e * bt]); embeddingRstd = arena.take([e * bt])
-        embeddingDropMask = dropoutMasks && e == 1 ? arena.take([bt, h]) : nil
+        embeddingSum = arena.take([e * bt, width]); embeddingMean = arena.take([e * bt]); embeddingRstd = arena.take([e * bt])
+        embeddingDropMask = dropoutMasks && e == 1 ? arena.take([bt, width]) : nil
         hidden = (0...l).map { arena.take([$0 >= firstLayer ? bt : 0, h]) }
         let masksPerLayer = b * heads * t * t + 2 * bt * h
         var masks: ByteStorage? = nil
@@ -160,6 +170,8 @@ final class BertWorkspace {
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
         clsDropMask = arena.take([b, h])
+        embeddingNormed = arena.take([s.projection * bt, width])
+        gradEmbedding = arena.take([s.projectionGrad * bt, width]); gradEmbeddingSum = arena.take([s.projectionGrad * bt, width])
         precondition(arena.usedFloats == plan.floats, "workspace plan and carving disagree")
     }
 

@@ -66,9 +66,12 @@ extension BertModel {
                         initializingIfMissing: Self.isMaskedLMFile(file) ? poolerParameterNames : [])
     }
 
-    /// Whether `file` is a `BertForMaskedLM` checkpoint, which HF saves without the pooler
-    /// (`add_pooling_layer=False`): a model loading it initializes the pooler, as HF does.
-    static func isMaskedLMFile(_ file: SafetensorsFile) -> Bool { file.entries.contains { $0.name.hasPrefix("cls.predictions.") } }
+    /// Whether `file` is a `BertForMaskedLM` (`AlbertForMaskedLM`: `predictions.*`)
+    /// checkpoint, which HF saves without the pooler (`add_pooling_layer=False`): a model
+    /// loading it initializes the pooler, as HF does.
+    static func isMaskedLMFile(_ file: SafetensorsFile) -> Bool {
+        file.entries.contains { $0.name.hasPrefix("cls.predictions.") || $0.name.hasPrefix("predictions.") }
+    }
 
     /// The same; `initializingIfMissing` names further parameters that keep a fresh HF
     /// initialization when the file lacks them.

@@ -45,12 +45,15 @@ public struct CheckpointFolder {
 extension BertModel {
     /// The config key behind each dimension of a parameter (HF names without `bert.`):
     /// what a shape mismatch is reported against.
-    static func dimensionKeys(of name: String) -> [String] {
+    /// (`embeddingKey`: what sizes the embedding tables, ALBERT's `embedding_size`.)
+    static func dimensionKeys(of name: String, embeddingKey e: String = "hidden_size") -> [String] {
         let h = "hidden_size", i = "intermediate_size"
         switch name {
-        case "embeddings.word_embeddings.weight": return ["vocab_size", h]
-        case "embeddings.position_embeddings.weight": return ["max_position_embeddings", h]
-        case "embeddings.token_type_embeddings.weight": return ["type_vocab_size", h]
+        case "embeddings.word_embeddings.weight": return ["vocab_size", e]
+        case "embeddings.position_embeddings.weight": return ["max_position_embeddings", e]
+        case "embeddings.token_type_embeddings.weight": return ["type_vocab_size", e]
+        case "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias": return [e]
+        case embeddingProjectionName + "weight": return [h, e]
         case "classifier.weight": return ["number of labels", h]
         case "classifier.bias": return ["number of labels"]
         default:
@@ -95,7 +98,7 @@ extension BertModel {
             guard entry.shape.count == shape.count else {
                 throw mismatch("the config", "tensor \"\(entry.name)\" has shape \(entry.shape), the config implies \(shape)")
             }
-            let keys = dimensionKeys(of: name)
+            let keys = dimensionKeys(of: name, embeddingKey: architecture.projectsEmbeddings ? "embedding_size" : "hidden_size")
             for (d, (found, expected)) in zip(entry.shape, shape).enumerated() where found != expected {
                 let key = d < keys.count ? keys[d] : "dimension \(d)"
                 throw mismatch("\(key) \(expected)", "tensor \"\(entry.name)\" has shape \(entry.shape), the config implies \(shape)")

@@ -1,6 +1,6 @@
 /// The BERT-family encoders `BertModel` runs. Their encoder layers are the same
 /// post-LayerNorm layer (self-attention, residual, LayerNorm, GELU FFN, residual,
-/// LayerNorm), so one layer stack serves all three; they differ in the embeddings, the
+/// LayerNorm), so one layer stack serves all four; they differ in the embeddings, the
 /// classification head, a dropout or two and the Hugging Face tensor names, which this
 /// type maps. Parameters keep BERT's names inside lexgraph (`parameterSpecs`); only
 /// checkpoint files see the architecture's own names.
@@ -16,6 +16,12 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     /// (pads sit at `pad_token_id`, real tokens count on from it), one token type; head
     /// out_proj(dropout(tanh(dense(dropout(<s>))))).
     case roberta
+    /// HF `AlbertForSequenceClassification`: factorized embeddings (tables `embedding_size`
+    /// wide, LayerNorm there, then `encoder.embedding_hidden_mapping_in` to hidden_size);
+    /// ONE layer's weights run `num_hidden_layers` times (one parameter set, whose gradient
+    /// sums over its uses); no dropout after the FFN output; head
+    /// dropout(tanh(pooler([CLS]))) → classifier, as BERT.
+    case albert
 
     /// The config's `model_type`; nil (older BERT configs carry none) means BERT.
     public init(modelType: String?, path: String?) throws {
@@ -31,13 +37,24 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     public var prefix: String { rawValue + "." }
 
     /// The HF class names of the bare encoder and of the sequence classifier.
-    public var baseClass: String { ["bert": "BertModel", "distilbert": "DistilBertModel", "roberta": "RobertaModel"][rawValue]! }
+    public var baseClass: String {
+        ["bert": "BertModel", "distilbert": "DistilBertModel", "roberta": "RobertaModel", "albert": "AlbertModel"][rawValue]!
+    }
     public var classifierClass: String { baseClass.replacingOccurrences(of: "Model", with: "ForSequenceClassification") }
 
     /// Whether the architecture embeds token types (DistilBERT has no such table).
     var hasTokenTypes: Bool { self != .distilbert }
     /// Whether hidden dropout follows the attention output projection (not in DistilBERT).
     var dropsAttentionOutput: Bool { self != .distilbert }
+    /// Whether hidden dropout follows the FFN output projection (HF's `AlbertLayer` defines
+    /// that dropout but never applies it).
+    var dropsFeedForwardOutput: Bool { self != .albert }
+    /// Whether every encoder layer runs the same weights (ALBERT): the model then holds one
+    /// layer's parameters, `encoder.layer.0.*`.
+    public var sharesLayers: Bool { self == .albert }
+    /// Whether the embeddings are narrower than the hidden size and projected up to it by
+    /// `encoder.embedding_hidden_mapping_in` (ALBERT).
+    var projectsEmbeddings: Bool { self == .albert }
     /// Whether the head's dense layer on the first token belongs to the classification head
     /// (saved unprefixed, absent from a bare encoder), rather than to the encoder (BERT's pooler).
     var headOwnsPooler: Bool { self != .bert }
@@ -51,6 +68,19 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     func fileName(_ name: String) -> String {
         switch self {
         case .bert: return name
+        case .albert:
+            if name.hasPrefix("pooler.dense.") { return "pooler." + name.dropFirst("pooler.dense.".count) }
+            guard name.hasPrefix("encoder.layer.0.") else { return name }
+            let rest = name.dropFirst("encoder.layer.0.".count)
+            let renames: [(String, String)] = [
+                ("attention.self.", "attention."), ("attention.output.dense.", "attention.dense."),
+                ("attention.output.LayerNorm.", "attention.LayerNorm."), ("intermediate.dense.", "ffn."),
+                ("output.dense.", "ffn_output."), ("output.LayerNorm.", "full_layer_layer_norm."),
+            ]
+            for (from, to) in renames where rest.hasPrefix(from) {
+                return "encoder.albert_layer_groups.0.albert_layers.0." + to + rest.dropFirst(from.count)
+            }
+            return name
         case .roberta:
             if name.hasPrefix("pooler.dense.") { return "classifier.dense." + name.dropFirst("pooler.dense.".count) }
             if name.hasPrefix("classifier.") { return "classifier.out_proj." + name.dropFirst("classifier.".count) }
@@ -93,6 +123,8 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
         case .bert: return false
         case .distilbert:
             return ["vocab_transform.", "vocab_layer_norm.", "vocab_projector."].contains { name.hasPrefix($0) }
+        case .albert:  // AlbertForMaskedLM / AlbertForPreTraining heads
+            return name.hasPrefix("predictions.") || name.hasPrefix("sop_classifier.")
         case .roberta:
             return name.hasPrefix("lm_head.") || name.hasPrefix("pooler.") || name.hasPrefix("roberta.pooler.")
         }

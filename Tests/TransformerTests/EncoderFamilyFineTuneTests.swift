@@ -98,6 +98,52 @@ final class EncoderFamilyFineTuneTests: XCTestCase {
         XCTAssertTrue(tokens.stdout.contains("\"Ġcourt\""), tokens.stdout)
     }
 
+    /// `lexgraph finetune --model FOLDER` on an ALBERT folder. The architecture does not
+    /// depend on the tokenizer, so the folder carries TinyTask's WordPiece vocab.txt (real
+    /// ALBERT folders ship a SentencePiece tokenizer). The checkpoint is an
+    /// `AlbertForSequenceClassification` folder holding the one shared layer, which trained;
+    /// freezing part of the shared stack is refused naming the architecture.
+    func testFineTuneAlbertFolder() throws {
+        let dir = try TinyTask.temporaryDirectory("finetune-albert")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs = try TinyTask.runInputs(dir)
+        var config = TinyTask.config(layers: 2)
+        config.architecture = .albert
+        config.embeddingSize = 8
+        config.hiddenAct = "gelu_new"
+        try BertModel(config: config, seed: 22).saveCheckpoint(directory: inputs.modelDirectory)  // replaces the BERT runInputs wrote
+        let base = try BertModel.load(directory: inputs.modelDirectory)
+        XCTAssertEqual(base.config.architecture, .albert)
+
+        let args = ["finetune", "--model", inputs.modelDirectory, "--train", inputs.trainPath, "--dev", try XCTUnwrap(inputs.devPath),
+                    "--task", "classify", "--id-field", "id", "--epochs", "2", "--lr", "5e-3", "--batch-size", "4", "--max-length", "24"]
+        let refused = try LexgraphBinary.run(args + ["--freeze-layers", "1", "--out", dir + "/frozen"])
+        XCTAssertNotEqual(refused.status, 0, "\(refused)")
+        XCTAssertTrue(refused.stderr.contains("freeze layers 1 is not possible on albert"), refused.stderr)
+
+        let run = try LexgraphBinary.run(args + ["--out", dir + "/run"])
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertTrue(run.stdout.contains("run folder: \(dir)/run (2 epoch(s)"), run.stdout)
+        let checkpoint = dir + "/run/checkpoint"
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as? [String: Any])
+        XCTAssertEqual(saved["model_type"] as? String, "albert")
+        XCTAssertEqual(saved["architectures"] as? [String], ["AlbertForSequenceClassification"])
+        XCTAssertEqual(saved["embedding_size"] as? Int, 8)
+        XCTAssertEqual(saved["hidden_act"] as? String, "gelu_new")
+        let names = Set(try SafetensorsFile(path: checkpoint + "/model.safetensors").entries.map(\.name))
+        XCTAssertTrue(names.isSuperset(of: ["albert.pooler.weight", "classifier.weight", "albert.encoder.embedding_hidden_mapping_in.weight",
+                                            "albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight"]), "\(names.sorted())")
+        XCTAssertFalse(names.contains { $0.contains("albert_layers.1") || $0.contains("albert_layer_groups.1") }, "\(names.sorted())")
+        let trained = try BertModel.load(directory: checkpoint)
+        XCTAssertEqual(trained.head?.numLabels, 3)
+        XCTAssertNotEqual(try XCTUnwrap(trained.parameters["encoder.layer.0.attention.self.query.weight"]).value.toArray(),
+                          try XCTUnwrap(base.parameters["encoder.layer.0.attention.self.query.weight"]).value.toArray())
+
+        try Data("{\"text\": \"the court may not\", \"id\": \"a\"}\n".utf8).write(to: URL(fileURLWithPath: dir + "/tag.jsonl"))
+        let tag = try LexgraphBinary.run(["tag", dir + "/tag.jsonl", "--types-model", dir + "/run", "--top", "3"])
+        XCTAssertEqual(tag.status, 0, "\(tag)")
+    }
+
     /// TinyTask's run inputs with a 2-layer DistilBERT base folder instead of BERT.
     static func distilBertInputs(_ dir: String) throws -> FineTuneInputs {
         let inputs = try TinyTask.runInputs(dir)

@@ -4,7 +4,7 @@ import Tensor
 import Transformer
 import XCTest
 
-/// DistilBERT and RoBERTa sequence classifiers against PyTorch/transformers
+/// DistilBERT, RoBERTa and ALBERT sequence classifiers against PyTorch/transformers
 /// (tools/make_encoder_fixtures.py, Tests/Fixtures/encoders): logits, loss, last hidden
 /// states and the gradient of every parameter, for single sentences and for sentence
 /// pairs in each architecture's layout (dropout off); the folder lexgraph saves carries
@@ -21,12 +21,13 @@ final class EncoderFamilyReferenceTests: XCTestCase {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// The fixture batch `tag` (ids and mask; no token types: neither peer call passes them).
+    /// The fixture batch `tag` (ids, mask and, where the peer passed them, ALBERT's token types).
     static func batch(_ meta: [String: Any], _ tag: String) throws -> (BertBatch, [Int]) {
         let part = try XCTUnwrap(meta[tag] as? [String: Any])
         let ids = try XCTUnwrap(part["input_ids"] as? [[Int]]), mask = try XCTUnwrap(part["attention_mask"] as? [[Int]])
+        let types = (part["token_type_ids"] as? [[Int]])?.flatMap { $0.map(Int32.init) }
         let batch = try BertBatch(batchSize: ids.count, sequenceLength: ids[0].count, inputIds: ids.flatMap { $0.map(Int32.init) },
-                                  attentionMask: mask.flatMap { $0.map(Float.init) })
+                                  tokenTypeIds: types, attentionMask: mask.flatMap { $0.map(Float.init) })
         return (batch, try XCTUnwrap(part["labels"] as? [Int]))
     }
 
@@ -64,12 +65,16 @@ final class EncoderFamilyReferenceTests: XCTestCase {
     func testDistilBertPairs() throws { try check(.distilbert, tag: "pair") }
     func testRobertaSingleSentences() throws { try check(.roberta, tag: "single") }
     func testRobertaPairs() throws { try check(.roberta, tag: "pair") }
+    /// ALBERT: 3 uses of one shared layer (its gradient is their sum), embeddings 16 wide
+    /// projected to 32, gelu_new; the pairs carry token types 0/1.
+    func testAlbertSingleSentences() throws { try check(.albert, tag: "single") }
+    func testAlbertPairs() throws { try check(.albert, tag: "pair") }
 
     /// A saved folder has the HF class, `model_type` and the tensor names and bytes of the
     /// transformers-written one it was loaded from, and reloads to the same logits.
     /// (tools/check_checkpoint_with_hf.py loads such a folder in transformers.)
     func testSavedFolderKeepsTransformersLayout() throws {
-        for architecture in [EncoderArchitecture.distilbert, .roberta] {
+        for architecture in [EncoderArchitecture.distilbert, .roberta, .albert] {
             let dir = try TinyTask.temporaryDirectory("encoder-save")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let model = try BertModel.load(directory: Self.folder(architecture), initializeMissingHead: false)

@@ -18,6 +18,7 @@ final class GradientCheckTests: XCTestCase {
         config.architecture = architecture
         if architecture == .distilbert { config.typeVocabSize = 0; config.classifierDropout = 0.2 }
         if architecture == .roberta { config.typeVocabSize = 1; config.padTokenId = 1 }
+        if architecture == .albert { config.embeddingSize = 6; config.hiddenAct = "gelu_new"; config.classifierDropout = 0.1 }
         let model = try BertModel(config: config, head: ClassificationHeadSpec(numLabels: 3, problemType: .singleLabelClassification), seed: 42)
         var rng = SeededGenerator(seed: 9)
         for p in model.parameters.parameters where p.name.contains("LayerNorm") || p.name.hasSuffix(".bias") {
@@ -100,6 +101,12 @@ final class GradientCheckTests: XCTestCase {
     /// RoBERTa: offset positions and dropout on <s> before the head's dense layer.
     func testRobertaWithDropout() throws {
         try check(labels: .classes([1, 0]), problem: .singleLabelClassification, bias: false, architecture: .roberta)
+    }
+
+    /// ALBERT: both layers run one shared weight set (its gradient sums both uses), the
+    /// 6-wide embeddings are projected to 8, tanh GELU, no FFN-output dropout.
+    func testAlbertWithDropout() throws {
+        try check(labels: .classes([1, 2]), problem: .singleLabelClassification, bias: true, architecture: .albert)
     }
 
     func testRegressionWithDropout() throws {

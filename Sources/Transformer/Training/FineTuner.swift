@@ -67,6 +67,7 @@ public final class FineTuner {
     public init(model: BertModel, examples: [EncodedExample], options: FineTuneOptions, padTokenId: Int32 = 0, classWeights: [Float]? = nil,
                 sharedCaches: FrozenLayerCaches? = nil) throws {
         try options.validate(layers: model.config.numHiddenLayers)
+        try model.checkFreezable(belowLayer: options.freezeLayers)
         guard model.head?.problemType == options.task.problemType else {
             throw TransformerError("the \(options.task.rawValue) task needs a \(options.task.problemType.rawValue) head, the model has \(model.head.map { $0.problemType.rawValue } ?? "none")")
         }

@@ -40,10 +40,23 @@ extension BertModel {
     }
 
     /// Names of the parameters below encoder layer `layer` (embeddings and layers
-    /// `0..<layer`): the ones partial fine-tuning keeps frozen.
+    /// `0..<layer`): the ones partial fine-tuning keeps frozen. ALBERT's shared layer is
+    /// below any `layer` ≥ 1, and so frozen in all its uses (`checkFreezable` refuses that
+    /// for a layer short of the depth).
     public func parameterNames(belowLayer layer: Int) -> Set<String> {
-        let prefixes = ["embeddings."] + (0..<layer).map { "encoder.layer.\($0)." }
+        let prefixes = ["embeddings.", Self.embeddingProjectionName] + (0..<layer).map { "encoder.layer.\($0)." }
         return Set(parameters.parameters.map(\.name).filter { name in prefixes.contains { name.hasPrefix($0) } })
+    }
+
+    /// Refuses freezing the bottom `layer` layers where that cannot mean what it says:
+    /// ALBERT runs one layer's weights at every depth, so training the layers above `layer`
+    /// trains the frozen ones too (and stales their cached outputs). 0 (nothing frozen) and
+    /// the depth (a frozen encoder, only the head trains) are fine.
+    public func checkFreezable(belowLayer layer: Int) throws {
+        let depth = config.numHiddenLayers
+        guard config.architecture.sharesLayers, layer > 0, layer < depth else { return }
+        throw TransformerError("freeze layers \(layer) is not possible on \(config.architecture.rawValue): its \(depth) layers share one set of "
+                               + "weights, so the layers above \(layer) would train the frozen ones; use 0 or \(depth) (only the head trains)")
     }
 
     /// Names of the pooler's parameters (which a mean-pooling head leaves unused).

@@ -23,6 +23,9 @@ struct ModelInfoCommand: ParsableCommand {
         Console.text("config: vocab \(c.vocabSize), hidden \(c.hiddenSize), layers \(c.numHiddenLayers), heads \(c.numAttentionHeads), "
               + "intermediate \(c.intermediateSize), act \(c.hiddenAct), max positions \(c.maxPositionEmbeddings), "
               + "type vocab \(c.typeVocabSize), layer_norm_eps \(c.layerNormEps), dropout \(c.hiddenDropoutProb)/\(c.attentionProbsDropoutProb)")
+        if c.architecture.sharesLayers {
+            Console.text("shared layer: one layer's weights run \(c.numHiddenLayers) times; embeddings \(c.embeddingWidth) wide, projected to \(c.hiddenSize)")
+        }
         if let n = c.numLabels { Console.text("head: \(n) labels, \(c.problemType ?? "problem type not set")") }
         let floats = file.entries.filter { $0.dtype.isFloatConvertible }
         let count = floats.reduce(0) { $0 + $1.elementCount }
