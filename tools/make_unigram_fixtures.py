@@ -124,16 +124,16 @@ def main():
     tok.model_max_length = 10 ** 9
     rng = random.Random(SEED)
     cases = []
-    chosen = [(i, t[:700]) for i, t in rng.sample(facts, 30)]
+    chosen = [(i, t[:500]) for i, t in rng.sample(facts, 30)]
     for i, (oyez_id, text) in enumerate(chosen):
         cases.append(encode_case(tok, f"scotus-{oyez_id}", text, max_length=128, decode=(i % 4 == 0)))
     longest = sorted(facts, key=lambda f: -len(f[1]))[0]
     cases.append(encode_case(tok, f"scotus-{longest[0]}-full", longest[1], truncation="do_not_truncate",
                              max_length=None))
-    for i, text in enumerate(t[:700] for t in rng.sample(cuad, 30)):
+    for i, text in enumerate(t[:500] for t in rng.sample(cuad, 30)):
         cases.append(encode_case(tok, f"cuad-{i}", text, max_length=128, decode=(i % 4 == 0)))
     for i, (art_id, text) in enumerate(echr):
-        cases.append(encode_case(tok, f"echr-{art_id}", text[:500], max_length=96, decode=(i % 3 == 0)))
+        cases.append(encode_case(tok, f"echr-{art_id}", text[:300], max_length=96, decode=(i % 3 == 0)))
     for i, text in enumerate(rng.sample(tos, 20)):
         cases.append(encode_case(tok, f"tos-{i}", text, decode=True))
     for i, text in enumerate(ADVERSARIAL + UNIGRAM_ADVERSARIAL):
