@@ -180,7 +180,10 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
             FROM node WHERE id = $1
             """, arguments: [id.databaseValue]).first else { return nil }
         guard case .list(let items) = try Value.parseJSON(String.fromDatabaseValue(row[1]) ?? "[]") else { return (String.fromDatabaseValue(row[0]), []) }
-        return (String.fromDatabaseValue(row[0]), items.compactMap { if case .string(let s) = $0 { return s } else { return nil } })
+        return (String.fromDatabaseValue(row[0]), items.compactMap { item -> String? in
+            if case .string(let label) = item { return label }
+            return nil
+        })
     }
 
     public func edge(id: Int64) throws -> (type: String, source: Int64, target: Int64, properties: String?)? {

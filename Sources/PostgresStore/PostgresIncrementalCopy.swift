@@ -59,8 +59,8 @@ extension PostgresGraphStore {
         try GraphCopy.withBaseline(store, at: baseline, as: "lexgraph_base") { db in
             for table in GraphCopy.Table.loadOrder {
                 var changes = TableChanges(table: table)
-                let serverKey = { (values: [DatabaseValue]) in
-                    table == .storeMeta && String.fromDatabaseValue(values[0]).map(PostgresGraphStore.serverMetaKeys.contains) == true
+                let serverKey = { (values: [DatabaseValue]) -> Bool in
+                    table == .storeMeta && PostgresGraphStore.serverMetaKeys.contains(String.fromDatabaseValue(values[0]) ?? "")
                 }
                 var changed = CopyChunks(), removed = CopyChunks()
                 changes.baselineRows = try GraphCopy.changes(db, table, baseline: "lexgraph_base",
@@ -157,7 +157,7 @@ extension PostgresGraphStore {
             for chunk in changes.changed.chunks { try await writer.write(chunk) }
         }
         let keys = serverKeyColumns(changes.table)
-        let others = zip(columns, quoted).filter { !keys.contains($0.0) }.map(\.1)
+        let others = zip(columns, quoted).filter { !keys.contains($0.0) }.map { $0.1 }
         let onConflict = others.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(table) (\(quoted.joined(separator: ", "))) SELECT \(quoted.joined(separator: ", ")) FROM \(scratch)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GraphStore
 import Logging
+import NIOCore
 import NIOPosix
 import PostgresNIO
 
@@ -35,7 +36,7 @@ final class ReadConnection: @unchecked Sendable {
         try locked {
             do {
                 return try send(sql, arguments)
-            } catch let error as PSQLError where error.serverInfo == nil && [.serverClosedConnection, .uncleanShutdown].contains(error.code) {
+            } catch let error as PSQLError where error.serverInfo == nil && (error.code == .serverClosedConnection || error.code == .uncleanShutdown) {
                 connection = nil
                 return try send(sql, arguments)
             }
@@ -45,7 +46,7 @@ final class ReadConnection: @unchecked Sendable {
     func close() {
         locked {
             // Not waited for: a store may be released on any thread.
-            if let connection { _ = connection.close() }
+            if let connection { let closing: EventLoopFuture<Void> = connection.close(); _ = closing }
             connection = nil
         }
     }
