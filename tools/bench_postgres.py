@@ -158,7 +158,7 @@ def same_sql(k):
     """The statement lexgraph sends for the hop query (its EXPLAIN on PostgreSQL), its
     arguments written in as literals, run by psql; the answer is the distinct end nodes."""
     out = lexgraph("query", "EXPLAIN " + hop_text(k), "--param", f"start={args.start}", "--db", url(pg_db))
-    m = re.search(r"-- MATCH\n(.*?);\n-- arguments: (.*)\n", out.stdout, re.S)
+    m = re.search(r"-- MATCH[^\n]*\n(.*?);\n-- arguments: ([^\n]*)\n", out.stdout, re.S)
     if not m:
         sys.exit(f"no statement in lexgraph's EXPLAIN: {out.stdout[:2000]}")
     sql, arguments = m.group(1), [a.strip() for a in m.group(2).split(",")]
