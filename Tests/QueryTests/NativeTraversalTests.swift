@@ -92,7 +92,7 @@ final class NativeTraversalTests: XCTestCase {
         // Seeds that SQL selects (labels, properties, other conditions), and an end pinned by id.
         for asOf in ["", " AS OF '2004-04-04'"] {
             for text in ["MATCH (a:N {k: 3})-[:R*1..3]->(b)", "MATCH (a:N)-[:S*1..2]-(b) WHERE a.k < 5",
-                         "MATCH (a:N)<-[:R|S*..3]-(b) WHERE a.k % 4 = 1 AND id(b) = $s", "MATCH (b)-[*2..3]->(:N {k: 7})"] {
+                         "MATCH (a:N)<-[:R|S*..3]-(b) WHERE a.k % 4 = 1 AND id(b) = $s", "MATCH (b)<-[*2..3]-(a:N {k: 7})"] {
                 for returning in returns {
                     let query = text + " RETURN " + returning + asOf
                     let parameters: [String: CypherValue] = ["s": .int(ids[5])]
