@@ -56,8 +56,8 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     /// `encoder.embedding_hidden_mapping_in` (ALBERT).
     var projectsEmbeddings: Bool { self == .albert }
     /// Whether the head's dense layer on the first token belongs to the classification head
-    /// (saved unprefixed, absent from a bare encoder), rather than to the encoder (BERT's pooler).
-    var headOwnsPooler: Bool { self != .bert }
+    /// (saved unprefixed, absent from a bare encoder), rather than to the encoder (BERT's and ALBERT's pooler).
+    var headOwnsPooler: Bool { self == .distilbert || self == .roberta }
 
     /// Whether a parameter (lexgraph name) is saved without the architecture prefix.
     func isHeadParameter(_ name: String) -> Bool {
