@@ -33,6 +33,7 @@ extension FusedOutcomeModel {
 
         // Partial fine-tuning: freeze and cache everything below the trained top layers.
         let cacheLayer = frozenLayerCount
+        try encoder.checkFreezable(belowLayer: cacheLayer)
         var trainCache: FrozenLayerCache?, devCache: FrozenLayerCache?
         if cacheLayer > 0 {
             let cache = runCache ?? FusedRunCache()
