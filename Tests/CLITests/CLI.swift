@@ -50,6 +50,27 @@ enum CLI {
         return dir
     }
 
+    /// A small citation graph made by `lexgraph load --init` in a fresh folder: `nodes`
+    /// is a CSV of `key,name,date` rows (SupremeCourtCase nodes), `edges` of `from,to`
+    /// rows (CITES). Returns the database path.
+    static func citationGraph(_ test: XCTestCase, nodes: String, edges: String) throws -> String {
+        let dir = try temporaryFolder(test)
+        try ("key,name,date\n" + nodes).write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
+        try ("from,to\n" + edges).write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
+        try """
+            recipe: citations
+            sources:
+              - file: nodes.csv
+                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name, decision_date: date}}]
+              - file: edges.csv
+                edges: [{type: CITES, from: "{from}", to: "{to}", key: "c{_row}"}]
+            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("g.sqlite").path
+        let load = try run(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path])
+        guard load.status == 0 else { throw Failure(description: "the test graph did not load: \(load)") }
+        return db
+    }
+
     /// One JSON object per line (JSON Lines), or a failure naming the line.
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").enumerated().map { i, line in

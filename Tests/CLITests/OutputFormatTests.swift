@@ -11,23 +11,8 @@ final class OutputFormatTests: XCTestCase {
 
     /// A two-case database whose names hold `hostileName`, made by `lexgraph load --init`.
     func hostileDatabase() throws -> String {
-        let dir = try CLI.temporaryFolder(self)
         let quoted = "\"" + Self.hostileName.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try "key,name,date\nh1,\(quoted),1990-01-02\nh2,Plain v. Case,1991-03-04\n"
-            .write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
-        try "from,to\nh2,h1\n".write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
-        try """
-            recipe: hostile
-            sources:
-              - file: nodes.csv
-                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name, decision_date: date}}]
-              - file: edges.csv
-                edges: [{type: CITES, from: "{from}", to: "{to}", key: "c{_row}"}]
-            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("g.sqlite").path
-        let load = try CLI.run(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path])
-        XCTAssertEqual(load.status, 0, "\(load)")
-        return db
+        return try CLI.citationGraph(self, nodes: "h1,\(quoted),1990-01-02\nh2,Plain v. Case,1991-03-04\n", edges: "h2,h1\n")
     }
 
     /// No byte a terminal acts on: ESC, CR, C1, bidi overrides (line feeds lay out lines).

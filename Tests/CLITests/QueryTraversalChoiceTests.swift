@@ -6,21 +6,8 @@ import XCTest
 /// `--repeat`, whose warm-up builds it; both give the same rows.
 final class QueryTraversalChoiceTests: XCTestCase {
     func testOneShotQueriesUseSQLAndRepeatedOnesTheNativeOperator() throws {
-        let dir = try CLI.temporaryFolder(self)
-        try "key,name,date\na,A v. B,1990-01-02\nb,B v. C,1991-01-02\nc,C v. D,1992-01-02\nd,D v. E,1993-01-02\n"
-            .write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
-        try "from,to\nd,c\nc,b\nb,a\nd,b\nc,a\n".write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
-        try """
-            recipe: chain
-            sources:
-              - file: nodes.csv
-                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name, decision_date: date}}]
-              - file: edges.csv
-                edges: [{type: CITES, from: "{from}", to: "{to}", key: "c{_row}"}]
-            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("g.sqlite").path
-        let load = try CLI.run(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path])
-        XCTAssertEqual(load.status, 0, "\(load)")
+        let db = try CLI.citationGraph(self, nodes: "a,A v. B,1990-01-02\nb,B v. C,1991-01-02\nc,C v. D,1992-01-02\nd,D v. E,1993-01-02\n",
+                                       edges: "d,c\nc,b\nb,a\nd,b\nc,a\n")
 
         let pattern = "MATCH (x:SupremeCourtCase {name: 'D v. E'})-[:CITES*1..3]->(y) RETURN count(*) AS trails"
         let once = try CLI.run(["query", "EXPLAIN " + pattern, "--db", db])

@@ -1,5 +1,6 @@
 import Foundation
 import LexgraphCore
+import TestRequirements
 import Tokenizers
 import XCTest
 
@@ -97,5 +98,44 @@ enum PeerCases {
             let at = Array(zip(encoding.offsets, offsets)).firstIndex { $0 != $1 } ?? min(encoding.offsets.count, offsets.count) - 1
             XCTFail("\(id): offsets differ at token \(at): got \(encoding.offsets[at]), peer \(offsets.indices.contains(at) ? offsets[at].description : "none")")
         }
+    }
+
+    /// Sentences of the shared SCOTUS facts that a fixture points into (JSON lines
+    /// `[case line, first scalar, scalar count, digest]`, no copy of the text): each is
+    /// encoded with special tokens, and its ids and offsets digest (SHA-256, 16 hex digits)
+    /// is compared with the peer's. Returns how many were checked and the first mismatches.
+    static func checkSentenceDigests(_ tokenizer: any TextTokenizer, fixture: URL) throws -> (checked: Int, mismatches: [String]) {
+        let data = ProcessInfo.processInfo.environment["LEXGRAPH_DATA"]
+            ?? TestSupport.root.appendingPathComponent("../shared/data").standardizedFileURL.path
+        let casesPath = data + "/scotus/cases.jsonl"
+        try TestRequirements.requireFile(casesPath, "the shared SCOTUS cases (set LEXGRAPH_DATA)")
+        let cases = try String(contentsOfFile: casesPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var facts: [Int: [Unicode.Scalar]] = [:]
+        let text = try String(contentsOfFile: fixture.path, encoding: .utf8)
+        var checked = 0
+        var mismatches: [String] = []
+        for line in text.split(separator: "\n") {
+            guard let fields = try Value.parseJSON(String(line)).listValue, fields.count == 4,
+                  let n = fields[0].intValue, let start = fields[1].intValue, let length = fields[2].intValue,
+                  let digest = fields[3].stringValue, Int(n) < cases.count else {
+                mismatches.append("bad sentence line \(line)"); continue
+            }
+            if facts[Int(n)] == nil {
+                facts[Int(n)] = Array((try Value.parseJSON(String(cases[Int(n)]))["facts"]?.stringValue ?? "").unicodeScalars)
+            }
+            let scalars = facts[Int(n)]!
+            guard start >= 0, Int(start + length) <= scalars.count else {
+                mismatches.append("cases.jsonl line \(n + 1) has no characters \(start)..<\(start + length)"); continue
+            }
+            var sentence = ""
+            sentence.unicodeScalars.append(contentsOf: scalars[Int(start)..<Int(start + length)])
+            let e = try tokenizer.encode(sentence, pair: nil, options: EncodeOptions())
+            let canonical = e.ids.map(String.init).joined(separator: ",") + "|" + e.offsets.map { "\($0.start),\($0.end)" }.joined(separator: ",")
+            if String(Checksum.sha256Hex(canonical).prefix(16)) != digest, mismatches.count < 5 {
+                mismatches.append("\(sentence.prefix(80)): \(tokenizer.tokenize(sentence).prefix(12))")
+            }
+            checked += 1
+        }
+        return (checked, mismatches)
     }
 }

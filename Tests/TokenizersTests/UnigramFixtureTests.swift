@@ -32,36 +32,7 @@ final class UnigramFixtureTests: XCTestCase {
     /// 10,000 sentences of the SCOTUS facts (read where they stand in the shared data, which
     /// the fixture only points into): ids and offsets (with [CLS] and [SEP]) digest to the peer's.
     func testTenThousandLegalSentencesMatchPeer() throws {
-        let tokenizer = try Self.tokenizer.get()
-        let data = ProcessInfo.processInfo.environment["LEXGRAPH_DATA"]
-            ?? TestSupport.root.appendingPathComponent("../shared/data").standardizedFileURL.path
-        let casesPath = data + "/scotus/cases.jsonl"
-        try TestRequirements.requireFile(casesPath, "the shared SCOTUS cases (set LEXGRAPH_DATA)")
-        let cases = try String(contentsOfFile: casesPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        var facts: [Int: [Unicode.Scalar]] = [:]
-        let text = try String(contentsOfFile: Self.folder.appendingPathComponent("sentences.jsonl").path, encoding: .utf8)
-        var checked = 0
-        var mismatches: [String] = []
-        for line in text.split(separator: "\n") {
-            guard let fields = try Value.parseJSON(String(line)).listValue, fields.count == 4,
-                  let n = fields[0].intValue, let start = fields[1].intValue, let length = fields[2].intValue,
-                  let digest = fields[3].stringValue, Int(n) < cases.count else {
-                XCTFail("bad sentence line \(line)"); continue
-            }
-            if facts[Int(n)] == nil {
-                facts[Int(n)] = Array((try Value.parseJSON(String(cases[Int(n)]))["facts"]?.stringValue ?? "").unicodeScalars)
-            }
-            let scalars = facts[Int(n)]!
-            guard start >= 0, Int(start + length) <= scalars.count else { XCTFail("cases.jsonl line \(n + 1) has no characters \(start)..<\(start + length)"); continue }
-            var sentence = ""
-            sentence.unicodeScalars.append(contentsOf: scalars[Int(start)..<Int(start + length)])
-            let e = try tokenizer.encode(sentence, pair: nil, options: EncodeOptions())
-            let canonical = e.ids.map(String.init).joined(separator: ",") + "|" + e.offsets.map { "\($0.start),\($0.end)" }.joined(separator: ",")
-            if String(Checksum.sha256Hex(canonical).prefix(16)) != digest, mismatches.count < 5 {
-                mismatches.append("\(sentence.prefix(80)): \(tokenizer.tokenize(sentence).prefix(12))")
-            }
-            checked += 1
-        }
+        let (checked, mismatches) = try PeerCases.checkSentenceDigests(try Self.tokenizer.get(), fixture: Self.folder.appendingPathComponent("sentences.jsonl"))
         XCTAssertEqual(checked, 10_000)
         XCTAssertTrue(mismatches.isEmpty, "sentences whose ids or offsets differ from the peer's:\n" + mismatches.joined(separator: "\n"))
     }
