@@ -19,6 +19,21 @@ extension PostgresGraphStore {
         public var generation = 0
     }
 
+    /// Locks `store_meta` for the rest of the transaction, so no other load commits
+    /// meanwhile, and returns the graph's generation; with `expecting` (the generation the
+    /// load's staging copy was taken at), a different one means another load committed
+    /// since, and nothing is written.
+    static func lockGeneration(_ connection: PostgresConnection, expecting: Int?, location: PostgresLocation, logger: Logger) async throws -> Int {
+        try await connection.query("LOCK TABLE store_meta IN EXCLUSIVE MODE", logger: logger)
+        var current = 0
+        for try await (value) in try await connection.query("SELECT value FROM store_meta WHERE key = 'lexgraph_generation'", logger: logger)
+            .decode(String.self) { current = Int(value) ?? 0 }
+        if let expecting, expecting != current {
+            throw GraphStoreError(message: "the graph on \(location) changed while this load ran (generation \(expecting) became \(current): another load committed); nothing was written: run the load again")
+        }
+        return current
+    }
+
     /// The server's column names for a copied table (the full text is `node_id, body`
     /// here), as COPY takes them (it quotes each).
     static func serverColumns(_ table: GraphCopy.Table) -> [String] {
@@ -98,13 +113,7 @@ extension PostgresGraphStore {
         let location = postgres
         return try run { client, logger in
             try await client.withTransaction(logger: logger) { connection -> CopyCounts in
-                try await connection.query("LOCK TABLE store_meta IN EXCLUSIVE MODE", logger: logger)
-                var current = 0
-                for try await (value) in try await connection.query("SELECT value FROM store_meta WHERE key = 'lexgraph_generation'", logger: logger)
-                    .decode(String.self) { current = Int(value) ?? 0 }
-                if let expecting, expecting != current {
-                    throw GraphStoreError(message: "the graph on \(location) changed while this load ran (generation \(expecting) became \(current): another load committed); nothing was written: run the load again")
-                }
+                let current = try await PostgresGraphStore.lockGeneration(connection, expecting: expecting, location: location, logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(tables)"), logger: logger)
                 var counts = CopyCounts()
                 for (table, chunks, rows) in prepared {

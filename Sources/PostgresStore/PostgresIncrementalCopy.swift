@@ -82,13 +82,7 @@ extension PostgresGraphStore {
         let location = postgres
         return try run { client, logger in
             try await client.withTransaction(logger: logger) { connection -> CopyCounts in
-                try await connection.query("LOCK TABLE store_meta IN EXCLUSIVE MODE", logger: logger)
-                var current = 0
-                for try await (value) in try await connection.query("SELECT value FROM store_meta WHERE key = 'lexgraph_generation'", logger: logger)
-                    .decode(String.self) { current = Int(value) ?? 0 }
-                if staged.generation != current {
-                    throw GraphStoreError(message: "the graph on \(location) changed while this load ran (generation \(staged.generation) became \(current): another load committed); nothing was written: run the load again")
-                }
+                let current = try await PostgresGraphStore.lockGeneration(connection, expecting: staged.generation, location: location, logger: logger)
                 var counts = CopyCounts()
                 for changes in prepared.reversed() where changes.removed.rows > 0 {
                     counts.removed += changes.removed.rows
