@@ -43,7 +43,7 @@ def main():
         sealed.append(convert(os.path.join(tmp, "sealed-0"), os.path.join(tmp, "sealed-%d" % (i + 1)), sealed_env))
     size = os.path.getsize(os.path.join(tmp, "plain-0", "model.safetensors"))
     with open(os.path.join(tmp, "sealed-1", "model.safetensors"), "rb") as f:
-        assert f.read(8) == b"LXSEAL01"
+        assert f.read(8) == b"LXSEAL02"
     p, s = statistics.median(plain), statistics.median(sealed)
     print("checkpoint %.1f MB, %d repeats (load + save, process start included)" % (size / 1e6, args.repeats))
     print("plain  median %.3f s  %s" % (p, " ".join("%.3f" % t for t in plain)))

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Sealed artifacts written by a peer (Python `cryptography` AES-GCM and `hashlib`
-PBKDF2), for `SealedArtifactTests`: the Swift reader must open them, which checks the
-file format (`LXSEAL01`, 12-byte nonce, ciphertext, 16-byte tag) and the passphrase
-derivation (PBKDF2-HMAC-SHA256, salt `lexgraph-artifact-key-v1`, 200,000 rounds)
-against independent implementations.
+PBKDF2), for `SealedArtifactTests` and `ChunkedSealTests`: the Swift reader must open
+them, which checks the file formats (`LXSEAL01`: 12-byte nonce, ciphertext, 16-byte tag;
+`LXSEAL02`: chunk size, base nonce, then each chunk's ciphertext and tag, chunk i under
+the base nonce XOR i with the header, i and a last-chunk flag as associated data) and the
+passphrase derivation (PBKDF2-HMAC-SHA256, salt `lexgraph-artifact-key-v1`, 200,000
+rounds) against independent implementations. The chunked files use tiny chunks so a
+100-byte file has several.
 
     python3 tools/make_sealing_fixtures.py   # writes Tests/Fixtures/sealing/
 """
@@ -18,6 +21,7 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "sealin
 PASSPHRASE = "correct horse battery staple"
 HEX_KEY = "8f" * 4 + "0123456789abcdef" * 3 + "c0ffee00"  # 64 hex digits
 MAGIC = b"LXSEAL01"
+CHUNKED_MAGIC = b"LXSEAL02"
 
 
 def safetensors(values):
@@ -32,6 +36,17 @@ def seal(key, plaintext, nonce):
     return MAGIC + nonce + AESGCM(key).encrypt(nonce, plaintext, None)
 
 
+def seal_chunked(key, plaintext, base_nonce, chunk_size):
+    header = CHUNKED_MAGIC + struct.pack("<I", chunk_size) + base_nonce
+    pieces = [plaintext[i:i + chunk_size] for i in range(0, len(plaintext), chunk_size)] or [b""]
+    out = [header]
+    for index, piece in enumerate(pieces):
+        nonce = base_nonce[:8] + bytes(a ^ b for a, b in zip(base_nonce[8:], struct.pack(">I", index)))
+        aad = header + struct.pack(">IB", index, 1 if index == len(pieces) - 1 else 0)
+        out.append(AESGCM(key).encrypt(nonce, piece, aad))
+    return b"".join(out)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     values = [0.5, -1.25, 3.0, 1e-3, -7.75, 2.0 ** -10]
@@ -40,13 +55,21 @@ def main():
     files = {
         "passphrase.safetensors": seal(passphrase_key, plain, bytes(range(12))),
         "hexkey.safetensors": seal(bytes.fromhex(HEX_KEY), plain, bytes(range(100, 112))),
+        # 128 bytes in chunks of 48: two full chunks and a last one of 32.
+        "chunked.safetensors": seal_chunked(bytes.fromhex(HEX_KEY), plain, bytes(range(200, 212)), 48),
+        # A plaintext of exactly two chunks, and an empty one (one empty chunk).
+        "chunked-even.bin": seal_chunked(bytes.fromhex(HEX_KEY), bytes(range(64)), bytes(range(12)), 32),
+        "chunked-empty.bin": seal_chunked(bytes.fromhex(HEX_KEY), b"", bytes(range(12)), 32),
     }
     for name, data in files.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
     with open(os.path.join(OUT, "sealing.json"), "w") as f:
         json.dump({"passphrase": PASSPHRASE, "hex_key": HEX_KEY, "passphrase_key_hex": passphrase_key.hex(),
-                   "values": values, "tool": "tools/make_sealing_fixtures.py (cryptography AESGCM, hashlib.pbkdf2_hmac)"},
+                   "values": values, "chunk_sizes": {"chunked.safetensors": 48, "chunked-even.bin": 32, "chunked-empty.bin": 32},
+                   "base_nonces_hex": {"chunked.safetensors": bytes(range(200, 212)).hex(), "chunked-even.bin": bytes(range(12)).hex(),
+                                       "chunked-empty.bin": bytes(range(12)).hex()},
+                   "tool": "tools/make_sealing_fixtures.py (cryptography AESGCM, hashlib.pbkdf2_hmac)"},
                   f, indent=1, sort_keys=True)
         f.write("\n")
 

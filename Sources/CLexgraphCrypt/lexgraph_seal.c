@@ -55,6 +55,83 @@ int lgseal_decrypt(const unsigned char key[32], const unsigned char nonce[12],
     return ok ? 0 : -1;
 }
 
+// The associated data of chunk `index`: the file header, the index and the last-chunk
+// flag, so chunks cannot be moved, dropped from the end or moved between files unnoticed.
+#define MAX_HEADER 64
+
+static int chunk_setup(EVP_CIPHER_CTX *ctx, int encrypt, const unsigned char key[32], const unsigned char *header,
+                       size_t headerLength, const unsigned char baseNonce[12], size_t index, size_t total) {
+    unsigned char nonce[12], aad[MAX_HEADER + 5];
+    memcpy(nonce, baseNonce, 12);
+    nonce[8] ^= (unsigned char)(index >> 24); nonce[9] ^= (unsigned char)(index >> 16);
+    nonce[10] ^= (unsigned char)(index >> 8); nonce[11] ^= (unsigned char)index;
+    memcpy(aad, header, headerLength);
+    aad[headerLength] = (unsigned char)(index >> 24); aad[headerLength + 1] = (unsigned char)(index >> 16);
+    aad[headerLength + 2] = (unsigned char)(index >> 8); aad[headerLength + 3] = (unsigned char)index;
+    aad[headerLength + 4] = index + 1 == total ? 1 : 0;
+    int n = 0;
+    if (encrypt)
+        return EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) == 1
+            && EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)(headerLength + 5)) == 1;
+    return EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) == 1
+        && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)(headerLength + 5)) == 1;
+}
+
+static int chunks_valid(size_t headerLength, size_t length, size_t chunkSize, size_t total, size_t first, size_t count) {
+    if (headerLength > MAX_HEADER || chunkSize == 0 || chunkSize > (size_t)INT_MAX || total == 0 || total > 0xffffffffu) return 0;
+    if (first > total || count > total - first) return 0;
+    // `total` chunks of `chunkSize` hold `length`, the last one partly (or, alone, empty).
+    return length <= total * chunkSize && (total == 1 || length > (total - 1) * chunkSize);
+}
+
+int lgseal_encrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                          const unsigned char baseNonce[12], const unsigned char *plain, size_t length,
+                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out) {
+    if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return -1;
+    int ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1;
+    for (size_t i = first; ok && i < first + count; i++) {
+        size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
+        unsigned char *cipher = out + i * (chunkSize + 16);
+        int n = 0, tail = 0;
+        ok = chunk_setup(ctx, 1, key, header, headerLength, baseNonce, i, total)
+            && EVP_EncryptUpdate(ctx, cipher, &n, plain + at, (int)step) == 1 && (size_t)n == step
+            && EVP_EncryptFinal_ex(ctx, cipher + step, &tail) == 1 && tail == 0
+            && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, cipher + step) == 1;
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+int lgseal_decrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                          const unsigned char baseNonce[12], const unsigned char *sealed, size_t length,
+                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *plain) {
+    if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return -1;
+    int ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1;
+    for (size_t i = first; ok && i < first + count; i++) {
+        size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
+        const unsigned char *cipher = sealed + i * (chunkSize + 16);
+        unsigned char tag[16];
+        memcpy(tag, cipher + step, 16);
+        int n = 0, tail = 0;
+        ok = chunk_setup(ctx, 0, key, header, headerLength, baseNonce, i, total)
+            && EVP_DecryptUpdate(ctx, plain + at, &n, cipher, (int)step) == 1 && (size_t)n == step
+            && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1
+            && EVP_DecryptFinal_ex(ctx, plain + at + step, &tail) == 1 && tail == 0;
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok) {
+        size_t from = first * chunkSize, to = first + count == total ? length : (first + count) * chunkSize;
+        if (to > from) memset(plain + from, 0, to - from);
+    }
+    return ok ? 0 : -1;
+}
+
 int lgseal_random(unsigned char *out, size_t count) {
     while (count > 0) {
         int step = count < (size_t)INT_MAX ? (int)count : INT_MAX;

@@ -4,14 +4,16 @@ import Glibc
 #endif
 
 /// Reading and writing artifact files (safetensors weights, optimizer state, predictions)
-/// sealed with the process's artifact key. With a key, every write is sealed (`LXSEAL01`,
-/// `SealedBytes`) and goes through a temporary file in the same folder renamed over the
+/// sealed with the process's artifact key. With a key, every write is sealed in chunks
+/// (`LXSEAL02`, `ChunkedSeal`; files sealed whole as `LXSEAL01` by `SealedBytes` still
+/// read) and goes through a temporary file in the same folder renamed over the
 /// target, so neither plaintext nor a half-written file is ever on disk; without one,
 /// files are written as they are. Reads recognize a sealed file by its mark, whatever the
 /// key setting, so a sealed file without the key, or with another one, is a clear error
 /// naming the file, and a plain file still reads with a key configured.
 public enum SealedFiles {
-    public static let magic = Array("LXSEAL01".utf8)
+    /// The mark of artifacts sealed whole (`SealedBytes`), written before chunked sealing.
+    public static let wholeMagic = Array("LXSEAL01".utf8)
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var loaded = false
@@ -45,15 +47,17 @@ public enum SealedFiles {
     }
 
     /// Whether the bytes are a sealed artifact.
-    public static func isSealed(_ data: Data) -> Bool { SealedBytes.isSealed(data, magic: magic) }
+    public static func isSealed(_ data: Data) -> Bool { ChunkedSeal.isSealed(data) || SealedBytes.isSealed(data, magic: wholeMagic) }
 
-    /// Whether `data` starts with the mark (a truncated sealed file included).
-    public static func isSealedMark(_ data: Data) -> Bool { data.prefix(magic.count).elementsEqual(magic) }
+    /// Whether `data` starts with a sealing mark (a truncated sealed file included).
+    public static func isSealedMark(_ data: Data) -> Bool {
+        data.prefix(ChunkedSeal.magic.count).elementsEqual(ChunkedSeal.magic) || data.prefix(wholeMagic.count).elementsEqual(wholeMagic)
+    }
 
     /// `data` as it goes to disk under `key` (sealed), or unchanged without a key.
     public static func encode(_ data: Data, key: ArtifactKey?) throws -> Data {
         guard let key else { return data }
-        return try SealedBytes.seal(data, key: key.bytes, magic: magic)
+        return try ChunkedSeal.seal(data, key: key.bytes)
     }
 
     /// The plaintext of bytes read from `path`: opened with `key` when sealed, unchanged
@@ -64,13 +68,27 @@ public enum SealedFiles {
             throw SealingError("the file is encrypted and no artifact key is configured: set \(ArtifactKey.fileVariable) "
                                + "(or \(ArtifactKey.databaseFileVariable), the database key) to the key it was written with", file: path)
         }
+        let failed = SealingError("cannot decrypt the file with the artifact key from \(key.source): wrong key, or the file was changed "
+                                  + "(AES-GCM authentication failed)", file: path)
+        let truncated = SealingError("the encrypted file is truncated (\(data.count) bytes)", file: path)
+        guard data.prefix(wholeMagic.count).elementsEqual(wholeMagic) else {
+            do {
+                return try ChunkedSeal.open(data, key: key.bytes)
+            } catch .notSealed {
+                throw truncated
+            } catch .damagedLayout(let chunkSize) {
+                throw SealingError("the encrypted file is truncated or damaged: \(data.count) bytes do not hold chunks of "
+                                   + "\(chunkSize) bytes as its header says", file: path)
+            } catch .authenticationFailed {
+                throw failed
+            }
+        }
         do {
-            return try SealedBytes.open(data, key: key.bytes, magic: magic)
-        } catch SealedBytes.Failure.notSealed {
-            throw SealingError("the encrypted file is truncated (\(data.count) bytes)", file: path)
-        } catch {
-            throw SealingError("cannot decrypt the file with the artifact key from \(key.source): wrong key, or the file was changed "
-                               + "(AES-GCM authentication failed)", file: path)
+            return try SealedBytes.open(data, key: key.bytes, magic: wholeMagic)
+        } catch .notSealed {
+            throw truncated
+        } catch .authenticationFailed {
+            throw failed
         }
     }
 

@@ -16,13 +16,13 @@ final class SealedArtifactTests: XCTestCase {
         super.tearDown()
     }
 
-    func fixture() throws -> [String: Any] {
+    static func fixture() throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/sealing.json"))
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     func testPeerSealedFilesOpenWithTheirKeyOnly() throws {
-        let f = try fixture()
+        let f = try Self.fixture()
         let values = try XCTUnwrap(f["values"] as? [Double]).map(Float.init)
         let passphrase = try ArtifactKey(material: Array(try XCTUnwrap(f["passphrase"] as? String).utf8), source: "test passphrase")
         let hex = try ArtifactKey(material: Array(try XCTUnwrap(f["hex_key"] as? String).utf8), source: "test hex key")

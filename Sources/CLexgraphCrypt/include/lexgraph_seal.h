@@ -23,6 +23,25 @@ int lgseal_encrypt(const unsigned char key[32], const unsigned char nonce[12],
 int lgseal_decrypt(const unsigned char key[32], const unsigned char nonce[12],
                    const unsigned char *cipher, size_t length, const unsigned char tag[16], unsigned char *plain);
 
+/// Chunked sealing (`LXSEAL02`, see module Sealing's `ChunkedSeal`): chunk `i` of a
+/// `length`-byte plaintext cut into `total` chunks of `chunkSize` bytes (the last one
+/// shorter, or empty when the plaintext is) is encrypted under `baseNonce` with its last
+/// four bytes XORed with `i` (big-endian), with associated data `header` + `i` (4 bytes,
+/// big-endian) + 1 for the last chunk or 0, and written at `out + i * (chunkSize + 16)`
+/// followed by its tag. Encrypts chunks `first ..< first + count` with one cipher context,
+/// so callers split the chunks between threads. 0 on success, -1 when libcrypto fails.
+int lgseal_encrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                          const unsigned char baseNonce[12], const unsigned char *plain, size_t length,
+                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out);
+
+/// The inverse of `lgseal_encrypt_chunks` over chunks `first ..< first + count` of the
+/// sealed body `sealed` (chunks and tags), writing plaintext chunk `i` at
+/// `plain + i * chunkSize`. 0 when every tag authenticates its chunk; -1 otherwise (then
+/// those chunks' plaintext is zeroed).
+int lgseal_decrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                          const unsigned char baseNonce[12], const unsigned char *sealed, size_t length,
+                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *plain);
+
 /// `count` bytes from libcrypto's CSPRNG into `out`. 0 on success, -1 otherwise.
 int lgseal_random(unsigned char *out, size_t count);
 
