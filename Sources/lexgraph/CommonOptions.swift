@@ -179,13 +179,48 @@ enum ModelPath {
     }
 }
 
-/// `--format`: how results print. Same meaning in every command: `table` for people
-/// (control characters escaped), `json` and `csv` for programs. JSON is one object for
-/// a command that answers with one thing (show, stats, status, context, walk, eval,
-/// baselines, tokenize) and JSON Lines, one object per line, for a command that answers
-/// with a list of records (query rows, predictions, ontology history, embeddings).
+/// `--format`: how results print, one option type for every command. Same meaning
+/// everywhere: `table` for people (control characters escaped), `json` and `csv` for
+/// programs, `markdown` (or `md`) for reports. JSON is one object for a command that
+/// answers with one thing (show, stats, status, context, walk, eval, baselines, tokenize,
+/// review) and JSON Lines, one object per line, for a command that answers with a list of
+/// records (query rows, predictions, ontology history, embeddings).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
+    case table, json, csv, markdown
+
+    init?(argument: String) {
+        self.init(rawValue: argument == "md" ? "markdown" : argument)
+    }
+
+    /// Each command's help names the formats it offers (`formatHelp`); the parser's own
+    /// list would name all four everywhere.
+    static var allValueStrings: [String] { [] }
+
+    /// "table, json or csv".
+    static func list(_ formats: [OutputFormat]) -> String {
+        let names = formats.map(\.rawValue)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+}
+
+/// A command with `--format`: the formats it prints, checked by `validateFormat()` (call it
+/// from `validate()`) with one wording in every command.
+protocol FormattedOutput {
+    static var formats: [OutputFormat] { get }
+    var format: OutputFormat { get }
+}
+
+extension FormattedOutput {
+    func validateFormat() throws {
+        guard Self.formats.contains(format) else {
+            throw ValidationError("--format \(format.rawValue) is not offered by this command: use \(OutputFormat.list(Self.formats))")
+        }
+    }
+
+    /// The option's help: "Output format: table or json." and any note on the shape.
+    static func formatHelp(_ note: String = "") -> ArgumentHelp {
+        ArgumentHelp("Output format: \(OutputFormat.list(formats))\(note.isEmpty ? "" : " " + note).", valueName: "format")
+    }
 }
 
 /// A usage or environment problem the CLI reports in one line.

@@ -88,4 +88,50 @@ final class OutputFormatTests: XCTestCase {
         XCTAssertEqual(rows.count, 3, query.stdout)
         XCTAssertTrue(rows.allSatisfy { $0.keys.sorted() == ["usid"] }, query.stdout)
     }
+
+    /// One `--format` option in every command: a format the command does not print is
+    /// refused before anything runs, in the same words everywhere, naming what it offers;
+    /// `md` is `markdown`.
+    func testEveryCommandRefusesAFormatItDoesNotOfferTheSameWay() throws {
+        // The command, the arguments it needs to parse, what it offers, a format to refuse.
+        let commands: [(command: [String], arguments: [String], offered: String, refused: String)] = [
+            (["show"], ["x"], "table or json", "csv"),
+            (["stats"], [], "table, json or csv", "markdown"),
+            (["status"], ["x"], "table or json", "csv"),
+            (["context"], ["x"], "table or json", "csv"),
+            (["walk"], ["x"], "table, json or csv", "md"),
+            (["query"], ["RETURN 1"], "table, json or csv", "markdown"),
+            (["shell"], [], "table, json or csv", "markdown"),
+            (["baselines"], [], "table or json", "csv"),
+            (["eval"], ["run"], "table, json or markdown", "csv"),
+            (["predict"], ["--run", "r", "--cases", "c.jsonl"], "table or json", "csv"),
+            (["drift"], ["--run", "r", "--cases", "c.jsonl"], "table or json", "markdown"),
+            (["review"], ["c.txt", "--types-model", "m"], "table, json or markdown", "csv"),
+            (["tokenize"], ["a text"], "table or json", "csv"),
+            (["clauses", "eval"], ["--data", "d", "--run", "r"], "table or json", "csv"),
+            (["clauses", "fit"], ["--data", "d", "--method", "knn", "--out", "o"], "table or json", "markdown"),
+            (["ontology", "history"], [], "table, json or csv", "markdown"),
+            (["audit", "show"], [], "table, json or csv", "markdown"),
+            (["token", "create"], ["--name", "n", "--role", "reader"], "table or json", "csv"),
+            (["token", "list"], [], "table, json or csv", "markdown"),
+            (["model", "list"], [], "table, json or csv", "markdown"),
+            (["model", "infer"], ["m", "a text"], "table or json", "csv"),
+        ]
+        for c in commands {
+            let name = c.command.joined(separator: " ")
+            let r = try CLI.run(c.command + c.arguments + ["--format", c.refused])
+            XCTAssertEqual(r.status, 64, "\(name): a usage error\n\(r)")
+            let shown = c.refused == "md" ? "markdown" : c.refused
+            XCTAssertTrue(r.stderr.hasPrefix("lexgraph: error: --format \(shown) is not offered by this command: use \(c.offered)\n"), "\(name): \(r)")
+            XCTAssertEqual(r.stdout, "", name)
+            let help = try CLI.run(c.command + ["--help"])
+            XCTAssertTrue(help.stdout.contains("Output format: \(c.offered)"), "\(name) --help: \(help)")
+        }
+        // `md` is accepted where markdown is offered: the run folder is what fails.
+        let eval = try CLI.run(["eval", "no-such-run", "--format", "md"])
+        XCTAssertEqual(eval.status, 1, "\(eval)")
+        XCTAssertFalse(eval.stderr.contains("--format"), "\(eval)")
+        let unknown = try CLI.run(["show", "x", "--format", "xml"])
+        XCTAssertTrue(unknown.stderr.contains("The value 'xml' is invalid for '--format <format>'") && unknown.stderr.contains("Output format: table or json."), "\(unknown)")
+    }
 }

@@ -34,16 +34,18 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: ParsableCommand, FormattedOutput {
+        static let formats: [OutputFormat] = [.table, .json, .csv]
         static let configuration = CommandConfiguration(abstract: "The audit entries (at or after --since): time, principal, action, subject, outcome.")
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only entries at or after this date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM:SSZ).")
         var since: String?
-        @Option(name: .long, help: "table, json (JSON Lines) or csv.")
+        @Option(name: .long, help: Show.formatHelp("(JSON Lines)"))
         var format: OutputFormat = .table
 
         func validate() throws {
+            try validateFormat()
             if let since, LegalDate(iso: String(since.prefix(10))) == nil || (since.count > 10 && since.dropFirst(10).first != "T") {
                 throw ValidationError("--since must be a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM:SSZ, got '\(since)'")
             }
@@ -62,7 +64,7 @@ struct AuditCommand: ParsableCommand {
                                             "subject": .string(r.subject), "outcome": .string(r.outcome), "prev_hash": .string(r.prevHash),
                                             "hash": .string(r.hash)]).jsonText)
                 }
-            case .csv:
+            case .csv, .markdown:
                 Console.data("seq,at,principal,action,subject,outcome,prev_hash,hash")
                 for r in rows {
                     Console.data([String(r.seq), r.at, r.principal, r.action, r.subject, r.outcome, r.prevHash, r.hash].map(csvField).joined(separator: ","))

@@ -5,7 +5,8 @@ import Prediction
 /// `lexgraph baselines`: scores the majority-class, most-frequent-past-outcome and
 /// time-safe SCDB logistic-regression baselines on a split's test cases, with bootstrap
 /// 95% intervals.
-struct BaselinesCommand: ParsableCommand {
+struct BaselinesCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "baselines",
         abstract: "Score the outcome-prediction baselines on a time split or walk-forward 2001-2013."
@@ -22,14 +23,15 @@ struct BaselinesCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .long, help: "table or json.")
+    @Option(name: .long, help: BaselinesCommand.formatHelp())
     var format: OutputFormat = .table
 
     @Option(name: .long, help: "Bootstrap resamples for the 95% intervals.")
     var resamples: Int = 1000
 
+    func validate() throws { try validateFormat() }
+
     func run() throws {
-        guard format != .csv else { throw CLIError("baselines prints --format table or json, not csv") }
         guard resamples > 0 else { throw CLIError("--resamples must be positive, got \(resamples)") }
         let folder = try data.folder()
         let dataset = try CaseDataset.load(dataFolder: folder.path)

@@ -8,7 +8,8 @@ import Tensor
 /// `lexgraph clauses eval --data DIR --run RUN`: scores a `lexgraph finetune` run on a
 /// prepared clause task (DIR from `lexgraph clauses prepare`): dev-tuned thresholds,
 /// the task's test metrics, RUN/test_metrics.json and RUN/test_predictions.jsonl.
-struct ClausesEvalCommand: ParsableCommand {
+struct ClausesEvalCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score a fine-tuned clause model on a prepared task's test split (thresholds tuned on dev).",
@@ -20,8 +21,6 @@ struct ClausesEvalCommand: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     @Option(name: .long, help: "Prepared task folder (task.json, dev.jsonl, test.jsonl).")
     var data: String
     @Option(name: .customLong("run"), help: "Run folder written by lexgraph finetune.")
@@ -29,14 +28,15 @@ struct ClausesEvalCommand: ParsableCommand {
     @Option(name: .long, help: "The task, checked against the folder's task.json (clause-types, cuad, unfair-tos).")
     var task: ClauseTask?
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .long, help: "table or json.")
-    var format: Format = .table
+    @Option(name: .long, help: ClausesEvalCommand.formatHelp())
+    var format: OutputFormat = .table
     @Option(name: .long, help: "Items per inference batch.")
     var batchSize = 32
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
 
     func validate() throws {
+        try validateFormat()
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -55,7 +55,7 @@ struct ClausesEvalCommand: ParsableCommand {
         try ClauseEvaluation.write(result)
         switch format {
         case .table: Console.text(ClauseEvaluation.table(result), terminator: "")
-        case .json: Console.data(ClauseEvaluation.metricsJSON(result).jsonText)
+        case .json, .csv, .markdown: Console.data(ClauseEvaluation.metricsJSON(result).jsonText)
         }
     }
 

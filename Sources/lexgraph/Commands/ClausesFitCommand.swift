@@ -15,7 +15,8 @@ extension SparseLinearSolver: ExpressibleByArgument {}
 /// embeddings, a family-level score, TF-IDF and a TF-IDF + embedding hybrid), chooses its
 /// settings on dev and scores test exactly as `clauses eval` does (RUN/test_metrics.json,
 /// RUN/test_predictions.jsonl; the settings tried in RUN/fit.json).
-struct ClausesFitCommand: ParsableCommand {
+struct ClausesFitCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "fit",
         abstract: "Fit a clause model over frozen embeddings and/or TF-IDF, settings chosen on dev, scored on test.",
@@ -79,8 +80,8 @@ struct ClausesFitCommand: ParsableCommand {
     var balanced = false
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).")
     var threads: Int?
-    @Option(name: .long, help: "table or json.")
-    var format: ClausesEvalCommand.Format = .table
+    @Option(name: .long, help: ClausesFitCommand.formatHelp())
+    var format: OutputFormat = .table
 
     static func list<T: LosslessStringConvertible>(_ text: String, _ option: String) throws -> [T] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -92,6 +93,7 @@ struct ClausesFitCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try validateFormat()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let maxTrainPerType, maxTrainPerType < 1 { throw ValidationError("--max-train-per-type must be at least 1, got \(maxTrainPerType)") }
         if minDf < 1 { throw ValidationError("--min-df must be at least 1, got \(minDf)") }
@@ -148,7 +150,7 @@ struct ClausesFitCommand: ParsableCommand {
         try ClauseFit.write(result, selection: selection)
         switch format {
         case .table: Console.text(ClauseEvaluation.table(result), terminator: "")
-        case .json: Console.data(ClauseEvaluation.metricsJSON(result).jsonText)
+        case .json, .csv, .markdown: Console.data(ClauseEvaluation.metricsJSON(result).jsonText)
         }
     }
 }

@@ -7,7 +7,8 @@ import LexgraphCore
 
 /// `lexgraph context`: the graph-walk context and graph features of a case as of a
 /// date, as the prediction layer sees them, each fact with the path that produced it.
-struct ContextCommand: ParsableCommand {
+struct ContextCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "context",
         abstract: "Time-safe graph context (facts with their paths) and graph features of a case as of a date.",
@@ -34,13 +35,14 @@ struct ContextCommand: ParsableCommand {
     @Option(help: "Character budget for the context facts (default: all facts).")
     var budget: Int?
 
-    @Option(help: "Output format: table or json.")
+    @Option(help: ContextCommand.formatHelp())
     var format: OutputFormat = .table
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws { try validateFormat() }
+
     func run() throws {
-        if format == .csv { throw CLIError("context prints table or json, not csv") }
         if let budget, budget < 0 { throw CLIError("--budget must be 0 or more, not \(budget)") }
         let store = try database.openReadOnly()
         let key = try store.resolveNode(identifier).key

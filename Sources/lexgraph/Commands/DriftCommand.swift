@@ -7,7 +7,8 @@ import Prediction
 /// the run was trained on? Per input column: a two-sample test (KS for numbers, chi-square
 /// for SCDB codes) and the population stability index; for the facts text, its length
 /// and out-of-vocabulary rate against the run's WordPiece vocabulary.
-struct DriftCommand: ParsableCommand {
+struct DriftCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "drift",
         abstract: "Compare incoming cases with a case-outcome run's training cases, feature by feature.",
@@ -21,7 +22,7 @@ struct DriftCommand: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder written by lexgraph train.") var runPath: String
     @Option(help: "Incoming cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: DriftCommand.formatHelp()) var format: OutputFormat = .table
     @Option(help: "Comma-separated columns to compare (default: all).") var columns: String?
     @Option(help: "Folder for report.md, drift.json and psi.svg.") var report: String?
     @Flag(help: "Replace an existing --report folder.") var overwrite = false
@@ -29,7 +30,7 @@ struct DriftCommand: ParsableCommand {
     @Option(name: .long, help: "Shared data folder (default: the run's).") var data: String?
 
     func validate() throws {
-        if format == .csv { throw ValidationError("--format csv is not offered by drift: use table or json") }
+        try validateFormat()
     }
 
     func run() throws {
@@ -43,7 +44,7 @@ struct DriftCommand: ParsableCommand {
         if let report { try result.write(folder: report, overwrite: overwrite) }
         switch format {
         case .json: Console.data(result.json.jsonText)
-        case .table, .csv: Console.text(result.table, terminator: "")
+        case .table, .csv, .markdown: Console.text(result.table, terminator: "")
         }
         if let report { Console.note("report written to \(report)/report.md") }
     }

@@ -29,12 +29,15 @@ struct ModelRegisterCommand: ParsableCommand {
 }
 
 /// `lexgraph model list [--name N]`: every registered version with the aliases on it.
-struct ModelListCommand: ParsableCommand {
+struct ModelListCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered model versions and where each alias points.")
 
     @Option(help: "Only this model.") var name: String?
-    @Option(help: "Output format: table, json (JSON Lines) or csv.") var format: OutputFormat = .table
+    @Option(help: ModelListCommand.formatHelp("(JSON Lines)")) var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let store = try database.openReadOnly()
@@ -52,7 +55,7 @@ struct ModelListCommand: ParsableCommand {
                     "config": (try? Value.parseJSON(v.configJSON)) ?? .null, "metrics": (try? Value.parseJSON(v.metricsJSON)) ?? .null,
                 ]).jsonText)
             }
-        case .csv:
+        case .csv, .markdown:
             Console.data("name,version,kind,aliases,created_at,data_fingerprint,run")
             for v in versions {
                 Console.data([v.name, String(v.version), v.kind, on(v).joined(separator: " "), v.createdAt, v.dataFingerprint, csv(v.runPath)].joined(separator: ","))
@@ -116,7 +119,8 @@ struct ModelRollbackCommand: ParsableCommand {
 
 /// `lexgraph model infer N TEXT...`: the registered model's labels and probabilities for
 /// texts, through the same entry point as `POST /v2/models/N/infer`.
-struct ModelInferCommand: ParsableCommand {
+struct ModelInferCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "infer",
         abstract: "Score texts with a registered model (as POST /v2/models/NAME/infer does).",
@@ -126,13 +130,13 @@ struct ModelInferCommand: ParsableCommand {
     @Argument(help: "Texts to score.") var texts: [String]
     @Option(help: "A version number.") var version: Int?
     @Option(help: "An alias (e.g. candidate).") var alias: String?
-    @Option(help: "Output format: table or json (JSON Lines).") var format: OutputFormat = .table
+    @Option(help: ModelInferCommand.formatHelp("(JSON Lines)")) var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if texts.isEmpty { throw ValidationError("give at least one text to score") }
         if version != nil && alias != nil { throw ValidationError("give --version or --alias, not both") }
-        if format == .csv { throw ValidationError("--format must be table or json") }
+        try validateFormat()
     }
 
     func run() throws {

@@ -115,12 +115,15 @@ struct OntologyCommand: ParsableCommand {
         }
     }
 
-    struct History: ParsableCommand {
+    struct History: ParsableCommand, FormattedOutput {
+        static let formats: [OutputFormat] = [.table, .json, .csv]
         static let configuration = CommandConfiguration(abstract: "Every ontology version the database went through: version, name, time, source, checksum, changes.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(name: .long, help: "table, json (JSON Lines: one object per version) or csv.")
+        @Option(name: .long, help: History.formatHelp("(JSON Lines: one object per version)"))
         var format: OutputFormat = .table
+
+        func validate() throws { try validateFormat() }
 
         func run() throws {
             let records = try database.openReadOnly().ontologyHistory()
@@ -136,7 +139,7 @@ struct OntologyCommand: ParsableCommand {
                                "source": .string(r.source), "checksum": .string(r.checksum), "summary": .string(r.summary)])
                 }
                 for row in rows { Console.data(row.jsonText) }
-            case .csv:
+            case .csv, .markdown:
                 Console.data("version,name,applied_at,source,checksum,summary")
                 for r in records {
                     Console.data([String(r.version), r.name, r.appliedAt, r.source, r.checksum, r.summary].map(csvField).joined(separator: ","))

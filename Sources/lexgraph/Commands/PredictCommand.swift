@@ -9,7 +9,8 @@ import Prediction
 /// cases with the run's saved model, each attached to the graph from its own fields as of
 /// its reference date, with the reasons that moved the probability most and their graph
 /// paths. Input lines carry `cases.jsonl` fields; an outcome field is refused, not dropped.
-struct PredictCommand: ParsableCommand {
+struct PredictCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Predict pending cases with a run's model and explain each prediction with graph paths.",
@@ -21,16 +22,15 @@ struct PredictCommand: ParsableCommand {
             Example: lexgraph predict --run runs/glr --cases pending.jsonl --top 5
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     @Option(name: .customLong("run"), help: "Run folder written by lexgraph train.") var runPath: String
     @Option(help: "Pending cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
-    @Option(help: "table or json (JSON Lines: one object per case).") var format: Format = .table
+    @Option(help: PredictCommand.formatHelp("(JSON Lines: one object per case)")) var format: OutputFormat = .table
     @Option(help: "Reasons shown per case.") var top = 5
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try validateFormat()
         if top < 0 { throw ValidationError("--top must not be negative, got \(top)") }
     }
 
@@ -49,7 +49,7 @@ struct PredictCommand: ParsableCommand {
         let predictor = try Predictor(run: runPath, store: try GraphStore(path: dbPath, mode: .readOnly), scdb: try SCDBTable(path: scdbPath))
         let explained = try predictor.explain(try predictor.cases(path: cases), top: top)
         switch format {
-        case .json: for p in explained { Console.data(p.json.jsonText) }
+        case .json, .csv, .markdown: for p in explained { Console.data(p.json.jsonText) }
         case .table: Console.text(table(explained, model: config.modelName, run: folder.name), terminator: "")
         }
     }

@@ -6,7 +6,8 @@ import PostgresStore
 import Query
 
 /// `lexgraph query 'MATCH ...'`: runs one Cypher-like query against the graph database.
-struct QueryCommand: ParsableCommand {
+struct QueryCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Run a Cypher-like query (read-only unless --write).",
@@ -22,7 +23,7 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "A parameter as name=value (repeatable).")
     var parameters: [String] = []
 
-    @Option(help: "Output format: table, json (JSON Lines: one object per row) or csv.")
+    @Option(help: QueryCommand.formatHelp("(JSON Lines: one object per row)"))
     var format: OutputFormat = .table
 
     @Flag(help: "Allow writes (CREATE).")
@@ -38,6 +39,8 @@ struct QueryCommand: ParsableCommand {
     var repetitions: Int?
 
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let engine: (String, [String: CypherValue], QueryOptions) throws -> QueryResult
@@ -132,7 +135,7 @@ enum QueryOutput {
         switch format {
         case .table: text = ResultFormatter.table(result)
         case .json: text = ResultFormatter.json(result)
-        case .csv: text = ResultFormatter.csv(result)
+        case .csv, .markdown: text = ResultFormatter.csv(result)
         }
         if let profile = result.profile {
             text += "\n-- profile:"

@@ -9,7 +9,8 @@ import Tensor
 /// clause type, flags unfair terms with the sentences that made the flag, lists the
 /// clauses a contract of its type should have but lacks (from the graph), and suggests
 /// standard clauses from the corpus for each flagged or missing clause.
-struct ReviewCommand: ParsableCommand {
+struct ReviewCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .markdown]
     static let configuration = CommandConfiguration(
         commandName: "review",
         abstract: "Review a contract: clause types, unfair terms, missing clauses, standard clauses to compare.",
@@ -23,19 +24,18 @@ struct ReviewCommand: ParsableCommand {
             Example: lexgraph review ../shared/data/contracts/commonpaper-Mutual-NDA.md --types-model runs/types --unfair-model runs/unfair
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, markdown }
-
     @Argument(help: "The contract: a .txt or .md file.") var contract: String
     @Option(help: "Run folder of the clause-type model (lexgraph finetune, task classify).") var typesModel: String
     @Option(help: "Run folder of the unfair-terms model (lexgraph finetune, task multilabel).") var unfairModel: String?
     @Option(help: "Contract type slug (e.g. mutual-nda, data-processing-agreement) instead of detecting it.") var contractType: String?
-    @Option(help: "table, json (one object) or markdown (a report).") var format: Format = .table
+    @Option(help: ReviewCommand.formatHelp("(json: one object; markdown: a report)")) var format: OutputFormat = .table
     @Option(help: "Standard clauses suggested per flagged or missing clause.") var suggestions = 3
     @Option(help: "Clause types listed per clause.") var top = 3
     @Option(name: .long, help: "BLAS threads (default: $LEXGRAPH_BLAS_THREADS or 1).") var threads: Int?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        try validateFormat()
         if suggestions < 0 { throw ValidationError("--suggestions must not be negative, got \(suggestions)") }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -52,7 +52,7 @@ struct ReviewCommand: ParsableCommand {
         options.topTypes = top
         let report = try reviewer.review(document, options: options)
         switch format {
-        case .json: Console.data(report.json.jsonText)
+        case .json, .csv: Console.data(report.json.jsonText)
         case .table: Console.text(report.table, terminator: "")
         case .markdown: Console.text(report.markdown, terminator: "")
         }

@@ -16,7 +16,8 @@ import Terminal
 /// history it walks includes the last `historyRecallLimit` queries of earlier sessions (a
 /// recalled multi-line query comes back on one line). Otherwise (pipes, files, CI) lines
 /// are read plainly with `readLine()`.
-struct ShellCommand: ParsableCommand {
+struct ShellCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(
         commandName: "shell",
         abstract: "Interactive Cypher-like query shell (multi-line input until ';', history in ~/.lexgraph_history).",
@@ -42,7 +43,7 @@ struct ShellCommand: ParsableCommand {
     /// How many earlier queries the line editor recalls.
     static let historyRecallLimit = 1_000
 
-    @Option(help: "Output format: table, json or csv.")
+    @Option(help: ShellCommand.formatHelp())
     var format: OutputFormat = .table
 
     @Flag(help: "Allow writes (CREATE).")
@@ -55,6 +56,8 @@ struct ShellCommand: ParsableCommand {
     static var historyPath: String {
         (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.lexgraph_history"
     }
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let engine = QueryEngine(store: try write ? database.open() : database.openReadOnly())

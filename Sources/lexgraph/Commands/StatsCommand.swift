@@ -5,15 +5,17 @@ import LexgraphCore
 
 /// `lexgraph stats`: node and edge counts per type, or (`--quality`) the data-quality
 /// report a load stored beside its `load_log` row.
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Print node and edge counts per type, or a load's data-quality report.")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .long, help: "Output format: table, json or csv.") var format: OutputFormat = .table
+    @Option(name: .long, help: StatsCommand.formatHelp()) var format: OutputFormat = .table
     @Flag(name: .long, help: "Print the newest load's data-quality report instead (table or json).") var quality = false
     @Option(name: .long, help: "With --quality: the report of this load (its load_log id) instead of the newest.") var load: Int64?
 
     func validate() throws {
+        try validateFormat()
         if load != nil && !quality { throw ValidationError("--load needs --quality") }
         if quality && format == .csv { throw ValidationError("--quality prints table or json, not csv") }
     }
@@ -39,7 +41,7 @@ struct StatsCommand: ParsableCommand {
             let nodes = counts.nodes.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
             let edges = counts.edges.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
             Console.data("{\"nodes\":{\(nodes)},\"edges\":{\(edges)}}")
-        case .csv:
+        case .csv, .markdown:
             Console.data("kind,type,count")
             for r in rows { Console.data("\(r.0),\(r.1),\(r.2)") }
         case .table:

@@ -6,7 +6,8 @@ import LexgraphCore
 
 /// `lexgraph status`: the good-law status of a case on a date, derived from the graph,
 /// with the edges and citation paths that explain it.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Citator status of a case: overruled, negative treatment, relies on overruled authority, or good law.",
@@ -27,14 +28,15 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "How many citation hops to search for overruled authority the case relies on.")
     var hops: Int = 1
 
-    @Option(help: "Output format: table or json.")
+    @Option(help: StatusCommand.formatHelp())
     var format: OutputFormat = .table
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws { try validateFormat() }
+
     func run() throws {
         let date = try asOf.map { try DateArgument.parse($0, option: "--as-of") } ?? DateArgument.today()
-        if format == .csv { throw CLIError("status prints table or json, not csv") }
         let store = try database.openReadOnly()
         let status = try store.citatorStatus(of: try store.resolveNode(identifier).key, asOf: date, hops: hops)
         if format == .json { Console.data(json(status)) } else { Console.text(text(status)) }

@@ -14,7 +14,8 @@ struct TokenCommand: ParsableCommand {
         subcommands: [TokenCreateCommand.self, TokenListCommand.self, TokenRevokeCommand.self])
 }
 
-struct TokenCreateCommand: ParsableCommand {
+struct TokenCreateCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Make a token; prints it once on stdout (only its hash is kept).",
@@ -29,10 +30,12 @@ struct TokenCreateCommand: ParsableCommand {
     @Option(help: "Days until the token expires (default: valid until revoked).")
     var expiresInDays: Double?
 
-    @Option(help: "Output: table (the token alone on stdout, a note on stderr) or json.")
+    @Option(help: TokenCreateCommand.formatHelp("(table: the token alone on stdout, a note on stderr)"))
     var format: OutputFormat = .table
 
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let role = try Role.named(role)
@@ -44,7 +47,7 @@ struct TokenCreateCommand: ParsableCommand {
         switch format {
         case .json:
             Console.data(Value.map(TokenListCommand.fields(issued.stored).merging(["token": .string(issued.token)]) { a, _ in a }).jsonText)
-        case .table, .csv:
+        case .table, .csv, .markdown:
             Console.data(issued.token)
             let expiry = issued.stored.expiresAt.map { ", expiring at \($0)" } ?? ""
             Console.note("created API token \(issued.stored.id) for '\(issued.stored.name)' with the role \(role.rawValue)\(expiry); this is the only time it is shown")
@@ -52,20 +55,23 @@ struct TokenCreateCommand: ParsableCommand {
     }
 }
 
-struct TokenListCommand: ParsableCommand {
+struct TokenListCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (id, name, role, created, expires, revoked); no secrets.")
 
-    @Option(help: "Output format: table, json (JSON Lines) or csv.")
+    @Option(help: TokenListCommand.formatHelp("(JSON Lines)"))
     var format: OutputFormat = .table
 
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let tokens = try APITokens(store: try database.openReadOnly()).list()
         switch format {
         case .json:
             for token in tokens { Console.data(Value.map(TokenListCommand.fields(token)).jsonText) }
-        case .csv:
+        case .csv, .markdown:
             Console.data("id,name,role,created_at,expires_at,revoked_at")
             for t in tokens { Console.data([t.id, csv(t.name), t.role, t.createdAt, t.expiresAt ?? "", t.revokedAt ?? ""].joined(separator: ",")) }
         case .table:

@@ -6,7 +6,8 @@ import Tokenizers
 /// `lexgraph tokenize`: shows how the model's tokenizer (BERT's WordPiece, RoBERTa's
 /// byte-level BPE or ALBERT's SentencePiece Unigram, whichever the folder holds) splits a text (or a pair): token, id, type id
 /// and the offset back into the input (in Unicode scalars).
-struct TokenizeCommand: ParsableCommand {
+struct TokenizeCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json]
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Tokenize a text (or a text pair) with a model folder's tokenizer (WordPiece, byte-level BPE or Unigram)."
@@ -24,14 +25,11 @@ struct TokenizeCommand: ParsableCommand {
     @Option(name: .long, help: "Truncate to this many tokens, special tokens included (longest_first).")
     var maxLength: Int?
 
-    @Option(name: .long, help: "Output format: table or json.")
+    @Option(name: .long, help: TokenizeCommand.formatHelp())
     var format: OutputFormat = .table
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-    }
-
     func validate() throws {
+        try validateFormat()
         if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1, got \(maxLength)") }
     }
 

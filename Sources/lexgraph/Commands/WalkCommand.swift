@@ -9,7 +9,8 @@ extension PageRankScope: ExpressibleByArgument {}
 
 /// `lexgraph walk`: typed BFS (optionally ranked by personalized PageRank) from seed
 /// nodes over the graph as of a date, each result with the path that reached it.
-struct WalkCommand: ParsableCommand {
+struct WalkCommand: ParsableCommand, FormattedOutput {
+    static let formats: [OutputFormat] = [.table, .json, .csv]
     static let configuration = CommandConfiguration(
         commandName: "walk",
         abstract: "Walk the graph from seed nodes as of a date; rank by hop distance or personalized PageRank.",
@@ -58,13 +59,15 @@ struct WalkCommand: ParsableCommand {
     @Option(help: "At most this many results.")
     var limit: Int = 20
 
-    @Option(help: "Output format: table, json or csv.")
+    @Option(help: WalkCommand.formatHelp())
     var format: OutputFormat = .table
 
     @Option(name: .customLong("repeat"), help: "Run the walk this many times and report the median time (after loading the graph once).")
     var repeatCount: Int = 1
 
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { try validateFormat() }
 
     func run() throws {
         let options = try walkOptions()
@@ -132,7 +135,7 @@ enum WalkOutput {
     static func render(_ result: WalkResult, options: WalkOptions, format: OutputFormat) -> String {
         switch format {
         case .json: return json(result, options: options)
-        case .csv: return csv(result)
+        case .csv, .markdown: return csv(result)
         case .table: return (heading(result, options: options) + [table(result)]).joined(separator: "\n")
         }
     }
