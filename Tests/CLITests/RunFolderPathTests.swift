@@ -10,6 +10,20 @@ final class RunFolderPathTests: XCTestCase {
                           "fowler_caseid", "scdb_caseId", "scdb_term", "scdb_petitioner", "scdb_respondent", "scdb_lcDisposition",
                           "scdb_certReason", "scdb_issue", "scdb_issueArea", "scdb_lawType", "scdb_lawSupp"]
 
+    /// The first `count` cases of term 2013 with facts in the shared data, as pending-case
+    /// JSON lines: only their pre-decision fields.
+    static func pendingCases(_ count: Int, data: URL) throws -> [String] {
+        var pending: [String] = []
+        let cases = try String(contentsOf: data.appendingPathComponent("scotus/cases.jsonl"), encoding: .utf8)
+        for line in cases.split(separator: "\n") where pending.count < count {
+            guard let c = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  c["term_for_split"] as? Int == 2013, (c["facts"] as? String)?.isEmpty == false else { continue }
+            let kept = c.filter { allowed.contains($0.key) }
+            pending.append(String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self))
+        }
+        return pending
+    }
+
     func testTrainedRunWorksFromAnyDirectory() throws {
         let database = try SharedGraph.database()
         let data = CLI.root.appendingPathComponent("../shared/data").standardizedFileURL
@@ -25,15 +39,7 @@ final class RunFolderPathTests: XCTestCase {
         XCTAssertEqual(config["db_path"] as? String, trainDir.appendingPathComponent("graph.sqlite").path)
         XCTAssertEqual(config["data_path"] as? String, trainDir.appendingPathComponent("data").path)
 
-        // Two pending cases of term 2013, only their pre-decision fields.
-        var pending: [String] = []
-        let cases = try String(contentsOf: data.appendingPathComponent("scotus/cases.jsonl"), encoding: .utf8)
-        for line in cases.split(separator: "\n") where pending.count < 2 {
-            guard let c = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  c["term_for_split"] as? Int == 2013, (c["facts"] as? String)?.isEmpty == false else { continue }
-            let kept = c.filter { Self.allowed.contains($0.key) }
-            pending.append(String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self))
-        }
+        let pending = try Self.pendingCases(2, data: data)
         XCTAssertEqual(pending.count, 2)
         let pendingFile = elsewhere.appendingPathComponent("pending.jsonl")
         try (pending.joined(separator: "\n") + "\n").write(to: pendingFile, atomically: true, encoding: .utf8)
