@@ -51,9 +51,11 @@ final class ClausesFitTests: XCTestCase {
             ("centroid", [], 3),
             ("tfidf", ["--c", "0.3,1"], 2),  // the default solver: the SVM, to tolerance
             ("hybrid", ["--solver", "adamw", "--epochs", "40", "--batch-size", "8", "--lr", "0.1", "--alpha", "1"], 1),
+            ("hybrid", ["--c", "0.3,1", "--alpha", "0.5,2"], 4),  // the SVM on TF-IDF + α·embedding, α × C on dev
         ]
-        for c in cases {
-            let run = out.appendingPathComponent("run-" + c.method)
+        var tfidfFeatures: Int?
+        for (n, c) in cases.enumerated() {
+            let run = out.appendingPathComponent("run-\(n)-" + c.method)
             let json = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", c.method, "--out", run.path, "--format", "json"]
                                    + (c.method == "tfidf" ? [] : embeddingArguments(files)) + c.extra)
             XCTAssertEqual(json.status, 0, "\(c.method): \(json)")
@@ -77,8 +79,16 @@ final class ClausesFitTests: XCTestCase {
                 XCTAssertEqual(chosen["solver"] as? String, "svm")
                 XCTAssertEqual(chosen["unconverged_classes"] as? Int, 0, "\(chosen)")
                 XCTAssertEqual(chosen["min_df"] as? Int, 1, "the peer's TF-IDF by default")
+                tfidfFeatures = chosen["features"] as? Int
             }
-            if c.method == "hybrid" { XCTAssertEqual(chosen["solver"] as? String, "adamw") }
+            if c.method == "hybrid" && c.extra.contains("adamw") { XCTAssertEqual(chosen["solver"] as? String, "adamw") }
+            if c.method == "hybrid" && !c.extra.contains("adamw") {
+                XCTAssertEqual(chosen["solver"] as? String, "svm")
+                XCTAssertEqual(chosen["features"] as? Int, tfidfFeatures.map { $0 + 3 }, "the TF-IDF columns and 3 embedding columns")
+                let grid = try XCTUnwrap(fit["tried"] as? [[String: Any]]).map { [$0["alpha"] as? Double, $0["C"] as? Double] }
+                XCTAssertEqual(grid, [[0.5, 0.3], [0.5, 1], [2, 0.3], [2, 1]], "every α × C setting is in fit.json")
+                XCTAssertEqual(chosen["unconverged_classes"] as? Int, 0, "\(chosen)")
+            }
         }
         // The table names each metric with test and dev columns.
         let table = try CLI.run(["clauses", "fit", "--data", prepared.path, "--method", "centroid", "--out", out.appendingPathComponent("t").path]

@@ -55,6 +55,8 @@ final class ReadmeExampleTests: XCTestCase {
             "about 5 minutes a C over 15,729 clauses and 394 classes; tfidf is tested by ClausesFitTests on a tiny task, TfidfVectorizer and the solvers against scikit-learn",
         "lexgraph clauses fit --data runs/data/unfair-tos-1 --method hybrid --embeddings runs/emb/unfair-tos-train.jsonl --embeddings runs/emb/unfair-tos-dev.jsonl --embeddings runs/emb/unfair-tos-test.jsonl --solver adamw --min-df 2 --lr 0.02,0.05,0.1 --out runs/fit/unfair-tos-hybrid-1 --threads 2":
             "needs the unfair-tos embeddings (excluded with the embed line); hybrid is tested by ClausesFitTests.testTfidfAndHybridTagMultiLabelTasks",
+        "lexgraph clauses fit --data runs/data/unfair-tos-1 --method hybrid --embeddings runs/emb/unfair-tos-train.jsonl --embeddings runs/emb/unfair-tos-dev.jsonl --embeddings runs/emb/unfair-tos-test.jsonl --out runs/fit/unfair-tos-hybrid-svm-1 --threads 2":
+            "needs the unfair-tos embeddings (excluded with the embed line); hybrid with the SVM is tested by ClausesFitTests.testEachMethodPrintsItsScoresAndWritesItsFiles, its stacked columns against scikit-learn by SparseLinearSolverTests",
         "lexgraph clauses eval --data runs/data/clause-types --run runs/clause-types --threads 2":
             "needs runs/clause-types (training above, excluded); clauses eval is tested by ClausesEvalTests on tiny runs",
         "lexgraph clauses eval --data runs/data/unfair-tos-1 --run runs/unfair-tos-1 --threads 2":

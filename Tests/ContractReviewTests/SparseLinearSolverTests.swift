@@ -72,6 +72,65 @@ final class SparseLinearSolverTests: XCTestCase {
         }
     }
 
+    /// `clauses fit --method hybrid` with the convex solvers: TF-IDF rows from
+    /// `TfidfVectorizer` with the embedding appended as alpha-scaled columns
+    /// (`SparseRows.appending`), fitted one-vs-rest, against scikit-learn on
+    /// hstack([TfidfVectorizer, alpha * emb]) (hybrid.json). The TF-IDF weights are float32
+    /// here and double there (~1e-7 relative), which moves these well-conditioned optima by
+    /// far less than the tolerances above; TF-IDF coefficients are compared by term, since
+    /// the two vectorizers order their columns differently.
+    func testHybridColumnsMatchScikitLearnOnStackedTfidfAndEmbedding() throws {
+        let path = ClauseTestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/clauses/linear/hybrid.json").path
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let classes = try XCTUnwrap(json["classes"] as? Int)
+        let trainTexts = try XCTUnwrap(json["train_texts"] as? [String]), testTexts = try XCTUnwrap(json["test_texts"] as? [String])
+        let labels = try XCTUnwrap(json["train_labels"] as? [Int])
+        let embeddings = try XCTUnwrap(json["train_embeddings"] as? [[Double]]).map { $0.map(Float.init) }
+        let testEmbeddings = try XCTUnwrap(json["test_embeddings"] as? [[Double]]).map { $0.map(Float.init) }
+        let fits = try XCTUnwrap(json["fits"] as? [[String: Any]])
+        XCTAssertEqual(fits.count, 4)
+        var vectorizer = TfidfVectorizer(ngrams: 1...2, minDocumentFrequency: 1, sublinearTF: true)
+        vectorizer.fit(trainTexts)
+        let vocabularySize = try XCTUnwrap((json["tfidf"] as? [String: Any])?["vocabulary_size"] as? Int)
+        XCTAssertEqual(vectorizer.featureCount, vocabularySize)
+        let tfidf = vectorizer.transform(trainTexts), tfidfTest = vectorizer.transform(testTexts)
+        for fit in fits {
+            let solver = try XCTUnwrap(SparseLinearSolver(rawValue: try XCTUnwrap(fit["solver"] as? String)))
+            let c = try XCTUnwrap(fit["C"] as? Double), alpha = try XCTUnwrap(fit["alpha"] as? Double)
+            let termCoef = try XCTUnwrap(fit["tfidf_coef"] as? [String: [Double]])
+            let embeddingCoef = try XCTUnwrap(fit["embedding_coef"] as? [[Double]])
+            let intercept = try XCTUnwrap(fit["intercept"] as? [Double]), decision = try XCTUnwrap(fit["test_decision"] as? [[Double]])
+            let name = "hybrid \(solver) alpha \(alpha)"
+            XCTAssertEqual(Set(termCoef.keys), Set(vectorizer.vocabulary.keys), name)
+            let rows = tfidf.appending(dense: embeddings, scale: Float(alpha))
+            let testRows = tfidfTest.appending(dense: testEmbeddings, scale: Float(alpha))
+            XCTAssertEqual(rows.columns, vocabularySize + embeddings[0].count)
+            for k in 0..<classes {
+                let problem = BinaryLinearProblem(rows: rows, positive: labels.map { $0 == k }, costPositive: c, costNegative: c)
+                let solution = solver == .svm
+                    ? BinaryLinearSolvers.squaredHingeSVM(problem, tolerance: 1e-9, maxPasses: 100_000)
+                    : BinaryLinearSolvers.logisticRegression(problem, tolerance: 1e-10, maxIterations: 10_000)
+                XCTAssertTrue(solution.converged, "\(name) class \(k): \(solution.iterations) iterations")
+                for (term, column) in vectorizer.vocabulary {
+                    XCTAssertEqual(solution.weights[column], try XCTUnwrap(termCoef[term])[k], accuracy: 1e-5, "\(name) class \(k) term \(term)")
+                }
+                for (d, expected) in embeddingCoef[k].enumerated() {
+                    XCTAssertEqual(solution.weights[vocabularySize + d], expected, accuracy: 1e-5, "\(name) class \(k) embedding \(d)")
+                }
+                XCTAssertEqual(solution.bias, intercept[k], accuracy: 1e-5, "\(name) class \(k) intercept")
+            }
+            var settings = SparseLinearSettings()
+            settings.solver = solver; settings.c = c
+            settings.tolerance = solver == .svm ? 1e-9 : 1e-10; settings.maxIterations = 100_000
+            let head = try SparseLinearHead.fit(rows, labels: labels.map { [$0] }, classes: classes, multiLabel: solver == .logistic, settings: settings)
+            XCTAssertEqual(head.report?.unconverged, [], name)
+            for i in 0..<testRows.count {
+                let z = head.logits(testRows, i)
+                for k in 0..<classes { XCTAssertEqual(Double(z[k]), decision[i][k], accuracy: 1e-4, "\(name) test row \(i) class \(k)") }
+            }
+        }
+    }
+
     func testLooseToleranceStopsEarlierNearTheSameOptimum() throws {
         let (train, labels, _, _, fits) = try load()
         let fit = try XCTUnwrap(fits.first { $0.solver == .svm && $0.c == 3 && !$0.balanced })
