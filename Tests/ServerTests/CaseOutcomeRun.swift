@@ -133,8 +133,8 @@ enum CaseOutcomeRun {
         let store = try GraphStore(path: s.databasePath, mode: .readOnly)
         var options: [String: Value] = [:]
         if encoder != nil {
-            options = ["fusion": .string("segment"), "graph_head": .bool(false), "epochs": .int(1), "max_length": .int(384),
-                       "context_tokens": .int(256), "batch_size": .int(16), "threads": .int(1)]
+            options = ["fusion": .string("segment"), "graph_head": .bool(false), "epochs": .int(1), "max_length": .int(512),
+                       "context_tokens": .int(400), "batch_size": .int(16), "threads": .int(1)]
         }
         if let masking { options[CaseMasking.configKey] = masking.configValue }
         let config = RunConfig(modelKind: encoder == nil ? "graph-logistic" : "fused-transformer", plan: .splitFull, options: options,
