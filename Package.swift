@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
         // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "Sealing", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports"]),
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "Sealing", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports", "Compliance"]),
         // Contract review and document tagging: the clause tasks over the shared corpora
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in
@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "GroundingTests", dependencies: ["TestRequirements", "LexgraphCore", "Grounding", "GraphStore", "GraphAlgorithms",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PredictionTests", dependencies: ["TestRequirements", "Prediction", "LexgraphCore", "Grounding", "GraphStore", "Ontology", "Reports", "Sealing",
-                                                            "Tokenizers", "Transformer", "Tensor"]),
+                                                            "Tokenizers", "Transformer", "Tensor", "Compliance"]),
         // FoundationXML: the toolchain's XMLParser on Linux (part of Foundation on macOS),
         // which checks that the charts are well-formed XML.
         .testTarget(name: "ReportsTests", dependencies: ["Reports"],
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestRequirements", .product(name: "GRDB", package: "GRDB.swift")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),
         // The real HTTP server on a loopback port, spoken to over TCP (URLSession).
-        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing", "Prediction", "Grounding", "ActiveLearning",
+        .testTarget(name: "ServerTests", dependencies: ["TestRequirements", "Server", "GraphStore", "Query", "Ontology", "LexgraphCore", "ContractReview", "Compliance", "Sealing", "Prediction", "Grounding", "ActiveLearning", "Transformer",
                                                        .product(name: "Logging", package: "swift-log"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     linkerSettings: [.linkedLibrary("FoundationNetworking", .when(platforms: [.linux]))]),

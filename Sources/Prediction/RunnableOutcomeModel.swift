@@ -82,16 +82,25 @@ extension CaseInput {
 
 /// Grounds prediction queries in the graph as of their dates, once each: the graph-fused
 /// transformer, the graph logistic regression and explanations share one grounder so a
-/// case's walk runs once per process. Thread-safe.
+/// case's walk runs once per process. Thread-safe. With `masking` (a masked run), every
+/// fact's text is masked here, before any model selects, tokenizes or shows it.
 public final class CaseGrounder: @unchecked Sendable {
     public let graph: GroundingGraph
     public let options: GroundingOptions
+    public let masking: CaseMasking?
     private var cache: [PredictionQuery: CaseGrounding] = [:]
     private let lock = NSLock()
 
-    public init(graph: GroundingGraph, options: GroundingOptions = GroundingOptions()) {
+    public init(graph: GroundingGraph, options: GroundingOptions = GroundingOptions(), masking: CaseMasking? = nil) {
         self.graph = graph
         self.options = options
+        self.masking = masking
+    }
+
+    /// A graph node's name as explanations show it (masked in a masked run).
+    public func displayName(of key: String) throws -> String {
+        let name = graph.name(of: key)
+        return try masking?.mask(graphText: name) ?? name
     }
 
     /// The case's graph context and features as of `query.asOf` (strictly before it).
@@ -99,7 +108,8 @@ public final class CaseGrounder: @unchecked Sendable {
         lock.lock()
         if let hit = cache[query] { lock.unlock(); return hit }
         lock.unlock()
-        let grounding = try graph.ground(query.input.groundingAttributes, asOf: query.asOf, options: options)
+        var grounding = try graph.ground(query.input.groundingAttributes, asOf: query.asOf, options: options)
+        if let masking { grounding.facts = try masking.mask(grounding.facts) }
         lock.lock()
         cache[query] = grounding
         lock.unlock()

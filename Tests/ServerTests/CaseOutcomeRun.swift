@@ -27,8 +27,10 @@ enum CaseOutcomeRun {
 
     static func court(_ k: Int) -> Int { k % 3 == 0 ? 20 : 10 }
 
-    /// The graph builder for `startServer(graph:)`; the dataset lands in `cases`.
-    static func graph(into cases: Cases) -> (String) throws -> GraphStore {
+    /// The graph builder for `startServer(graph:)`; the dataset lands in `cases`. `planted`:
+    /// each case is named after a person (`Canaries`), and its facts and parties hold that
+    /// person and the canary identifiers.
+    static func graph(into cases: Cases, planted: Bool = false) -> (String) throws -> GraphStore {
         { path in
             let store = try GraphStore(path: path, create: true)
             try store.installOntology(.permissive, documentText: "", source: "test", summary: "schema-free")
@@ -45,7 +47,7 @@ enum CaseOutcomeRun {
                         let decided = LegalDate(year: term + 1, month: 3, day: 1 + k)!
                         let label = won(term: term, k: k)
                         _ = try w.upsert(NodeInput(key: key, type: "SupremeCourtCase",
-                                                   properties: ["name": .string("Case \(term)-\(k)"), "year": .int(Int64(term + 1)),
+                                                   properties: ["name": .string(planted ? Canaries.caseName(k) : "Case \(term)-\(k)"), "year": .int(Int64(term + 1)),
                                                                 "usid": .string("\(term)-\(k)"), "party_winning": .int(label ? 1 : 0)],
                                                    validFrom: decided))
                         var edges = [("HAS_ISSUE", "scdb:issue:\(issue)"), ("APPEALED_FROM", "scdb:court:\(court(k))"),
@@ -56,7 +58,7 @@ enum CaseOutcomeRun {
                         for (type, target) in edges {
                             _ = try w.upsert(EdgeInput(key: "\(type)|\(key)", type: type, from: key, to: target, validFrom: decided))
                         }
-                        var input = pendingInput(term: term, k: k)
+                        var input = planted ? plantedInput(term: term, k: k) : pendingInput(term: term, k: k)
                         input.scdbCaseID = nil  // the training cases carry their SCDB columns directly
                         var scdb = SCDBPreDecision()
                         scdb.caseSource = court(k)
@@ -87,6 +89,17 @@ enum CaseOutcomeRun {
         return input
     }
 
+    /// Case `term`-`k` named after a canary person, who is its first party and is named in
+    /// its facts with the canary identifiers.
+    static func plantedInput(term: Int, k: Int) -> CaseInput {
+        var input = pendingInput(term: term, k: k)
+        input.name = Canaries.caseName(k)
+        input.firstParty = Canaries.person(k)
+        input.secondParty = "Oregon"
+        input.facts = Canaries.facts(k) + " " + input.facts
+        return input
+    }
+
     /// The same case as a request's JSON object (`cases.jsonl` field names).
     static func pendingJSON(term: Int, k: Int) -> [String: Any] {
         let input = pendingInput(term: term, k: k)
@@ -109,15 +122,26 @@ enum CaseOutcomeRun {
     }
 
     /// Trains the run into `s.folder/runs/glr`, registers it as `outcome` (production).
-    static func trainAndRegister(_ s: ServerHarness, _ cases: Cases) throws -> String {
+    /// `encoder`: train the fused transformer over that encoder folder instead (segment
+    /// fusion, no graph head, room for the whole context, one epoch); `masking`: record it in the config, as
+    /// `lexgraph train --mask` does.
+    static func trainAndRegister(_ s: ServerHarness, _ cases: Cases, encoder: String? = nil, masking: CaseMasking? = nil) throws -> String {
         let data = s.folder.appendingPathComponent("data")
         try writeSCDB(dataFolder: data)
         let run = s.folder.appendingPathComponent("runs/glr").path
         try FileManager.default.createDirectory(atPath: s.folder.appendingPathComponent("runs").path, withIntermediateDirectories: true)
         let store = try GraphStore(path: s.databasePath, mode: .readOnly)
-        let config = RunConfig(modelKind: "graph-logistic", plan: .splitFull, dataPath: data.path, databasePath: s.databasePath, seed: 7)
+        var options: [String: Value] = [:]
+        if encoder != nil {
+            options = ["fusion": .string("segment"), "graph_head": .bool(false), "epochs": .int(1), "max_length": .int(512),
+                       "context_tokens": .int(400), "batch_size": .int(16), "threads": .int(1)]
+        }
+        if let masking { options[CaseMasking.configKey] = masking.configValue }
+        let config = RunConfig(modelKind: encoder == nil ? "graph-logistic" : "fused-transformer", plan: .splitFull, options: options,
+                               dataPath: data.path, databasePath: s.databasePath, encoderPath: encoder, seed: 7)
         _ = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: 20)))
-            .run(dataset: cases.dataset!, grounder: CaseGrounder(graph: try GroundingGraph(store: store)), writer: try RunFolderWriter(path: run, overwrite: false))
+            .run(dataset: cases.dataset!, grounder: try RunModels.grounder(config: config, graph: try GroundingGraph(store: store)),
+                 writer: try RunFolderWriter(path: run, overwrite: false))
         _ = try ModelRegistry(store: try GraphStore(path: s.databasePath, mode: .readWrite)).register(run: run, name: "outcome", alias: "production")
         return run
     }

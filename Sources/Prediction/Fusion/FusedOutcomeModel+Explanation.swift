@@ -36,7 +36,8 @@ extension FusedOutcomeModel {
                 v.seeds[k] = 0
                 variants.append(v)
                 let key = grounding.seeds.known.first { $0.role == role }?.key ?? ""
-                reasons.append(Contribution(source: .graphFeature, text: "\(role.label) = \(grounder.graph.name(of: key))", path: key, effect: 0))
+                let name = try grounder.displayName(of: key)
+                reasons.append(Contribution(source: .graphFeature, text: "\(role.label) = \(name)", path: key, effect: 0))
             }
         }
         let p = try probabilities(variants)

@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import GraphStore
 import Grounding
@@ -12,6 +13,11 @@ import LexgraphCore
 /// its explanation. The cases come through `PendingCases`' whitelist, so an outcome field
 /// is refused by name, never dropped.
 ///
+/// A run trained with masking (`CaseMasking`, recorded in its config) masks every pending
+/// case's text and graph context the same way before the model sees it, whatever the
+/// caller sends: `probabilities` and `explain` mask the cases they are given, and the
+/// grounder masks the context.
+///
 /// Models reuse buffers between calls (the fused transformer), so calls take turns.
 public final class Predictor: @unchecked Sendable {
     public let folder: RunFolder
@@ -20,6 +26,8 @@ public final class Predictor: @unchecked Sendable {
     /// The SCDB table pending cases are joined with by `scdb_caseId` (nil: none, and a case
     /// naming one is refused rather than predicted without its SCDB columns).
     public let scdb: SCDBTable?
+    /// The run's masking (nil: the run was trained on unmasked text).
+    public let masking: CaseMasking?
     let identifiers: PendingCaseIdentifiers
     private let lock = NSLock()
 
@@ -29,7 +37,8 @@ public final class Predictor: @unchecked Sendable {
         config = try folder.config()
         self.scdb = scdb
         identifiers = try PendingCaseIdentifiers(store: store)
-        let grounder = CaseGrounder(graph: try GroundingGraph(store: store), options: try RunModels.groundingOptions(config: config))
+        let grounder = try RunModels.grounder(config: config, graph: try GroundingGraph(store: store))
+        masking = grounder.masking
         model = try RunModels.load(kind: config.modelKind, directory: folder.modelDirectory, grounder: grounder)
     }
 
@@ -53,11 +62,34 @@ public final class Predictor: @unchecked Sendable {
         return try PendingCases.read(objects: objects, scdb: scdb, identifiers: identifiers)
     }
 
+    /// The cases as the run's model may see them: masked as its training text was (every
+    /// entry point to the model goes through this).
+    func masked(_ inputs: [CaseInput]) throws -> [CaseInput] {
+        guard let masking else { return inputs }
+        return try inputs.map { try masking.mask($0) }
+    }
+
+    /// Checks a caller's masking request against the run's: a run masks pending cases as it
+    /// was trained, so asking for another policy (or for masking on a run trained on
+    /// unmasked text, whose model never saw placeholders) is refused rather than followed.
+    public static func checkMasking(requested: MaskingPolicy?, run: CaseMasking?, runPath: String) throws {
+        guard let requested else { return }
+        guard let run else {
+            throw PredictionError("the run \(runPath) was trained on unmasked text, so masking its pending cases would feed the model text unlike "
+                                  + "its training: drop --mask/--mask-policy, or use a run trained with `lexgraph train --mask`")
+        }
+        guard run.policy == requested else {
+            throw PredictionError("the run \(runPath) masks with \(run.description), but --mask/--mask-policy asks for "
+                                  + "\(CaseMasking(policy: requested).description): drop the option (the run's masking is applied "
+                                  + "anyway) or use a run trained with that policy")
+        }
+    }
+
     /// P(first party wins) per case, each as of its reference date.
     public func probabilities(_ inputs: [CaseInput]) throws -> [Double] {
         lock.lock()
         defer { lock.unlock() }
-        let p = try model.predictProbabilities(inputs.map { PredictionQuery(input: $0) })
+        let p = try model.predictProbabilities(try masked(inputs).map { PredictionQuery(input: $0) })
         guard p.count == inputs.count else {
             throw PredictionError("model '\(model.name)' returned \(p.count) probabilities for \(inputs.count) cases")
         }
@@ -68,6 +100,6 @@ public final class Predictor: @unchecked Sendable {
     public func explain(_ inputs: [CaseInput], top: Int) throws -> [ExplainedPrediction] {
         lock.lock()
         defer { lock.unlock() }
-        return try inputs.map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
+        return try masked(inputs).map { try ExplainedPrediction.make(model, query: PredictionQuery(input: $0), label: nil, top: top) }
     }
 }

@@ -44,6 +44,11 @@ public enum RunModels {
         GroundingOptions(includeOwnCitations: try config.bool("with_own_citations") ?? false)
     }
 
+    /// The grounder of a run: its grounding options and its masking (the config's record).
+    public static func grounder(config: RunConfig, graph: GroundingGraph) throws -> CaseGrounder {
+        CaseGrounder(graph: graph, options: try groundingOptions(config: config), masking: try CaseMasking(config: config))
+    }
+
     /// The fused transformer's options from a run config (`lexgraph train`'s flags); what
     /// the config leaves out keeps `FusedModelOptions`' default.
     public static func fusedOptions(_ config: RunConfig) throws -> FusedModelOptions {

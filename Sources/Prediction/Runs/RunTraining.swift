@@ -21,13 +21,21 @@ public struct RunTraining {
         public let seconds: Double
     }
 
-    public func run(dataset: CaseDataset, grounder: CaseGrounder, writer: RunFolderWriter,
+    public func run(dataset unmasked: CaseDataset, grounder: CaseGrounder, writer: RunFolderWriter,
                     progress: ((EvaluationProgress) -> Void)? = nil,
                     modelProgress: ((FusionProgress) -> Void)? = nil) throws -> Outcome {
         let start = Date()
         guard config.task == RunConfig.scotusOutcome else {
             throw PredictionError("unknown task '\(config.task)' (known: \(RunConfig.scotusOutcome))")
         }
+        // A masked run trains on masked cases only, and its grounder masks the context the
+        // same way `Predictor` will.
+        let masking = try CaseMasking(config: self.config)
+        guard grounder.masking == masking else {
+            throw PredictionError("the grounder masks with \(grounder.masking?.description ?? "no masking") but the run's config with "
+                                  + "\(masking?.description ?? "no masking"): make it with `RunModels.grounder(config:graph:)`")
+        }
+        let dataset = try masking.map { try $0.mask(unmasked) } ?? unmasked
         let template = try RunModels.make(config: config, grounder: grounder, progress: modelProgress)
         var config = self.config
         config.modelName = template.name

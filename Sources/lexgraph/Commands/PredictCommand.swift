@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 import Grounding
@@ -18,7 +19,8 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
             Allowed fields: \(CaseInput.allowedFields.joined(separator: ", ")). A case naming scdb_caseId is joined with that \
             SCDB row's pre-decision columns (argument date, courts, natural court). A usid must be well-formed (384US436) and \
             name a case the graph holds; leave it out for a case the graph does not hold. A key repeated in a line is an error. \
-            --db and --data default to the run's.
+            --db and --data default to the run's. A run trained with --mask masks every pending case as it was trained; \
+            --mask/--mask-policy here only check that (another policy, or masking on an unmasked run, is refused).
             Example: lexgraph predict --run runs/glr --cases pending.jsonl --top 5
             """)
 
@@ -26,6 +28,7 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
     @Option(help: "Pending cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
     @Option(help: PredictCommand.formatHelp("(JSON Lines: one object per case)")) var format: OutputFormat = .table
     @Option(help: "Reasons shown per case.") var top = 5
+    @OptionGroup var masking: TrainingMaskOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var data: DataOptions
 
@@ -37,6 +40,7 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
     func run() throws {
         let folder = try RunFolder(existing: runPath)
         let config = try folder.config()
+        try Predictor.checkMasking(requested: try masking.policy(), run: try CaseMasking(config: config), runPath: runPath)
         let dataPath = data.data ?? config.dataPath
         let scdbPath = CaseDataset.scdbTablePath(dataFolder: dataPath)
         guard FileManager.default.fileExists(atPath: scdbPath) else {

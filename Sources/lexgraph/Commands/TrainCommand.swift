@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import GraphStore
 import Grounding
@@ -45,6 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Base encoder folder (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).") var encoder: String?
     @Option(help: "Bootstrap resamples for the 95% intervals.") var resamples = 1000
 
+    @OptionGroup var masking: TrainingMaskOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var data: DataOptions
 
@@ -85,6 +87,10 @@ struct TrainCommand: ParsableCommand {
         if model == FusedOutcomeModel.kind {
             encoderPath = PathSetting.absolute(try ModelPath.setting(encoder, option: "--encoder").require("encoder folder", folder: true))
         }
+        // The policy goes into the config: `predict` and the service mask pending cases with it.
+        var options = self.options
+        let masking = try self.masking.policy().map(CaseMasking.init(policy:))
+        if let masking { options[CaseMasking.configKey] = masking.configValue }
         // Absolute paths: `predict` and `eval` read the run from any directory.
         let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: data.setting.absolute,
                                databasePath: database.setting.absolute, encoderPath: encoderPath, seed: seed)
@@ -94,7 +100,8 @@ struct TrainCommand: ParsableCommand {
         let dataset = try CaseDataset.load(dataFolder: folder.path)
         let store = try database.openReadOnly()
         let graphStart = Date()
-        let grounder = CaseGrounder(graph: try GroundingGraph(store: store), options: try RunModels.groundingOptions(config: config))
+        let grounder = try RunModels.grounder(config: config, graph: try GroundingGraph(store: store))
+        if let masking { log.line("train: masking every case's facts, name, parties and graph context before tokenization (\(masking.description))") }
         log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))
         let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
         let outcome = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
