@@ -66,6 +66,16 @@ public protocol RunnableOutcomeModel: OutcomeModel {
     /// The strongest reasons behind the prediction for `query`, strongest (largest
     /// |effect|) first, at most `top`.
     func explain(_ query: PredictionQuery, top: Int) throws -> [Contribution]
+    /// The probability for `query` with its `top` strongest reasons (`explain`'s), in one
+    /// call so a model can share the work between them.
+    func explained(_ query: PredictionQuery, top: Int) throws -> (probability: Double, contributions: [Contribution])
+}
+
+extension RunnableOutcomeModel {
+    public func explained(_ query: PredictionQuery, top: Int) throws -> (probability: Double, contributions: [Contribution]) {
+        guard let p = try predictProbabilities([query]).first else { throw PredictionError("model '\(name)' returned no probability") }
+        return (p, try explain(query, top: top))
+    }
 }
 
 extension CaseInput {

@@ -23,6 +23,8 @@ final class ReadmeExampleTests: XCTestCase {
             "long training: fine-tunes MiniLM, 8-19 minutes",
         "lexgraph eval runs/text runs/segment-head runs/graph-logistic --format md":
             "needs the run folders of the two fused trainings above (excluded)",
+        "lexgraph bench explain --run runs/segment-head --cases pending.jsonl --top 5":
+            "a benchmark, not a test, on runs/segment-head (a fused training, excluded); the command is tested by BenchExplainTests on a tiny fused run",
         "lexgraph predict --run runs/segment-head --cases pending.jsonl --top 5":
             "needs runs/segment-head, a fused training (excluded); predict on a graph-logistic run is tested in testTrainedRunWorksFromAnyDirectory",
         "lexgraph train --split split_full --model fused-transformer --fusion kbert --graph-head on --fusion-join gating --max-length 192 --epochs 2 --trainable-layers 1 --threads 1 --out runs/kbert-head-gating":

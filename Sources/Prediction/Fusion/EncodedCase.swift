@@ -35,6 +35,15 @@ public struct EncodedCase: Sendable, Hashable {
 
     public var length: Int { ids.count }
 
+    /// What the encoder sees of this input: ids, types, positions and visibility, without
+    /// the bookkeeping (which context fact a branch came from, how many facts there were).
+    /// Two inputs with equal views give the same encoder output, so an explanation runs one
+    /// pass per distinct view.
+    public var encoderView: EncodedCase {
+        EncodedCase(ids: ids, typeIds: typeIds, positionIds: positionIds, textLength: textLength,
+                    branches: branches.map { FactBranch(fact: 0, anchor: $0.anchor, start: $0.start, length: $0.length) })
+    }
+
     /// Whether token `query` may attend to token `key` (K-BERT's visibility): text sees
     /// text; a branch sees itself and its anchor; an anchor sees its branches. Without
     /// branches every token sees every token.

@@ -20,11 +20,9 @@ public struct ExplainedPrediction: Sendable {
     /// Predicts and explains `query` with `model`.
     public static func make(_ model: any RunnableOutcomeModel, query: PredictionQuery, label: Bool?, top: Int) throws -> ExplainedPrediction {
         let input = query.input
-        guard let p = try model.predictProbabilities([query]).first else {
-            throw PredictionError("model '\(model.name)' returned no probability")
-        }
+        let (p, contributions) = try model.explained(query, top: top)
         return ExplainedPrediction(name: input.name ?? input.docket ?? input.usid ?? "(unnamed case)", usid: input.usid, term: input.term,
-                                   asOf: query.asOf, label: label, probability: p, contributions: try model.explain(query, top: top))
+                                   asOf: query.asOf, label: label, probability: p, contributions: contributions)
     }
 
     /// The side the probability favours at `decisionThreshold`.
