@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GraphStore
 import LexgraphCore
 
