@@ -65,6 +65,15 @@ public enum GraphCopy {
         }
     }
 
+    /// Adds `tables`' rows to `store`, keeping what it holds, in one transaction: the
+    /// stored rows a delta load touches, fetched into its staging copy.
+    public static func add(_ store: GraphStore, _ tables: [(Table, [[DatabaseValue]])]) throws {
+        try store.requireWritable()
+        try store.database.write { db in
+            for (table, rows) in tables { try insert(db, table, rows: rows) }
+        }
+    }
+
     /// Empties the graph tables of a store that is about to receive a copy (in the
     /// caller's transaction).
     static func clear(_ db: Database) throws {

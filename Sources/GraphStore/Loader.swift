@@ -18,6 +18,11 @@ public struct GraphLoader {
     /// Called inside the load's transaction after its `load_log` row (not for a dry
     /// run), so an audit entry commits with the load or not at all.
     public var audit: AuditHook?
+    /// Called once the records are read, before the load's transaction, with the keys it
+    /// is about to write or look up: its nodes' and its edges' endpoints (`nodeKeys`) and
+    /// its edges' (`edgeKeys`). A PostgreSQL load fetches exactly those stored rows into
+    /// its staging copy here, instead of the whole graph (`PostgresGraphStore.deltaLoad`).
+    public var beforeWrite: ((_ store: GraphStore, _ nodeKeys: [String], _ edgeKeys: [String]) throws -> Void)?
 
     public init(store: GraphStore, dataFolder: URL, user: String? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
@@ -49,6 +54,14 @@ public struct GraphLoader {
             for n in batch.nodes { report.nodesByType[n.type, default: 0] += 1 }
             for e in batch.edges { report.edgesByType[e.type, default: 0] += 1 }
             progress("checking \(batch.nodes.count) nodes and \(batch.edges.count) edges against \(ontology.name) v\(ontology.version)")
+            if let beforeWrite {
+                var nodeKeys = batch.nodes.map(\.key), seen = Set(nodeKeys)
+                for edge in batch.edges {
+                    if seen.insert(edge.from).inserted { nodeKeys.append(edge.from) }
+                    if seen.insert(edge.to).inserted { nodeKeys.append(edge.to) }
+                }
+                try beforeWrite(store, nodeKeys, batch.edges.map(\.key))
+            }
             let body: (Database) throws -> WriteCounts = { db in
                 // A big page cache keeps a large load from re-reading (and spilling) pages.
                 try db.execute(sql: "PRAGMA cache_size = -262144")

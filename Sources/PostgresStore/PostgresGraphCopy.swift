@@ -15,6 +15,9 @@ extension PostgresGraphStore {
         public var nodes = 0, edges = 0, labels = 0
         /// Rows removed, over all tables (an incremental copy's), and audit entries added.
         public var removed = 0, auditEntries = 0
+        /// Rows a delta load's staging copy fetched from the server (`deltaLoad`; 0 for a
+        /// whole copy).
+        public var staged = 0
         /// The graph's generation after the copy (see `generation()`).
         public var generation = 0
     }
@@ -53,31 +56,39 @@ extension PostgresGraphStore {
     /// Copies the graph on the server into `store` (a fresh staging SQLite store),
     /// replacing what it held, with the server's last audit entry (what the load's own
     /// entries chain to); returns the generation it copied and that entry's number.
+    /// With `tables`, only those are copied (a delta load's small tables: the ontology,
+    /// the load log and the settings; it fetches the graph rows it touches later).
     @discardableResult
-    public func stage(into store: GraphStore) throws -> StagedFrom {
+    public func stage(into store: GraphStore, tables copied: [GraphCopy.Table] = GraphCopy.Table.loadOrder) throws -> StagedFrom {
         let generation = try self.generation()
         let lastAudit = try auditRows("ORDER BY seq DESC LIMIT 1").first
         var tables: [(GraphCopy.Table, [[DatabaseValue]])] = []
-        for table in GraphCopy.Table.loadOrder {
+        for table in copied {
             // `user` is a keyword; `props` is read as its JSON text.
-            let columns = PostgresGraphStore.serverColumns(table).map { $0 == "props" ? "props::text" : $0 == "user" ? "\"user\"" : $0 }
             let filter = table == .storeMeta ? " WHERE key NOT IN ('lexgraph_schema', 'lexgraph_generation')" : ""
-            let order = table == .nodeLabel ? "node_id, label COLLATE \"C\"" : table == .storeMeta ? "key COLLATE \"C\"" : columns[0]
-            var found = try rows("SELECT \(columns.joined(separator: ", ")) FROM \(table.rawValue)\(filter) ORDER BY \(order)", arguments: [])
-            // jsonb keeps the value, not the text: write it back as the writer wrote it,
-            // so that a re-load compares equal and reports "unchanged".
-            if let props = table.columns.firstIndex(of: "props") {
-                for i in found.indices {
-                    guard let text = String.fromDatabaseValue(found[i][props]) else { continue }
-                    let value = try Value.parseJSON(text)
-                    if case .map(let m) = value, m.isEmpty { found[i][props] = "{}".databaseValue } else { found[i][props] = value.jsonText.databaseValue }
-                }
-            }
-            tables.append((table, found))
+            let order = table == .nodeLabel ? "node_id, label COLLATE \"C\"" : table == .storeMeta ? "key COLLATE \"C\"" : PostgresGraphStore.serverColumns(table)[0]
+            tables.append((table, try stagedRows(table, "\(filter) ORDER BY \(order)")))
         }
         try GraphCopy.replace(store, with: tables)
         if let lastAudit { try store.writeTransaction { try AuditLogTable.insert(lastAudit, in: $0) } }
         return StagedFrom(generation: generation, lastAuditEntry: lastAudit?.seq ?? 0)
+    }
+
+    /// The rows of `table` that `condition` (a WHERE and ORDER BY clause over its server
+    /// columns, `$n` for `arguments`) selects, in `GraphCopy`'s column order and form.
+    func stagedRows(_ table: GraphCopy.Table, _ condition: String, _ arguments: [DatabaseValue] = []) throws -> [[DatabaseValue]] {
+        let columns = PostgresGraphStore.serverColumns(table).map { $0 == "props" ? "props::text" : $0 == "user" ? "\"user\"" : $0 }
+        var found = try rows("SELECT \(columns.joined(separator: ", ")) FROM \(table.rawValue)\(condition)", arguments: arguments)
+        // jsonb keeps the value, not the text: write it back as the writer wrote it,
+        // so that a re-load compares equal and reports "unchanged".
+        if let props = table.columns.firstIndex(of: "props") {
+            for i in found.indices {
+                guard let text = String.fromDatabaseValue(found[i][props]) else { continue }
+                let value = try Value.parseJSON(text)
+                if case .map(let m) = value, m.isEmpty { found[i][props] = "{}".databaseValue } else { found[i][props] = value.jsonText.databaseValue }
+            }
+        }
+        return found
     }
 
     /// Replaces the graph on the server by `store`'s in ONE transaction: the tables are

@@ -20,8 +20,8 @@ import PostgresNIO
 /// store), and `replaceGraph(with:expecting:)` then writes the result here in ONE
 /// transaction with COPY: a row the server refuses mid-copy rolls everything back, and
 /// a concurrent load (the graph's generation changed since the staging copy was taken)
-/// is refused. Each load copies the whole graph: the price of one validating writer, fine
-/// at these graphs' sizes (see tools/bench_postgres.sh).
+/// is refused. A `build` (or an ontology update) stages the whole graph; a `load` only
+/// the rows its keys touch (`deltaLoad`).
 public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     public let postgres: PostgresLocation
     let client: PostgresClient
@@ -214,6 +214,12 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     /// read as words), so there is no syntax error to report.
     public func fullTextSyntaxError(_ terms: String) throws -> String? { nil }
 
+    /// One round trip per query, on a statement prepared once. Not folded into the query's
+    /// own round trip: postgres-nio sends one statement per round trip (no pipelining), so
+    /// that would mean wrapping every compiled statement (and SQL does not promise a
+    /// wrapped ORDER BY's order); and not replaced by LISTEN/NOTIFY: a notification of a
+    /// change committed just before a query reaches a busy connection only after that
+    /// query's rows, so the query could be bound against the old ontology.
     public func ontologyStamp() throws -> String {
         try values("""
             SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')

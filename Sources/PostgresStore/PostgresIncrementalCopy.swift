@@ -30,6 +30,9 @@ extension PostgresGraphStore {
         var changed = CopyChunks()
         var removed = CopyChunks()
         var baselineRows = 0
+        /// Rows may be on the server that the staging copy did not hold (a delta load's):
+        /// never a plain COPY.
+        var serverMayHoldRows = false
     }
 
     /// Rows in COPY's text format, in chunks of about 1 MiB.
@@ -52,8 +55,10 @@ extension PostgresGraphStore {
 
     /// Writes to the server what `store` (the staging copy) changed since the snapshot at
     /// `baseline`, in one transaction; nothing when the graph's generation is no longer
-    /// `staged.generation` (another load committed meanwhile).
-    public func applyChanges(of store: GraphStore, since baseline: String, staged: StagedFrom) throws -> CopyCounts {
+    /// `staged.generation` (another load committed meanwhile). `partial`: the staging
+    /// copy held only the rows the load touched (`deltaLoad`), so how big a table is (for
+    /// ANALYZE) is the server's estimate, and a table is never taken for empty.
+    public func applyChanges(of store: GraphStore, since baseline: String, staged: StagedFrom, partial: Bool = false) throws -> CopyCounts {
         var tables: [TableChanges] = []
         var audit = CopyChunks()
         try GraphCopy.withBaseline(store, at: baseline, as: "lexgraph_base") { db in
@@ -78,12 +83,20 @@ extension PostgresGraphStore {
             }
             audit.flush()
         }
-        let prepared = tables, entries = audit
+        let preparedTables = tables, entries = audit
         let location = postgres
         return try run { client, logger in
             try await client.withTransaction(logger: logger) { connection -> CopyCounts in
                 let current = try await PostgresGraphStore.lockGeneration(connection, expecting: staged.generation, location: location, logger: logger)
                 var counts = CopyCounts()
+                var prepared = preparedTables
+                if partial {
+                    let sizes = try await PostgresGraphStore.estimatedRows(prepared.map(\.table.rawValue), on: connection, logger: logger)
+                    for i in prepared.indices {
+                        prepared[i].baselineRows = sizes[prepared[i].table.rawValue] ?? 0
+                        prepared[i].serverMayHoldRows = true
+                    }
+                }
                 for changes in prepared.reversed() where changes.removed.rows > 0 {
                     counts.removed += changes.removed.rows
                     try await PostgresGraphStore.remove(changes, on: connection, logger: logger)
@@ -139,7 +152,7 @@ extension PostgresGraphStore {
     static func write(_ changes: TableChanges, on connection: PostgresConnection, logger: Logger) async throws {
         let table = changes.table.rawValue, columns = serverColumns(changes.table)
         let quoted = columns.map { $0 == "user" ? "\"user\"" : $0 }
-        if changes.baselineRows == 0 {
+        if changes.baselineRows == 0 && !changes.serverMayHoldRows {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 for chunk in changes.changed.chunks { try await writer.write(chunk) }
             }
@@ -157,6 +170,17 @@ extension PostgresGraphStore {
             INSERT INTO \(table) (\(quoted.joined(separator: ", "))) SELECT \(quoted.joined(separator: ", ")) FROM \(scratch)
             ON CONFLICT (\(keys.joined(separator: ", "))) \(onConflict)
             """), logger: logger)
+    }
+
+    /// The planner's row estimate of each of `tables` (0 for a table never analysed).
+    static func estimatedRows(_ tables: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        let list = tables.map { "'\($0)'" }.joined(separator: ", ")
+        for try await (name, rows) in try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT relname::text, greatest(reltuples, 0)::bigint FROM pg_class
+            WHERE relname IN (\(list)) AND relnamespace = current_schema()::text::regnamespace
+            """), logger: logger).decode((String, Int64).self) { out[name] = Int(rows) }
+        return out
     }
 
     /// `GraphCopy.keyColumns` with the server's name for the full text's key.

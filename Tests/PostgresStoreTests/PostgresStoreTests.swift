@@ -307,6 +307,77 @@ final class PostgresStoreTests: XCTestCase {
         try assertSameGraph(server, sqlitePath)
     }
 
+    /// A delta load (`deltaLoad`, what `lexgraph load` without `--init` runs) fetches only
+    /// the stored rows its keys touch, not the graph, and leaves the server holding
+    /// exactly what the same load gives a SQLite file: nodes inserted, updated (renamed,
+    /// given a date, retyped: labels and text change) and removed, edges inserted,
+    /// updated (a new validity start from their source), unchanged and removed.
+    func testADeltaLoadFetchesOnlyWhatItTouchesAndMatchesSQLite() throws {
+        let server = try PostgresGraphStore(try freshDatabase("delta"), create: true)
+        let dir = try tempFolder()
+        let sqlitePath = dir.appendingPathComponent("graph.sqlite").path
+        let first = try recipe(in: dir, nodes: (1...60).map { caseLine($0) }, edges: (1..<60).map { "CITES,scotus:\($0 + 1)US1,scotus:\($0)US1" })
+        _ = try load(first, data: dir, path: sqlitePath)
+        _ = try copiedLoad(first, data: dir, server: server)
+        try assertSameGraph(server, sqlitePath)
+        let serverRows = try server.rowCounts()
+        let delta = try recipe(in: dir, nodes: [
+            caseLine(1, name: "Renamed"),
+            #"{"key": "scotus:3US1", "type": "Statute", "props": {"name": "Act 3", "text": "an act about delta loads"}}"#,
+            #"{"key": "scotus:10US1", "type": "SupremeCourtCase", "props": {"name": "Case 10", "term": 1810, "decision_date": "1900-01-02"}}"#,
+            caseLine(61), caseLine(62),
+        ], edges: [
+            "CITES,scotus:61US1,scotus:1US1", "CITES,scotus:62US1,scotus:61US1",  // new
+            "CITES,scotus:11US1,scotus:10US1",  // unchanged
+            "CITES,scotus:10US1,scotus:9US1",  // valid from node 10's new date
+            "CITES,scotus:6US1,scotus:5US1", "CITES,scotus:13US1,scotus:12US1",  // removed below
+        ])
+        // The load, then removals of rows it named (as an ontology migration might).
+        func deltaLoad(_ store: GraphStore, fetch: ((GraphStore, [String], [String]) throws -> Void)?) throws -> LoadReport {
+            var loader = GraphLoader(store: store, dataFolder: dir, user: "tester")
+            loader.audit = AuditChain.hook(action: "load", subject: "delta")
+            loader.beforeWrite = fetch
+            let report = try loader.load([delta])
+            try store.writeTransaction { db in
+                try db.execute(sql: "DELETE FROM edge WHERE key = ?", arguments: [EdgeInput.defaultKey(type: "CITES", from: "scotus:6US1", to: "scotus:5US1")])
+                try db.execute(sql: "DELETE FROM node WHERE key = 'scotus:12US1'")
+            }
+            return report
+        }
+        // A dry run first: the same report, nothing written.
+        let dry = try server.deltaLoad(dryRun: true) { path, fetch in
+            var loader = GraphLoader(store: try GraphStore(path: path, mode: .readWrite, key: .noKey), dataFolder: dir, user: "tester")
+            loader.beforeWrite = fetch
+            return try loader.load([delta], dryRun: true)
+        }
+        XCTAssertNil(dry.copied)
+        XCTAssertEqual(try server.generation(), 1)
+        XCTAssertEqual(try server.rowCounts(), serverRows)
+        let local = try deltaLoad(try GraphStore(path: sqlitePath, mode: .readWrite, key: .noKey), fetch: nil)
+        let (remote, copied) = try server.deltaLoad(dryRun: false) { path, fetch in
+            try deltaLoad(try GraphStore(path: path, mode: .readWrite, key: .noKey), fetch: fetch)
+        }
+        XCTAssertEqual(remote.counts, local.counts)
+        XCTAssertEqual(dry.report.counts, local.counts)
+        XCTAssertEqual(local.counts.nodesInserted, 2)
+        XCTAssertEqual(local.counts.nodesUpdated, 3)
+        XCTAssertEqual(local.counts.edgesInserted, 2)
+        XCTAssertEqual(local.counts.edgesUpdated, 1)
+        XCTAssertEqual(local.counts.edgesUnchanged, 3)
+        try assertSameGraph(server, sqlitePath)
+        // Nodes 1, 3, 5, 6, 9-13 and the highest id (60), their labels, the named edges
+        // and the highest edge: about 30 of the server's 180 rows.
+        let fetched = try XCTUnwrap(copied?.staged)
+        XCTAssertGreaterThan(fetched, 0)
+        XCTAssertLessThan(fetched, 40)
+        XCTAssertEqual(serverRows["node"], 60)
+        XCTAssertEqual(copied?.removed, 5, "node 12 and its label, edges 13->12 and 6->5, node 3's old label (12->11 goes by cascade)")
+        XCTAssertEqual(copied?.nodes, 5)
+        XCTAssertEqual(copied?.edges, 3)
+        XCTAssertEqual(try server.generation(), 2)
+        XCTAssertEqual(try server.rowCounts()["edge"], 59 + 2 - 3)
+    }
+
     /// A load whose copy fails half-way through its transaction (the removals and the
     /// small tables already written, then a node the server refuses) leaves the server
     /// exactly as it was: graph, load log, audit trail and generation.

@@ -42,4 +42,44 @@ final class PostgresRoundTripTests: XCTestCase {
         XCTAssertGreaterThan(read.rows.count, 1)
         XCTAssertEqual(read.count, 2 + read.rows.count)
     }
+
+    /// A query sent again runs as the server-side prepared statement of its first run
+    /// (its parameters cast to the types they are bound as), with the same rows as on
+    /// SQLite; and a changed ontology between two runs of the same query is still seen.
+    func testARepeatedQueryIsPreparedAndSeesAnOntologyChange() throws {
+        let url = try PostgresTestServer.freshDatabase("prepared")
+        defer { PostgresTestServer.drop(url) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-prep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try PostgresDifferentialTests.legalGraph(in: dir)
+        let server = try PostgresGraphStore(try PostgresLocation(url: url), create: true)
+        defer { server.close() }
+        try server.replaceGraph(with: store)
+        let sqlite = QueryEngine(store: store), postgres = RemoteQueryEngine(graph: server)
+
+        let hop = "MATCH (a)-[:CITES]->(b) WHERE id(a) = $start RETURN count(DISTINCT b) AS n"
+        for start in [1, 2, 1] {
+            XCTAssertEqual(try postgres.run(hop, parameters: ["start": .int(Int64(start))]).rows,
+                           try sqlite.run(hop, parameters: ["start": .int(Int64(start))]).rows)
+        }
+        let prepared = try server.rows("SELECT statement FROM pg_prepared_statements", arguments: []).compactMap { String.fromDatabaseValue($0[0]) }
+        XCTAssertTrue(prepared.contains { $0.contains("::int8)") && $0.contains("edge") }, "\(prepared)")
+
+        // The stamp: an unknown label is refused under the ontology, accepted once the
+        // graph is schema-free, and refused again after; the same engine, the same text.
+        let text = "MATCH (n:NoSuchLabel) RETURN count(n) AS n"
+        func setMode(_ mode: String) throws {
+            _ = try server.stagedWrite(dryRun: false) { path in
+                try GraphStore(path: path, mode: .readWrite, key: .noKey).writeTransaction { db in
+                    try db.execute(sql: "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('mode', ?)", arguments: [mode])
+                }
+            }
+        }
+        XCTAssertThrowsError(try postgres.run(text)) { XCTAssertTrue("\($0)".contains("unknown label 'NoSuchLabel'"), "\($0)") }
+        try setMode("permissive")
+        XCTAssertEqual(try postgres.run(text).rows, [[.int(0)]])
+        try setMode("ontology")
+        XCTAssertThrowsError(try postgres.run(text)) { XCTAssertTrue("\($0)".contains("unknown label 'NoSuchLabel'"), "\($0)") }
+    }
 }

@@ -29,9 +29,16 @@ struct LoadCommand: ParsableCommand {
         let recipes = try BuildCatalog.recipes(at: recipe)
         if let location = try database.postgres() {
             // On PostgreSQL: the same load on a staging copy, then one COPY transaction.
+            // The copy holds only the rows the load names (`deltaLoad`), but with --init,
+            // which may update the ontology and so rewrite any row: then the whole graph.
             let server = try PostgresGraphStore(location, create: createIfMissing)
-            let (report, copied) = try server.load(dryRun: dryRun) { path in
-                try load(recipes, into: try open(stagingPath: path), folder: folder)
+            let (report, copied): (LoadReport, PostgresGraphStore.CopyCounts?)
+            if createIfMissing {
+                (report, copied) = try server.load(dryRun: dryRun) { path in try load(recipes, into: try open(stagingPath: path), folder: folder) }
+            } else {
+                (report, copied) = try server.deltaLoad(dryRun: dryRun) { path, fetch in
+                    try load(recipes, into: try open(stagingPath: path), folder: folder, beforeWrite: fetch)
+                }
             }
             LoadReport.show(report, after: PostgresOutput.copied(copied, to: location))
             return
@@ -53,9 +60,11 @@ struct LoadCommand: ParsableCommand {
         return try GraphStore(path: stagingPath, mode: .readWrite, key: .noKey)
     }
 
-    func load(_ recipes: [Recipe], into store: GraphStore, folder: URL) throws -> LoadReport {
+    func load(_ recipes: [Recipe], into store: GraphStore, folder: URL,
+              beforeWrite: ((GraphStore, [String], [String]) throws -> Void)? = nil) throws -> LoadReport {
         var loader = GraphLoader(store: store, dataFolder: folder, progress: { FileHandle.standardError.write(Data(("lexgraph: " + $0 + "\n").utf8)) })
         loader.audit = AuditChain.hook(action: "load", subject: recipe)
+        loader.beforeWrite = beforeWrite
         return try loader.load(recipes, dryRun: dryRun, source: "load \(recipe) --data \(data.path)")
     }
 }
