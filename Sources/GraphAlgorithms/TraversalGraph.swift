@@ -110,13 +110,7 @@ public struct NodeValidity: Sendable {
         let started = Date()
         var rows: [(Int64, String?, String?)] = []
         try GraphReads.forEachDatedNode(db) { rows.append(($0, $1, $2)) }
-        let order = ValidityOrder(Array(Set(rows.flatMap { [$0.1, $0.2].compactMap { $0 } })))
-        var from: [Int64: Int32] = [:], to: [Int64: Int32] = [:]
-        for (id, f, t) in rows {
-            if let f { from[id] = order.rank(f) }
-            if let t { to[id] = order.rank(t) }
-        }
-        return NodeValidity(from: from, to: to, texts: order.sorted, buildSeconds: Date().timeIntervalSince(started))
+        return NodeValidity(rows: rows, started: started)
     }
 
     /// The nodes valid on `date`, as a test on node ids.
@@ -125,5 +119,18 @@ public struct NodeValidity: Sendable {
         let bound = ValidityOrder.bound(texts, date)
         let from = self.from, to = self.to
         return { id in (from[id] ?? Int32.min) <= bound && (to[id] ?? Int32.max) > bound }
+    }
+}
+
+extension NodeValidity {
+    /// From (id, valid_from, valid_to) rows as stored.
+    init(rows: [(Int64, String?, String?)], started: Date) {
+        let order = ValidityOrder(Array(Set(rows.flatMap { [$0.1, $0.2].compactMap { $0 } })))
+        var from: [Int64: Int32] = [:], to: [Int64: Int32] = [:]
+        for (id, f, t) in rows {
+            if let f { from[id] = order.rank(f) }
+            if let t { to[id] = order.rank(t) }
+        }
+        self.init(from: from, to: to, texts: order.sorted, buildSeconds: Date().timeIntervalSince(started))
     }
 }

@@ -33,6 +33,11 @@ public final class GraphStore: Sendable {
     /// The schema migrations this open applied (a database made by an older lexgraph,
     /// opened for writing); empty when the schema was already current.
     public let migrationsApplied: [String]
+    /// What this process's writers changed in the graph, shared by every store opened on
+    /// the same database (`GraphChangeLog`).
+    public let changes: GraphChangeLog
+    /// Records this store's commits in `changes` (nil for a read-only store).
+    private let observer: GraphChangeObserver?
 
     /// Opens (and, with `create`, creates) the database at `path`, bringing its schema
     /// up to date. A missing file without `create` is an error saying what to run.
@@ -74,6 +79,8 @@ public final class GraphStore: Sendable {
                 }
                 self.database = pool
                 migrationsApplied = []
+                changes = GraphChangeLog.shared(identity: GraphStore.databaseIdentity(path))
+                observer = nil
             } else {
                 config.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -102,6 +109,9 @@ public final class GraphStore: Sendable {
                 }
                 migrationsApplied = upgrades
                 self.database = queue
+                let observed = try GraphStore.observeChanges(queue, identity: GraphStore.databaseIdentity(path))
+                changes = observed.log
+                observer = observed.observer
             }
         } catch let error as DatabaseError {
             throw GraphStoreError(message: "cannot open graph database \(path)\(mode == .readOnly ? " for reading" : ""): \(error.message ?? error.description)")
@@ -109,6 +119,23 @@ public final class GraphStore: Sendable {
         self.path = path
         self.isReadOnly = mode == .readOnly
         self.isEncrypted = encryptionKey != nil
+    }
+
+    /// Names the database file at `path` for `GraphChangeLog.shared`: its device and
+    /// inode, so that two paths to one file agree and a different file never does.
+    static func databaseIdentity(_ path: String) -> String {
+        var info = stat()
+        if stat(path, &info) == 0 { return "file:\(info.st_dev):\(info.st_ino)" }
+        return "path:" + URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Attaches a change observer and the generation triggers to a writer connection.
+    static func observeChanges(_ writer: DatabaseQueue, identity: String) throws -> (log: GraphChangeLog, observer: GraphChangeObserver) {
+        let log = GraphChangeLog.shared(identity: identity)
+        let observer = GraphChangeObserver(log: log)
+        writer.add(transactionObserver: observer, extent: .observerLifetime)
+        try writer.writeWithoutTransaction { db in try GraphChangeLog.installGenerationTriggers(db, observer: observer) }
+        return (log, observer)
     }
 
     /// What SQLite is given to open `path` read-only. A read-only connection to a WAL
@@ -145,6 +172,9 @@ public final class GraphStore: Sendable {
         let queue = try DatabaseQueue(configuration: config)
         try Schema.migrator.migrate(queue)
         self.database = queue
+        let observed = try GraphStore.observeChanges(queue, identity: "memory:\(UUID().uuidString)")
+        changes = observed.log
+        observer = observed.observer
         self.path = nil
         self.isReadOnly = false
         self.isEncrypted = false

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 
 /// What the query engine's adjacency cache reads (`GraphAlgorithms.AdjacencyCache`):
-/// the edges of some types with their validity, the nodes' validity, and what tells a
-/// cached copy of them from the graph now (`PRAGMA data_version`, `GraphChangeObserver`).
+/// the edges of some types with their validity, the nodes' validity, the changed rows a
+/// writer's commit names (`GraphChangeLog`), and the graph generation that tells a
+/// cached copy from the graph a transaction sees.
 extension GraphReads {
     /// One edge as a traversal needs it; validity as stored (ISO text, nil = unbounded).
     public struct TraversalEdgeRow {
@@ -30,55 +31,38 @@ extension GraphReads {
         while let row = try rows.next() { try body(row[0], row[1], row[2]) }
     }
 
-    /// SQLite's `PRAGMA data_version` of this connection: it changes whenever another
-    /// connection (of this process or another) has committed since the last time this
-    /// connection asked, and within a read transaction it describes that transaction's
-    /// snapshot. Commits of the connection itself do not change it (`GraphChangeObserver`).
-    public static func dataVersion(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-    }
-}
-
-/// Counts the commits of a store's writer connection that changed nodes or edges: the
-/// part of "has the graph changed since?" that `PRAGMA data_version` cannot see (a
-/// connection's own commits; a `DatabaseQueue` reads on the connection it writes with).
-/// Every write path (a query's CREATE, loads, ontology migrations) goes through that
-/// connection, so none is missed.
-public final class GraphChangeObserver: TransactionObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var dirty = false
-
-    public init() {}
-
-    /// Attaches an observer to `store`'s writer (none for a read-only store, which this
-    /// process cannot write).
-    public static func attached(to store: GraphStore) -> GraphChangeObserver {
-        let observer = GraphChangeObserver()
-        if !store.isReadOnly { store.database.add(transactionObserver: observer, extent: .observerLifetime) }
-        return observer
+    /// The graph generation of the transaction's snapshot: `store_meta.lexgraph_generation`,
+    /// bumped in the same transaction as every node or edge change a store's writer makes
+    /// (`GraphChangeLog.installGenerationTriggers`), so equal values on any two
+    /// connections, of this process or another, mean the same graph. 0 when no writer
+    /// has bumped it yet (a database last written before the generation existed).
+    public static func graphGeneration(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'lexgraph_generation'")) ?? 0
     }
 
-    /// How many graph-changing commits the writer has made.
-    public var generation: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
+    /// The edges among `ids` as they are now, with their type (an id with no row was
+    /// deleted).
+    public static func traversalEdges(_ db: Database, ids: [Int64]) throws -> [(type: String, edge: TraversalEdgeRow)] {
+        var out: [(type: String, edge: TraversalEdgeRow)] = []
+        for chunk in chunks(ids) {
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, src, dst, valid_from, valid_to, type FROM edge WHERE id IN (\(placeholders(chunk.count)))",
+                                           arguments: StatementArguments(chunk))
+            while let row = try rows.next() {
+                let type: String = row[5]
+                out.append((type, TraversalEdgeRow(id: row[0], source: row[1], target: row[2], validFrom: row[3], validTo: row[4])))
+            }
+        }
+        return out
     }
 
-    public func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        eventKind.tableName == "edge" || eventKind.tableName == "node"
+    /// The nodes among `ids` that exist now: (id, valid_from, valid_to) as stored.
+    public static func nodeValidity(_ db: Database, ids: [Int64]) throws -> [(Int64, String?, String?)] {
+        var out: [(Int64, String?, String?)] = []
+        for chunk in chunks(ids) {
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, valid_from, valid_to FROM node WHERE id IN (\(placeholders(chunk.count)))",
+                                           arguments: StatementArguments(chunk))
+            while let row = try rows.next() { out.append((row[0], row[1], row[2])) }
+        }
+        return out
     }
-
-    public func databaseDidChange(with event: DatabaseEvent) { dirty = true }
-
-    public func databaseDidCommit(_ db: Database) {
-        guard dirty else { return }
-        dirty = false
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-
-    public func databaseDidRollback(_ db: Database) { dirty = false }
 }

@@ -26,6 +26,8 @@ final class Execution {
     /// The engine's adjacency cache, for native variable-length operators
     /// (`NativeTraversal`); nil in a write transaction and on a server.
     var adjacency: AdjacencyCache?
+    /// The cache snapshots this query's transaction used, held until it ends.
+    var adjacencySnapshots: [AdjacencyCache.Snapshot] = []
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, source: GraphAccess.Source,
          writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline, dialect: any SQLDialect = SQLiteDialect()) {

@@ -190,6 +190,7 @@ extension Execution {
         var seedPlanner = planner(scopes[i])
         let seeds = try seedPlanner.plan([plan.seedPart], where: plan.seedWhere)
         guard let found = try adjacency.graph(db, types: plan.types, asOf: ast.asOf != nil) else { return nil }
+        adjacencySnapshots.append(found.snapshot)
         return NativeMatch(plan: plan, seeds: seeds, graph: found.graph, nodes: found.nodes, use: found.use)
     }
 
@@ -257,7 +258,8 @@ extension Execution {
         let use = native.use
         let cache = use.built
             ? String(format: "adjacency cache read now: %ld edges, %.1f MiB, %.0f ms", use.edges, Double(use.bytes) / 1_048_576, use.buildSeconds * 1000)
-            : String(format: "adjacency cache kept: %ld edges, %.1f MiB", use.edges, Double(use.bytes) / 1_048_576)
+            : use.applied.map { String(format: "adjacency cache updated with %ld changed rows: %ld edges, %.1f MiB, %.1f ms", $0, use.edges, Double(use.bytes) / 1_048_576, use.buildSeconds * 1000) }
+            ?? String(format: "adjacency cache kept: %ld edges, %.1f MiB", use.edges, Double(use.bytes) / 1_048_576)
         return (optional ? "OPTIONAL MATCH" : "MATCH") + " (\(native.plan.summary); \(cache))"
     }
 }

@@ -51,12 +51,13 @@ public final class QueryEngine: Sendable {
     public let store: GraphStore
     let compiled = CompiledQueryCache()
     /// Edges as compressed sparse rows for native variable-length matching, kept between
-    /// queries and dropped when the graph changes (`AdjacencyCache`).
+    /// queries, one copy per database for every engine of this process, and brought
+    /// forward when the graph changes (`AdjacencyCache`).
     public let adjacency: AdjacencyCache
 
     public init(store: GraphStore) {
         self.store = store
-        self.adjacency = AdjacencyCache(changes: GraphChangeObserver.attached(to: store))
+        self.adjacency = AdjacencyCache.shared(for: store)
     }
 
     /// Parses, checks and runs `text`. Throws `QueryError` for every problem.

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GraphAlgorithms
 import GraphStore
 import LexgraphCore
 import Query
@@ -140,9 +142,8 @@ final class NativeTraversalTests: XCTestCase {
         XCTAssertTrue(off.explanation?.joined().contains("WITH RECURSIVE") ?? false)
     }
 
-    /// CREATE through the same engine, then the same query: the cache is read again and
-    /// the new trail counts. (An in-memory store is one connection: `PRAGMA data_version`
-    /// does not move for its own commits, the writer's observer does.)
+    /// CREATE through the same engine, then the same query: the cache is brought forward
+    /// by the one new edge (the writer's change log names it) and the new trail counts.
     func testACreateIsSeenByTheNextQuery() throws {
         let engine = QueryEngine(store: try GraphStore(inMemoryWith: .permissive))
         _ = try engine.run("CREATE (:K {i: 1})-[:E]->(:K {i: 2})-[:E]->(:K {i: 3})", options: QueryOptions(write: true))
@@ -151,13 +152,13 @@ final class NativeTraversalTests: XCTestCase {
         XCTAssertEqual(try engine.run(text).rows, [[.int(2)]])
         XCTAssertTrue(try cacheLine(engine, text).contains("kept"))
         _ = try engine.run("MATCH (a:K {i: 3}), (b:K {i: 1}) CREATE (a)-[:E]->(b)", options: QueryOptions(write: true))
-        XCTAssertTrue(try cacheLine(engine, text).contains("read now"))
+        XCTAssertTrue(try cacheLine(engine, text).contains("updated with 1 changed rows"))
         XCTAssertEqual(try engine.run(text).rows, [[.int(3)]])
         XCTAssertEqual(try engine.run(text, options: Self.sql).rows, [[.int(3)]])
     }
 
-    /// A file store (a pool of reader connections): writes by another engine on the same
-    /// store, and by another store object (as another process would), are seen.
+    /// A file store: writes by another engine on the same store, and by another store
+    /// object on the same file, are seen.
     func testWritesOfOtherConnectionsAreSeen() throws {
         let path = NSTemporaryDirectory() + "lexgraph-native-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
@@ -199,5 +200,236 @@ final class NativeTraversalTests: XCTestCase {
         XCTAssertEqual(try engine.run(text + " AS OF '2005-06-01'").rows, [[.int(1)]])
         XCTAssertEqual(try engine.run(text + " AS OF '2010-01-01'").rows, [[.int(2)]])
         XCTAssertEqual(try engine.run(text).rows, [[.int(2)]])
+    }
+
+    // MARK: The cache across writes, readers and stores
+
+    func temporaryPath() -> String { NSTemporaryDirectory() + "lexgraph-native-\(UUID().uuidString).sqlite" }
+
+    func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// Random writes through every path that changes a graph (a load's upserts, a
+    /// query's CREATE, a validity change, edges re-pointed, deleted edges and nodes with
+    /// their cascade, another store object on the file, and a commit the cache has no list
+    /// of, as another process's), each followed by the native-against-SQL comparison on
+    /// the writer's engine and on a read-only store's pool, and by a check that the cached
+    /// arrays are a fresh read's. Only the commits without a list are read in full.
+    func testRandomWritesKeepNativeEqualToSQL() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let store = try GraphStore(path: path, create: true)
+        try store.installOntology(.permissive, documentText: "", source: "test", summary: "schema-free")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        func date(_ year: Int) -> LegalDate { LegalDate(year: year, month: 1 + next(12), day: 1 + next(28))! }
+        var edges: [String: (type: String, a: Int, b: Int)] = [:]
+        func edge(_ key: String, _ a: Int, _ b: Int, type: String? = nil) -> EdgeInput {
+            let dated = next(3) == 0
+            let type = type ?? (next(3) == 0 ? "S" : "R")
+            edges[key] = (type, a, b)
+            return EdgeInput(key: key, type: type, from: "n\(a)", to: "n\(b)",
+                             validFrom: dated ? date(1990 + next(20)) : nil, validTo: dated && next(2) == 0 ? date(2005 + next(10)) : nil)
+        }
+        func node(_ i: Int) -> NodeInput {
+            let dated = next(5) == 0
+            return NodeInput(key: "n\(i)", type: "N", properties: ["k": .int(Int64(i))],
+                             validFrom: dated ? date(1995 + next(10)) : nil, validTo: dated && next(2) == 0 ? date(2008 + next(6)) : nil)
+        }
+        var alive = Array(0..<30), edgeCount = 80
+        func anyNode() -> Int { alive[next(alive.count)] }
+        try store.write { w in
+            for i in alive { _ = try w.upsert(node(i)) }
+            for j in 0..<edgeCount { _ = try w.upsert(edge("e\(j)", anyNode(), next(4) == 0 ? anyNode() : (j + 1) % 30)) }
+        }
+        let engine = QueryEngine(store: store)
+        let readStore = try GraphStore(path: path, mode: .readOnly)
+        let reader = QueryEngine(store: readStore)
+        XCTAssertTrue(engine.adjacency === reader.adjacency, "one cache per database")
+        let other = QueryEngine(store: try GraphStore(path: path))
+        // Another process's writer as the cache sees it: the generation moves, no rows listed.
+        let foreign = try DatabaseQueue(path: path)
+
+        func compare(_ step: String) throws {
+            let ids = try engine.run("MATCH (n:N) RETURN id(n) ORDER BY id(n)").rows.compactMap { row -> Int64? in
+                if case .int(let i) = row[0] { return i }
+                return nil
+            }
+            for asOf in ["", " AS OF '2003-06-15'"] {
+                for id in ids.enumerated().filter({ $0.offset % 5 == step.count % 5 }).map(\.element) {
+                    for pattern in ["(a)-[:R*1..3]->(b)", "(a)<-[:R|S*..3]-(b)", "(a)-[*1..2]-(b)"] {
+                        for returning in ["count(*) AS n", "count(DISTINCT b) AS n"] {
+                            let text = "MATCH \(pattern) WHERE id(a) = $s RETURN \(returning)" + asOf
+                            let parameters: [String: CypherValue] = ["s": .int(id)]
+                            let sql = bag(try engine.run(text, parameters: parameters, options: Self.sql).rows)
+                            XCTAssertEqual(bag(try engine.run(text, parameters: parameters, options: Self.native).rows), sql, "\(step): \(text) with s = \(id)")
+                            XCTAssertEqual(bag(try reader.run(text, parameters: parameters, options: Self.native).rows), sql, "\(step) (reader): \(text) with s = \(id)")
+                        }
+                    }
+                }
+            }
+            try readStore.read { db in
+                for types in [["R"], ["R", "S"], []] {
+                    let cached = try XCTUnwrap(try reader.adjacency.graph(db, types: types, asOf: false)?.graph)
+                    let fresh = try XCTUnwrap(try TraversalGraph.read(db, types: types))
+                    XCTAssertEqual(cached.edgeIDs, fresh.edgeIDs, step)
+                    for (mine, theirs) in [(cached.outgoing, fresh.outgoing), (cached.incoming, fresh.incoming)] {
+                        XCTAssertEqual(mine.offsets, theirs.offsets, step)
+                        XCTAssertEqual(mine.neighbor, theirs.neighbor, step)
+                        XCTAssertEqual(mine.edge, theirs.edge, step)
+                    }
+                }
+            }
+        }
+        try compare("initial")
+        let before = engine.adjacency.statistics
+        var foreignCommits = 0, changedSteps = 0
+        for step in 0..<24 {
+            let generation = try store.read(GraphReads.graphGeneration)
+            switch step % 8 {
+            case 0:
+                try store.write { w in
+                    let i = 30 + step
+                    _ = try w.upsert(node(i))
+                    alive.append(i)
+                    for _ in 0..<(1 + next(3)) {
+                        _ = try w.upsert(edge("e\(edgeCount)", anyNode(), anyNode()))
+                        edgeCount += 1
+                    }
+                }
+            case 1:
+                // Validity changes: a re-load of existing edges with other dates.
+                let live = edges.filter { alive.contains($0.value.a) && alive.contains($0.value.b) }.keys.sorted()
+                try store.write { w in
+                    for _ in 0..<3 {
+                        let key = live[next(live.count)], old = edges[key]!
+                        _ = try w.upsert(edge(key, old.a, old.b, type: old.type))
+                    }
+                }
+            case 2:
+                _ = try engine.run("MATCH (a:N {k: \(anyNode())}), (b:N {k: \(anyNode())}) CREATE (a)-[:R]->(b)", options: QueryOptions(write: true))
+            case 3:
+                // An edge re-pointed (and maybe re-typed) by a re-load.
+                try store.write { w in _ = try w.upsert(edge("e\(next(edgeCount))", anyNode(), anyNode())) }
+            case 4:
+                try store.database.write { db in
+                    try db.execute(sql: "DELETE FROM edge WHERE id IN (SELECT id FROM edge ORDER BY id LIMIT 2 OFFSET ?)", arguments: [next(40)])
+                }
+            case 5:
+                // A node deleted (its edges go by the foreign keys' cascade), another re-dated.
+                let victim = alive.remove(at: next(alive.count))
+                try store.database.write { db in try db.execute(sql: "DELETE FROM node WHERE key = ?", arguments: ["n\(victim)"]) }
+                try store.write { w in _ = try w.upsert(node(anyNode())) }
+            case 6:
+                _ = try other.run("MATCH (a:N {k: \(anyNode())}), (b:N {k: \(anyNode())}) CREATE (a)-[:S]->(b)", options: QueryOptions(write: true))
+            default:
+                let (a, b) = try store.read { db in
+                    (try XCTUnwrap(GraphReads.nodeID(db, key: "n\(anyNode())")), try XCTUnwrap(GraphReads.nodeID(db, key: "n\(anyNode())")))
+                }
+                try foreign.write { db in
+                    try db.execute(sql: "INSERT INTO edge(type, src, dst) VALUES ('R', ?, ?)", arguments: [a, b])
+                    try db.execute(sql: "UPDATE store_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'lexgraph_generation'")
+                }
+                foreignCommits += 1
+            }
+            if try store.read(GraphReads.graphGeneration) != generation { changedSteps += 1 }
+            try compare("step \(step)")
+        }
+        let after = engine.adjacency.statistics
+        // Three type sets are cached; each foreign commit reads them again.
+        XCTAssertEqual(after.fullReads - before.fullReads, 3 * foreignCommits)
+        XCTAssertEqual(after.incrementalUpdates - before.incrementalUpdates, changedSteps - foreignCommits)
+        XCTAssertGreaterThan(changedSteps - foreignCommits, 15)
+    }
+
+    /// A file store with a chain k0 -> k1 of E edges, its writer and a read-only store.
+    func chainStore(_ path: String) throws -> (writer: GraphStore, readStore: GraphStore, reader: QueryEngine, start: Int64) {
+        let store = try GraphStore(path: path, create: true)
+        try store.installOntology(.permissive, documentText: "", source: "test", summary: "schema-free")
+        try store.write { w in
+            for i in 0..<4 { _ = try w.upsert(NodeInput(key: "k\(i)", type: "K")) }
+            _ = try w.upsert(EdgeInput(key: "e01", type: "E", from: "k0", to: "k1"))
+        }
+        let readStore = try GraphStore(path: path, mode: .readOnly)
+        let reader = QueryEngine(store: readStore)
+        return (store, readStore, reader, try firstInt(reader, "MATCH (k:K) RETURN min(id(k))"))
+    }
+
+    final class Box<T>: @unchecked Sendable {
+        var value: T
+        init(_ value: T) { self.value = value }
+    }
+
+    /// A reader in a transaction that began before a write keeps its copy of the graph
+    /// while another reader's query brings the shared cache forward.
+    func testAReaderKeepsItsSnapshotWhileAWriteCommits() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let (store, readStore, reader, start) = try chainStore(path)
+        let text = "MATCH (a)-[:E*1..3]->(b) WHERE id(a) = \(start) RETURN count(DISTINCT b) AS n"
+        XCTAssertEqual(try reader.run(text).rows, [[.int(1)]])
+        try readStore.read { db in
+            let held = try XCTUnwrap(try reader.adjacency.graph(db, types: ["E"], asOf: false))
+            try store.write { w in _ = try w.upsert(EdgeInput(key: "e12", type: "E", from: "k1", to: "k2")) }
+            // Another reader, on another connection of the pool, sees the write.
+            let seen = Box<Result<[[CypherValue]], Error>?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                seen.value = Result { try reader.run(text).rows }
+                done.signal()
+            }.start()
+            done.wait()
+            XCTAssertEqual(try seen.value?.get(), [[.int(2)]])
+            XCTAssertEqual(reader.adjacency.statistics.incrementalUpdates, 1)
+            // This transaction still gets the graph it sees: one edge, as SQL says here.
+            let again = try XCTUnwrap(try reader.adjacency.graph(db, types: ["E"], asOf: false))
+            XCTAssertEqual(again.snapshot.generation, held.snapshot.generation)
+            XCTAssertEqual(again.graph.edgeIDs, try XCTUnwrap(try TraversalGraph.read(db, types: ["E"])).edgeIDs)
+            XCTAssertEqual(again.graph.edgeCount, 1)
+        }
+        XCTAssertEqual(try reader.run(text).rows, [[.int(2)]])
+        XCTAssertEqual(reader.adjacency.statistics.fullReads, 1)
+    }
+
+    /// Readers on four connections at once share one copy; the writer's engine and the
+    /// read-only store's share the cache; another database file has its own.
+    func testOneCopyForManyReaders() throws {
+        let path = temporaryPath(), elsewhere = temporaryPath()
+        defer { remove(path); remove(elsewhere) }
+        let (store, _, reader, start) = try chainStore(path)
+        try store.write { w in
+            for i in 4..<400 { _ = try w.upsert(NodeInput(key: "k\(i)", type: "K")) }
+            for i in 0..<1200 { _ = try w.upsert(EdgeInput(key: "f\(i)", type: "E", from: "k\(i % 400)", to: "k\((i * 7 + 1) % 400)")) }
+        }
+        XCTAssertTrue(QueryEngine(store: store).adjacency === reader.adjacency)
+        let (_, _, separate, _) = try chainStore(elsewhere)
+        XCTAssertFalse(separate.adjacency === reader.adjacency)
+
+        let text = "MATCH (a)-[:E*1..3]->(b) WHERE id(a) = \(start) RETURN count(*) AS n"
+        let expected = try reader.run(text, options: Self.sql).rows
+        XCTAssertEqual(try reader.run(text).rows, expected)
+        let one = reader.adjacency.statistics
+        XCTAssertEqual(one.snapshots, 1)
+        let answers = Box<[[[CypherValue]]]>([])
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<5 {
+                let rows = (try? reader.run(text).rows) ?? []
+                lock.lock()
+                answers.value.append(rows)
+                lock.unlock()
+            }
+        }
+        XCTAssertEqual(answers.value.count, 20)
+        for rows in answers.value { XCTAssertEqual(rows, expected) }
+        let four = reader.adjacency.statistics
+        XCTAssertEqual(four.fullReads, 1)
+        XCTAssertEqual(four.snapshots, 1)
+        XCTAssertEqual(four.bytes, one.bytes)
+        XCTAssertGreaterThan(one.bytes, 1200 * 4 * 8)
     }
 }

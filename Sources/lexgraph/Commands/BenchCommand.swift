@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks against reference implementations.",
-        subcommands: [BenchModelCommand.self, BenchExplainCommand.self]
+        subcommands: [BenchModelCommand.self, BenchExplainCommand.self, BenchAdjacencyCommand.self]
     )
 }
