@@ -266,12 +266,13 @@ def pct(values, q):
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def summary(kind, rate, r, meta, seconds):
+def summary(kind, rate, r, meta, seconds, requests=None):
+    """`requests`: every request of the run (a mixed run's server CPU is not split by kind)."""
     lat = r["lat"]
     return {"kind": kind, "rate": rate, "sent": len(lat), "throughput": len(lat) / meta["wall_s"],
             "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99), "max_ms": max(lat) if lat else float("nan"),
             "service_p50_ms": pct(r["service"], 0.5), "errors": r["errors"], "statuses": r["statuses"],
-            "server_cpu_ms_per_req": 1e3 * meta["server_cpu_s"] / max(1, len(lat)),
+            "server_cpu_ms_per_req": 1e3 * meta["server_cpu_s"] / max(1, requests or len(lat)),
             "generator_cpu_share": meta["generator_cpu_s"] / meta["wall_s"], "max_in_flight": meta["max_in_flight"]}
 
 
@@ -332,7 +333,8 @@ async def main():
             mix = {k: v * args.soak_scale for k, v in mix.items()}
             print(f"soak: {args.soak_seconds:.0f} s of {mix} (req/s); load average {os.getloadavg()[0]:.2f}", flush=True)
             results, meta = await drive(port, w, mix, args.soak_seconds, proc.pid, rss_every=5)
-            out["soak"] = {"mix": mix, "kinds": [summary(k, mix[k], results[k], meta, args.soak_seconds) for k in mix],
+            out["soak"] = {"mix": mix, "kinds": [summary(k, mix[k], results[k], meta, args.soak_seconds,
+                                                     requests=sum(len(v["lat"]) for v in results.values())) for k in mix],
                            "rss_kb": meta["rss"], "max_in_flight": meta["max_in_flight"],
                            "server_cpu_s": meta["server_cpu_s"], "wall_s": meta["wall_s"]}
             for s in out["soak"]["kinds"]:
