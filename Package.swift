@@ -104,7 +104,7 @@ let package = Package(
         // model registry (ContractReview's classifiers; Prediction's run folders), Prometheus
         // metrics, request limits and graceful shutdown (Hummingbird 2).
         .target(name: "Server", dependencies: [
-            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance", "ActiveLearning",
+            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance", "ActiveLearning", "Ontology",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -11,16 +11,20 @@ struct APIError: HTTPResponseError {
     var code: String
     var message: String
     var headers: HTTPFields = [:]
+    /// More fields of `error` where a route has them (an ontology error's `location`).
+    var details: [String: Value] = [:]
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:], details: [String: Value] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     var body: Value {
-        .map(["error": .map(["status": .int(Int64(status.code)), "code": .string(code), "message": .string(message)])])
+        let fields: [String: Value] = ["status": .int(Int64(status.code)), "code": .string(code), "message": .string(message)]
+        return .map(["error": .map(details.merging(fields) { _, own in own })])
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -38,7 +42,7 @@ struct APIError: HTTPResponseError {
     }
 
     static func notFound(_ request: Request) -> APIError {
-        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, POST /v1/models/{name}[/versions/{v}]/explain, POST /v1/review, GET /v1/curation/next, POST /v1/curation/answers)")
+        APIError(.notFound, "NotFound", "no route \(request.method) \(request.uri.path) (routes: GET /v2/health/live, GET /v2/health/ready, POST /db/{name}/tx/commit, GET /metrics, GET /v1/tokens, GET /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, POST /v1/models/{name}[/versions/{v}]/explain, POST /v1/review, GET /v1/curation/next, POST /v1/curation/answers, POST /v1/ontology/validate|diff|apply)")
     }
 }
 

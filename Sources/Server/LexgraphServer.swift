@@ -25,6 +25,8 @@ import UnixSignals
 /// - `POST /v1/review` (analyst): a contract review with registered models (`ReviewRoute`).
 /// - `GET /v1/curation/next`, `POST /v1/curation/answers` (curator): the label queue of the
 ///   active-learning session in `curation.state` (`CurationRoutes`).
+/// - `POST /v1/ontology/validate|diff|apply` (curator): `lexgraph ontology validate|diff|apply`
+///   on a file sent as the body (`OntologyRoutes`).
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
 /// and one writer for CREATE and the requests' audit entries (`RequestAuditLog`), unless
@@ -148,6 +150,12 @@ public final class LexgraphServer: Sendable {
                 guard let curation else { throw noSession }
                 return try await curation.answers(request, context: context)
             }
+        // Ontology updates change what every write is checked against: the curator's work.
+        let ontology = OntologyRoutes(server: self)
+        router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .curator))
+            .post("/v1/ontology/validate") { request, context in try await ontology.validate(request, context: context) }
+            .post("/v1/ontology/diff") { request, context in try await ontology.diff(request, context: context) }
+            .post("/v1/ontology/apply") { request, context in try await ontology.apply(request, context: context) }
         return router
     }
 

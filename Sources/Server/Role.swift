@@ -6,7 +6,7 @@
 ///   (`POST /v1/models/.../explain`) and contract reviews (`POST /v1/review`), which spend
 ///   the server's CPU on the caller's texts and cases.
 /// - `curator`: also queries that write (CREATE), the label queue (`/v1/curation/...`);
-///   ontology updates when they come to HTTP.
+///   ontology validate, diff and apply (`/v1/ontology/...`).
 /// - `admin`: also token administration (`GET /v1/tokens`).
 public enum Role: String, CaseIterable, Sendable, Comparable {
     case reader, analyst, curator, admin

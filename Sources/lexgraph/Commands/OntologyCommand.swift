@@ -35,16 +35,8 @@ struct OntologyCommand: ParsableCommand {
         @OptionGroup var source: SourceOptions
 
         func run() throws {
-            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
-            case .document(let ontology, _):
-                Console.text("OK: \(ontology.overview)")
-            case .update(let update):
-                let base = try baseOntology(for: update, source: source)
-                let plan = try update.plan(on: base)
-                Console.text("OK: update \(update.number) (\(update.date)) turns version \(update.baseVersion) into \(plan.result.overview)")
-                Console.text(update.description)
-                Console.text(plan.summary)
-            }
+            let parsed = try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file"))
+            for line in try parsed.validation(base: { try baseOntology(for: $0, source: source) }).lines { Console.text(line) }
         }
     }
 
@@ -59,16 +51,8 @@ struct OntologyCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openReadOnly()
-            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
-            case .document(let ontology, _):
-                let report = try store.previewOntologyDocument(ontology, source: file)
-                Console.text(report.text)
-                if report.number <= report.baseVersion {
-                    Console.text("note: the document's version \(report.number) is not above the active version \(report.baseVersion); an update producing it would need number \(report.baseVersion + 1)")
-                }
-            case .update(let update):
-                Console.text(try store.applyOntologyUpdate(update, options: OntologyApplyOptions(dryRun: true)).text)
-            }
+            let parsed = try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file"))
+            for line in try store.diffOntologyFile(parsed, source: file).lines { Console.text(line) }
         }
     }
 
@@ -106,12 +90,8 @@ struct OntologyCommand: ParsableCommand {
                 let reports = try store.applyPending(updatesFolder: file, options: options)
                 return reports.isEmpty ? ["no update files in \(file)"] : reports.map(\.text)
             }
-            switch try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file")) {
-            case .document:
-                throw CLIError("\(file) is an ontology document; `apply` takes an update file (`lexgraph ontology init` installs a document in a new database)")
-            case .update(let update):
-                return [try store.applyOntologyUpdate(update, options: options).text]
-            }
+            let parsed = try OntologyFile.read(path: try PathSetting.argument(file).require("ontology file"))
+            return [try store.applyOntologyFile(parsed, source: file, options: options).text]
         }
     }
 
