@@ -14,7 +14,8 @@ public struct JSONLogHandler: LogHandler {
 
     /// A handler writing to standard error.
     public init(label: String) {
-        self.init(label: label) { line in FileHandle.standardError.write(Data(line.utf8)) }
+        // A closed stderr (the log reader gone) drops the line instead of ending the server.
+        self.init(label: label) { line in try? FileHandle.standardError.write(contentsOf: Data(line.utf8)) }
     }
 
     /// A handler handing each line (with its newline) to `sink`.

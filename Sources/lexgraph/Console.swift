@@ -28,7 +28,8 @@ enum Console {
     /// A line on stderr (after what stdout holds so far), escaped.
     static func note(_ message: String) {
         fflush(nil)
-        FileHandle.standardError.write(Data((TerminalText.escaped(message, keepingLineBreaks: true) + "\n").utf8))
+        // A closed stderr (a log reader gone) must not end the process: the line is dropped.
+        try? FileHandle.standardError.write(contentsOf: Data((TerminalText.escaped(message, keepingLineBreaks: true) + "\n").utf8))
     }
 
     /// What to print for a failure: the error's own message, without ArgumentParser's

@@ -114,6 +114,32 @@ final class ServeCommandTests: XCTestCase {
         let refused = try Self.http("POST", base + "/db/lexgraph/tx/commit", body: body)
         XCTAssertEqual(refused.status, 401, refused.text)
 
+        // A second server whose log reader goes away keeps answering (its log lines fail
+        // with EPIPE and are dropped) and still stops cleanly.
+        let orphan = Process()
+        orphan.executableURL = try CLI.binary()
+        orphan.arguments = ["serve", "--config", config.path]
+        orphan.environment = CLI.environment([:])
+        let orphanErr = Pipe()
+        orphan.standardError = orphanErr
+        orphan.standardOutput = FileHandle.nullDevice
+        try orphan.run()
+        defer { if orphan.isRunning { kill(orphan.processIdentifier, SIGKILL); orphan.waitUntilExit() } }
+        var orphanText = ""
+        while !orphanText.contains("listening on"), Date() < deadline, orphan.isRunning {
+            orphanText += String(decoding: orphanErr.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let orphanPort = try XCTUnwrap(orphanText.range(of: "127\\.0\\.0\\.1:[0-9]+", options: .regularExpression)
+            .flatMap { Int(orphanText[$0].split(separator: ":").last ?? "") }, orphanText)
+        try orphanErr.fileHandleForReading.close()
+        for _ in 0 ..< 3 {
+            let again = try Self.http("GET", "http://127.0.0.1:\(orphanPort)/v2/health/live")
+            XCTAssertEqual(again.status, 200, again.text)
+        }
+        kill(orphan.processIdentifier, SIGTERM)
+        orphan.waitUntilExit()
+        XCTAssertEqual(orphan.terminationStatus, 0, "the server ended by SIGPIPE or a failed write, not by SIGTERM")
+
         kill(process.processIdentifier, SIGTERM)
         let stopBy = Date().addingTimeInterval(30)
         while process.isRunning, Date() < stopBy { usleep(50_000) }

@@ -141,7 +141,7 @@ final class OntologyRouteTests: XCTestCase {
         update: 2
         date: 2026-12-07
         base_version: 1
-        description: Rename ECtHR cases, then drop Supreme Court cases (refused: two are stored).
+        description: "Rename ECtHR cases, then drop Supreme Court cases (refused: two are stored)."
         changes:
           - op: rename_node_type
             from: ECtHRCase
@@ -166,7 +166,7 @@ final class OntologyRouteTests: XCTestCase {
         let message = try XCTUnwrap(reply.error["message"] as? String)
         XCTAssertTrue(message.hasPrefix("request: update 2 refused, database unchanged:"), message)
         XCTAssertTrue(message.contains("remove node type 'SupremeCourtCase'"), message)
-        XCTAssertTrue(message.contains("REFUSED, 2 would break"), message)
+        XCTAssertTrue(message.contains("REFUSED, 4 would break"), message)  // 2 nodes and their 2 edges
         XCTAssertEqual(try snapshot(), before)
 
         // The CLI refuses the same file with the same message.

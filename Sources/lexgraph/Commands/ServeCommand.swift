@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     var db: String?
 
     func run() throws {
+        // A log pipe whose reader went away must not kill the server at its next line:
+        // writes then fail with EPIPE, which the log handlers drop.
+        signal(SIGPIPE, SIG_IGN)
         var settings = try ServerConfig.load(file: config)
         if let db { settings.databasePath = db }
         // Sealed models open with the artifact key, else the database key: the config's
