@@ -12,16 +12,10 @@ extension PostgresGraphStore {
             return describe(cause, location)
         }
         let server = "\(location.host):\(location.port)"
-        // postgres-nio's prepared statements (`ReadConnection`) report its older error type.
-        if let error = error as? PostgresError {
-            switch error {
-            case .server(let info):
-                return describeServerError(location, message: info.fields[.message], sqlState: info.fields[.sqlState],
-                                           detail: info.fields[.detail], context: info.fields[.locationContext])
-            case .connectionClosed: return closed(server)
-            case .protocol(let text) where text == "Unexpected connection close": return closed(server)
-            default: return GraphStoreError(message: "PostgreSQL at \(location): \(error)")
-            }
+        // A value of another type than the reader asked for (the column, not its data).
+        if let error = error as? PostgresDecodingError {
+            return GraphStoreError(message: "PostgreSQL at \(location): cannot read column \(error.columnIndex) ('\(error.columnName)', "
+                                   + "\(error.postgresType) in \(error.postgresFormat) format) as \(error.targetType): \(error.code)")
         }
         guard let error = error as? PSQLError else {
             return GraphStoreError(message: "PostgreSQL at \(location): \(error)")

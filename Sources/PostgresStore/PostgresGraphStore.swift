@@ -214,7 +214,7 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     /// read as words), so there is no syntax error to report.
     public func fullTextSyntaxError(_ terms: String) throws -> String? { nil }
 
-    /// One round trip per query, on a statement prepared once. Not folded into the query's
+    /// One round trip per query. Not folded into the query's
     /// own round trip: postgres-nio sends one statement per round trip (no pipelining), so
     /// that would mean wrapping every compiled statement (and SQL does not promise a
     /// wrapped ORDER BY's order); and not replaced by LISTEN/NOTIFY: a notification of a

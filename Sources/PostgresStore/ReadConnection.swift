@@ -15,12 +15,12 @@ import PostgresNIO
 /// first row. The schema check's connection is now kept and reads go through it, one
 /// statement at a time. When the server closed it (a restart), the next read opens a new
 /// one and sends the statement again: a read is safe to repeat. Loads keep the pool.
-/// Each statement text is prepared on the server the first time it is sent (one more
-/// round trip) and executed by name after that (`PreparedStatements`).
+/// Statements are not prepared by name: postgres-nio's `prepare(query:)` (the API that
+/// takes SQL text at run time) decodes its binary result rows with the Describe step's
+/// text formats, so every typed column fails to read (an INTEGER read as Int64).
 final class ReadConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: PostgresConnection?
-    private var prepared = PreparedStatements()
     private let location: PostgresLocation
     private let logger: Logger
     private var sent = 0
@@ -40,10 +40,6 @@ final class ReadConnection: @unchecked Sendable {
             do {
                 return try send(sql, arguments)
             } catch let error as PSQLError where error.serverInfo == nil && (error.code == .serverClosedConnection || error.code == .uncleanShutdown) {
-                connection = nil
-                return try send(sql, arguments)
-            } catch PostgresError.connectionClosed {
-                // The same, reported by a prepared statement.
                 connection = nil
                 return try send(sql, arguments)
             }
@@ -74,34 +70,10 @@ final class ReadConnection: @unchecked Sendable {
                                                   configuration: PostgresGraphStore.connectionConfiguration(location),
                                                   id: 1, logger: logger).wait()
             connection = open
-            prepared.removeAll()
-        }
-        let logger = self.logger
-        if let key = PreparedStatements.typedText(sql, arguments) {
-            let known = prepared.statement(key)
-            sent += known == nil ? 2 : 1
-            let binds = PreparedStatements.binds(arguments)
-            let (statement, rows) = try blocking { () async throws -> (PreparedQuery, [[DatabaseValue]]) in
-                let statement: PreparedQuery
-                if let known { statement = known } else { statement = try await open.prepare(query: key).get() }
-                let out = RowsBox()
-                try await statement.execute(binds) { row in
-                    var values: [DatabaseValue] = []
-                    values.reserveCapacity(row.count)
-                    for cell in row { values.append(try PostgresValues.value(cell)) }
-                    out.rows.append(values)
-                }.get()
-                return (statement, out.rows)
-            }
-            if known == nil, let dropped = prepared.keep(statement, for: key) {
-                // Closed after the statements already queued on the connection; not waited for.
-                let closing = dropped.deallocate()
-                _ = closing
-            }
-            return rows
         }
         sent += 1
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresValues.bindings(arguments))
+        let logger = self.logger
         return try blocking {
             var out: [[DatabaseValue]] = []
             for try await row in try await open.query(query, logger: logger) {
@@ -113,10 +85,4 @@ final class ReadConnection: @unchecked Sendable {
             return out
         }
     }
-}
-
-/// Rows collected by a prepared statement's row callback (called on the event loop, one
-/// row after the other).
-private final class RowsBox: @unchecked Sendable {
-    var rows: [[DatabaseValue]] = []
 }

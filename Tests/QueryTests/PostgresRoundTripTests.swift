@@ -43,10 +43,9 @@ final class PostgresRoundTripTests: XCTestCase {
         XCTAssertEqual(read.count, 2 + read.rows.count)
     }
 
-    /// A query sent again runs as the server-side prepared statement of its first run
-    /// (its parameters cast to the types they are bound as), with the same rows as on
-    /// SQLite; and a changed ontology between two runs of the same query is still seen.
-    func testARepeatedQueryIsPreparedAndSeesAnOntologyChange() throws {
+    /// A query sent again gives the same rows as on SQLite, and a changed ontology between
+    /// two runs of the same query is still seen.
+    func testARepeatedQuerySeesAnOntologyChange() throws {
         let url = try PostgresTestServer.freshDatabase("prepared")
         defer { PostgresTestServer.drop(url) }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-prep-\(UUID().uuidString)")
@@ -63,8 +62,6 @@ final class PostgresRoundTripTests: XCTestCase {
             XCTAssertEqual(try postgres.run(hop, parameters: ["start": .int(Int64(start))]).rows,
                            try sqlite.run(hop, parameters: ["start": .int(Int64(start))]).rows)
         }
-        let prepared = try server.rows("SELECT statement FROM pg_prepared_statements", arguments: []).compactMap { String.fromDatabaseValue($0[0]) }
-        XCTAssertTrue(prepared.contains { $0.contains("::int8)") && $0.contains("edge") }, "\(prepared)")
 
         // The stamp: an unknown label is refused under the ontology, accepted once the
         // graph is schema-free, and refused again after; the same engine, the same text.
