@@ -10,16 +10,23 @@ import XCTest
 /// by the store: a query seen before costs the ontology stamp and one statement per
 /// MATCH, and a node it returns one more read (its properties and labels together).
 final class PostgresRoundTripTests: XCTestCase {
-    func testAQueryCostsOneStatementPerMatchAfterTheStamp() throws {
-        let url = try PostgresTestServer.freshDatabase("roundtrips")
-        defer { PostgresTestServer.drop(url) }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-rt-\(UUID().uuidString)")
+    /// The seeded legal graph in SQLite and copied to a fresh PostgreSQL database, both
+    /// removed after the test.
+    func legalGraphOnBothBackends(_ name: String) throws -> (GraphStore, PostgresGraphStore) {
+        let url = try PostgresTestServer.freshDatabase(name)
+        addTeardownBlock { PostgresTestServer.drop(url) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let store = try PostgresDifferentialTests.legalGraph(in: dir)
         let server = try PostgresGraphStore(try PostgresLocation(url: url), create: true)
-        defer { server.close() }
+        addTeardownBlock { server.close() }
         try server.replaceGraph(with: store)
+        return (store, server)
+    }
+
+    func testAQueryCostsOneStatementPerMatchAfterTheStamp() throws {
+        let (store, server) = try legalGraphOnBothBackends("roundtrips")
         let sqlite = QueryEngine(store: store), postgres = RemoteQueryEngine(graph: server)
         func statements(_ text: String, _ parameters: [String: CypherValue] = [:]) throws -> (count: Int, rows: [[CypherValue]]) {
             _ = try postgres.run(text, parameters: parameters)  // parses, binds, loads the ontology
@@ -46,15 +53,7 @@ final class PostgresRoundTripTests: XCTestCase {
     /// A query sent again gives the same rows as on SQLite, and a changed ontology between
     /// two runs of the same query is still seen.
     func testARepeatedQuerySeesAnOntologyChange() throws {
-        let url = try PostgresTestServer.freshDatabase("prepared")
-        defer { PostgresTestServer.drop(url) }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lexgraph-prep-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try PostgresDifferentialTests.legalGraph(in: dir)
-        let server = try PostgresGraphStore(try PostgresLocation(url: url), create: true)
-        defer { server.close() }
-        try server.replaceGraph(with: store)
+        let (store, server) = try legalGraphOnBothBackends("stamp")
         let sqlite = QueryEngine(store: store), postgres = RemoteQueryEngine(graph: server)
 
         let hop = "MATCH (a)-[:CITES]->(b) WHERE id(a) = $start RETURN count(DISTINCT b) AS n"

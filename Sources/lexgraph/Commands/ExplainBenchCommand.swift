@@ -36,16 +36,7 @@ struct BenchExplainCommand: ParsableCommand {
         guard config.modelKind == FusedOutcomeModel.kind else {
             throw CLIError("run \(runPath) holds a \(config.modelKind) model; bench explain times the \(FusedOutcomeModel.kind)'s explanations")
         }
-        let dataPath = data.data ?? config.dataPath
-        let scdbPath = CaseDataset.scdbTablePath(dataFolder: dataPath)
-        guard FileManager.default.fileExists(atPath: scdbPath) else {
-            throw CLIError("missing SCDB table \(scdbPath): pass --data PATH (the shared data folder)")
-        }
-        let dbPath = database.db ?? config.databasePath
-        guard FileManager.default.fileExists(atPath: dbPath) else {
-            throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
-        }
-        let predictor = try Predictor(run: runPath, store: try GraphStore(path: dbPath, mode: .readOnly), scdb: try SCDBTable(path: scdbPath))
+        let predictor = try PredictCommand.predictor(run: runPath, config: config, data: data, database: database)
         guard let model = predictor.model as? FusedOutcomeModel else { throw CLIError("run \(runPath): the saved model is not a fused transformer") }
         let queries = try predictor.cases(path: cases).map { PredictionQuery(input: $0) }
         guard !queries.isEmpty else { throw CLIError("\(cases) holds no cases") }

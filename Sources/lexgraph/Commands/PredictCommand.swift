@@ -41,8 +41,18 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
         let folder = try RunFolder(existing: runPath)
         let config = try folder.config()
         try Predictor.checkMasking(requested: try masking.policy(), run: try CaseMasking(config: config), runPath: runPath)
-        let dataPath = data.data ?? config.dataPath
-        let scdbPath = CaseDataset.scdbTablePath(dataFolder: dataPath)
+        let predictor = try Self.predictor(run: runPath, config: config, data: data, database: database)
+        let explained = try predictor.explain(try predictor.cases(path: cases), top: top)
+        switch format {
+        case .json, .csv, .markdown: for p in explained { Console.data(p.json.jsonText) }
+        case .table: Console.text(table(explained, model: config.modelName, run: folder.name), terminator: "")
+        }
+    }
+
+    /// The run's predictor over its database and SCDB table (`--db`/`--data` override the
+    /// paths its config recorded), each missing one a one-line error saying what to pass.
+    static func predictor(run runPath: String, config: RunConfig, data: DataOptions, database: DatabaseOptions) throws -> Predictor {
+        let scdbPath = CaseDataset.scdbTablePath(dataFolder: data.data ?? config.dataPath)
         guard FileManager.default.fileExists(atPath: scdbPath) else {
             throw CLIError("missing SCDB table \(scdbPath): pass --data PATH (the shared data folder)")
         }
@@ -50,12 +60,7 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no graph database at \(dbPath): pass --db PATH (the run used \(config.databasePath))")
         }
-        let predictor = try Predictor(run: runPath, store: try GraphStore(path: dbPath, mode: .readOnly), scdb: try SCDBTable(path: scdbPath))
-        let explained = try predictor.explain(try predictor.cases(path: cases), top: top)
-        switch format {
-        case .json, .csv, .markdown: for p in explained { Console.data(p.json.jsonText) }
-        case .table: Console.text(table(explained, model: config.modelName, run: folder.name), terminator: "")
-        }
+        return try Predictor(run: runPath, store: try GraphStore(path: dbPath, mode: .readOnly), scdb: try SCDBTable(path: scdbPath))
     }
 
     func table(_ list: [ExplainedPrediction], model: String, run: String) -> String {
