@@ -10,7 +10,10 @@ import LexgraphCore
 ///   texts lose their leading heading (`ClauseHeading`) unless headings are kept.
 /// - `task.json`: `{"task", "fold" (or null), "keep_headings", "labels" (every label name
 ///   of the task, sorted), "counts" {"train", "dev", "test"}, "data" (absolute path of the
-///   source file), "split_file"}`.
+///   source file), "split_file", "masking" (what was masked, or null)}`.
+///
+/// With `masked` (`clauses prepare --mask`), every text is replaced by its masked form
+/// before it is written: personal data never reaches the files a model trains on.
 public struct PreparedTaskFiles: Sendable {
     public let corpus: ClauseCorpus
     public let splits: ClauseSplits
@@ -18,17 +21,38 @@ public struct PreparedTaskFiles: Sendable {
     /// The absolute paths recorded in task.json.
     public let dataPath: String
     public let splitFilePath: String
+    /// Masked texts by item id (the text `text(of:)` gives, masked) and the masking's
+    /// description for task.json; nil when the texts are written as they are.
+    public private(set) var masked: (texts: [String: String], description: String)?
 
     public init(corpus: ClauseCorpus, splits: ClauseSplits, keepHeadings: Bool, dataPath: String, splitFilePath: String) {
         self.corpus = corpus; self.splits = splits; self.keepHeadings = keepHeadings
         self.dataPath = dataPath; self.splitFilePath = splitFilePath
     }
 
+    /// These files with every written text masked by `mask`, applied once per item in
+    /// the order train, dev, test (so a consistent masker numbers what it finds in that
+    /// order). Returns the count of replacements by entity type.
+    public mutating func mask(description: String, _ mask: (String) -> (text: String, replaced: [String])) -> [String: Int] {
+        var texts: [String: String] = [:]
+        var counts: [String: Int] = [:]
+        for split in ClauseSplitName.allCases {
+            for item in splits.items(split, of: corpus) where texts[item.id] == nil {
+                let result = mask(text(of: item))
+                texts[item.id] = result.text
+                for type in result.replaced { counts[type, default: 0] += 1 }
+            }
+        }
+        masked = (texts, description)
+        return counts
+    }
+
     public static let fileNames = ["train.jsonl", "dev.jsonl", "test.jsonl", "task.json"]
 
     /// The text an item is trained and scored on.
     public func text(of item: ClauseItem) -> String {
-        corpus.task == .clauseTypes && !keepHeadings ? ClauseHeading.removing(from: item.text) : item.text
+        if let masked = masked?.texts[item.id] { return masked }
+        return corpus.task == .clauseTypes && !keepHeadings ? ClauseHeading.removing(from: item.text) : item.text
     }
 
     /// One JSON Lines record.
@@ -48,6 +72,7 @@ public struct PreparedTaskFiles: Sendable {
             "counts": .map(Dictionary(uniqueKeysWithValues: ClauseSplitName.allCases.map { ($0.rawValue, Value.int(Int64(counts[$0] ?? 0))) })),
             "data": .string(dataPath),
             "split_file": .string(splitFilePath),
+            "masking": masked.map { Value.string($0.description) } ?? .null,
         ])
     }
 

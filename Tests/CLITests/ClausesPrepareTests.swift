@@ -59,6 +59,53 @@ final class ClausesPrepareTests: XCTestCase {
         XCTAssertTrue(recipe.contains(#"key: "clause:unfair-tos:{_row}""#))
     }
 
+    /// `--mask` writes the same items with each text exactly as `lexgraph mask` masks the
+    /// unmasked files' texts read in the same order (train, dev, test: one masker, so its
+    /// numbering and the names it learns carry across the corpus), and says so in
+    /// task.json; the texts that held personal data differ, the rest stay as they were.
+    func testMaskWritesTheTextsLexgraphMaskWrites() throws {
+        let source = Self.data.appendingPathComponent("clauses/unfair_tos.tsv")
+        try TestRequirements.requireFile(source.path, "the shared clause data")
+        let dir = try CLI.temporaryFolder(self)
+        let plain = dir.appendingPathComponent("plain"), masked = dir.appendingPathComponent("masked")
+        let common = ["clauses", "prepare", "--task", "unfair-tos", "--fold", "1", "--data", Self.data.path]
+        let plainRun = try CLI.run(common + ["--out", plain.path])
+        XCTAssertEqual(plainRun.status, 0, "\(plainRun)")
+        let maskedRun = try CLI.run(common + ["--out", masked.path, "--mask"])
+        XCTAssertEqual(maskedRun.status, 0, "\(maskedRun)")
+        XCTAssertEqual(maskedRun.lines.count, 5, "the unmasked run's lines and one about masking: \(maskedRun.stdout)")
+        XCTAssertEqual(Array(maskedRun.lines.prefix(4)), plainRun.lines.map { $0.replacingOccurrences(of: plain.path, with: masked.path) })
+        XCTAssertTrue(maskedRun.lines[4].hasPrefix("masked the texts (placeholder of "), maskedRun.stdout)
+
+        let task = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: masked.appendingPathComponent("task.json"))) as? [String: Any])
+        XCTAssertTrue((task["masking"] as? String)?.hasPrefix("placeholder of ") == true, "\(task)")
+        let plainTask = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: plain.appendingPathComponent("task.json"))) as? [String: Any])
+        XCTAssertTrue(plainTask["masking"] is NSNull, "\(plainTask)")
+
+        // The unmasked texts in the same order, masked by `lexgraph mask`.
+        var plainItems: [[String: Any]] = [], maskedItems: [[String: Any]] = []
+        for split in ["train", "dev", "test"] {
+            plainItems += try jsonLines(plain.appendingPathComponent("\(split).jsonl"))
+            maskedItems += try jsonLines(masked.appendingPathComponent("\(split).jsonl"))
+        }
+        let all = dir.appendingPathComponent("all.jsonl")
+        try (plainItems.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }.joined(separator: "\n") + "\n")
+            .write(to: all, atomically: true, encoding: .utf8)
+        let peer = try CLI.run(["mask", all.path, "--field", "text"])
+        XCTAssertEqual(peer.status, 0, "\(peer)")
+        let expected = try CLI.jsonLines(peer.stdout)
+        XCTAssertEqual(expected.count, maskedItems.count)
+        var changed = 0
+        for (i, item) in maskedItems.enumerated() {
+            XCTAssertEqual(item["id"] as? String, plainItems[i]["id"] as? String)
+            XCTAssertEqual(item["label"] as? [String], plainItems[i]["label"] as? [String])
+            XCTAssertEqual(item["text"] as? String, expected[i]["text"] as? String, "\(item["id"] ?? "")")
+            if item["text"] as? String != plainItems[i]["text"] as? String { changed += 1 }
+        }
+        XCTAssertGreaterThan(changed, 0, "some UNFAIR-ToS texts hold contact data or names")
+        XCTAssertLessThan(changed, maskedItems.count / 2, "most terms of service name no person")
+    }
+
     func testUsageAndDataErrors() throws {
         let dir = try CLI.temporaryFolder(self)
         func check(_ arguments: [String], status: Int32, contains message: String, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -14,7 +14,9 @@ struct ClausesPrepareCommand: ParsableCommand {
         clause-types: one item per clause, its type as "label", the leading heading removed (--keep-headings \
         keeps it). cuad and unfair-tos: one item per unique text, "label" the list of its categories \
         (unfair-tos: without Other; an empty list is Other). unfair-tos is 5-fold: --fold K tests on fold K \
-        and tunes on fold K % 5 + 1.
+        and tunes on fold K % 5 + 1. --mask (or --mask-policy FILE) writes every text masked (persons, \
+        addresses, identifiers: see `lexgraph mask`), so no personal data reaches a model trained on the files; \
+        task.json records the masking.
         """
     )
 
@@ -34,6 +36,8 @@ struct ClausesPrepareCommand: ParsableCommand {
     var splitFile: String?
 
     @OptionGroup var data: DataOptions
+
+    @OptionGroup var masking: TrainingMaskOptions
 
     func validate() throws {
         if let fold {
@@ -68,8 +72,12 @@ struct ClausesPrepareCommand: ParsableCommand {
         }
         let corpus = try ClauseCorpus.load(task, path: dataPath)
         let splits = try ClauseSplits.load(path: splitPath, corpus: corpus, fold: fold)
-        let files = PreparedTaskFiles(corpus: corpus, splits: splits, keepHeadings: keepHeadings,
+        var files = PreparedTaskFiles(corpus: corpus, splits: splits, keepHeadings: keepHeadings,
                                       dataPath: PathSetting.absolute(dataPath), splitFilePath: PathSetting.absolute(splitPath))
+        var maskedSummary: String?
+        if let masker = try masking.masker() {
+            maskedSummary = "masked the texts (\(masker.description)): \(TrainingMaskOptions.summary(files.mask(description: masker.description, masker.mask)))"
+        }
         try files.write(to: out)
 
         let what = fold.map { "\(task.rawValue), test fold \($0)" } ?? task.rawValue
@@ -85,6 +93,7 @@ struct ClausesPrepareCommand: ParsableCommand {
             let removed = keepHeadings ? 0 : corpus.items.reduce(0) { $0 + (ClauseHeading.split($1.text) == nil ? 0 : 1) }
             Console.text(keepHeadings ? "headings kept" : "headings removed from \(removed) of \(corpus.items.count) texts (--keep-headings keeps them)")
         }
+        if let maskedSummary { Console.text(maskedSummary) }
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Compliance
 
 /// `--mask` / `--mask-policy FILE` on the commands that train on text (`finetune`,
-/// `pretrain`, `label`, `train`): personal data is replaced before any text reaches the
+/// `pretrain`, `label`, `train`, `clauses prepare`): personal data is replaced before any text reaches the
 /// tokenizer, so no unmasked text reaches a batch, a checkpoint or a log line. `predict`
 /// takes them too, only to check them against the run's recorded masking.
 struct TrainingMaskOptions: ParsableArguments {
