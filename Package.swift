@@ -78,8 +78,9 @@ let package = Package(
         // Report output without dependencies: hand-written SVG charts (learning, ROC, reliability), Markdown tables.
         .target(name: "Reports", dependencies: ["LexgraphCore"]),
         // Case-outcome prediction: datasets and time splits, leakage-safe inputs, metrics,
-        // baselines, evaluation protocol (fusion with the transformer comes on top).
-        .target(name: "Prediction", dependencies: ["LexgraphCore", "Sealing", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports", "Compliance"]),
+        // baselines, evaluation protocol (fusion with the transformer comes on top); the
+        // classical blend's text half reuses ContractReview's TF-IDF and sparse solver.
+        .target(name: "Prediction", dependencies: ["LexgraphCore", "Sealing", "Ontology", "GraphStore", "GraphAlgorithms", "Grounding", "Transformer", "Tensor", "Tokenizers", "Reports", "Compliance", "ContractReview"]),
         // Contract review and document tagging: the clause tasks over the shared corpora
         // (readers, heading removal, committed splits, metrics), contract segmentation, and
         // the reviewer that labels clauses, flags unfair terms and finds missing ones in

@@ -66,4 +66,20 @@ public struct SCDBLogisticModel: OutcomeModel {
     public func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double] {
         queries.map { regression.probability(encoder.encode($0)) }
     }
+
+    /// A fitted model restored from its parts (a saved run's).
+    init(encoder: SCDBFeatureEncoder, regression: LogisticRegression) {
+        self.encoder = encoder
+        self.regression = regression
+    }
+
+    /// The log-odds w·x + b of `query` (what a late blend combines).
+    public func logit(_ query: PredictionQuery) -> Double {
+        logit(encoder.encode(query))
+    }
+
+    /// The log-odds of an encoded row (the explanation occludes entries of it).
+    func logit(_ row: SparseVector) -> Double {
+        row.dot(regression.weights) + regression.intercept
+    }
 }

@@ -9,15 +9,20 @@ public struct CaseDataset: Sendable {
     /// Past outcomes: each labelled case of `cases.jsonl` plus each SCDB row with a clear
     /// `partyWinning` (0 or 1) and a decision date that no `cases.jsonl` case points to.
     public let pastOutcomes: [OutcomeRecord]
+    /// The SCDB rows of `pastOutcomes` (no `cases.jsonl` case) as training cases without
+    /// facts text, for models that train their tabular part on all SCDB history
+    /// (`ClassicalBlendModel`); never evaluated.
+    public let scdbOnlyCases: [SCDBOnlyCase]
 
     /// Cases with a label; the only ones trained on or evaluated.
     public var labelledCases: [LabelledCase] { cases.filter { $0.label != nil } }
     /// Cases whose label is null, left out of training and evaluation.
     public var unlabelledCount: Int { cases.count - labelledCases.count }
 
-    public init(cases: [LabelledCase], pastOutcomes: [OutcomeRecord]) {
+    public init(cases: [LabelledCase], pastOutcomes: [OutcomeRecord], scdbOnlyCases: [SCDBOnlyCase] = []) {
         self.cases = cases
         self.pastOutcomes = pastOutcomes
+        self.scdbOnlyCases = scdbOnlyCases
     }
 
     /// Reads `<dataFolder>/scotus/cases.jsonl` and the raw SCDB CSV
@@ -33,7 +38,8 @@ public struct CaseDataset: Sendable {
             throw PredictionError("cannot read \(casesPath)")
         }
         let cases = try readCases(jsonLines: [UInt8](data), file: casesPath, scdb: scdb)
-        return CaseDataset(cases: cases, pastOutcomes: pastOutcomes(cases: cases, scdb: scdb))
+        return CaseDataset(cases: cases, pastOutcomes: pastOutcomes(cases: cases, scdb: scdb),
+                           scdbOnlyCases: scdbOnlyCases(cases: cases, scdb: scdb))
     }
 
     /// The raw SCDB case table whose pre-decision columns are joined to each case.
@@ -104,18 +110,50 @@ public struct CaseDataset: Sendable {
     /// Past outcome records from the labelled cases and the SCDB rows no case points to.
     public static func pastOutcomes(cases: [LabelledCase], scdb: SCDBTable) -> [OutcomeRecord] {
         var records: [OutcomeRecord] = []
-        var covered = Set<String>()
         for c in cases {
-            if let id = c.input.scdbCaseID { covered.insert(id) }
             if let label = c.label {
                 records.append(OutcomeRecord(attributes: c.input.historicalAttributes,
                                              knownFrom: c.outcomeKnownFrom, petitionerWon: label))
             }
         }
-        for row in scdb.rows where !covered.contains(row.caseID) {
-            guard let date = row.decisionDate, let won = row.partyWinning, won == 0 || won == 1 else { continue }
-            records.append(OutcomeRecord(attributes: row.attributes, knownFrom: date, petitionerWon: won == 1))
+        for (row, date, won) in decidedRowsWithoutCase(cases: cases, scdb: scdb) {
+            records.append(OutcomeRecord(attributes: row.attributes, knownFrom: date, petitionerWon: won))
         }
         return records
     }
+
+    /// The SCDB rows no case of `cases` points to, with a decision date and a clear
+    /// `partyWinning` (0 or 1): the past outcomes beyond the labelled cases.
+    static func decidedRowsWithoutCase(cases: [LabelledCase], scdb: SCDBTable) -> [(SCDBTable.Row, LegalDate, Bool)] {
+        let covered = Set(cases.compactMap(\.input.scdbCaseID))
+        return scdb.rows.compactMap { row in
+            guard !covered.contains(row.caseID), let date = row.decisionDate, let won = row.partyWinning, won == 0 || won == 1 else { return nil }
+            return (row, date, won == 1)
+        }
+    }
+
+    /// Those rows (with a term) as training cases without text.
+    public static func scdbOnlyCases(cases: [LabelledCase], scdb: SCDBTable) -> [SCDBOnlyCase] {
+        decidedRowsWithoutCase(cases: cases, scdb: scdb).compactMap { entry in
+            entry.0.caseInput.map { SCDBOnlyCase(input: $0, label: entry.2, decisionDate: entry.1, line: entry.0.line) }
+        }
+    }
+}
+
+/// An SCDB case without Oyez text (no `cases.jsonl` line): its pre-decision input (no
+/// facts), the outcome and the decision date, kept apart like a `LabelledCase`'s.
+public struct SCDBOnlyCase: Sendable, Hashable {
+    public let input: CaseInput
+    public let label: Bool
+    /// From this date the outcome counts as known (`dateDecision`).
+    public let decisionDate: LegalDate
+    /// Line of the row in the SCDB CSV, for messages.
+    public let line: Int
+
+    public init(input: CaseInput, label: Bool, decisionDate: LegalDate, line: Int) {
+        self.input = input; self.label = label; self.decisionDate = decisionDate; self.line = line
+    }
+
+    /// The training example, as of the case's own reference date.
+    public var example: TrainingExample { TrainingExample(query: PredictionQuery(input: input), label: label) }
 }

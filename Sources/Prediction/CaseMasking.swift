@@ -53,11 +53,12 @@ public struct CaseMasking: Sendable, Equatable {
         return masker.mask(text)
     }
 
-    /// Every case of `dataset` masked (the past outcomes hold codes and dates, no text).
+    /// Every case of `dataset` masked (the past outcomes and the SCDB-only cases hold codes
+    /// and dates, no text).
     public func mask(_ dataset: CaseDataset) throws -> CaseDataset {
         CaseDataset(cases: try dataset.cases.map { c in
             LabelledCase(input: try mask(c.input), label: c.label, decisionDate: c.decisionDate, splits: c.splits, line: c.line)
-        }, pastOutcomes: dataset.pastOutcomes)
+        }, pastOutcomes: dataset.pastOutcomes, scdbOnlyCases: dataset.scdbOnlyCases)
     }
 
     // MARK: The run config's record

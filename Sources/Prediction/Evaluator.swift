@@ -108,6 +108,10 @@ public struct Evaluator: Sendable {
                 }
                 let start = Date()
                 var model = template
+                if var bounded = model as? any FoldCutoffModel {
+                    bounded.trainingCutoff = (fold.dev + fold.test).map(\.asOf).min()
+                    model = bounded
+                }
                 report(.fitting)
                 try model.fit(train: train, dev: dev)
                 fitted?(fold, model)

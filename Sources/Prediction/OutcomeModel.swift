@@ -48,5 +48,14 @@ public protocol OutcomeModel {
     func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double]
 }
 
+/// A model that trains on more than the fold's training examples (history kept with the
+/// model, such as SCDB cases without text) and so must know where the fold's past ends.
+/// The evaluator sets `trainingCutoff` before each `fit`: the earliest reference date of
+/// the fold's dev and test cases. Everything the model then trains or calibrates on must
+/// be known strictly before it.
+public protocol FoldCutoffModel: OutcomeModel {
+    var trainingCutoff: LegalDate? { get set }
+}
+
 /// The probability at or above which a case is predicted as a first-party win.
 public let decisionThreshold = 0.5

@@ -36,6 +36,9 @@ public struct Contribution: Sendable, Codable, Equatable {
         case graphFeature = "graph_feature"
         /// The case's own facts text.
         case text
+        /// A case field outside the graph: an SCDB code or a historical win rate of the
+        /// tabular logistic regression.
+        case caseFeature = "case_feature"
     }
 
     public var source: Source

@@ -114,3 +114,64 @@ public struct SCDBFeatureEncoder: Sendable {
         return row
     }
 }
+
+extension SCDBFeatureEncoder {
+    /// What a saved run keeps of a fitted encoder: the indicator columns, the "argued"
+    /// column and the historical rates' standardisation (the rates themselves are
+    /// recomputed from the saved past outcomes as of each query).
+    public struct Saved: Codable, Sendable {
+        var minimumCount: Int
+        var featureNames: [String]
+        /// Per categorical field (`CategoricalField.rawValue`): [value, column] pairs.
+        var columns: [String: [[Int]]]
+        var arguedColumn: Int
+        var denseStart: Int
+        var denseMean: [Double]
+        var denseScale: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case columns
+            case minimumCount = "minimum_count", featureNames = "feature_names", arguedColumn = "argued_column"
+            case denseStart = "dense_start", denseMean = "dense_mean", denseScale = "dense_scale"
+        }
+    }
+
+    public var saved: Saved {
+        Saved(minimumCount: minimumCount, featureNames: featureNames,
+              columns: Dictionary(uniqueKeysWithValues: columns.map { field, map in (field.rawValue, map.keys.sorted().map { [$0, map[$0]!] }) }),
+              arguedColumn: arguedColumn, denseStart: denseStart, denseMean: denseMean, denseScale: denseScale)
+    }
+
+    /// A fitted encoder restored from `saved`, computing historical rates with `history`;
+    /// an inconsistent record is an error naming `path`.
+    public init(history: HistoricalFeatures, saved: Saved, path: String) throws {
+        self.init(history: history, minimumCount: saved.minimumCount)
+        let k = HistoricalFeatures.names.count
+        let p = saved.featureNames.count
+        guard saved.denseMean.count == k, saved.denseScale.count == k, saved.denseStart + k == p,
+              (0..<p).contains(saved.arguedColumn), (saved.denseMean + saved.denseScale).allSatisfy(\.isFinite),
+              saved.denseScale.allSatisfy({ $0 > 0 }) else {
+            throw PredictionError("the saved SCDB feature encoder is inconsistent (\(p) features, \(saved.denseMean.count) rate means)", file: path, line: 1)
+        }
+        var columns: [CategoricalField: [Int: Int]] = [:]
+        for (name, pairs) in saved.columns {
+            guard let field = CategoricalField(rawValue: name) else {
+                throw PredictionError("unknown SCDB field '\(name)' in the saved encoder", file: path, line: 1)
+            }
+            var map: [Int: Int] = [:]
+            for pair in pairs {
+                guard pair.count == 2, (0..<saved.arguedColumn).contains(pair[1]) else {
+                    throw PredictionError("SCDB field '\(name)': a column entry must be [value, column] below \(saved.arguedColumn)", file: path, line: 1)
+                }
+                map[pair[0]] = pair[1]
+            }
+            columns[field] = map
+        }
+        self.columns = columns
+        featureNames = saved.featureNames
+        arguedColumn = saved.arguedColumn
+        denseStart = saved.denseStart
+        denseMean = saved.denseMean
+        denseScale = saved.denseScale
+    }
+}

@@ -11,6 +11,11 @@ public struct SCDBTable: Sendable {
         public let preDecision: SCDBPreDecision
         /// Attributes historical rates are keyed by (issue, parties, source court, ...).
         public let attributes: HistoricalAttributes
+        /// The codes `cases.jsonl` carries as `scdb_*` fields, for a row without a case there.
+        public let lcDisposition: Int?
+        public let certReason: Int?
+        public let lawType: Int?
+        public let lawSupp: Int?
         public let decisionDate: LegalDate?
         /// 1 = the petitioning party won, 0 = it lost, 2 = unclear; nil when blank.
         public let partyWinning: Int?
@@ -31,6 +36,7 @@ public struct SCDBTable: Sendable {
         for (n, fields) in table.rows.enumerated() {
             let location = SourceLocation(file: table.file, line: table.lines[n])
             func int(_ column: Int) throws -> Int? { try SCDBTable.code(fields[column], table.header[column], location) }
+            func optionalInt(_ column: Int?) throws -> Int? { try column.flatMap { try int($0) } }
             var pre = SCDBPreDecision()
             pre.petitionerState = try int(c.petitionerState)
             pre.respondentState = try int(c.respondentState)
@@ -49,6 +55,8 @@ public struct SCDBTable: Sendable {
             let caseID = fields[c.caseId]
             guard !caseID.isEmpty else { throw PredictionError("SCDB row without caseId", at: location) }
             rows.append(Row(caseID: caseID, term: try int(c.term), preDecision: pre, attributes: attributes,
+                            lcDisposition: try optionalInt(c.lcDisposition), certReason: try optionalInt(c.certReason),
+                            lawType: try optionalInt(c.lawType), lawSupp: try optionalInt(c.lawSupp),
                             decisionDate: try SCDBTable.date(fields[c.dateDecision], "dateDecision", location),
                             partyWinning: try int(c.partyWinning), line: location.line ?? 0))
         }
@@ -87,6 +95,9 @@ public struct SCDBTable: Sendable {
         let caseId, term, dateDecision, partyWinning, petitioner, respondent, issue, issueArea: Int
         let petitionerState, respondentState, jurisdiction, caseOrigin, caseSource: Int
         let lcDispositionDirection, lcDisagreement, adminAction, threeJudgeFdc, dateArgument, naturalCourt: Int
+        /// Read only for rows without a `cases.jsonl` case (`caseInput`); a table without
+        /// them leaves those codes nil.
+        let lcDisposition, certReason, lawType, lawSupp: Int?
 
         init(_ t: CSVTable) throws {
             caseId = try t.column("caseId"); term = try t.column("term")
@@ -100,6 +111,30 @@ public struct SCDBTable: Sendable {
             lcDisagreement = try t.column("lcDisagreement"); adminAction = try t.column("adminAction")
             threeJudgeFdc = try t.column("threeJudgeFdc"); dateArgument = try t.column("dateArgument")
             naturalCourt = try t.column("naturalCourt")
+            lcDisposition = t.header.firstIndex(of: "lcDisposition"); certReason = t.header.firstIndex(of: "certReason")
+            lawType = t.header.firstIndex(of: "lawType"); lawSupp = t.header.firstIndex(of: "lawSupp")
         }
+    }
+}
+
+extension SCDBTable.Row {
+    /// The row as a case input without facts text, the way `cases.jsonl` would carry it
+    /// (its `scdb_*` codes and the joined pre-decision columns); nil without a term.
+    /// No outcome column reaches it.
+    public var caseInput: CaseInput? {
+        guard let term else { return nil }
+        var input = CaseInput(term: term, facts: "")
+        input.scdbCaseID = caseID
+        input.scdbTerm = term
+        input.scdbPetitioner = attributes[.petitioner]
+        input.scdbRespondent = attributes[.respondent]
+        input.scdbIssue = attributes[.issue]
+        input.scdbIssueArea = attributes[.issueArea]
+        input.scdbLCDisposition = lcDisposition
+        input.scdbCertReason = certReason
+        input.scdbLawType = lawType
+        input.scdbLawSupp = lawSupp
+        input.scdb = preDecision
+        return input
     }
 }

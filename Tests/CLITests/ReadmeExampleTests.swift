@@ -25,6 +25,13 @@ final class ReadmeExampleTests: XCTestCase {
             "needs the run folders of the two fused trainings above (excluded)",
         "lexgraph bench explain --run runs/segment-head --cases pending.jsonl --top 5":
             "a benchmark, not a test, on runs/segment-head (a fused training, excluded); the command is tested by BenchExplainTests on a tiny fused run",
+        "lexgraph predict --cases pending.jsonl --top 5":
+            "needs runs/classical-blend-walk-forward, which the train line writes in its own temporary folder; the default run is tested by "
+            + "PredictDefaultRunTests, predict on a trained run by testTrainedRunWorksFromAnyDirectory",
+        "lexgraph eval runs/glr-walk-forward runs/classical-blend-walk-forward --format md":
+            "compares two run folders that two checked train lines write, each in its own temporary folder; the blend's scores are tested by ClassicalBlendModelTests",
+        "lexgraph eval runs/graph-logistic runs/classical-blend-split_full --format md":
+            "compares two run folders that two checked train lines write, each in its own temporary folder; the blend's scores are tested by ClassicalBlendModelTests",
         "lexgraph predict --run runs/segment-head --cases pending.jsonl --top 5":
             "needs runs/segment-head, a fused training (excluded); predict on a graph-logistic run is tested in testTrainedRunWorksFromAnyDirectory",
         "lexgraph train --split split_full --model fused-transformer --fusion kbert --graph-head on --fusion-join gating --max-length 192 --epochs 2 --trainable-layers 1 --threads 1 --out runs/kbert-head-gating":
@@ -369,6 +376,12 @@ final class ReadmeExampleTests: XCTestCase {
             XCTAssertEqual(config["model_kind"] as? String, "graph-logistic")
             XCTAssertTrue(r.lines.contains { $0.hasPrefix("graph-logistic ") }, "the model's row beside the baselines: \(r)")
         },
+        "lexgraph train --model classical-blend --split walk-forward --out runs/classical-blend-walk-forward": Check(inTemporaryFolder: true) { r, c in
+            try ReadmeExampleTests.checkBlendRun(r, folder: c.folder, name: "classical-blend-walk-forward", cases: 1044)
+        },
+        "lexgraph train --model classical-blend --split split_full --out runs/classical-blend-split_full": Check(inTemporaryFolder: true) { r, c in
+            try ReadmeExampleTests.checkBlendRun(r, folder: c.folder, name: "classical-blend-split_full", cases: 237)
+        },
         "lexgraph train --model graph-logistic --split walk-forward --out runs/glr-walk-forward": Check(inTemporaryFolder: true) { r, c in
             XCTAssertTrue(r.stdout.contains("run folder: runs/glr-walk-forward"), "\(r)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: c.folder.appendingPathComponent("runs/glr-walk-forward/report.md").path))
@@ -384,6 +397,20 @@ final class ReadmeExampleTests: XCTestCase {
             try ReadmeExampleTests.checkPreparedTask(r, folder: c.folder.appendingPathComponent("runs/data/unfair-tos-1"), task: "unfair-tos")
         },
     ]
+
+    /// A classical-blend run folder: its row beside the baselines, its config and saved
+    /// model, and test predictions for every case of the plan.
+    static func checkBlendRun(_ r: CLI.Result, folder: URL, name: String, cases: Int) throws {
+        XCTAssertTrue(r.stdout.contains("run folder: runs/\(name)"), "\(r)")
+        XCTAssertTrue(r.lines.contains { $0.hasPrefix("classical-blend ") }, "the model's row beside the baselines: \(r)")
+        let run = folder.appendingPathComponent("runs/\(name)")
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual(config["model_kind"] as? String, "classical-blend")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("model/classical-blend.json").path))
+        let rows = try String(contentsOf: run.appendingPathComponent("predictions-test.csv"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("classical-blend") }
+        XCTAssertEqual(rows.count, cases, "one test prediction per case")
+    }
 
     /// A folder `clauses prepare` wrote: task.json names the task, its counts are the
     /// lines of train/dev/test.jsonl, and the summary printed each split's count.

@@ -123,7 +123,7 @@ final class RunFolderTests: XCTestCase {
         var c = config()
         c.modelKind = "oracle"
         XCTAssertThrowsError(try RunModels.make(config: c, grounder: CaseGrounder(graph: built.graph))) {
-            XCTAssertEqual(($0 as? PredictionError)?.message, "unknown model kind 'oracle' (known: graph-logistic, fused-transformer)")
+            XCTAssertEqual(($0 as? PredictionError)?.message, "unknown model kind 'oracle' (known: graph-logistic, fused-transformer, classical-blend)")
         }
         XCTAssertThrowsError(try RunModels.load(kind: "oracle", directory: "/nonexistent", grounder: CaseGrounder(graph: built.graph)))
     }

@@ -26,6 +26,22 @@ public struct TfidfVectorizer: Sendable {
         self.ngrams = ngrams; self.minDocumentFrequency = minDocumentFrequency; self.sublinearTF = sublinearTF; self.maxFeatures = maxFeatures
     }
 
+    /// A fitted vectorizer restored from its terms in column order and their idf (a saved
+    /// model's); nil when the two lists differ in length or a term repeats.
+    public init?(ngrams: ClosedRange<Int>, minDocumentFrequency: Int, sublinearTF: Bool, terms: [String], idf: [Float]) {
+        guard terms.count == idf.count, Set(terms).count == terms.count else { return nil }
+        self.init(ngrams: ngrams, minDocumentFrequency: minDocumentFrequency, sublinearTF: sublinearTF)
+        vocabulary = Dictionary(uniqueKeysWithValues: terms.enumerated().map { ($1, $0) })
+        self.idf = idf
+    }
+
+    /// The terms in column order (what `init(ngrams:...:terms:idf:)` takes back).
+    public var termsByColumn: [String] {
+        var out = [String](repeating: "", count: vocabulary.count)
+        for (term, j) in vocabulary { out[j] = term }
+        return out
+    }
+
     public var featureCount: Int { idf.count }
 
     /// The tokens of `text` as scikit-learn's default analyzer finds them: lowercased runs

@@ -4,13 +4,15 @@ import Grounding
 /// fresh model from the run's config, `lexgraph predict` loads the saved one.
 public enum RunModels {
     /// Kinds `make` and `load` know.
-    public static let knownKinds = [GraphFeatureLogisticModel.kind, FusedOutcomeModel.kind]
+    public static let knownKinds = [GraphFeatureLogisticModel.kind, FusedOutcomeModel.kind, ClassicalBlendModel.kind]
 
     /// A fresh, unfitted model of `config.modelKind` with the config's options.
     /// `progress` receives the fused transformer's phases (grounding, caching, batches).
     /// The fused transformer gets a run cache: the evaluator refits this one model per fold,
     /// and every fold reuses the frozen-layer states of the cases earlier folds computed.
-    public static func make(config: RunConfig, grounder: CaseGrounder,
+    /// The classical blend trains on the `dataset`'s past outcomes and SCDB-only cases too,
+    /// so it needs one.
+    public static func make(config: RunConfig, grounder: CaseGrounder, dataset: CaseDataset? = nil,
                             progress: ((FusionProgress) -> Void)? = nil) throws -> any RunnableOutcomeModel {
         switch config.modelKind {
         case GraphFeatureLogisticModel.kind:
@@ -21,6 +23,9 @@ public enum RunModels {
             model.progress = progress
             model.runCache = FusedRunCache()
             return model
+        case ClassicalBlendModel.kind:
+            guard let dataset else { throw PredictionError("model kind '\(config.modelKind)' needs the dataset (its SCDB history) to be made") }
+            return ClassicalBlendModel(dataset: dataset, options: try blendOptions(config), name: config.modelName)
         default:
             throw unknownKind(config.modelKind)
         }
@@ -33,6 +38,8 @@ public enum RunModels {
             return try GraphFeatureLogisticModel.load(from: directory, grounder: grounder)
         case FusedOutcomeModel.kind:
             return try FusedOutcomeModel.load(from: directory, grounder: grounder)
+        case ClassicalBlendModel.kind:
+            return try ClassicalBlendModel.load(from: directory)
         default:
             throw unknownKind(kind)
         }
@@ -72,6 +79,16 @@ public enum RunModels {
         if let v = try config.int("threads") { o.blasThreads = v }
         if let v = try config.bool("with_own_citations") { o.includeOwnCitations = v }
         o.seed = config.seed
+        try o.validate()
+        return o
+    }
+
+    /// The classical blend's options from a run config; what it leaves out keeps the default.
+    public static func blendOptions(_ config: RunConfig) throws -> ClassicalBlendOptions {
+        var o = ClassicalBlendOptions()
+        if let v = try config.double("text_c") { o.textC = v }
+        if let v = try config.int("min_df") { o.minDocumentFrequency = v }
+        if let v = try config.int("calibration_terms") { o.calibrationTerms = v }
         try o.validate()
         return o
     }

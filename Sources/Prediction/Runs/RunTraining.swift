@@ -36,7 +36,7 @@ public struct RunTraining {
                                   + "\(masking?.description ?? "no masking"): make it with `RunModels.grounder(config:graph:)`")
         }
         let dataset = try masking.map { try $0.mask(unmasked) } ?? unmasked
-        let template = try RunModels.make(config: config, grounder: grounder, progress: modelProgress)
+        let template = try RunModels.make(config: config, grounder: grounder, dataset: dataset, progress: modelProgress)
         var config = self.config
         config.modelName = template.name
         let models = Evaluator.baselines(dataset: dataset) + [template]

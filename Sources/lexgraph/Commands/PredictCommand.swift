@@ -21,10 +21,17 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
             name a case the graph holds; leave it out for a case the graph does not hold. A key repeated in a line is an error. \
             --db and --data default to the run's. A run trained with --mask masks every pending case as it was trained; \
             --mask/--mask-policy here only check that (another policy, or masking on an unmasked run, is refused).
+            Without --run, the best walk-forward configuration's run (\(PredictCommand.defaultRun)).
             Example: lexgraph predict --run runs/glr --cases pending.jsonl --top 5
             """)
 
-    @Option(name: .customLong("run"), help: "Run folder written by lexgraph train.") var runPath: String
+    /// The best walk-forward configuration (README, case-outcome prediction): the classical
+    /// blend's walk-forward run, whose saved model is its last fold's (trained on every term
+    /// before 2013, calibrated on 2009-12).
+    static let defaultRun = "runs/classical-blend-walk-forward"
+
+    @Option(name: .customLong("run"), help: "Run folder written by lexgraph train (default: the best walk-forward configuration, \(PredictCommand.defaultRun)).")
+    var runPath: String = PredictCommand.defaultRun
     @Option(help: "Pending cases, JSON Lines with cases.jsonl fields and no outcome.") var cases: String
     @Option(help: PredictCommand.formatHelp("(JSON Lines: one object per case)")) var format: OutputFormat = .table
     @Option(help: "Reasons shown per case.") var top = 5
@@ -38,6 +45,10 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
     }
 
     func run() throws {
+        if runPath == Self.defaultRun, !FileManager.default.fileExists(atPath: runPath) {
+            throw CLIError("no run at \(runPath), the default (the best walk-forward configuration): train it with "
+                           + "`lexgraph train --model classical-blend --split walk-forward`, or pass --run RUN")
+        }
         let folder = try RunFolder(existing: runPath)
         let config = try folder.config()
         try Predictor.checkMasking(requested: try masking.policy(), run: try CaseMasking(config: config), runPath: runPath)

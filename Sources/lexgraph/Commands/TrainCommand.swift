@@ -68,6 +68,12 @@ struct TrainCommand: ParsableCommand {
     /// and the report list what shaped the model).
     var options: [String: Value] {
         var o: [String: Value] = ["with_own_citations": .bool(withOwnCitations)]
+        if model == ClassicalBlendModel.kind {
+            let blend = ClassicalBlendOptions()
+            o["text_c"] = .float(blend.textC)
+            o["min_df"] = .int(Int64(blend.minDocumentFrequency))
+            o["calibration_terms"] = .int(Int64(blend.calibrationTerms))
+        }
         guard model == FusedOutcomeModel.kind else { return o }
         o.merge([
             "fusion": .string(fusion.rawValue), "graph_head": .bool(graphHead == .on), "fusion_join": .string(fusionJoin.rawValue),
