@@ -6,7 +6,8 @@ them, which checks the file formats (`LXSEAL01`: 12-byte nonce, ciphertext, 16-b
 the base nonce XOR i with the header, i and a last-chunk flag as associated data) and the
 passphrase derivation (PBKDF2-HMAC-SHA256, salt `lexgraph-artifact-key-v1`, 200,000
 rounds) against independent implementations. The chunked files use tiny chunks so a
-100-byte file has several.
+100-byte file has several; `chunked-tensors.safetensors` holds F32, F16, BF16 and empty
+tensors across chunk boundaries (their values and the plaintext are in `sealing.json`).
 
     python3 tools/make_sealing_fixtures.py   # writes Tests/Fixtures/sealing/
 """
@@ -30,6 +31,35 @@ def safetensors(values):
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * ((8 - (8 + len(text)) % 8) % 8)
     return struct.pack("<Q", len(text)) + text + struct.pack("<%df" % len(values), *values)
+
+
+# Several tensors of each float dtype, an empty one among them, for reads that decrypt a
+# tensor's chunks in place: in chunks of 40 bytes most tensors start or end inside a chunk.
+TENSORS = [("a", "F32", [5, 6], [(i - 13) * 0.375 for i in range(30)]),
+           ("b", "F16", [7], [0.5, -2.0, 1024.0, 6.103515625e-05, -0.0999755859375, 3.140625, 0.0]),
+           ("empty", "F32", [0], []),
+           ("c", "BF16", [4], [1.0, -3.5, 0.01171875, 65536.0]),
+           ("d", "F32", [2], [2.0 ** -20, -123.5])]
+
+
+def encode(dtype, values):
+    if dtype == "F32":
+        return struct.pack("<%df" % len(values), *values)
+    if dtype == "F16":
+        return struct.pack("<%de" % len(values), *values)
+    # BF16: the upper half of the F32 bits (the values above are exact in BF16).
+    return b"".join(struct.pack("<H", struct.unpack("<I", struct.pack("<f", v))[0] >> 16) for v in values)
+
+
+def tensors_file():
+    header, data = {"__metadata__": {"format": "pt"}}, b""
+    for name, dtype, shape, values in TENSORS:
+        raw = encode(dtype, values)
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + data
 
 
 def seal(key, plaintext, nonce):
@@ -60,15 +90,19 @@ def main():
         # A plaintext of exactly two chunks, and an empty one (one empty chunk).
         "chunked-even.bin": seal_chunked(bytes.fromhex(HEX_KEY), bytes(range(64)), bytes(range(12)), 32),
         "chunked-empty.bin": seal_chunked(bytes.fromhex(HEX_KEY), b"", bytes(range(12)), 32),
+        "chunked-tensors.safetensors": seal_chunked(bytes.fromhex(HEX_KEY), tensors_file(), bytes(range(50, 62)), 40),
     }
     for name, data in files.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
     with open(os.path.join(OUT, "sealing.json"), "w") as f:
         json.dump({"passphrase": PASSPHRASE, "hex_key": HEX_KEY, "passphrase_key_hex": passphrase_key.hex(),
-                   "values": values, "chunk_sizes": {"chunked.safetensors": 48, "chunked-even.bin": 32, "chunked-empty.bin": 32},
+                   "values": values, "chunk_sizes": {"chunked.safetensors": 48, "chunked-even.bin": 32, "chunked-empty.bin": 32,
+                                                     "chunked-tensors.safetensors": 40},
                    "base_nonces_hex": {"chunked.safetensors": bytes(range(200, 212)).hex(), "chunked-even.bin": bytes(range(12)).hex(),
-                                       "chunked-empty.bin": bytes(range(12)).hex()},
+                                       "chunked-empty.bin": bytes(range(12)).hex(), "chunked-tensors.safetensors": bytes(range(50, 62)).hex()},
+                   "tensors": {name: {"dtype": dtype, "shape": shape, "values": values} for name, dtype, shape, values in TENSORS},
+                   "tensors_plaintext_hex": tensors_file().hex(),
                    "tool": "tools/make_sealing_fixtures.py (cryptography AESGCM, hashlib.pbkdf2_hmac)"},
                   f, indent=1, sort_keys=True)
         f.write("\n")

@@ -1,4 +1,4 @@
-// Whole-buffer AES-256-GCM and PBKDF2 for module Sealing (see lexgraph_seal.h).
+// AES-256-GCM (whole buffers and STREAM chunks) and PBKDF2 for module Sealing (see lexgraph_seal.h).
 #include "lexgraph_seal.h"
 
 #include <limits.h>
@@ -84,24 +84,64 @@ static int chunks_valid(size_t headerLength, size_t length, size_t chunkSize, si
     return length <= total * chunkSize && (total == 1 || length > (total - 1) * chunkSize);
 }
 
+lgseal_context *lgseal_context_new(void) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return NULL;
+    // 12 bytes is GCM's default IV length; set anyway so a chunk's nonce never depends on it.
+    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1
+        || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
+    }
+    return (lgseal_context *)ctx;
+}
+
+void lgseal_context_free(lgseal_context *context) { EVP_CIPHER_CTX_free((EVP_CIPHER_CTX *)context); }
+
+static int chunk_valid(size_t headerLength, size_t index, size_t total, size_t length) {
+    return headerLength <= MAX_HEADER && total > 0 && total <= 0xffffffffu && index < total && length <= (size_t)INT_MAX;
+}
+
+int lgseal_encrypt_chunk(lgseal_context *context, const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                         const unsigned char baseNonce[12], size_t index, size_t total,
+                         const unsigned char *plain, size_t length, unsigned char *out) {
+    EVP_CIPHER_CTX *ctx = (EVP_CIPHER_CTX *)context;
+    if (ctx == NULL || !chunk_valid(headerLength, index, total, length)) return -1;
+    int n = 0, tail = 0;
+    return chunk_setup(ctx, 1, key, header, headerLength, baseNonce, index, total)
+        && EVP_EncryptUpdate(ctx, out, &n, plain, (int)length) == 1 && (size_t)n == length
+        && EVP_EncryptFinal_ex(ctx, out + length, &tail) == 1 && tail == 0
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + length) == 1 ? 0 : -1;
+}
+
+int lgseal_decrypt_chunk(lgseal_context *context, const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                         const unsigned char baseNonce[12], size_t index, size_t total,
+                         const unsigned char *sealed, size_t length, unsigned char *plain) {
+    EVP_CIPHER_CTX *ctx = (EVP_CIPHER_CTX *)context;
+    if (ctx == NULL || !chunk_valid(headerLength, index, total, length)) return -1;
+    unsigned char tag[16];
+    memcpy(tag, sealed + length, 16);
+    int n = 0, tail = 0;
+    int ok = chunk_setup(ctx, 0, key, header, headerLength, baseNonce, index, total)
+        && EVP_DecryptUpdate(ctx, plain, &n, sealed, (int)length) == 1 && (size_t)n == length
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1
+        && EVP_DecryptFinal_ex(ctx, plain + length, &tail) == 1 && tail == 0;
+    if (!ok && length > 0) memset(plain, 0, length);
+    return ok ? 0 : -1;
+}
+
 int lgseal_encrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
                           const unsigned char baseNonce[12], const unsigned char *plain, size_t length,
                           size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out) {
     if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    lgseal_context *ctx = lgseal_context_new();
     if (ctx == NULL) return -1;
-    int ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1;
+    int ok = 1;
     for (size_t i = first; ok && i < first + count; i++) {
         size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
-        unsigned char *cipher = out + i * (chunkSize + 16);
-        int n = 0, tail = 0;
-        ok = chunk_setup(ctx, 1, key, header, headerLength, baseNonce, i, total)
-            && EVP_EncryptUpdate(ctx, cipher, &n, plain + at, (int)step) == 1 && (size_t)n == step
-            && EVP_EncryptFinal_ex(ctx, cipher + step, &tail) == 1 && tail == 0
-            && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, cipher + step) == 1;
+        ok = lgseal_encrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, plain + at, step, out + i * (chunkSize + 16)) == 0;
     }
-    EVP_CIPHER_CTX_free(ctx);
+    lgseal_context_free(ctx);
     return ok ? 0 : -1;
 }
 
@@ -109,22 +149,14 @@ int lgseal_decrypt_chunks(const unsigned char key[32], const unsigned char *head
                           const unsigned char baseNonce[12], const unsigned char *sealed, size_t length,
                           size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *plain) {
     if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    lgseal_context *ctx = lgseal_context_new();
     if (ctx == NULL) return -1;
-    int ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1;
+    int ok = 1;
     for (size_t i = first; ok && i < first + count; i++) {
         size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
-        const unsigned char *cipher = sealed + i * (chunkSize + 16);
-        unsigned char tag[16];
-        memcpy(tag, cipher + step, 16);
-        int n = 0, tail = 0;
-        ok = chunk_setup(ctx, 0, key, header, headerLength, baseNonce, i, total)
-            && EVP_DecryptUpdate(ctx, plain + at, &n, cipher, (int)step) == 1 && (size_t)n == step
-            && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1
-            && EVP_DecryptFinal_ex(ctx, plain + at + step, &tail) == 1 && tail == 0;
+        ok = lgseal_decrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, sealed + i * (chunkSize + 16), step, plain + at) == 0;
     }
-    EVP_CIPHER_CTX_free(ctx);
+    lgseal_context_free(ctx);
     if (!ok) {
         size_t from = first * chunkSize, to = first + count == total ? length : (first + count) * chunkSize;
         if (to > from) memset(plain + from, 0, to - from);

@@ -46,20 +46,9 @@ public enum ChunkedSeal {
         precondition(chunkSize > 0 && chunkSize <= maxChunkSize && (baseNonce?.count ?? 12) == SealedBytes.nonceBytes)
         let chunks = chunkCount(plaintext.count, chunkSize)
         let total = headerBytes + plaintext.count + chunks * SealedBytes.tagBytes
+        let header = try makeHeader(chunkSize: chunkSize, baseNonce: baseNonce)
         // Uninitialized: every byte is written below, and zero-filling 100 MB costs ~10 ms.
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: total)
-        var header = magic
-        withUnsafeBytes(of: UInt32(chunkSize).littleEndian) { header.append(contentsOf: $0) }
-        if let baseNonce {
-            header.append(contentsOf: baseNonce)
-        } else {
-            var nonce = [UInt8](repeating: 0, count: SealedBytes.nonceBytes)
-            guard lgseal_random(&nonce, nonce.count) == 0 else {
-                out.deallocate()
-                throw SealingError("no random nonce from libcrypto")
-            }
-            header.append(contentsOf: nonce)
-        }
         header.withUnsafeBufferPointer { out.initialize(from: $0.baseAddress!, count: headerBytes) }
         let failed = plaintext.withUnsafeBytes { (p: UnsafeRawBufferPointer) -> Bool in
             // An empty Data may have no base address; any valid pointer serves a zero length.
@@ -81,12 +70,8 @@ public enum ChunkedSeal {
 
     /// The plaintext of `data` sealed by `seal` with `key`.
     public static func open(_ data: Data, key: [UInt8], threads: Int? = nil) throws(Failure) -> Data {
-        guard isSealed(data), key.count == SealedBytes.keyBytes else { throw .notSealed }
-        let header = [UInt8](data.prefix(headerBytes))
-        let chunkSize = Int(UInt32(header[8]) | UInt32(header[9]) << 8 | UInt32(header[10]) << 16 | UInt32(header[11]) << 24)
-        guard let (chunks, length) = layout(body: data.count - headerBytes, chunkSize: chunkSize) else {
-            throw .damagedLayout(chunkSize: chunkSize)
-        }
+        guard key.count == SealedBytes.keyBytes else { throw .notSealed }
+        let (header, chunkSize, chunks, length) = try layout(of: data)
         let plain = UnsafeMutablePointer<UInt8>.allocate(capacity: max(length, 1))
         let failed = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             let body = raw.bindMemory(to: UInt8.self).baseAddress! + headerBytes
@@ -102,6 +87,32 @@ public enum ChunkedSeal {
             throw .authenticationFailed
         }
         return Data(bytesNoCopy: plain, count: length, deallocator: .custom { pointer, _ in pointer.deallocate() })
+    }
+
+    /// The header (`magic`, chunk size, base nonce) for a new file: `baseNonce`, else a
+    /// fresh random one.
+    static func makeHeader(chunkSize: Int, baseNonce: [UInt8]?) throws(SealingError) -> [UInt8] {
+        var header = magic
+        withUnsafeBytes(of: UInt32(chunkSize).littleEndian) { header.append(contentsOf: $0) }
+        if let baseNonce {
+            header.append(contentsOf: baseNonce)
+        } else {
+            var nonce = [UInt8](repeating: 0, count: SealedBytes.nonceBytes)
+            guard lgseal_random(&nonce, nonce.count) == 0 else { throw SealingError("no random nonce from libcrypto") }
+            header.append(contentsOf: nonce)
+        }
+        return header
+    }
+
+    /// The header, chunk size, chunk count and plaintext length of sealed bytes.
+    static func layout(of data: Data) throws(Failure) -> (header: [UInt8], chunkSize: Int, chunks: Int, length: Int) {
+        guard isSealed(data) else { throw .notSealed }
+        let header = [UInt8](data.prefix(headerBytes))
+        let chunkSize = Int(UInt32(header[8]) | UInt32(header[9]) << 8 | UInt32(header[10]) << 16 | UInt32(header[11]) << 24)
+        guard let (chunks, length) = layout(body: data.count - headerBytes, chunkSize: chunkSize) else {
+            throw .damagedLayout(chunkSize: chunkSize)
+        }
+        return (header, chunkSize, chunks, length)
     }
 
     /// Chunks for `length` plaintext bytes: at least one (an empty plaintext is one empty chunk).
@@ -124,7 +135,7 @@ public enum ChunkedSeal {
     /// Not `Tensor`'s `Parallel` and its BLAS thread setting: this module sits below the
     /// numeric ones, the ciphertext does not depend on the thread count, and a save or load
     /// is waited on, never run beside training work.
-    private static func inParallel(chunks: Int, threads: Int?, _ work: (Int, Int) -> Bool) -> Bool {
+    static func inParallel(chunks: Int, threads: Int?, _ work: (Int, Int) -> Bool) -> Bool {
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, chunks))
         guard workers > 1 else { return !work(0, chunks) }
         let failures = Failures(count: workers)

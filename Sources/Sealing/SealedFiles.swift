@@ -54,41 +54,53 @@ public enum SealedFiles {
         data.prefix(ChunkedSeal.magic.count).elementsEqual(ChunkedSeal.magic) || data.prefix(wholeMagic.count).elementsEqual(wholeMagic)
     }
 
-    /// `data` as it goes to disk under `key` (sealed), or unchanged without a key.
-    public static func encode(_ data: Data, key: ArtifactKey?) throws -> Data {
-        guard let key else { return data }
-        return try ChunkedSeal.seal(data, key: key.bytes)
-    }
-
     /// The plaintext of bytes read from `path`: opened with `key` when sealed, unchanged
     /// otherwise.
     public static func decode(_ data: Data, path: String, key: ArtifactKey?) throws -> Data {
         guard isSealedMark(data) else { return data }
-        guard let key else {
-            throw SealingError("the file is encrypted and no artifact key is configured: set \(ArtifactKey.fileVariable) "
-                               + "(or \(ArtifactKey.databaseFileVariable), the database key) to the key it was written with", file: path)
-        }
-        let failed = SealingError("cannot decrypt the file with the artifact key from \(key.source): wrong key, or the file was changed "
-                                  + "(AES-GCM authentication failed)", file: path)
-        let truncated = SealingError("the encrypted file is truncated (\(data.count) bytes)", file: path)
+        guard let key else { throw noKey(path) }
         guard data.prefix(wholeMagic.count).elementsEqual(wholeMagic) else {
-            do {
-                return try ChunkedSeal.open(data, key: key.bytes)
-            } catch .notSealed {
-                throw truncated
-            } catch .damagedLayout(let chunkSize) {
-                throw SealingError("the encrypted file is truncated or damaged: \(data.count) bytes do not hold chunks of "
-                                   + "\(chunkSize) bytes as its header says", file: path)
-            } catch .authenticationFailed {
-                throw failed
-            }
+            do throws(ChunkedSeal.Failure) { return try ChunkedSeal.open(data, key: key.bytes) } catch { throw failure(error, bytes: data.count, key: key, path: path) }
         }
         do {
             return try SealedBytes.open(data, key: key.bytes, magic: wholeMagic)
         } catch .notSealed {
-            throw truncated
+            throw failure(.notSealed, bytes: data.count, key: key, path: path)
         } catch .authenticationFailed {
-            throw failed
+            throw failure(.authenticationFailed, bytes: data.count, key: key, path: path)
+        }
+    }
+
+    /// A reader of the plaintext of chunk-sealed bytes read from `path` that decrypts only
+    /// what is read, straight into the caller's memory (`ChunkedSeal.Reader`); nil when
+    /// the bytes are not chunk-sealed (plain, or sealed whole: `decode` them). Opening
+    /// checks the key, the header and the last chunk; errors are `decode`'s.
+    public static func reader(_ data: Data, path: String, key: ArtifactKey?) throws -> SealedFileReader? {
+        guard data.prefix(ChunkedSeal.magic.count).elementsEqual(ChunkedSeal.magic) else { return nil }
+        guard let key else { throw noKey(path) }
+        do throws(ChunkedSeal.Failure) {
+            return SealedFileReader(reader: try ChunkedSeal.Reader(data, key: key.bytes), bytes: data.count, key: key, path: path)
+        } catch {
+            throw failure(error, bytes: data.count, key: key, path: path)
+        }
+    }
+
+    static func noKey(_ path: String) -> SealingError {
+        SealingError("the file is encrypted and no artifact key is configured: set \(ArtifactKey.fileVariable) "
+                     + "(or \(ArtifactKey.databaseFileVariable), the database key) to the key it was written with", file: path)
+    }
+
+    /// The error for sealed bytes of `bytes` bytes from `path` that `key` cannot open.
+    static func failure(_ failure: ChunkedSeal.Failure, bytes: Int, key: ArtifactKey, path: String) -> SealingError {
+        switch failure {
+        case .notSealed:
+            return SealingError("the encrypted file is truncated (\(bytes) bytes)", file: path)
+        case .damagedLayout(let chunkSize):
+            return SealingError("the encrypted file is truncated or damaged: \(bytes) bytes do not hold chunks of "
+                                + "\(chunkSize) bytes as its header says", file: path)
+        case .authenticationFailed:
+            return SealingError("cannot decrypt the file with the artifact key from \(key.source): wrong key, or the file was changed "
+                                + "(AES-GCM authentication failed)", file: path)
         }
     }
 
@@ -101,32 +113,34 @@ public enum SealedFiles {
 
     /// Writes `data` to `path` (sealed when a key is configured) atomically: a temporary
     /// file beside it, flushed, then renamed over it. A sealed file is readable by its
-    /// owner only.
+    /// owner only; it is sealed chunk by chunk into the file (`ChunkedSeal.seal(_:key:toFile:)`),
+    /// never as a whole ciphertext in memory.
     public static func write(_ data: Data, to path: String) throws {
         let key = try key()
-        let bytes = try encode(data, key: key)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, key == nil ? 0o666 : 0o600)
+        guard descriptor >= 0 else {
+            throw SealingError("cannot create a temporary file in \(url.deletingLastPathComponent().path): \(String(cString: strerror(errno)))", file: path)
+        }
+        var isOpen = true
         do {
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: key == nil ? nil : [.posixPermissions: 0o600]) else {
-                throw SealingError("cannot create a temporary file in \(url.deletingLastPathComponent().path)", file: path)
+            let failure = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> SealingError? in
+                guard let key else { return ChunkedSeal.writeAll(descriptor, bytes, at: 0).map { SealingError("cannot write: \($0)") } }
+                do throws(SealingError) { try ChunkedSeal.seal(bytes, key: key.bytes, toFile: descriptor) } catch { return error }
+                return nil
             }
-            let handle = try FileHandle(forWritingTo: temporary)
-            do {
-                try handle.write(contentsOf: bytes)
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
-            }
+            if let failure { throw failure }
+            guard fsync(descriptor) == 0 else { throw SealingError("cannot flush: \(String(cString: strerror(errno)))") }
+            isOpen = false
+            guard close(descriptor) == 0 else { throw SealingError("cannot close: \(String(cString: strerror(errno)))") }
             if rename(temporary.path, url.path) != 0 {
-                throw SealingError("cannot rename \(temporary.lastPathComponent) over it: \(String(cString: strerror(errno)))", file: path)
+                throw SealingError("cannot rename \(temporary.lastPathComponent) over it: \(String(cString: strerror(errno)))")
             }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? SealingError { throw error }
-            throw SealingError(error.localizedDescription, file: path)
+            if isOpen { _ = close(descriptor) }
+            _ = unlink(temporary.path)
+            throw SealingError((error as? SealingError)?.message ?? "\(error)", file: path)
         }
     }
 }

@@ -41,14 +41,39 @@ public struct SafetensorsFile: @unchecked Sendable {
     /// Entries in file order (by data offset).
     public let entries: [SafetensorsEntry]
     private let byName: [String: Int]
-    private let data: Data
+    private let source: Source
     private let dataStart: Int
+
+    /// Where the file's bytes come from: an image in memory (a plain file mapped, or one
+    /// sealed whole, `LXSEAL01`, decrypted), or a chunk-sealed file (`LXSEAL02`) whose
+    /// chunks are decrypted as tensors are read, straight into their storage: a sealed
+    /// checkpoint then loads with no plaintext copy of the file, as a mapped plain one does.
+    private enum Source {
+        case image(Data)
+        case sealed(SealedFileReader)
+
+        var count: Int {
+            switch self {
+            case .image(let data): return data.count
+            case .sealed(let reader): return reader.length
+            }
+        }
+
+        func bytes(_ range: Range<Int>, path: String) throws -> [UInt8] {
+            switch self {
+            case .image(let data): return [UInt8](data[data.startIndex + range.lowerBound ..< data.startIndex + range.upperBound])
+            case .sealed(let reader):
+                do { return try reader.bytes(range) } catch { throw TransformerError(error.message, file: path) }
+            }
+        }
+    }
 
     /// Largest header accepted: the format's own limit (100 MB).
     static let maxHeaderBytes = 100_000_000
 
     /// Reads the file at `path`; a file sealed with the artifact key (`SealedFiles`) is
-    /// decrypted into memory, a plain one is mapped.
+    /// opened with it (its header and last chunk authenticated now, each tensor's chunks
+    /// as it is read), a plain one is mapped.
     public init(path: String) throws {
         var data: Data
         do {
@@ -56,32 +81,45 @@ public struct SafetensorsFile: @unchecked Sendable {
         } catch {
             throw TransformerError("cannot read safetensors file: \(error.localizedDescription)", file: path)
         }
+        var source = Source.image(data)
         if SealedFiles.isSealedMark(data) {
-            do { data = try SealedFiles.decode(data, path: path, key: SealedFiles.key()) } catch let error as SealingError {
+            do {
+                if let reader = try SealedFiles.reader(data, path: path, key: SealedFiles.key()) {
+                    source = .sealed(reader)
+                } else {
+                    data = try SealedFiles.decode(data, path: path, key: SealedFiles.key())
+                    source = .image(data)
+                }
+            } catch let error as SealingError {
                 throw TransformerError(error.message, file: path)
             }
         }
-        try self.init(data: data, path: path)
+        try self.init(source: source, path: path)
     }
 
     /// Parses an in-memory safetensors image; `path` is used in error messages.
     public init(data: Data, path: String) throws {
+        try self.init(source: .image(data), path: path)
+    }
+
+    private init(source: Source, path: String) throws {
         self.path = path
-        self.data = data
+        self.source = source
         func fail(_ message: String) -> TransformerError { TransformerError(message, file: path) }
-        guard data.count >= 8 else { throw fail("file is \(data.count) bytes, too short for the 8-byte safetensors header length") }
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
-        guard headerLength <= UInt64(Self.maxHeaderBytes), Int(headerLength) <= data.count - 8 else {
-            throw fail("header length \(headerLength) exceeds the file (\(data.count) bytes): truncated or not a safetensors file")
+        let count = source.count
+        guard count >= 8 else { throw fail("file is \(count) bytes, too short for the 8-byte safetensors header length") }
+        let headerLength = try source.bytes(0 ..< 8, path: path).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
+        guard headerLength <= UInt64(Self.maxHeaderBytes), Int(headerLength) <= count - 8 else {
+            throw fail("header length \(headerLength) exceeds the file (\(count) bytes): truncated or not a safetensors file")
         }
-        let headerBytes = [UInt8](data[data.startIndex + 8 ..< data.startIndex + 8 + Int(headerLength)])
+        let headerBytes = try source.bytes(8 ..< 8 + Int(headerLength), path: path)
         let header: Value
         do { header = try Value.parseJSON(bytes: headerBytes) } catch {
             throw fail("header is not valid JSON: \(error)")
         }
         guard case .map(let fields) = header else { throw fail("header JSON is not an object") }
         dataStart = 8 + Int(headerLength)
-        let dataLength = data.count - dataStart
+        let dataLength = count - dataStart
 
         var metadata: [String: String] = [:]
         var entries: [SafetensorsEntry] = []
@@ -137,24 +175,45 @@ public struct SafetensorsFile: @unchecked Sendable {
     /// widening F16/BF16. Other dtypes are rejected with the tensor's name.
     public func readFloats(_ name: String, into destination: UnsafeMutablePointer<Float>) throws {
         guard let e = entry(name) else { throw TransformerError("no tensor named \"\(name)\"", file: path) }
-        let n = e.elementCount
-        try data.withUnsafeBytes { raw in
-            let src = raw.baseAddress! + dataStart + e.byteRange.lowerBound
-            switch e.dtype {
-            case .f32:
+        let range = dataStart + e.byteRange.lowerBound ..< dataStart + e.byteRange.upperBound
+        switch source {
+        case .image(let data):
+            try data.withUnsafeBytes { raw in try convert(e, from: raw.baseAddress! + range.lowerBound, into: destination) }
+        case .sealed(let reader):
+            do {
                 #if _endian(little)
-                UnsafeMutableRawPointer(destination).copyMemory(from: src, byteCount: 4 * n)
-                #else
-                for i in 0..<n { destination[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                if e.dtype == .f32 { return try reader.read(range, into: destination) }  // decrypted in place: no copy
                 #endif
-            case .f16:
-                for i in 0..<n { destination[i] = Self.halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
-            case .bf16:
-                for i in 0..<n { destination[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
-            default:
-                throw TransformerError("tensor \"\(name)\" has dtype \(e.dtype.rawValue); only F32, F16 and BF16 can be used as weights", file: path)
+                guard e.dtype.isFloatConvertible else { throw unusableDType(e) }
+                let bytes = try reader.bytes(range)
+                try bytes.withUnsafeBytes { raw in try convert(e, from: raw.baseAddress ?? UnsafeRawPointer(destination), into: destination) }
+            } catch let error as SealingError {
+                throw TransformerError(error.message, file: path)
             }
         }
+    }
+
+    /// Widens (or copies) entry `e`'s stored values at `src` into `destination`.
+    private func convert(_ e: SafetensorsEntry, from src: UnsafeRawPointer, into destination: UnsafeMutablePointer<Float>) throws {
+        let n = e.elementCount
+        switch e.dtype {
+        case .f32:
+            #if _endian(little)
+            UnsafeMutableRawPointer(destination).copyMemory(from: src, byteCount: 4 * n)
+            #else
+            for i in 0..<n { destination[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            #endif
+        case .f16:
+            for i in 0..<n { destination[i] = Self.halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+        case .bf16:
+            for i in 0..<n { destination[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+        default:
+            throw unusableDType(e)
+        }
+    }
+
+    private func unusableDType(_ e: SafetensorsEntry) -> TransformerError {
+        TransformerError("tensor \"\(e.name)\" has dtype \(e.dtype.rawValue); only F32, F16 and BF16 can be used as weights", file: path)
     }
 
     /// Tensor `name` as a new `Tensor` of its stored shape.

@@ -27,7 +27,7 @@ final class ChunkedSealTests: XCTestCase {
         return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0 ..< $0 + 2], as: UTF8.self), radix: 16)! }
     }
 
-    func peerFile(_ name: String) throws -> PeerFile {
+    static func peerFile(_ name: String) throws -> PeerFile {
         let f = try SealedArtifactTests.fixture()
         let sizes = try XCTUnwrap(f["chunk_sizes"] as? [String: Int])
         let nonces = try XCTUnwrap(f["base_nonces_hex"] as? [String: String])
@@ -41,13 +41,13 @@ final class ChunkedSealTests: XCTestCase {
         var artifactKey: ArtifactKey
     }
 
-    func hexKey() throws -> Key {
+    static func hexKey() throws -> Key {
         let hex = try XCTUnwrap(try SealedArtifactTests.fixture()["hex_key"] as? String)
         return Key(bytes: Self.bytes(hex: hex), artifactKey: try ArtifactKey(material: Array(hex.utf8), source: "test hex key"))
     }
 
     func testPeerChunkedFilesOpenAndSealToTheSameBytes() throws {
-        let key = try hexKey()
+        let key = try Self.hexKey()
         // The peer sealed the same safetensors image whole (LXSEAL01) and in chunks.
         let whole = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/hexkey.safetensors"))
         let image = try SealedBytes.open(whole, key: key.bytes, magic: SealedFiles.wholeMagic)
@@ -57,7 +57,7 @@ final class ChunkedSealTests: XCTestCase {
             ("chunked-empty.bin", Data()),
         ]
         for (name, plain) in plaintexts {
-            let peer = try peerFile(name)
+            let peer = try Self.peerFile(name)
             XCTAssertEqual(try ChunkedSeal.open(peer.sealed, key: key.bytes), plain, name)
             for threads in [1, 2, 3, 8] {
                 let ours = try ChunkedSeal.seal(plain, key: key.bytes, chunkSize: peer.chunkSize, baseNonce: peer.baseNonce, threads: threads)
@@ -77,7 +77,7 @@ final class ChunkedSealTests: XCTestCase {
     /// A fresh seal round-trips at the default chunk size across chunk boundaries, with a
     /// new base nonce each time, and artifacts are written in this format.
     func testRoundTripAndWrittenFormat() throws {
-        let key = try hexKey()
+        let key = try Self.hexKey()
         for length in [0, 1, ChunkedSeal.defaultChunkSize - 1, ChunkedSeal.defaultChunkSize, 3 * ChunkedSeal.defaultChunkSize + 17] {
             // Bytes that differ from chunk to chunk (a multiplicative hash of the offset).
             var plain = Data(count: length)
@@ -103,8 +103,8 @@ final class ChunkedSealTests: XCTestCase {
     /// a changed header (chunk size or nonce), a changed byte, a wrong key: each fails, and
     /// a body that no chunk size can describe is named as damaged.
     func testMovedDroppedOrChangedChunksFail() throws {
-        let key = try hexKey()
-        let peer = try peerFile("chunked.safetensors")
+        let key = try Self.hexKey()
+        let peer = try Self.peerFile("chunked.safetensors")
         let header = ChunkedSeal.headerBytes, stride = peer.chunkSize + 16
         let s = peer.sealed
         func chunk(_ i: Int) -> Data { s.subdata(in: header + i * stride ..< min(s.count, header + (i + 1) * stride)) }

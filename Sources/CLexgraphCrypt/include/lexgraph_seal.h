@@ -42,6 +42,26 @@ int lgseal_decrypt_chunks(const unsigned char key[32], const unsigned char *head
                           const unsigned char baseNonce[12], const unsigned char *sealed, size_t length,
                           size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *plain);
 
+/// One thread's cipher context for single-chunk calls (`lgseal_encrypt_chunk`,
+/// `lgseal_decrypt_chunk`), reused across its chunks; NULL when libcrypto fails.
+typedef struct lgseal_context lgseal_context;
+lgseal_context *lgseal_context_new(void);
+void lgseal_context_free(lgseal_context *context);
+
+/// Chunk `index` of `total` alone, as `lgseal_encrypt_chunks` seals it: its `length`
+/// plaintext bytes at `plain` become `length` bytes of ciphertext at `out`, then the tag.
+/// For writers that stream chunks through a buffer of their own. 0 on success, -1 otherwise.
+int lgseal_encrypt_chunk(lgseal_context *context, const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                         const unsigned char baseNonce[12], size_t index, size_t total,
+                         const unsigned char *plain, size_t length, unsigned char *out);
+
+/// The inverse: `length` ciphertext bytes at `sealed` followed by the tag, into `plain`,
+/// which may be any caller's storage (a tensor's own memory). 0 when the tag
+/// authenticates the chunk; -1 otherwise (then `plain` is zeroed).
+int lgseal_decrypt_chunk(lgseal_context *context, const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                         const unsigned char baseNonce[12], size_t index, size_t total,
+                         const unsigned char *sealed, size_t length, unsigned char *plain);
+
 /// `count` bytes from libcrypto's CSPRNG into `out`. 0 on success, -1 otherwise.
 int lgseal_random(unsigned char *out, size_t count);
 
