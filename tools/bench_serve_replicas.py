@@ -3,8 +3,8 @@
 test; issue 16's scale-out).
 
 The synthetic citation graph of tools/synthetic_graph.py (default 5,000 nodes, 50,000
-edges) is loaded into a fresh PostgreSQL database and into a SQLite file (the service
-file: API tokens; and the SQLite peer). Then, in one run, a closed-loop load generator
+edges) is loaded into a fresh PostgreSQL database and into a SQLite file (the SQLite
+peer, and the service file with the API token, one copy per PostgreSQL replica). Then, in one run, a closed-loop load generator
 (this process: asyncio, `--connections` HTTP/1.1 keep-alive connections, each sending
 its next request when the last is answered) sends `--seconds` of 1..k-hop queries from
 random start nodes to:
@@ -23,7 +23,7 @@ Needs the server of tools/pg_test_server.sh:
   python3 tools/bench_serve_replicas.py --seconds 10 --connections 8
   tools/pg_test_server.sh stop
 """
-import argparse, asyncio, json, os, random, re, statistics, subprocess, sys, tempfile, time
+import argparse, asyncio, json, os, random, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synthetic_graph  # noqa: E402
@@ -150,7 +150,13 @@ print(f"graph: {len(keys):,} nodes, {len(edges):,} edges; {args.hops} hops from 
       f"{args.connections} connections, {args.seconds:g} s per setup after {args.warmup:g} s warm-up")
 
 results, answers = {}, {}
-for name, dbs in (("sqlite-1", [(sqlite, None)]), ("pg-1", [(pg, sqlite)]), ("pg-2", [(pg, sqlite), (pg, sqlite)])):
+# Each PostgreSQL replica its own copy of the service file (SQLite files are not shared
+# between servers), made after the token.
+copies = []
+for i in range(2):
+    copies.append(os.path.join(work, f"service-{i}.sqlite"))
+    shutil.copyfile(sqlite, copies[-1])
+for name, dbs in (("sqlite-1", [(sqlite, None)]), ("pg-1", [(pg, copies[0])]), ("pg-2", [(pg, copies[0]), (pg, copies[1])])):
     servers = [start_server(f"{name}-{i}", db, service) for i, (db, service) in enumerate(dbs)]
     latencies = drive([port for _, port in servers], token, starts, answers)
     for proc, _ in servers:

@@ -73,17 +73,18 @@ final class ReadConnection: @unchecked Sendable {
         }
         sent += 1
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresValues.bindings(arguments))
-        let logger = self.logger
-        return try blocking {
-            var out: [[DatabaseValue]] = []
-            for try await row in try await open.query(query, logger: logger) {
-                var values: [DatabaseValue] = []
-                values.reserveCapacity(row.count)
-                for cell in row { values.append(try PostgresValues.value(cell)) }
-                out.append(values)
-            }
-            return out
+        // The future-based call, waited for on this (caller's) thread: no task on the
+        // concurrency pool, whose few threads (one per core) a busy service may hold.
+        let result = try open.query(query, logger: logger).wait()
+        var out: [[DatabaseValue]] = []
+        out.reserveCapacity(result.rows.count)
+        for row in result.rows {
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(row.count)
+            for cell in row { values.append(try PostgresValues.value(cell)) }
+            out.append(values)
         }
+        return out
     }
 }
 

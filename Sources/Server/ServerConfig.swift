@@ -37,7 +37,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var databasePath = "var/lexgraph.sqlite"
     /// With a graph on PostgreSQL (`databasePath` a `postgres://` URL): the SQLite file that
     /// keeps what is the service's own rather than the graph's (API tokens, the model
-    /// registry, the request audit trail). Replicas on one host may share it.
+    /// registry, the request audit trail). Each replica its own copy: SQLite files are not shared between servers.
     public var servicePath: String?
     public var databaseName = "lexgraph"
     public var readOnly = false

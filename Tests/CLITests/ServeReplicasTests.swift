@@ -67,9 +67,17 @@ final class ServeReplicasTests: XCTestCase {
         }
         XCTAssertTrue(reference.contains(#""row":["Case 3","Case 1"]"#), reference)
 
-        let a = try Replica.start(["--db", setup.postgres, "--service-db", setup.sqlite])
+        // Each replica its own copy of the service file (tokens made before copying), as
+        // on separate hosts: SQLite files are not shared between servers.
+        var services: [String] = []
+        for name in ["a", "b"] {
+            let copy = setup.folder.appendingPathComponent("service-\(name).sqlite").path
+            try FileManager.default.copyItem(atPath: setup.sqlite, toPath: copy)
+            services.append(copy)
+        }
+        let a = try Replica.start(["--db", setup.postgres, "--service-db", services[0]])
         defer { a.kill() }
-        let b = try Replica.start(["--db", setup.postgres, "--service-db", setup.sqlite])
+        let b = try Replica.start(["--db", setup.postgres, "--service-db", services[1]])
         defer { b.kill() }
         let location = setup.postgres.replacingOccurrences(of: "postgres://", with: "")
         XCTAssertTrue(a.stderr.text.contains("(database postgres://\(location))"), a.stderr.text)
@@ -212,11 +220,10 @@ final class ServeReplicasTests: XCTestCase {
         var error: String?
     }
 
-    /// One request on its own connection (`Connection: close`), waited for.
+    /// One request, waited for.
     static func send(_ url: String, token: String? = nil, body: String? = nil, contentType: String = "application/json") throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = body == nil ? "GET" : "POST"
-        request.setValue("close", forHTTPHeaderField: "Connection")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)
