@@ -101,11 +101,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The HTTP service over the façades (no SQL here): config, API-token auth and roles,
+        // the graph in its SQLite file or on PostgreSQL (PostgresStore),
         // the Neo4j-style transaction endpoint, KServe v2 health and model routes over the
         // model registry (ContractReview's classifiers; Prediction's run folders), Prometheus
         // metrics, request limits and graceful shutdown (Hummingbird 2).
         .target(name: "Server", dependencies: [
-            "LexgraphCore", "GraphStore", "Query", "ContractReview", "Prediction", "Compliance", "ActiveLearning", "Ontology",
+            "LexgraphCore", "GraphStore", "PostgresStore", "Query", "ContractReview", "Prediction", "Compliance", "ActiveLearning", "Ontology",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

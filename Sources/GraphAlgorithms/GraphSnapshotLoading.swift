@@ -12,8 +12,8 @@ extension GraphSnapshot {
         let ontology = try store.activeOntology()
         return try store.read { db in
             var reader = SnapshotReader()
-            try reader.readNodes(db, ids: nil)
-            try reader.readEdges(db, .all)
+            try reader.readNodes(SnapshotRows(db), ids: nil)
+            try reader.readEdges(SnapshotRows(db), .all)
             return try reader.snapshot(ontology: ontology)
         }
     }
@@ -30,20 +30,53 @@ extension GraphSnapshot {
 
     /// The same, inside a read the caller already holds (the query language's `citator()`).
     public static func loadCitatorNeighborhood(_ db: Database, ontology: Ontology, of key: String, hops: Int) throws -> GraphSnapshot {
-        guard let id = try GraphReads.nodeID(db, key: key) else {
+        try loadCitatorNeighborhood(SnapshotRows(db), ontology: ontology, of: key, hops: hops)
+    }
+
+    /// The same on a graph held by a server (`citator()` on PostgreSQL): the same
+    /// statements, each one round trip.
+    public static func loadCitatorNeighborhood(_ remote: any RemoteGraph, ontology: Ontology, of key: String, hops: Int) throws -> GraphSnapshot {
+        try loadCitatorNeighborhood(SnapshotRows(remote), ontology: ontology, of: key, hops: hops)
+    }
+
+    static func loadCitatorNeighborhood(_ rows: SnapshotRows, ontology: Ontology, of key: String, hops: Int) throws -> GraphSnapshot {
+        guard let id = try rows.nodeID(key) else {
             throw GraphAlgorithmsError(message: "no node with key '\(key)' in the graph")
         }
         let citing = CitatorVocabulary.cites, overruling = CitatorVocabulary.overrules
         var reader = SnapshotReader()
-        try reader.readEdges(db, .into([id], types: [citing, overruling], treated: nil))
+        try reader.readEdges(rows, .into([id], types: [citing, overruling], treated: nil))
         var reached: Set<Int64> = [id], frontier: [Int64] = [id]
         for _ in 0..<max(hops, 0) where !frontier.isEmpty {
-            let targets = try reader.readEdges(db, .outOf(frontier, types: [citing])).map(\.target)
+            let targets = try reader.readEdges(rows, .outOf(frontier, types: [citing])).map(\.target)
             frontier = targets.filter { reached.insert($0).inserted }
         }
-        try reader.readEdges(db, .into(Array(reached), types: [overruling], treated: (citing, CitatorVocabulary.overruledTreatment)))
-        try reader.readNodes(db, ids: reader.endpoints + [id])
+        try reader.readEdges(rows, .into(Array(reached), types: [overruling], treated: (citing, CitatorVocabulary.overruledTreatment)))
+        try reader.readNodes(rows, ids: reader.endpoints + [id])
         return try reader.snapshot(ontology: ontology)
+    }
+}
+
+/// Where a snapshot's rows come from: a SQLite read (`GraphReads`) or a server
+/// (`RemoteGraph`, which answers the same reads in its own SQL).
+struct SnapshotRows {
+    let nodeID: (String) throws -> Int64?
+    let nodes: ([Int64]?, (GraphReads.SnapshotNodeRow) throws -> Void) throws -> Void
+    let edges: (GraphReads.EdgeSelection, (GraphReads.SnapshotEdgeRow) throws -> Void) throws -> Void
+
+    init(_ db: Database) {
+        nodeID = { try GraphReads.nodeID(db, key: $0) }
+        nodes = { try GraphReads.forEachSnapshotNode(db, ids: $0, $1) }
+        edges = { try GraphReads.forEachSnapshotEdge(db, $0, $1) }
+    }
+
+    init(_ remote: any RemoteGraph) {
+        nodeID = { try remote.nodeID(key: $0) }
+        nodes = { ids, body in
+            guard let ids else { throw GraphAlgorithmsError(message: "a whole-graph snapshot of \(remote.location) is not available yet") }
+            for row in try remote.snapshotNodes(ids: ids) { try body(row) }
+        }
+        edges = { selection, body in for row in try remote.snapshotEdges(selection) { try body(row) } }
     }
 }
 
@@ -59,8 +92,8 @@ private struct SnapshotReader {
     var endpoints: [Int64] { Array(Set(edges.flatMap { [$0.source, $0.target] })) }
 
     /// Reads every node (`ids` nil) or those with these ids.
-    mutating func readNodes(_ db: Database, ids: [Int64]?) throws {
-        try GraphReads.forEachSnapshotNode(db, ids: ids) { row in
+    mutating func readNodes(_ rows: SnapshotRows, ids: [Int64]?) throws {
+        try rows.nodes(ids) { row in
             guard seenNodes.insert(row.id).inserted else { return }
             let key = row.key
             nodes.append((row.id, SnapshotNode(key: key, type: row.type, validFrom: try date(row.validFrom, field: "valid_from", of: "node '\(key)'"),
@@ -70,9 +103,9 @@ private struct SnapshotReader {
 
     /// Reads edges; returns the (source, target) store ids of those read by this call.
     @discardableResult
-    mutating func readEdges(_ db: Database, _ selection: GraphReads.EdgeSelection) throws -> [(source: Int64, target: Int64)] {
+    mutating func readEdges(_ rows: SnapshotRows, _ selection: GraphReads.EdgeSelection) throws -> [(source: Int64, target: Int64)] {
         var read: [(source: Int64, target: Int64)] = []
-        try GraphReads.forEachSnapshotEdge(db, selection) { row in
+        try rows.edges(selection) { row in
             read.append((row.source, row.target))
             guard seenEdges.insert(row.id).inserted else { return }
             let id = row.id, type = row.type

@@ -94,6 +94,10 @@ public enum GraphReads {
         public var type: String
         public var validFrom: String?
         public var validTo: String?
+
+        public init(id: Int64, key: String, type: String, validFrom: String?, validTo: String?) {
+            (self.id, self.key, self.type, self.validFrom, self.validTo) = (id, key, type, validFrom, validTo)
+        }
     }
 
     /// An edge row for a walkable snapshot, with its `treatment` property when that is a string.
@@ -105,6 +109,11 @@ public enum GraphReads {
         public var validFrom: String?
         public var validTo: String?
         public var treatment: String?
+
+        public init(id: Int64, type: String, source: Int64, target: Int64, validFrom: String?, validTo: String?, treatment: String?) {
+            (self.id, self.type, self.source, self.target) = (id, type, source, target)
+            (self.validFrom, self.validTo, self.treatment) = (validFrom, validTo, treatment)
+        }
     }
 
     /// Which edges a snapshot load reads.

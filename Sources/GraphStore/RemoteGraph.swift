@@ -34,6 +34,13 @@ public protocol RemoteGraph: AnyObject, Sendable {
     /// The server's full-text syntax error for `terms`, or nil when it accepts them.
     func fullTextSyntaxError(_ terms: String) throws -> String?
 
+    /// As `GraphReads.nodeID`: nil when no node has this key.
+    func nodeID(key: String) throws -> Int64?
+    /// As `GraphReads.forEachSnapshotNode` for these ids (a walk's or citator's snapshot).
+    func snapshotNodes(ids: [Int64]) throws -> [GraphReads.SnapshotNodeRow]
+    /// As `GraphReads.forEachSnapshotEdge`.
+    func snapshotEdges(_ selection: GraphReads.EdgeSelection) throws -> [GraphReads.SnapshotEdgeRow]
+
     /// As `GraphReads.ontologyStamp`.
     func ontologyStamp() throws -> String
     /// As `GraphStore.activeOntology()`.

@@ -26,7 +26,7 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     public let postgres: PostgresLocation
     let client: PostgresClient
     let logger: Logger
-    let reader: ReadConnection
+    let reader: ReadConnections
     private let running: Task<Void, Never>
 
     public var dialect: any SQLDialect { PostgreSQLDialect() }
@@ -41,7 +41,8 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
         var logger = Logger(label: "lexgraph.postgres")
         logger.logLevel = .critical
         self.logger = logger
-        reader = ReadConnection(try PostgresGraphStore.openChecked(location, create: create, logger: logger), location: location, logger: logger)
+        reader = ReadConnections(first: ReadConnection(try PostgresGraphStore.openChecked(location, create: create, logger: logger), location: location, logger: logger),
+                                 limit: maximumConnections, location: location, logger: logger)
         var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
                                                          password: location.password, database: location.database, tls: .disable)
         configuration.options.maximumConnections = maximumConnections

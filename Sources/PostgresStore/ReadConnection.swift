@@ -6,8 +6,8 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 
-/// The one connection the store's synchronous reads go through (the query engine's
-/// statements, element reads, the ontology stamp, a load's staging copy).
+/// One connection of the store's synchronous reads (`ReadConnections` keeps them): the
+/// query engine's statements, element reads, the ontology stamp, a load's staging copy.
 ///
 /// A query used to lease a connection from the pool for each of its statements; a
 /// one-hop query paid the lease, a task hop and a server round trip three times over,
@@ -73,16 +73,80 @@ final class ReadConnection: @unchecked Sendable {
         }
         sent += 1
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresValues.bindings(arguments))
-        let logger = self.logger
-        return try blocking {
-            var out: [[DatabaseValue]] = []
-            for try await row in try await open.query(query, logger: logger) {
-                var values: [DatabaseValue] = []
-                values.reserveCapacity(row.count)
-                for cell in row { values.append(try PostgresValues.value(cell)) }
-                out.append(values)
-            }
-            return out
+        // The future-based call, waited for on this (caller's) thread: no task on the
+        // concurrency pool, whose few threads (one per core) a busy service may hold.
+        let result = try open.query(query, logger: logger).wait()
+        var out: [[DatabaseValue]] = []
+        out.reserveCapacity(result.rows.count)
+        for row in result.rows {
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(row.count)
+            for cell in row { values.append(try PostgresValues.value(cell)) }
+            out.append(values)
         }
+        return out
+    }
+}
+
+/// The connections the store's synchronous reads go through: the schema check's first,
+/// another opened only when reads overlap (a service's concurrent requests), up to
+/// `limit`; past that a read waits for one to be free. The most recently freed one is
+/// reused first, so one reader at a time (the CLI) keeps using a single connection.
+final class ReadConnections: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var idle: [ReadConnection]
+    private var all: [ReadConnection]
+    private let limit: Int
+    private let location: PostgresLocation
+    private let logger: Logger
+
+    init(first: ReadConnection, limit: Int, location: PostgresLocation, logger: Logger) {
+        idle = [first]
+        all = [first]
+        self.limit = max(limit, 1)
+        self.location = location
+        self.logger = logger
+    }
+
+    /// Statements sent so far on all of them.
+    var statementsSent: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return all.reduce(0) { $0 + $1.statementsSent }
+    }
+
+    func rows(_ sql: String, _ arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+        let reader = take()
+        defer { giveBack(reader) }
+        return try reader.rows(sql, arguments)
+    }
+
+    func close() {
+        condition.lock()
+        let closing = all
+        condition.unlock()
+        for reader in closing { reader.close() }
+    }
+
+    private func take() -> ReadConnection {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let reader = idle.popLast() { return reader }
+            if all.count < limit {
+                // Opened by its first statement, outside this lock.
+                let reader = ReadConnection(nil, location: location, logger: logger)
+                all.append(reader)
+                return reader
+            }
+            condition.wait()
+        }
+    }
+
+    private func giveBack(_ reader: ReadConnection) {
+        condition.lock()
+        idle.append(reader)
+        condition.signal()
+        condition.unlock()
     }
 }

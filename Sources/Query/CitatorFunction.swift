@@ -24,7 +24,8 @@ extension Functions {
         let key = try ev.graph.key(ofNode: id)
         let status: CitatorStatus
         do {
-            let snapshot = try GraphSnapshot.loadCitatorNeighborhood(ev.graph.sqlite("citator()"), ontology: ev.ontology, of: key, hops: hops)
+            let snapshot = try ev.graph.remote.map { try GraphSnapshot.loadCitatorNeighborhood($0, ontology: ev.ontology, of: key, hops: hops) }
+                ?? GraphSnapshot.loadCitatorNeighborhood(ev.graph.sqlite("citator()"), ontology: ev.ontology, of: key, hops: hops)
             status = try snapshot.citatorStatus(of: key, asOf: asOf, hops: hops)
         } catch let error as LexgraphError {
             throw ev.argumentError("citator(\(key)): \(error.message)", e)

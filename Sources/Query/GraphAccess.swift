@@ -27,7 +27,7 @@ final class GraphAccess {
     }
 
     /// The SQLite transaction, for what only a SQLite store offers so far (CREATE,
-    /// `fts()` scores, `citator()`, SQLite's plan); on a server, an error naming `feature`.
+    /// `fts()` scores, SQLite's plan); on a server, an error naming `feature`.
     func sqlite(_ feature: String) throws -> Database {
         switch source {
         case .sqlite(let db): return db

@@ -17,3 +17,10 @@ extension QueryEngine {
         try compiled.ast(for: text, limits: limits).writes
     }
 }
+
+extension RemoteQueryEngine {
+    /// As `QueryEngine.writes`: whether `text` writes (CREATE, refused on a server for now).
+    public func writes(_ text: String, limits: QueryLimits = QueryLimits()) throws -> Bool {
+        try compiled.ast(for: text, limits: limits).writes
+    }
+}

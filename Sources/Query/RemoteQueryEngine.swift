@@ -7,8 +7,8 @@ import LexgraphCore
 /// the server's dialect and run there, and the rest (projection, aggregation, ordering,
 /// UNWIND) evaluated here exactly as for SQLite.
 ///
-/// Not yet on a server: CREATE (load with `lexgraph load RECIPE --db URL`), `fts()`
-/// scores and `citator()` (errors that say so). The time limit is checked between rows
+/// Not yet on a server: CREATE (load with `lexgraph load RECIPE --db URL`) and `fts()`
+/// scores (errors that say so). The time limit is checked between rows
 /// and clauses here; a statement already running on the server is not interrupted.
 public final class RemoteQueryEngine: Sendable {
     public let graph: any RemoteGraph

@@ -30,16 +30,24 @@ import UnixSignals
 ///
 /// The database is opened twice: read-only connections for every read (many at once)
 /// and one writer for CREATE and the requests' audit entries (`RequestAuditLog`), unless
-/// the configuration says read-only. Shutdown on SIGTERM or SIGINT is graceful: the
+/// the configuration says read-only. With a graph on PostgreSQL (`ServedGraph`), queries
+/// and ontology updates go to the server and the tokens, model registry and audit entries
+/// to the SQLite file `database.service_path`. Shutdown on SIGTERM or SIGINT is graceful: the
 /// listener closes, requests in progress finish, and their audit entries are written.
 public final class LexgraphServer: Sendable {
     /// The version `lexgraph_build_info` reports.
     public static let version = "0.1.0"
 
     public let config: ServerConfig
+    /// The service's SQLite file, read-only: the graph's own file, or with a graph on
+    /// PostgreSQL the `database.service_path` file (tokens, model registry).
     let readStore: GraphStore
-    let readEngine: QueryEngine
-    let writeEngine: QueryEngine?
+    /// The graph the queries and ontology routes use (`ServedGraph`).
+    let graph: ServedGraph
+    var readEngine: any StatementEngine { graph.readEngine }
+    /// Where the served graph is (a file path, or `postgres://user@host:port/db`).
+    public var graphLocation: String { graph.location }
+    var writeEngine: (any StatementEngine)? { graph.writeEngine }
     let tokens: APITokens
     let metrics: ServerMetrics
     let models: ModelCache
@@ -56,13 +64,13 @@ public final class LexgraphServer: Sendable {
         self.config = config
         self.logger = logger
         let key: DatabaseKeySetting = try config.databaseKeyFile.map { .key(try DatabaseKey.file($0)) } ?? .environment
-        let writeStore = config.readOnly ? nil : try GraphStore(path: config.databasePath, mode: .readWrite, key: key)
-        readStore = try GraphStore(path: config.databasePath, mode: .readOnly, key: key)
-        readEngine = QueryEngine(store: readStore)
-        writeEngine = writeStore.map(QueryEngine.init(store:))
+        let graph = try ServedGraph.open(config, key: key)
+        self.graph = graph
+        let writeStore = graph.fileWriter
+        readStore = graph.fileReader
         tokens = APITokens(store: readStore)
         metrics = ServerMetrics(store: readStore)
-        models = ModelCache(loader: ModelCache.loader(store: readStore))
+        models = ModelCache(loader: ModelCache.loader(store: readStore, graphOnServer: graph.postgres?.location))
         audit = writeStore.map { RequestAuditLog(store: $0, logger: logger) }
         curation = try config.curationState.map { try CurationRoutes(directory: $0, maxBodyBytes: config.maxBodyBytes) }
         if audit == nil {
@@ -94,9 +102,10 @@ public final class LexgraphServer: Sendable {
         router.middlewares.add(AdmissionMiddleware(gate: ConcurrencyGate(limit: config.maxConcurrentRequests), timeLimit: config.requestTimeLimit))
 
         router.get("/v2/health/live") { _, _ in JSONResponse.make(.ok, .map(["live": .bool(true)])) }
-        router.get("/v2/health/ready") { [readStore] _, _ in
+        router.get("/v2/health/ready") { [graph] _, _ in
             do {
-                _ = try readStore.mode()
+                // Off the event loop: a PostgreSQL graph answers over the network.
+                try await ModelRoutes.offThread { try graph.checkReady() }
                 return JSONResponse.make(.ok, .map(["ready": .bool(true)]))
             } catch {
                 return JSONResponse.make(.serviceUnavailable, .map(["ready": .bool(false), "error": .string(String(describing: error))]))
@@ -135,7 +144,7 @@ public final class LexgraphServer: Sendable {
             router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
                 .post(RouterPath(prefix + "/explain")) { request, context in try await explanations.handle(request, context: context) }
         }
-        let review = ReviewRoute(models: modelRoutes, registry: modelRoutes.registry)
+        let review = ReviewRoute(models: modelRoutes, registry: modelRoutes.registry, graphOnServer: graph.postgres?.location)
         router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
             .post("/v1/review") { request, context in try await review.handle(request, context: context) }
         // Labels change what the models learn: the curator's work.

@@ -25,20 +25,22 @@ struct OntologyRoutes {
 
     func validate(_ request: Request, context: ServerContext) async throws -> Response {
         let (file, _) = try await read(request, options: [])
-        let store = server.readStore
-        let validation = try await Self.answering { try store.validateOntologyFile(file.parsed) }
+        let graph = server.graph
+        let validation = try await Self.answering { try graph.withStore(write: false) { try $0.validateOntologyFile(file.parsed) } }
         return JSONResponse.make(.ok, OntologyJSON.validation(validation, source: file.name))
     }
 
     func diff(_ request: Request, context: ServerContext) async throws -> Response {
         let (file, _) = try await read(request, options: [])
-        let store = server.readStore
-        let diff = try await Self.answering { try store.diffOntologyFile(file.parsed, source: file.name) }
+        let graph = server.graph
+        let diff = try await Self.answering { try graph.withStore(write: false) { try $0.diffOntologyFile(file.parsed, source: file.name) } }
         return JSONResponse.make(.ok, .map(OntologyJSON.report(diff.report).mapFields(["note": diff.note.map(Value.string) ?? .null])))
     }
 
+    /// On a PostgreSQL graph the update runs on a staging copy and what it changed goes to
+    /// the server (the primary) in one transaction with its audit entry.
     func apply(_ request: Request, context: ServerContext) async throws -> Response {
-        guard let store = server.writeEngine?.store else {
+        guard server.writeEngine != nil else {
             throw APIError(.forbidden, "Forbidden", "ontology updates write, but this server runs read-only (database.read_only)")
         }
         guard let principal = context.principal else { throw APIError.unauthorized(APITokens.Refusal.missing.message) }
@@ -46,7 +48,10 @@ struct OntologyRoutes {
         let options = OntologyApplyOptions(force: flags["force"] ?? false, dryRun: flags["dry_run"] ?? false,
                                            audit: AuditChain.hook(action: "ontology.apply", subject: file.name,
                                                                   principal: "token \(principal.tokenID) (\(principal.name))"))
-        let report = try await Self.answering { try store.applyOntologyFile(file.parsed, source: file.name, options: options) }
+        let graph = server.graph
+        let report = try await Self.answering {
+            try graph.withStore(write: true, dryRun: options.dryRun) { try $0.applyOntologyFile(file.parsed, source: file.name, options: options) }
+        }
         return JSONResponse.make(.ok, OntologyJSON.report(report))
     }
 

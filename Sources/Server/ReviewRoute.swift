@@ -21,6 +21,9 @@ import LexgraphCore
 struct ReviewRoute: Sendable {
     let models: ModelRoutes
     let registry: ModelRegistry
+    /// The PostgreSQL graph this server serves, if any: a review reads the contracts
+    /// graph through a SQLite store, so it is refused there.
+    var graphOnServer: String? = nil
 
     static let fields = ["text", "name", "types_model", "types_model_version", "unfair_model", "unfair_model_version",
                          "contract_type", "suggestions", "top"]
@@ -34,6 +37,9 @@ struct ReviewRoute: Sendable {
     }
 
     func handle(_ request: Request, context: ServerContext) async throws -> Response {
+        if let graphOnServer {
+            throw APIError(.serviceUnavailable, "ServiceUnavailable", "this server cannot review contracts: its graph is on \(graphOnServer), where reviews are not served yet")
+        }
         let bytes = try await JSONBody.bytes(of: request, limit: models.maxBodyBytes)
         let body = try Self.parse(bytes)
         let types = try await model(body.typesModel, field: "types_model")

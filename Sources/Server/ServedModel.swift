@@ -104,10 +104,17 @@ final class ModelCache: @unchecked Sendable {
         self.loader = loader
     }
 
-    /// The loader of a server whose graph is `store`.
-    static func loader(store: GraphStore) -> @Sendable (StoredModelVersion) throws -> any LoadedModel {
+    /// The loader of a server whose graph is `store`, or on the PostgreSQL server
+    /// `graphOnServer` (case-outcome runs read the graph through a SQLite store, so they
+    /// are refused there rather than grounded on the service file).
+    static func loader(store: GraphStore, graphOnServer: String? = nil) -> @Sendable (StoredModelVersion) throws -> any LoadedModel {
         { version in
-            if version.kind == ModelRegistry.Kind.caseOutcome.rawValue { return try ServedCaseModel(version, store: store) }
+            if version.kind == ModelRegistry.Kind.caseOutcome.rawValue {
+                if let graphOnServer {
+                    throw ServerError("model \(version.name) version \(version.version) is a case-outcome run, which reads the graph; this server's graph is on \(graphOnServer), where case-outcome runs are not served yet")
+                }
+                return try ServedCaseModel(version, store: store)
+            }
             return try ServedModel(version)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LexgraphCore
 import Logging
+import PostgresStore
 import Query
 import Yams
 
@@ -9,7 +10,11 @@ import Yams
 ///
 /// ```yaml
 /// database:
-///   path: var/lexgraph.sqlite      # relative to this file's folder; LEXGRAPH_DB
+///   path: var/lexgraph.sqlite      # relative to this file's folder, or a graph on PostgreSQL
+///                                  # (postgres://user@host:port/db); LEXGRAPH_DB
+///   service_path: var/service.sqlite # with a postgres:// path: the SQLite file of this
+///                                  # service's API tokens, model registry and request audit
+///                                  # trail, relative to this file's folder; LEXGRAPH_SERVICE_DB
 ///   name: lexgraph                 # the {name} of /db/{name}/tx/commit; LEXGRAPH_DB_NAME
 ///   read_only: false               # no writer at all; LEXGRAPH_READ_ONLY
 ///   key_file: secrets/db.key       # the key of an encrypted database, relative to this
@@ -30,6 +35,10 @@ import Yams
 /// ```
 public struct ServerConfig: Sendable, Equatable {
     public var databasePath = "var/lexgraph.sqlite"
+    /// With a graph on PostgreSQL (`databasePath` a `postgres://` URL): the SQLite file that
+    /// keeps what is the service's own rather than the graph's (API tokens, the model
+    /// registry, the request audit trail). Each replica its own copy: SQLite files are not shared between servers.
+    public var servicePath: String?
     public var databaseName = "lexgraph"
     public var readOnly = false
     /// The key file of an encrypted database; nil: the configured key ($LEXGRAPH_DB_KEY), if any.
@@ -78,15 +87,18 @@ public struct ServerConfig: Sendable, Equatable {
             throw ServerError("\(file): not valid YAML or JSON: \(error)")
         }
         guard let root else { return }  // an empty file: all defaults
-        let pathBefore = databasePath, keyFileBefore = databaseKeyFile, curationBefore = curationState
+        let pathBefore = databasePath, keyFileBefore = databaseKeyFile, curationBefore = curationState, serviceBefore = servicePath
         defer {
             // A relative database path in a file is relative to that file's folder, so the
             // same file works whatever folder the service starts in.
-            if databasePath != pathBefore, !databasePath.hasPrefix("/") {
+            if databasePath != pathBefore, !databasePath.hasPrefix("/"), !PostgresLocation.isURL(databasePath) {
                 databasePath = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(databasePath).standardizedFileURL.path
             }
             if let keyFile = databaseKeyFile, keyFile != keyFileBefore, !keyFile.hasPrefix("/") {
                 databaseKeyFile = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(keyFile).standardizedFileURL.path
+            }
+            if let service = servicePath, service != serviceBefore, !service.hasPrefix("/") {
+                servicePath = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(service).standardizedFileURL.path
             }
             if let state = curationState, state != curationBefore, !state.hasPrefix("/") {
                 curationState = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(state).standardizedFileURL.path
@@ -134,6 +146,10 @@ public struct ServerConfig: Sendable, Equatable {
 
     static let settings: [Setting] = [
         Setting(key: "database.path", variable: "LEXGRAPH_DB") { text, c, _, _ in c.databasePath = text },
+        Setting(key: "database.service_path", variable: "LEXGRAPH_SERVICE_DB") { text, c, name, at in
+            guard !text.isEmpty else { throw ServerError("\(name) must name a SQLite file", at: at) }
+            c.servicePath = text
+        },
         Setting(key: "database.name", variable: "LEXGRAPH_DB_NAME") { text, c, name, at in
             guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
                 throw ServerError("\(name) must be letters, digits, '-', '_' or '.', got '\(text)'", at: at)

@@ -12,7 +12,8 @@ import Query
 /// checked: a role below curator, or a server started read-only, gets
 /// `Neo.ClientError.Security.Forbidden`. Each statement is its own transaction here, so a
 /// write must come alone: a batch with a write in it could otherwise be half-applied.
-/// Reads go through the read-only connections, writes through the one writer.
+/// Reads go through the read-only connections, writes through the one writer (on a
+/// PostgreSQL graph both go to the server, which refuses CREATE for now).
 struct TransactionRoute {
     let server: LexgraphServer
 
@@ -98,7 +99,7 @@ struct TransactionRoute {
     /// Runs the query on a dispatch thread (it blocks while SQLite works; the async
     /// pool's few threads must stay free for other requests) and stops it when the
     /// request's task is cancelled (time limit, client gone).
-    static func run(_ engine: QueryEngine, _ statement: Statement, _ options: QueryOptions) async throws -> QueryResult {
+    static func run(_ engine: any StatementEngine, _ statement: Statement, _ options: QueryOptions) async throws -> QueryResult {
         var options = options
         let cancellation = QueryCancellation()
         options.cancellation = cancellation

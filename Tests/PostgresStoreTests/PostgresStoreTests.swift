@@ -523,7 +523,7 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(write.stderr, "lexgraph: error: --write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`\n")
         let stats = try lexgraph(["stats", "--db", location.description])
         XCTAssertEqual(stats.status, 1)
-        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query and ontology apply do; pass --db with a SQLite file\n")
+        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query, ontology apply and serve do; pass --db with a SQLite file\n")
         let down = try lexgraph(["query", text, "--db", "postgres://postgres@127.0.0.1:1/x"])
         XCTAssertEqual(down.status, 1)
         XCTAssertTrue(down.stderr.hasPrefix("lexgraph: error: cannot connect to PostgreSQL at 127.0.0.1:1"), down.stderr)

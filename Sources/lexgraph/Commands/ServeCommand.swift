@@ -9,20 +9,26 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the graph over HTTP: Neo4j-style transactions, health checks, Prometheus metrics.",
         discussion: """
-            Settings come from --config (YAML or JSON: database.path, database.name, database.read_only, \
+            Settings come from --config (YAML or JSON: database.path, database.service_path, database.name, database.read_only, \
             http.bind, http.idle_timeout_seconds, limits.max_body_size, limits.request_time_limit_seconds, \
             limits.max_concurrent_requests, log.format, log.level), then environment variables (LEXGRAPH_DB, \
-            LEXGRAPH_DB_NAME, LEXGRAPH_READ_ONLY, LEXGRAPH_BIND, LEXGRAPH_IDLE_TIMEOUT, LEXGRAPH_MAX_BODY_SIZE, \
+            LEXGRAPH_SERVICE_DB, LEXGRAPH_DB_NAME, LEXGRAPH_READ_ONLY, LEXGRAPH_BIND, LEXGRAPH_IDLE_TIMEOUT, LEXGRAPH_MAX_BODY_SIZE, \
             LEXGRAPH_REQUEST_TIME_LIMIT, LEXGRAPH_MAX_CONCURRENT_REQUESTS, LEXGRAPH_LOG_FORMAT, LEXGRAPH_LOG_LEVEL), \
-            then --db. Binds 127.0.0.1:7474 unless told otherwise. Every route but /v2/health/* needs an API \
+            then --db and --service-db. \
+            With --db postgres://user@host:port/db the graph is read from PostgreSQL (any number of servers may \
+            serve one database) and --service-db names the SQLite file of the API tokens, model registry and \
+            request audit trail. Binds 127.0.0.1:7474 unless told otherwise. Every route but /v2/health/* needs an API \
             token (`lexgraph token create`); each request's token, route and status go to the audit trail             (not in read-only mode). SIGTERM or SIGINT stops it gracefully: requests in progress finish.
             """)
 
     @Option(help: "Configuration file (YAML or JSON); environment variables override it.")
     var config: String?
 
-    @Option(help: "Graph database file (overrides database.path and $LEXGRAPH_DB).")
+    @Option(help: "Graph database file, or postgres://user@host:port/db (overrides database.path and $LEXGRAPH_DB).")
     var db: String?
+
+    @Option(name: .customLong("service-db"), help: "With a postgres:// graph: the SQLite file of the API tokens, model registry and audit trail (overrides database.service_path and $LEXGRAPH_SERVICE_DB).")
+    var serviceDB: String?
 
     func run() throws {
         // A log pipe whose reader went away must not kill the server at its next line:
@@ -30,6 +36,7 @@ struct ServeCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         var settings = try ServerConfig.load(file: config)
         if let db { settings.databasePath = db }
+        if let serviceDB { settings.servicePath = serviceDB }
         // Sealed models open with the artifact key, else the database key: the config's
         // key file counts as the database key when no variable names one.
         if let keyFile = settings.databaseKeyFile, try ArtifactKey.environment() == nil {
@@ -37,7 +44,7 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = LexgraphServer.logger(for: settings)
         let server = try LexgraphServer(config: settings, logger: logger)
-        let path = settings.databasePath
+        let path = server.graphLocation
         let group = server.serviceGroup { host, port in
             Console.note("lexgraph serve: listening on \(ServerConfig.url(host: host, port: port)) (database \(path))")
         }
