@@ -34,11 +34,25 @@ extension UnigramTokenizer: TextTokenizer {}
 
 /// Loads the tokenizer of a model folder by what its `tokenizer.json` holds: a WordPiece
 /// model gives a `BertTokenizer`, a BPE model a `ByteLevelBPETokenizer`, a Unigram model a
-/// `UnigramTokenizer`; a folder with only `vocab.txt` is BERT's.
+/// `UnigramTokenizer`. Without tokenizer.json, a SentencePiece `spiece.model` gives ALBERT's
+/// `UnigramTokenizer`, and a `vocab.txt` BERT's tokenizer.
 public enum TokenizerFolder {
     public static func load(directory: String) throws -> any TextTokenizer {
-        let json = URL(fileURLWithPath: directory).appendingPathComponent("tokenizer.json").path
-        guard FileManager.default.fileExists(atPath: json) else { return try BertTokenizer.load(directory: directory) }
+        let folder = URL(fileURLWithPath: directory)
+        let json = folder.appendingPathComponent("tokenizer.json").path
+        guard FileManager.default.fileExists(atPath: json) else {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("spiece.model").path) {
+                return try UnigramTokenizer.load(directory: directory)
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw TokenizerError("tokenizer folder does not exist", file: directory)
+            }
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("vocab.txt").path) else {
+                throw TokenizerError("no tokenizer found: the folder has none of tokenizer.json, spiece.model, vocab.txt", file: directory)
+            }
+            return try BertTokenizer.load(directory: directory)
+        }
         let root = try readJSONObject(json)
         switch try root.object("model", file: json)?.string("type", file: json) {
         case "BPE": return try ByteLevelBPETokenizer.load(directory: directory)

@@ -8,6 +8,10 @@ public struct TokenizerConfig: Sendable, Hashable {
     /// Present-and-null in the file means "follow do_lower_case", stored as `.some(nil)`.
     public var stripAccents: Bool??
     public var tokenizeChineseChars: Bool?
+    /// ALBERT's: keep accents (no NFKD + StripAccents) when true.
+    public var keepAccents: Bool?
+    /// SentencePiece tokenizers' Metaspace: prepend "▁" to each word unless false.
+    public var addPrefixSpace: Bool?
     /// nil when absent or when the file holds transformers' "no limit" sentinel (1e30).
     public var modelMaxLength: Int?
     public var cls: String?
@@ -30,6 +34,8 @@ public struct TokenizerConfig: Sendable, Hashable {
             }
         }
         config.tokenizeChineseChars = try root.bool("tokenize_chinese_chars", file: path)
+        config.keepAccents = try root.bool("keep_accents", file: path)
+        config.addPrefixSpace = try root.bool("add_prefix_space", file: path)
         if let value = root["model_max_length"], !value.isNull {
             guard let d = value.doubleValue, d >= 1 else { throw TokenizerError("'model_max_length' must be a positive number, got \(value.jsonText)", file: path) }
             config.modelMaxLength = d < 1e15 ? Int(d) : nil

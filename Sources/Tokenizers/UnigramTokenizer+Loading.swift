@@ -2,16 +2,32 @@ import Foundation
 import LexgraphCore
 
 extension UnigramTokenizer {
-    /// Loads a model folder's `tokenizer.json` (a Unigram one), adjusted by its
-    /// `tokenizer_config.json` when present, as transformers' `AutoTokenizer` does.
+    /// Loads a model folder's `tokenizer.json` (a Unigram one), or its SentencePiece
+    /// `spiece.model` when there is no tokenizer.json (read as ALBERT's, see
+    /// `load(sentencePieceModel:config:)`), adjusted by its `tokenizer_config.json` when
+    /// present, as transformers' `AutoTokenizer` does.
     public static func load(directory: String) throws -> UnigramTokenizer {
         let folder = URL(fileURLWithPath: directory)
         let json = folder.appendingPathComponent("tokenizer.json").path
-        guard FileManager.default.fileExists(atPath: json) else {
-            throw TokenizerError("no tokenizer.json in the folder (Unigram tokenizers are read from tokenizer.json; spiece.model alone is not supported)", file: directory)
-        }
+        let spiece = folder.appendingPathComponent("spiece.model").path
         let configPath = folder.appendingPathComponent("tokenizer_config.json").path
-        return try load(tokenizerJSON: json, config: FileManager.default.fileExists(atPath: configPath) ? configPath : nil)
+        let config = FileManager.default.fileExists(atPath: configPath) ? configPath : nil
+        if FileManager.default.fileExists(atPath: json) { return try load(tokenizerJSON: json, config: config) }
+        guard FileManager.default.fileExists(atPath: spiece) else {
+            throw TokenizerError("no tokenizer.json or spiece.model in the folder (a Unigram tokenizer is read from one of them)", file: directory)
+        }
+        try requireALBERT(folder)
+        return try load(sentencePieceModel: spiece, config: config)
+    }
+
+    /// A spiece.model alone is read as ALBERT's tokenizer: a folder whose config.json names
+    /// another model type (T5, XLNet, ...) would need that model's pipeline, so it is refused.
+    static func requireALBERT(_ folder: URL) throws {
+        let path = folder.appendingPathComponent("config.json").path
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        if let type = try readJSONObject(path).string("model_type", file: path), type != "albert" {
+            throw TokenizerError("model_type '\(type)': a folder with spiece.model and no tokenizer.json is read as ALBERT's tokenizer only", file: path)
+        }
     }
 
     /// A tokenizer from a Hugging Face `tokenizer.json` with a Unigram model, as transformers
@@ -106,6 +122,13 @@ extension UnigramTokenizer {
         let lowercases = steps.contains { if case .lowercase = $0 { return true } else { return false } }
         if let configPath, let doLowerCase = config.doLowerCase, doLowerCase != lowercases {
             throw TokenizerError("'do_lower_case' \(doLowerCase) disagrees with tokenizer.json's normalizer, which \(lowercases ? "lowercases" : "does not lowercase")", file: configPath)
+        }
+        let strips = steps.contains { if case .stripAccents = $0 { return true } else { return false } }
+        if let configPath, let keepAccents = config.keepAccents, keepAccents == strips {
+            throw TokenizerError("'keep_accents' \(keepAccents) disagrees with tokenizer.json's normalizer, which \(strips ? "strips" : "keeps") accents", file: configPath)
+        }
+        if let configPath, let addPrefixSpace = config.addPrefixSpace, addPrefixSpace != (metaspace.prependScheme == "always") {
+            throw TokenizerError("'add_prefix_space' \(addPrefixSpace) disagrees with tokenizer.json's Metaspace prepend_scheme \"\(metaspace.prependScheme)\"", file: configPath)
         }
         let added = try readAddedTokens(root, vocabulary: unigram.vocabulary, file: path).map { try $0.supported(file: path) }
         let finalSpecial = config.specialTokens(over: special)

@@ -114,11 +114,14 @@ final class UnigramFixtureTests: XCTestCase {
                 XCTAssertTrue(text.contains("tokenizer.json"), "\(expected) names the file: \(text)")
             }
         }
-        // A tokenizer_config.json whose do_lower_case contradicts the normalizer.
-        let dir = try variant { _ in }
-        try "{\"do_lower_case\": false}".write(toFile: dir + "/tokenizer_config.json", atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try UnigramTokenizer.load(directory: dir)) { error in
-            XCTAssertTrue("\(error)".contains("tokenizer_config.json") && "\(error)".contains("do_lower_case"), "\(error)")
+        // A tokenizer_config.json whose do_lower_case, keep_accents or add_prefix_space
+        // contradicts the pipeline tokenizer.json holds.
+        for key in ["do_lower_case\": false", "keep_accents\": true", "add_prefix_space\": false"] {
+            let dir = try variant { _ in }
+            try "{\"\(key)}".write(toFile: dir + "/tokenizer_config.json", atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try UnigramTokenizer.load(directory: dir)) { error in
+                XCTAssertTrue("\(error)".contains("tokenizer_config.json") && "\(error)".contains(String(key.prefix { $0 != "\"" })), "\(error)")
+            }
         }
     }
 }

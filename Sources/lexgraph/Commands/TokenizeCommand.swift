@@ -13,7 +13,7 @@ struct TokenizeCommand: ParsableCommand, FormattedOutput {
         abstract: "Tokenize a text (or a text pair) with a model folder's tokenizer (WordPiece, byte-level BPE or Unigram)."
     )
 
-    @Option(name: .long, help: "Model folder with tokenizer.json or vocab.txt (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
+    @Option(name: .long, help: "Model folder with tokenizer.json, spiece.model or vocab.txt (default: $LEXGRAPH_MODEL or models/all-minilm-l6-v2).")
     var model: String?
 
     @Argument(help: "The text to tokenize.")
