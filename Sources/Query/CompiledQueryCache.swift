@@ -10,10 +10,11 @@ import Ontology
 /// Applications run the same parameterized query again and again (`$start` changes, the
 /// text does not), and so do `lexgraph query --repeat` and a shell's recalled lines.
 /// Lexing, parsing and binding were half of a one-hop query's 0.2 ms; a query seen before
-/// now starts at planning. The parse depends on the text alone; the binding (labels,
+/// now starts by filling its kept plan's arguments. The parse depends on the text alone; the binding (labels,
 /// types and properties checked against the ontology) on the text and the ontology, so it
 /// is kept with the ontology's stamp and redone when an update or a mode change moves the
-/// stamp. Plans are not kept: they depend on the parameters' values and types.
+/// stamp. MATCH plans are kept with the binding (`CompiledPlans`), by the parameters'
+/// signature, their values filled in per run.
 final class CompiledQueryCache: @unchecked Sendable {
     /// Distinct query texts kept; the oldest goes first beyond this.
     static let capacity = 256
@@ -22,10 +23,12 @@ final class CompiledQueryCache: @unchecked Sendable {
         let ast: QueryAST
         /// The limits the text was parsed under: a run with other limits parses again.
         let limits: QueryLimits
-        var binding: (stamp: String, scopes: [Binder.Scope])?
+        /// The binding and the MATCH plans kept under the ontology of `stamp`.
+        var binding: (stamp: String, scopes: [Binder.Scope], plans: CompiledPlans)?
     }
 
     private let lock = NSLock()
+    let planStatistics = PlanStatistics.Counter()
     private var entries: [String: Entry] = [:]
     private var arrival: [String] = []
     private var ontologyStamp: String?
@@ -48,22 +51,31 @@ final class CompiledQueryCache: @unchecked Sendable {
 
     /// The active ontology in `db`'s snapshot and `ast`'s scopes bound against it.
     func scopes(for ast: QueryAST, text: String, in db: Database) throws -> (Ontology, [Binder.Scope]) {
+        let (ontology, scopes, _) = try compiled(ast, text: text, in: db)
+        return (ontology, scopes)
+    }
+
+    /// The same, and the MATCH plans kept for `text` under that ontology (a new, empty
+    /// set after the ontology or the store's mode changed: plans name its labels' types).
+    func compiled(_ ast: QueryAST, text: String, in db: Database) throws -> (Ontology, [Binder.Scope], CompiledPlans) {
         try scopes(for: ast, text: text, stamp: try GraphReads.ontologyStamp(db)) { try GraphStore.activeOntology(in: db) }
     }
 
     /// The same for a graph on a server (`RemoteGraph`).
     func scopes(for ast: QueryAST, text: String, on remote: any RemoteGraph) throws -> (Ontology, [Binder.Scope]) {
-        try scopes(for: ast, text: text, stamp: try remote.ontologyStamp()) { try remote.activeOntology() }
+        let (ontology, scopes, _) = try scopes(for: ast, text: text, stamp: try remote.ontologyStamp()) { try remote.activeOntology() }
+        return (ontology, scopes)
     }
 
     /// `ast`'s scopes under the ontology whose stamp is `current` (`load` reads it when
     /// the cached one is another).
-    private func scopes(for ast: QueryAST, text: String, stamp current: String, load: () throws -> Ontology) throws -> (Ontology, [Binder.Scope]) {
+    private func scopes(for ast: QueryAST, text: String, stamp current: String, load: () throws -> Ontology) throws -> (Ontology, [Binder.Scope], CompiledPlans) {
         let (stamp, ontology) = try activeOntology(stamp: current, load: load)
-        if let binding = locked({ entries[text]?.binding }), binding.stamp == stamp { return (ontology, binding.scopes) }
+        if let binding = locked({ entries[text]?.binding }), binding.stamp == stamp { return (ontology, binding.scopes, binding.plans) }
         let scopes = try Binder(ontology: ontology, source: text).bind(ast)
-        locked { entries[text]?.binding = (stamp, scopes) }
-        return (ontology, scopes)
+        let plans = CompiledPlans(statistics: planStatistics)
+        locked { entries[text]?.binding = (stamp, scopes, plans) }
+        return (ontology, scopes, plans)
     }
 
     /// The store's active ontology, parsed once and reused while its newest version (and

@@ -28,6 +28,14 @@ final class Execution {
     var adjacency: AdjacencyCache?
     /// The cache snapshots this query's transaction used, held until it ends.
     var adjacencySnapshots: [AdjacencyCache.Snapshot] = []
+    /// The engine's kept plans of this query text under this ontology, if any: `run`
+    /// plans a MATCH through them (`compiledMatch`).
+    var plans: CompiledPlans?
+    /// What the planner asked the store while planning: the types whose frequency it
+    /// asked and the answers (a kept plan is reused only while they stay the same), and
+    /// whether it checked full-text terms (such a plan depends on a value: never kept).
+    var plannerAskedTypes: [[String]: Bool] = [:]
+    var plannerAskedFullText = false
 
     init(ast: QueryAST, scopes: [Binder.Scope], ontology: Ontology, options: QueryOptions, source: GraphAccess.Source,
          writer: GraphWriter?, parameters: [String: CypherValue], deadline: QueryDeadline, dialect: any SQLDialect = SQLiteDialect()) {
@@ -87,7 +95,10 @@ final class Execution {
                 var native: NativeMatch?
                 var pushedRows: (rows: [[CypherValue]], ordered: Bool, how: String)?
                 var plan: MatchPlan?
-                if let found = try nativeTraversal(at: i, parts, predicate) {
+                if let degree = try nativeDegree(at: i, parts, predicate, optional: optional), let next {
+                    let (degreeRows, ordered) = try runNativeDegree(degree, next.projection)
+                    pushedRows = (degreeRows, ordered, degree.plan.summary + "; " + Execution.cacheUse(degree.use))
+                } else if let found = try nativeTraversal(at: i, parts, predicate) {
                     native = found
                     if i == 0, !optional, let next, found.plan.endBound.isEmpty, found.plan.countsOnly(next.projection) {
                         // The RETURN/WITH only counts: the traversal's counts answer it.
@@ -96,10 +107,10 @@ final class Execution {
                                       "counted by the traversal; " + Execution.nativeClauseName(false, found))
                     }
                 } else {
-                    let (matchPlan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+                    let (matchPlan, pushed, pushedStatement) = try compiledMatch(at: i, parts, predicate, optional: optional)
                     plan = matchPlan
                     if let pushed, let next {
-                        pushedRows = (try runPushed(pushed, matchPlan, next.projection), pushed.order != nil, "one SQL statement")
+                        pushedRows = (try runPushed(pushed, matchPlan, next.projection, statement: pushedStatement), pushed.order != nil, "one SQL statement")
                     }
                 }
                 if let pushedResult = pushedRows, let next {
@@ -202,12 +213,19 @@ final class Execution {
 
     // MARK: MATCH
 
-    func planner(_ scope: Binder.Scope, duplicateInsensitive: Bool = false) -> MatchPlanner {
+    func planner(_ scope: Binder.Scope, duplicateInsensitive: Bool = false, parameters: [String: CypherValue]? = nil) -> MatchPlanner {
         var planner = MatchPlanner(ontology: ontology, asOf: ast.asOf, unboundedLimit: options.unboundedPathLimit,
-                                   parameters: evaluator.parameters, source: ast.source, bound: scope.kinds, dialect: dialect)
+                                   parameters: parameters ?? evaluator.parameters, source: ast.source, bound: scope.kinds, dialect: dialect)
         planner.duplicateInsensitive = duplicateInsensitive
-        planner.isCommonType = { [typeFrequency] types in try typeFrequency.isCommon(types) }
-        planner.fullTextError = { [graph] terms in try graph.fullTextSyntaxError(terms) }
+        planner.isCommonType = { [unowned self, typeFrequency] types in
+            let answer = try typeFrequency.isCommon(types)
+            self.plannerAskedTypes[types] = answer
+            return answer
+        }
+        planner.fullTextError = { [unowned self, graph] terms in
+            self.plannerAskedFullText = true
+            return try graph.fullTextSyntaxError(terms)
+        }
         return planner
     }
 
@@ -287,9 +305,11 @@ final class Execution {
     /// The plan of the MATCH at clause `i` (duplicate-insensitive when the RETURN/WITH
     /// after it ignores multiplicity) and, for a first non-optional MATCH, that RETURN/WITH
     /// as part of the same SQL statement when `SQLProjection` says SQL computes it exactly.
-    func planMatch(at i: Int, _ parts: [PatternPart], _ predicate: Expr?, optional: Bool) throws -> (plan: MatchPlan, pushed: SQLProjection?) {
+    func planMatch(at i: Int, _ parts: [PatternPart], _ predicate: Expr?, optional: Bool,
+                   parameters: [String: CypherValue]? = nil) throws -> (plan: MatchPlan, pushed: SQLProjection?) {
         let next = Execution.projection(after: i, in: ast.clauses)
-        var planner = planner(scopes[i], duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false)
+        var planner = planner(scopes[i], duplicateInsensitive: next.map { SQLProjection.ignoresMultiplicity($0.projection) } ?? false,
+                              parameters: parameters)
         let plan = try planner.plan(parts, where: predicate)
         guard i == 0, !optional, let next, plan.boundVariables.isEmpty else { return (plan, nil) }
         return (plan, SQLProjection(next.projection, after: plan))
@@ -297,8 +317,8 @@ final class Execution {
 
     /// Runs a pushed-down projection's statement; its rows, ordered and sliced when
     /// `projection.order` is set.
-    func runPushed(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> [[CypherValue]] {
-        let (sql, arguments) = try pushedSQL(projection, plan, p)
+    func runPushed(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection, statement: (String, [DatabaseValue])? = nil) throws -> [[CypherValue]] {
+        let (sql, arguments) = try statement ?? pushedSQL(projection, plan, p)
         if options.logSQL { sqlLog.append((sql, arguments)) }
         switch graph.source {
         case .sqlite(let db):
@@ -324,14 +344,89 @@ final class Execution {
     }
 
     func pushedSQL(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection) throws -> (String, [DatabaseValue]) {
-        let statement = projection.sql(plan, distinct: p.distinct, limit: try p.limit.map { try count($0, "LIMIT") },
-                                       skip: try p.skip.map { try count($0, "SKIP") })
-        let (sql, arguments) = statement.rendered(for: plan.dialect)
-        // A pushed projection follows a MATCH with no bound variables: no slots.
-        return (sql, arguments.compactMap { a -> DatabaseValue? in
+        let (sql, arguments) = try pushedStatement(projection, plan, p)
+        return (sql, Execution.values(arguments))
+    }
+
+    /// A pushed projection's statement, SKIP and LIMIT evaluated with `parameters` (by
+    /// default the query's).
+    func pushedStatement(_ projection: SQLProjection, _ plan: MatchPlan, _ p: Projection,
+                         parameters: [String: CypherValue]? = nil) throws -> (sql: String, arguments: [SQLArgument]) {
+        let statement = projection.sql(plan, distinct: p.distinct, limit: try p.limit.map { try count($0, "LIMIT", parameters: parameters) },
+                                       skip: try p.skip.map { try count($0, "SKIP", parameters: parameters) })
+        return statement.rendered(for: plan.dialect)
+    }
+
+    /// A pushed projection follows a MATCH with no bound variables: no slots.
+    static func values(_ arguments: [SQLArgument]) -> [DatabaseValue] {
+        arguments.compactMap { a -> DatabaseValue? in
             if case .value(let v) = a { return v }
             return nil
-        })
+        }
+    }
+
+    /// `planMatch` for a run: from the engine's kept plans when this clause has been
+    /// planned before with parameters of the same signature (its arguments filled from
+    /// this run's parameters), else planned now and, when the plan depends on the
+    /// parameters only through their arguments, kept (`CompiledPlans`). With a pushed
+    /// projection, also its statement with this run's arguments.
+    func compiledMatch(at i: Int, _ parts: [PatternPart], _ predicate: Expr?, optional: Bool)
+        throws -> (plan: MatchPlan, pushed: SQLProjection?, pushedStatement: (String, [DatabaseValue])?) {
+        let parameters = evaluator.parameters
+        guard let plans else {
+            let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+            return (plan, pushed, nil)
+        }
+        let key = CompiledPlans.Key(clause: i, unboundedLimit: options.unboundedPathLimit, parameters)
+        switch plans.lookup(key) {
+        case .some(.some(let match)) where try match.commonTypes.allSatisfy({ try typeFrequency.isCommon($0.key) == $0.value }):
+            var plan = match.plan
+            plan.statement = RenderedStatement(sql: match.statement.sql, arguments: match.statement.arguments(parameters), dialect: plan.dialect)
+            let pushedStatement = match.pushedStatement.map { ($0.sql, Execution.values($0.arguments(parameters))) }
+            plans.note(reused: true)
+            return (plan, match.pushed, pushedStatement)
+        case .some(.none):
+            plans.note(reused: false)
+            let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional)
+            return (plan, pushed, nil)
+        default:
+            // Unseen, or kept under other answers about the data: planned (and kept) again.
+            break
+        }
+        plans.note(reused: false)
+        let next = Execution.projection(after: i, in: ast.clauses)
+        plannerAskedTypes = [:]
+        plannerAskedFullText = false
+        /// The plan, its statement and the pushed statement under `values`.
+        func planned(_ values: [String: CypherValue]) throws -> (MatchPlan, SQLProjection?, (String, [SQLArgument]), (String, [SQLArgument])?) {
+            let (plan, pushed) = try planMatch(at: i, parts, predicate, optional: optional, parameters: values)
+            let statement = try pushed.flatMap { pushed in try next.map { try self.pushedStatement(pushed, plan, $0.projection, parameters: values) } }
+            return (plan, pushed, plan.statement.value, statement)
+        }
+        let real = try planned(parameters)
+        var kept: CompiledPlans.Match?
+        let askedTypes = plannerAskedTypes
+        if !plannerAskedFullText {
+            let sentinels = Sentinels(parameters)
+            if let a = try? planned(sentinels.parametersA), let b = try? planned(sentinels.parametersB),
+               !plannerAskedFullText, plannerAskedTypes == askedTypes,
+               (a.1 == nil) == (real.1 == nil), (b.1 == nil) == (real.1 == nil), (real.3 == nil) == (a.3 == nil), (a.3 == nil) == (b.3 == nil),
+               a.0.residual.count == real.0.residual.count, b.0.residual.count == real.0.residual.count,
+               let statement = CompiledPlans.recipe(real: real.2, a: a.2, b: b.2, parameters: parameters, sentinels: sentinels) {
+                var pushedRecipe: CompiledPlans.Statement?
+                var consistent = true
+                if let r = real.3, let x = a.3, let y = b.3 {
+                    pushedRecipe = CompiledPlans.recipe(real: r, a: x, b: y, parameters: parameters, sentinels: sentinels)
+                    consistent = pushedRecipe != nil
+                }
+                if consistent {
+                    kept = CompiledPlans.Match(plan: real.0, statement: statement, pushed: real.1, pushedStatement: pushedRecipe,
+                                               commonTypes: askedTypes)
+                }
+            }
+        }
+        plans.store(key, kept)
+        return (real.0, real.1, real.3.map { ($0.0, Execution.values($0.1)) })
     }
 
     /// Executes the plan's SQL for one input row; returns the bindings it adds.

@@ -16,6 +16,12 @@ extension Execution {
                 continue
             }
             let next = Execution.projection(after: i, in: ast.clauses)
+            if let degree = try nativeDegree(at: i, parts, predicate, optional: optional), let next {
+                // Decided as `run()` decides: no SQL runs for this MATCH.
+                skipNext = true
+                lines.append("-- MATCH + \(Execution.clauseName(ast.clauses[i + 1])): \(degree.plan.summary)")
+                continue
+            }
             if let native = try nativeTraversal(at: i, parts, predicate) {
                 // Decided as `run()` decides: only the seeds' SQL runs for this MATCH.
                 let bound = native.seeds.boundVariables + native.plan.endBound

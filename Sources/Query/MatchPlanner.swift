@@ -32,6 +32,13 @@ final class RenderedStatement {
         self.fragment = fragment
         self.dialect = dialect
     }
+
+    /// A statement already rendered (a compiled plan's text with this run's arguments).
+    init(sql: String, arguments: [SQLArgument], dialect: any SQLDialect) {
+        self.fragment = SQLFragment()
+        self.dialect = dialect
+        self.value = (sql, arguments)
+    }
 }
 
 struct MatchPlan {
@@ -48,7 +55,7 @@ struct MatchPlan {
 
     /// The statement, rendered for the dialect on first use: a MATCH whose RETURN runs in
     /// its own statement (`SQLProjection`) never needs it alone.
-    let statement: RenderedStatement
+    var statement: RenderedStatement
     var sql: String { statement.value.sql }
     var arguments: [Argument] { statement.value.arguments }
     /// Where the MATCH's patterns start: SQLite's own errors are reported here.

@@ -255,11 +255,14 @@ extension Execution {
 
     /// How PROFILE names a native MATCH: the operator, and whether it read the cache now.
     static func nativeClauseName(_ optional: Bool, _ native: NativeMatch) -> String {
-        let use = native.use
-        let cache = use.built
+        (optional ? "OPTIONAL MATCH" : "MATCH") + " (\(native.plan.summary); \(cacheUse(native.use)))"
+    }
+
+    /// Whether a native operator's lookup kept, updated or read the adjacency cache.
+    static func cacheUse(_ use: AdjacencyCache.Use) -> String {
+        use.built
             ? String(format: "adjacency cache read now: %ld edges, %.1f MiB, %.0f ms", use.edges, Double(use.bytes) / 1_048_576, use.buildSeconds * 1000)
             : use.applied.map { String(format: "adjacency cache updated with %ld changed rows: %ld edges, %.1f MiB, %.1f ms", $0, use.edges, Double(use.bytes) / 1_048_576, use.buildSeconds * 1000) }
             ?? String(format: "adjacency cache kept: %ld edges, %.1f MiB", use.edges, Double(use.bytes) / 1_048_576)
-        return (optional ? "OPTIONAL MATCH" : "MATCH") + " (\(native.plan.summary); \(cache))"
     }
 }

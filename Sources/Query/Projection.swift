@@ -108,7 +108,12 @@ extension Execution {
     }
 
     /// SKIP/LIMIT: a non-negative integer computed from literals and parameters only.
-    func count(_ e: Expr, _ what: String) throws -> Int {
+    func count(_ e: Expr, _ what: String, parameters: [String: CypherValue]? = nil) throws -> Int {
+        var evaluator = self.evaluator
+        if let parameters {
+            evaluator = Evaluator(parameters: parameters, graph: graph, source: ast.source, ontology: ontology, asOf: ast.asOf,
+                                  deadline: deadline, memory: memory)
+        }
         let v = try evaluator.evaluate(e, [:])
         switch v {
         case .int(let i) where i >= 0: return Int(clamping: i)

@@ -55,6 +55,9 @@ public final class QueryEngine: Sendable {
     /// forward when the graph changes (`AdjacencyCache`).
     public let adjacency: AdjacencyCache
 
+    /// How this engine's MATCH clauses were planned so far (`CompiledPlans`).
+    public var planStatistics: PlanStatistics { compiled.planStatistics.current }
+
     public init(store: GraphStore) {
         self.store = store
         self.adjacency = AdjacencyCache.shared(for: store)
@@ -73,7 +76,7 @@ public final class QueryEngine: Sendable {
         let deadline = QueryDeadline(seconds: options.timeLimit, cancellation: options.cancellation)
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
-                let (ontology, scopes) = try self.compiled.scopes(for: ast, text: text, in: db)
+                let (ontology, scopes, plans) = try self.compiled.compiled(ast, text: text, in: db)
                 if writes && !options.write && ast.mode != .explain {
                     let create = ast.clauses.lazy.compactMap { clause -> SourcePosition? in
                         if case .create(_, let position) = clause { return position } else { return nil }
@@ -85,6 +88,7 @@ public final class QueryEngine: Sendable {
                                           writer: writer, parameters: parameters, deadline: deadline, dialect: self.store.dialect)
                 // Not in a write transaction: the cache does not see its uncommitted changes.
                 if writer == nil { execution.adjacency = self.adjacency }
+                execution.plans = plans
                 return try execution.result(started: started) { try deadline.enforce(on: db) { try execution.run() } }
             }
             if writes && options.write && ast.mode != .explain {
