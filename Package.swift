@@ -128,8 +128,9 @@ let package = Package(
                                                             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams")]),
         // Monitoring of a served case-outcome run: drift of incoming cases against its
         // training cases (PSI, KS, chi-square as scipy and Evidently define them; text
-        // length and out-of-vocabulary rate), as a table, JSON and a report with a chart.
-        .target(name: "Monitoring", dependencies: ["LexgraphCore", "Prediction", "Tokenizers", "Reports"]),
+        // length and out-of-vocabulary rate), as a table, JSON and a report with a chart;
+        // rolling scores of arrived outcomes and the retraining policy (a YAML file).
+        .target(name: "Monitoring", dependencies: ["LexgraphCore", "Prediction", "Tokenizers", "Reports", .product(name: "Yams", package: "Yams")]),
         // The CLI: one small command type per verb.
         .executableTarget(name: "lexgraph", dependencies: [
             "LexgraphCore", "Ontology", "GraphStore", "PostgresStore", "GraphAlgorithms", "Query", "Tokenizers", "Tensor", "Transformer", "Grounding", "Prediction", "Reports", "Terminal", "ContractReview", "ActiveLearning", "PretrainingCorpus", "Compliance", "Server", "HyperparameterSearch", "Sealing", "Monitoring",

@@ -124,6 +124,10 @@ public enum Schema {
         migrator.registerMigration("v6-load-quality") { db in
             try db.execute(sql: LoadQualityTable.createSQL)
         }
+        // Arrived outcomes of cases registered models predicted (`ModelOutcomeStore`).
+        migrator.registerMigration("v7-model-outcomes") { db in
+            try db.execute(sql: GraphStore.modelOutcomeSQL)
+        }
         return migrator
     }
 

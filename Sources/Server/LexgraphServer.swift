@@ -140,9 +140,13 @@ public final class LexgraphServer: Sendable {
         }
         // Explanations and reviews spend CPU on the caller's cases and contracts, as inference does.
         let explanations = ExplanationRoute(models: modelRoutes)
+        let outcomes = OutcomeRoute(models: modelRoutes, server: self)
         for prefix in ["/v1/models/{name}", "/v1/models/{name}/versions/{version}"] {
             router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))
                 .post(RouterPath(prefix + "/explain")) { request, context in try await explanations.handle(request, context: context) }
+            // Arrived outcomes write to the registry's database: the curator's work.
+            router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .curator))
+                .post(RouterPath(prefix + "/outcomes")) { request, context in try await outcomes.handle(request, context: context) }
         }
         let review = ReviewRoute(models: modelRoutes, registry: modelRoutes.registry, graphOnServer: graph.postgres?.location)
         router.group().add(middleware: AuthMiddleware(tokens: tokens, minimum: .analyst))

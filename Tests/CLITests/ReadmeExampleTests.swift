@@ -11,6 +11,12 @@ final class ReadmeExampleTests: XCTestCase {
     static let excluded: [String: String] = [
         "lexgraph drift --run runs/segment-head --cases pending.jsonl --report reports/drift-pending":
             "needs runs/segment-head, a fused training (excluded); drift is tested by DriftCommandTests on a split_full run folder's config",
+        "lexgraph model outcomes scotus-outcome arrived.jsonl":
+            "needs a registered case-outcome run and arrived cases; tested by RetrainCommandTests on a graph-logistic run it trains",
+        "lexgraph model performance scotus-outcome --window 20":
+            "needs recorded outcomes (above, excluded); tested by RetrainCommandTests",
+        "lexgraph retrain --policy retrain.yaml --dry-run":
+            "needs a registered case-outcome run with outcomes (excluded above); tested by RetrainCommandTests (hold, dry run, refused, promoted)",
         "lexgraph fuzz-query --seconds 300 --seed 3":
             "a bounded fuzz run of five minutes, not a test; the command's output is tested by QueryFuzzerTests with a two-second run",
         "lexgraph fuzz-query --seconds 240 --seed 4 --db /tmp/legal.sqlite":

@@ -39,5 +39,6 @@ enum LexgraphCommands {
         ServeCommand.self,
         TokenCommand.self,
         DriftCommand.self,
+        RetrainCommand.self,
     ]
 }

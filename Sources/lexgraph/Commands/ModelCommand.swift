@@ -6,9 +6,10 @@ import Transformer
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders); register, promote and roll back served models.",
+        abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders); register, promote and roll back served models; their arrived outcomes and performance.",
         subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelBenchCommand.self,
-                      ModelRegisterCommand.self, ModelListCommand.self, ModelPromoteCommand.self, ModelRollbackCommand.self, ModelInferCommand.self]
+                      ModelRegisterCommand.self, ModelListCommand.self, ModelPromoteCommand.self, ModelRollbackCommand.self, ModelInferCommand.self,
+                      ModelOutcomesCommand.self, ModelPerformanceCommand.self]
     )
 
     /// The default encoder folder: `LEXGRAPH_MODEL`, else `models/all-minilm-l6-v2`.

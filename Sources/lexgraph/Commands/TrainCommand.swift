@@ -86,7 +86,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try data.folder()
+        _ = try data.folder()
         let outPath = out ?? "runs/\(model)-\(split.rawValue)"
         try database.setting.require("graph database", "; `lexgraph build all` creates it")
         var encoderPath: String?
@@ -100,21 +100,30 @@ struct TrainCommand: ParsableCommand {
         // Absolute paths: `predict` and `eval` read the run from any directory.
         let config = RunConfig(modelKind: model, plan: split, options: options, dataPath: data.setting.absolute,
                                databasePath: database.setting.absolute, encoderPath: encoderPath, seed: seed)
-        let writer = try RunFolderWriter(path: outPath, overwrite: overwrite)
-        let log = StderrLog()
-        log.line("train: loading \(folder.path) and the graph \(database.path)")
-        let dataset = try CaseDataset.load(dataFolder: folder.path)
-        let store = try database.openReadOnly()
-        let graphStart = Date()
-        let grounder = try RunModels.grounder(config: config, graph: try GroundingGraph(store: store))
-        if let masking { log.line("train: masking every case's facts, name, parties and graph context before tokenization (\(masking.description))") }
-        log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))
-        let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
-        let outcome = try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
-            .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update, modelProgress: display.model)
+        let outcome = try Self.train(config: config, out: outPath, overwrite: overwrite, resamples: resamples)
         Console.text(outcome.evaluation.table, terminator: "")
         Console.text(String(format: "run folder: %@ (%.1f s; report: %@)", outcome.folder.path, outcome.seconds,
                      outcome.folder.file(RunFolder.reportFile)))
+    }
+
+    /// Trains `config` (its data folder, graph, model kind, options, masking and seed) into
+    /// the run folder `out`: the one code path of `train` and of `retrain`, which passes a
+    /// production run's own config.
+    static func train(config: RunConfig, out: String, overwrite: Bool, resamples: Int) throws -> RunTraining.Outcome {
+        let writer = try RunFolderWriter(path: out, overwrite: overwrite)
+        let log = StderrLog()
+        log.line("train: loading \(config.dataPath) and the graph \(config.databasePath)")
+        let dataset = try CaseDataset.load(dataFolder: config.dataPath)
+        let store = try GraphStore(path: config.databasePath, mode: .readOnly)
+        let graphStart = Date()
+        let grounder = try RunModels.grounder(config: config, graph: try GroundingGraph(store: store))
+        if let masking = try CaseMasking(config: config) {
+            log.line("train: masking every case's facts, name, parties and graph context before tokenization (\(masking.description))")
+        }
+        log.line(String(format: "train: graph index loaded in %.1f s", Date().timeIntervalSince(graphStart)))
+        let display = EvaluationProgressDisplay(log: log, modelsPerFold: Evaluator.baselines(dataset: dataset).count + 1)
+        return try RunTraining(config: config, evaluator: Evaluator(bootstrap: Bootstrap(resamples: resamples)))
+            .run(dataset: dataset, grounder: grounder, writer: writer, progress: display.update, modelProgress: display.model)
     }
 }
 

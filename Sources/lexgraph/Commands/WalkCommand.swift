@@ -195,8 +195,9 @@ enum WalkOutput {
     }
 }
 
-/// Left-aligned columns padded to the widest cell, the last column unpadded.
-private enum TextTable {
+/// Left-aligned columns padded to the widest cell, the last column unpadded (walks,
+/// model performance, retrain decisions).
+enum TextTable {
     static func render(_ rows: [[String]]) -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
         var widths = [Int](repeating: 0, count: columns)
