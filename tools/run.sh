@@ -4,7 +4,8 @@
 # into the default database, then show what they can do: counts, a precedent's
 # neighbourhood, Cypher-like queries, an as-of walk with PageRank, a citator status,
 # a case's as-of graph context, the pretrained encoder, the outcome baselines, a
-# graph-features run with its report, and explained predictions for pending cases.
+# graph-features run with its report, and explained predictions for pending cases (by
+# that run, and by predict's default: the classical blend's walk-forward run).
 # Then the contract-review models are trained (once) and review the Common Paper NDA.
 # (The graph-fused transformer run takes about 20 minutes on 2 cores; the README gives
 # its command.)
@@ -45,6 +46,10 @@ lexgraph train --split split_full --model graph-logistic --out runs/graph-logist
 step "lexgraph predict   (three 2013 cases as pending cases: outcome fields removed)"
 python3 tools/make_pending_cases.py --data "$LEXGRAPH_DATA" --term 2013 --count 3 > var/pending-cases.jsonl
 lexgraph predict --run runs/graph-logistic-split_full --cases var/pending-cases.jsonl --top 3
+step "lexgraph train --model classical-blend --split walk-forward   (the best walk-forward configuration)"
+lexgraph train --split walk-forward --model classical-blend --out runs/classical-blend-walk-forward --overwrite
+step "lexgraph predict   (the same cases with predict's default run: the classical blend)"
+lexgraph predict --cases var/pending-cases.jsonl --top 3
 
 # Contract review: the clause-type and unfair-terms models are heads over the frozen
 # MiniLM (the encoder runs once per text to cache its output, then the heads train in

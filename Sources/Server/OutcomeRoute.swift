@@ -27,7 +27,7 @@ struct OutcomeRoute: Sendable {
     }
 
     func record(_ request: Request, context: ServerContext) async throws -> Response {
-        guard let store = server.writeEngine?.store else {
+        guard let store = server.graph.fileWriter else {
             throw APIError(.forbidden, "Forbidden", "recording outcomes writes, but this server runs read-only (database.read_only)")
         }
         guard let principal = context.principal else { throw APIError.unauthorized(APITokens.Refusal.missing.message) }
