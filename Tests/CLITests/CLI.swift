@@ -50,10 +50,10 @@ enum CLI {
         return dir
     }
 
-    /// A small citation graph made by `lexgraph load --init` in a fresh folder: `nodes`
-    /// is a CSV of `key,name,date` rows (SupremeCourtCase nodes), `edges` of `from,to`
-    /// rows (CITES). Returns the database path.
-    static func citationGraph(_ test: XCTestCase, nodes: String, edges: String) throws -> String {
+    /// A small citation graph's recipe in a fresh folder: `nodes` is a CSV of
+    /// `key,name,date` rows (SupremeCourtCase nodes), `edges` of `from,to` rows (CITES).
+    /// Returns the folder, which holds `recipe.yaml` and the two files.
+    static func citationRecipe(_ test: XCTestCase, nodes: String, edges: String) throws -> URL {
         let dir = try temporaryFolder(test)
         try ("key,name,date\n" + nodes).write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
         try ("from,to\n" + edges).write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
@@ -65,6 +65,13 @@ enum CLI {
               - file: edges.csv
                 edges: [{type: CITES, from: "{from}", to: "{to}", key: "c{_row}"}]
             """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// The graph of `citationRecipe` loaded by `lexgraph load --init` into a SQLite file
+    /// in its folder. Returns the database path.
+    static func citationGraph(_ test: XCTestCase, nodes: String, edges: String) throws -> String {
+        let dir = try citationRecipe(test, nodes: nodes, edges: edges)
         let db = dir.appendingPathComponent("g.sqlite").path
         let load = try run(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path])
         guard load.status == 0 else { throw Failure(description: "the test graph did not load: \(load)") }

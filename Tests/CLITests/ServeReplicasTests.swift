@@ -30,18 +30,8 @@ final class ServeReplicasTests: XCTestCase {
     func setUpGraph() throws -> Setup {
         let postgres = try PostgresTestServer.freshDatabase("replicas")
         addTeardownBlock { PostgresTestServer.drop(postgres) }
-        let dir = try CLI.temporaryFolder(self)
-        try ("key,name,date\n" + (1...6).map { "c\($0),Case \($0),19\(50 + $0)-01-01" }.joined(separator: "\n") + "\n")
-            .write(to: dir.appendingPathComponent("nodes.csv"), atomically: true, encoding: .utf8)
-        try "from,to\nc2,c1\nc3,c1\nc3,c2\nc5,c4\nc6,c5\n".write(to: dir.appendingPathComponent("edges.csv"), atomically: true, encoding: .utf8)
-        try """
-            recipe: citations
-            sources:
-              - file: nodes.csv
-                nodes: [{key: "{key}", type: SupremeCourtCase, properties: {name: name, decision_date: date}}]
-              - file: edges.csv
-                edges: [{type: CITES, from: "{from}", to: "{to}", key: "c{_row}"}]
-            """.write(to: dir.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+        let dir = try CLI.citationRecipe(self, nodes: (1...6).map { "c\($0),Case \($0),19\(50 + $0)-01-01" }.joined(separator: "\n") + "\n",
+                                         edges: "c2,c1\nc3,c1\nc3,c2\nc5,c4\nc6,c5\n")
         let sqlite = dir.appendingPathComponent("service.sqlite").path
         for db in [sqlite, postgres] {
             let load = try CLI.run(["load", dir.appendingPathComponent("recipe.yaml").path, "--init", "--db", db, "--data", dir.path], timeout: 180)
