@@ -130,38 +130,40 @@ int lgseal_decrypt_chunk(lgseal_context *context, const unsigned char key[32], c
     return ok ? 0 : -1;
 }
 
-int lgseal_encrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
-                          const unsigned char baseNonce[12], const unsigned char *plain, size_t length,
-                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out) {
+/* Chunks first..<first+count of one body, one direction, one cipher context: `in` and
+   `out` are the plain body and the sealed chunks (each followed by its tag) in the
+   order of `encrypt`. A failed decryption leaves the run's plaintext zeroed, so no
+   unauthenticated byte reaches the caller. */
+static int run_chunks(int encrypt, const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                      const unsigned char baseNonce[12], const unsigned char *in, size_t length,
+                      size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out) {
     if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
     lgseal_context *ctx = lgseal_context_new();
     if (ctx == NULL) return -1;
     int ok = 1;
     for (size_t i = first; ok && i < first + count; i++) {
-        size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
-        ok = lgseal_encrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, plain + at, step, out + i * (chunkSize + 16)) == 0;
+        size_t at = i * chunkSize, sealedAt = i * (chunkSize + 16), step = i + 1 == total ? length - at : chunkSize;
+        ok = (encrypt ? lgseal_encrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, in + at, step, out + sealedAt)
+                      : lgseal_decrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, in + sealedAt, step, out + at)) == 0;
     }
     lgseal_context_free(ctx);
+    if (!ok && !encrypt) {
+        size_t from = first * chunkSize, to = first + count == total ? length : (first + count) * chunkSize;
+        if (to > from) memset(out + from, 0, to - from);
+    }
     return ok ? 0 : -1;
+}
+
+int lgseal_encrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
+                          const unsigned char baseNonce[12], const unsigned char *plain, size_t length,
+                          size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *out) {
+    return run_chunks(1, key, header, headerLength, baseNonce, plain, length, chunkSize, total, first, count, out);
 }
 
 int lgseal_decrypt_chunks(const unsigned char key[32], const unsigned char *header, size_t headerLength,
                           const unsigned char baseNonce[12], const unsigned char *sealed, size_t length,
                           size_t chunkSize, size_t total, size_t first, size_t count, unsigned char *plain) {
-    if (!chunks_valid(headerLength, length, chunkSize, total, first, count)) return -1;
-    lgseal_context *ctx = lgseal_context_new();
-    if (ctx == NULL) return -1;
-    int ok = 1;
-    for (size_t i = first; ok && i < first + count; i++) {
-        size_t at = i * chunkSize, step = i + 1 == total ? length - at : chunkSize;
-        ok = lgseal_decrypt_chunk(ctx, key, header, headerLength, baseNonce, i, total, sealed + i * (chunkSize + 16), step, plain + at) == 0;
-    }
-    lgseal_context_free(ctx);
-    if (!ok) {
-        size_t from = first * chunkSize, to = first + count == total ? length : (first + count) * chunkSize;
-        if (to > from) memset(plain + from, 0, to - from);
-    }
-    return ok ? 0 : -1;
+    return run_chunks(0, key, header, headerLength, baseNonce, sealed, length, chunkSize, total, first, count, plain);
 }
 
 int lgseal_random(unsigned char *out, size_t count) {
