@@ -18,19 +18,27 @@ public struct Bootstrap: Sendable {
 
     /// Lower and upper bounds per metric.
     public func intervals(labels: [Bool], probabilities: [Double], threshold: Double = decisionThreshold) throws -> [Metric: ClosedRange<Double>] {
+        try intervals(labels: labels, probabilities: probabilities, predicted: probabilities.map { $0 >= threshold })
+    }
+
+    /// Intervals when each case's predicted label is given (resampled with its case).
+    public func intervals(labels: [Bool], probabilities: [Double], predicted: [Bool]) throws -> [Metric: ClosedRange<Double>] {
         try Metrics.validate(labels: labels, probabilities: probabilities)
+        guard predicted.count == labels.count else { throw PredictionError("\(labels.count) labels but \(predicted.count) predicted labels") }
         var rng = SplitMix64(seed: seed)
         var samples: [Metric: [Double]] = [:]
         let n = labels.count
         var y = [Bool](repeating: false, count: n)
         var p = [Double](repeating: 0, count: n)
+        var yhat = [Bool](repeating: false, count: n)
         for _ in 0..<resamples {
             for i in 0..<n {
                 let j = Int(rng.next() % UInt64(n))
                 y[i] = labels[j]
                 p[i] = probabilities[j]
+                yhat[i] = predicted[j]
             }
-            for (metric, value) in try Metrics.all(labels: y, probabilities: p, threshold: threshold) {
+            for (metric, value) in try Metrics.all(labels: y, probabilities: p, predicted: yhat) {
                 samples[metric, default: []].append(value)
             }
         }

@@ -43,7 +43,8 @@ public struct BlendCalibration: Sendable, Equatable, Codable {
     public var tabularA: Double
     public var tabularB: Double
     /// The threshold (0.30 ... 0.70) with the best calibration-split accuracy, ties to the
-    /// one nearest 0.5. Recorded and shown by `predict`; `eval` scores every model at 0.5.
+    /// one nearest 0.5: the model's `chosenThreshold`, which `eval` and `predict` apply
+    /// (chosen on earlier terms of the fold's training cases, never on dev or test).
     public var threshold: Double
     public var firstCalibrationTerm: Int
     public var calibrationCases: Int
@@ -102,6 +103,8 @@ public struct ClassicalBlendModel: RunnableOutcomeModel, FoldCutoffModel {
     public private(set) var audit: ClassicalBlendAudit?
 
     public var history: [EpochRecord] { [] }
+
+    public var chosenThreshold: Double { calibration?.threshold ?? decisionThreshold }
 
     public init(pastOutcomes: [OutcomeRecord], scdbOnlyCases: [SCDBOnlyCase], options: ClassicalBlendOptions = ClassicalBlendOptions(),
                 name: String = ClassicalBlendModel.kind) {

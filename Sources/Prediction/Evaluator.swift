@@ -16,13 +16,18 @@ public struct ScoredPrediction: Sendable, Equatable {
     public let usid: String?
     public let label: Bool
     public let probability: Double
+    /// The fitted model's `chosenThreshold` when it made this prediction.
+    public let threshold: Double
+    /// The predicted outcome: first party wins.
+    public var predicted: Bool { probability >= threshold }
 
-    public init(caseLine: Int, term: Int, usid: String?, label: Bool, probability: Double) {
+    public init(caseLine: Int, term: Int, usid: String?, label: Bool, probability: Double, threshold: Double = decisionThreshold) {
         self.caseLine = caseLine
         self.term = term
         self.usid = usid
         self.label = label
         self.probability = probability
+        self.threshold = threshold
     }
 }
 
@@ -47,7 +52,9 @@ public struct EvaluationReport: Sendable {
     public let testCases: Int
     public let testPetitionerRate: Double
     public let unlabelledExcluded: Int
-    public let threshold: Double
+    /// The thresholds each model applied, lowest to highest over its folds (0.5...0.5 for
+    /// a model that does not choose its own).
+    public let thresholds: [String: ClosedRange<Double>]
     public let test: [ModelScores]
     /// Scores on the dev cases of a fixed split (empty for walk-forward).
     public let dev: [ModelScores]
@@ -66,11 +73,19 @@ public struct EvaluationReport: Sendable {
 /// predictions of every model on the same cases with paired bootstrap intervals.
 public struct Evaluator: Sendable {
     public var bootstrap: Bootstrap
-    public var threshold: Double
 
-    public init(bootstrap: Bootstrap = Bootstrap(), threshold: Double = decisionThreshold) {
+    public init(bootstrap: Bootstrap = Bootstrap()) {
         self.bootstrap = bootstrap
-        self.threshold = threshold
+    }
+
+    /// The thresholds each model's predictions were made at, lowest to highest.
+    public static func thresholds(_ models: [(model: String, predictions: [ScoredPrediction])]) -> [String: ClosedRange<Double>] {
+        var out: [String: ClosedRange<Double>] = [:]
+        for (model, predictions) in models {
+            let t = predictions.map(\.threshold)
+            if let lo = t.min(), let hi = t.max() { out[model] = lo...hi }
+        }
+        return out
     }
 
     /// The baselines every evaluation reports: majority class, most frequent past outcome,
@@ -128,7 +143,7 @@ public struct Evaluator: Sendable {
         return EvaluationReport(
             plan: plan, trainCases: folds.last?.train.count ?? 0, testCases: pooled.count,
             testPetitionerRate: rate(pooled), unlabelledExcluded: dataset.unlabelledExcluded(plan),
-            threshold: threshold,
+            thresholds: Self.thresholds(names.map { ($0, testPredictions[$0] ?? []) }),
             test: try names.map { try scores($0, testPredictions[$0] ?? []) },
             dev: devPooled.isEmpty ? [] : try names.map { try scores($0, devPredictions[$0] ?? []) },
             devCases: devPooled.count, devPetitionerRate: devPooled.isEmpty ? nil : rate(devPooled),
@@ -157,16 +172,18 @@ public struct Evaluator: Sendable {
             throw PredictionError("model '\(model.name)' returned \(probabilities.count) probabilities for \(labelled.count) cases")
         }
         return zip(labelled, probabilities).map { c, p in
-            ScoredPrediction(caseLine: c.line, term: c.input.term, usid: c.input.usid, label: c.label ?? false, probability: p)
+            ScoredPrediction(caseLine: c.line, term: c.input.term, usid: c.input.usid, label: c.label ?? false, probability: p,
+                             threshold: model.chosenThreshold)
         }
     }
 
     private func scores(_ name: String, _ predictions: [ScoredPrediction]) throws -> ModelScores {
         let labels = predictions.map(\.label)
         let probabilities = predictions.map(\.probability)
+        let predicted = predictions.map(\.predicted)
         return ModelScores(model: name, cases: predictions.count,
-                           metrics: try Metrics.all(labels: labels, probabilities: probabilities, threshold: threshold),
-                           intervals: try bootstrap.intervals(labels: labels, probabilities: probabilities, threshold: threshold))
+                           metrics: try Metrics.all(labels: labels, probabilities: probabilities, predicted: predicted),
+                           intervals: try bootstrap.intervals(labels: labels, probabilities: probabilities, predicted: predicted))
     }
 
     private func rate(_ predictions: [ScoredPrediction]) -> Double {

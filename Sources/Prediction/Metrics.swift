@@ -3,7 +3,7 @@ import Transformer
 
 /// The scores every evaluation reports, defined as scikit-learn defines them (the tests
 /// check them against it on a committed fixture):
-/// - accuracy at `decisionThreshold`;
+/// - accuracy of the predicted labels (P >= the model's threshold, `decisionThreshold` by default);
 /// - macro-F1: the unweighted mean of the two classes' F1 = 2TP / (2TP + FP + FN), over
 ///   the classes present in the labels or the predictions (sklearn `average="macro"`);
 /// - ROC AUC: the Mann-Whitney statistic with tied scores given their average rank (equal
@@ -25,8 +25,14 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
 public enum Metrics {
     /// All metrics of one set of predictions; a metric that is undefined is absent.
     public static func all(labels: [Bool], probabilities: [Double], threshold: Double = decisionThreshold) throws -> [Metric: Double] {
+        try all(labels: labels, probabilities: probabilities, predicted: probabilities.map { $0 >= threshold })
+    }
+
+    /// All metrics, accuracy and macro-F1 of the given predicted labels (a model that chose
+    /// its threshold per fold predicts each case at its fold's threshold).
+    public static func all(labels: [Bool], probabilities: [Double], predicted: [Bool]) throws -> [Metric: Double] {
         try validate(labels: labels, probabilities: probabilities)
-        let predicted = probabilities.map { $0 >= threshold }
+        guard predicted.count == labels.count else { throw PredictionError("\(labels.count) labels but \(predicted.count) predicted labels") }
         var out: [Metric: Double] = [
             .accuracy: accuracy(labels: labels, predicted: predicted),
             .macroF1: macroF1(labels: labels, predicted: predicted),

@@ -34,10 +34,11 @@ public struct TrainingExample: Sendable, Hashable {
 /// regression and later the graph-fused transformer all conform, so the evaluation runner
 /// scores them on the same cases.
 ///
-/// Predicted labels come from `decisionThreshold` (0.5 for every model here): the dev years
-/// 2008-10 are unusually petitioner-heavy (72.4% against about 64% elsewhere), so a
-/// threshold tuned on them would be skewed towards the petitioner; the models' probabilities
-/// are fit to the training base rate instead, and 0.5 is the Bayes threshold for them.
+/// Predicted labels come from `chosenThreshold`: `decisionThreshold` (0.5) unless the model
+/// picks its own on its training cases alone. No threshold is tuned on the dev years: 2008-10
+/// are unusually petitioner-heavy (72.4% against about 64% elsewhere), so a threshold tuned
+/// on them would be skewed towards the petitioner; the models' probabilities are fit to the
+/// training base rate instead, and 0.5 is the Bayes threshold for them.
 public protocol OutcomeModel {
     /// Short name for tables ("majority", "past-outcome", ...).
     var name: String { get }
@@ -46,6 +47,12 @@ public protocol OutcomeModel {
     mutating func fit(train: [TrainingExample], dev: [TrainingExample]) throws
     /// P(first party wins) for each query, in order.
     func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double]
+    /// The probability at or above which this fitted model predicts a first-party win.
+    var chosenThreshold: Double { get }
+}
+
+extension OutcomeModel {
+    public var chosenThreshold: Double { decisionThreshold }
 }
 
 /// A model that trains on more than the fold's training examples (history kept with the
@@ -57,5 +64,6 @@ public protocol FoldCutoffModel: OutcomeModel {
     var trainingCutoff: LegalDate? { get set }
 }
 
-/// The probability at or above which a case is predicted as a first-party win.
+/// The probability at or above which a case is predicted as a first-party win, for every
+/// model that does not choose its own threshold on its training cases.
 public let decisionThreshold = 0.5

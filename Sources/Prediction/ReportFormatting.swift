@@ -7,13 +7,33 @@ extension EvaluationReport {
     public var table: String {
         var out = "\(plan.name): \(testCases) test cases (petitioner won \(fmt(testPetitionerRate)))"
         if case .fixed = plan { out += ", \(trainCases) train, \(devCases) dev" } else { out += ", last fold trained on \(trainCases)" }
-        out += "; \(unlabelledExcluded) unlabelled case(s) in the evaluated terms excluded; threshold \(fmt(threshold))\n"
+        out += "; \(unlabelledExcluded) unlabelled case(s) in the evaluated terms excluded; \(Self.thresholdText(thresholds, models: modelNames))\n"
         out += EvaluationReport.scoreTable(test)
         if !dev.isEmpty, let devRate = devPetitionerRate {
             out += "dev (\(devCases) cases, petitioner won \(fmt(devRate))):\n"
             out += EvaluationReport.scoreTable(dev)
         }
         return out
+    }
+
+    /// The models whose thresholds were not all `decisionThreshold`, with their range.
+    public static func ownThresholds(_ thresholds: [String: ClosedRange<Double>]) -> [String: ClosedRange<Double>] {
+        thresholds.filter { $0.value != decisionThreshold...decisionThreshold }
+    }
+
+    /// "threshold 0.5", then the models (in `models` order) that chose their own per fold:
+    /// "threshold 0.5 (own: classical-blend 0.38-0.52)".
+    public static func thresholdText(_ thresholds: [String: ClosedRange<Double>], models: [String]) -> String {
+        let own = ownThresholds(thresholds)
+        let named = models.compactMap { name in
+            own[name].map { r in "\(name) " + (r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound)") }
+        }
+        return "threshold \(decisionThreshold)" + (named.isEmpty ? "" : " (own: " + named.joined(separator: ", ") + ")")
+    }
+
+    /// `ownThresholds` as JSON: model name to [lowest, highest].
+    public static func ownThresholdsJSON(_ thresholds: [String: ClosedRange<Double>]) -> Value {
+        .map(ownThresholds(thresholds).mapValues { .list([.float($0.lowerBound), .float($0.upperBound)]) })
     }
 
     /// The metrics of a score table, in column order, with their column titles.
@@ -72,7 +92,8 @@ extension EvaluationReport {
             "test_cases": .int(Int64(testCases)),
             "test_petitioner_rate": .float(testPetitionerRate),
             "unlabelled_excluded": .int(Int64(unlabelledExcluded)),
-            "threshold": .float(threshold),
+            "threshold": .float(decisionThreshold),
+            "own_thresholds": Self.ownThresholdsJSON(thresholds),
             "test": scoresValue(test),
         ]
         if !dev.isEmpty {

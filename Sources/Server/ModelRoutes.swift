@@ -188,7 +188,7 @@ struct ModelRoutes: Sendable {
             "p_first_party_wins": .map(Self.tensor("p_first_party_wins", "FP32", [n]).mapFields(["data": .list(output.map { .float($0.probability) })])),
             "label": .map(Self.tensor("label", "BYTES", [n]).mapFields([
                 "data": .list(output.map { .string($0.winner) }),
-                "parameters": .map(["threshold": .float(decisionThreshold)]),
+                "parameters": .map(["threshold": .float(output.first?.threshold ?? decisionThreshold)]),
             ])),
             "as_of": .map(Self.tensor("as_of", "BYTES", [n]).mapFields(["data": .list(output.map { .string($0.asOf.iso) })])),
         ]

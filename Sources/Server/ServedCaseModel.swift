@@ -30,6 +30,8 @@ public final class ServedCaseModel: LoadedModel, @unchecked Sendable {
     public struct Output: Sendable, Equatable {
         public var probability: Double
         public var winner: String
+        /// The model's threshold: `winner` is the first party at or above it.
+        public var threshold: Double
         /// The date the case's graph context was taken as of (strictly before it).
         public var asOf: LegalDate
     }
@@ -41,7 +43,8 @@ public final class ServedCaseModel: LoadedModel, @unchecked Sendable {
 
     public func infer(_ cases: [CaseInput]) throws -> [Output] {
         try zip(cases, predictor.probabilities(cases)).map { input, p in
-            Output(probability: p, winner: ExplainedPrediction.winner(p), asOf: input.referenceDate)
+            let threshold = predictor.model.chosenThreshold
+            return Output(probability: p, winner: ExplainedPrediction.winner(p, threshold: threshold), threshold: threshold, asOf: input.referenceDate)
         }
     }
 }

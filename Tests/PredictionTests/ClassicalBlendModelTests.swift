@@ -39,6 +39,8 @@ final class ClassicalBlendModelTests: XCTestCase {
         XCTAssertEqual(fixture["calibration_cases"], .int(Int64(calibration.calibrationCases)))
         XCTAssertEqual(try XCTUnwrap(fixture["weight"]?.doubleValue), calibration.weight)
         XCTAssertEqual(try XCTUnwrap(fixture["threshold"]?.doubleValue), calibration.threshold)
+        XCTAssertEqual(model.chosenThreshold, calibration.threshold)
+        XCTAssertEqual(report.thresholds[model.name], calibration.threshold...calibration.threshold, "eval scores the blend at its own threshold")
         for (key, value) in [("a", calibration.a), ("b", calibration.b), ("tabular_a", calibration.tabularA), ("tabular_b", calibration.tabularB)] {
             let expected = try XCTUnwrap(fixture[key]?.doubleValue, key)
             XCTAssertEqual(value, expected, accuracy: 1e-3 * max(1, abs(expected)), key)

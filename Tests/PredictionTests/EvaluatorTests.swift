@@ -59,6 +59,31 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(report.predictions["protocol-check"]?.count, 17)
     }
 
+    /// A model that chose its own threshold is scored at it: the parity model's 0.8 and 0.3
+    /// both fall below 0.85, so it predicts a second-party win everywhere.
+    func testModelsOwnThresholdDecidesItsPredictedLabels() throws {
+        final class HighThresholdModel: OutcomeModel {
+            let name = "high-threshold"
+            let inner = ProtocolCheckingModel()
+            var chosenThreshold: Double { 0.85 }
+            func fit(train: [TrainingExample], dev: [TrainingExample]) throws { try inner.fit(train: train, dev: dev) }
+            func predictProbabilities(_ queries: [PredictionQuery]) throws -> [Double] { try inner.predictProbabilities(queries) }
+        }
+        let data = Self.dataset()
+        let report = try Evaluator(bootstrap: Bootstrap(resamples: 50))
+            .evaluate(.walkForward(2001...2003), dataset: data, models: [ProtocolCheckingModel(), HighThresholdModel()])
+        let own = try XCTUnwrap(report.predictions["high-threshold"])
+        XCTAssertEqual(Set(own.map(\.threshold)), [0.85])
+        XCTAssertEqual(report.thresholds["high-threshold"], 0.85...0.85)
+        XCTAssertEqual(report.thresholds["protocol-check"], decisionThreshold...decisionThreshold)
+        let labels = own.map(\.label)
+        XCTAssertEqual(try XCTUnwrap(report.test[1].metrics[.accuracy]),
+                       Metrics.accuracy(labels: labels, predicted: labels.map { _ in false }), accuracy: 1e-12)
+        // Same probabilities, so the same AUC as the 0.5 model; only the labels differ.
+        XCTAssertEqual(report.test[1].metrics[.rocAUC], report.test[0].metrics[.rocAUC])
+        XCTAssertNotEqual(report.test[1].metrics[.accuracy], report.test[0].metrics[.accuracy])
+    }
+
     func testFixedSplitScoresTestAndDevSeparately() throws {
         let data = Self.dataset()
         let model = ProtocolCheckingModel()

@@ -134,8 +134,24 @@ final class RunFolderTests: XCTestCase {
         let path = root + "/p.csv"
         try "model,case_line,term,usid,label,probability\nm,3,2011,\"1,2\",1,0.25\nm,4,2011,,2,0.5\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try PredictionsCSV.read(path: path)) { XCTAssertTrue("\($0)".hasPrefix(path + ":3"), "\($0)") }
-        let rows = [ScoredPrediction(caseLine: 3, term: 2011, usid: "1,2", label: true, probability: 0.1 + 0.2)]
+        let rows = [ScoredPrediction(caseLine: 3, term: 2011, usid: "1,2", label: true, probability: 0.1 + 0.2, threshold: 0.29)]
         try PredictionsCSV.text([("m", rows)]).write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try PredictionsCSV.read(path: path).first?.predictions, rows)
+        XCTAssertEqual(try PredictionsCSV.read(path: path).first?.predictions.first?.predicted, true)
+        // A threshold outside [0, 1] is named at its line.
+        try "\(PredictionsCSV.header.joined(separator: ","))\nm,3,2011,,1,0.25,1.5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PredictionsCSV.read(path: path)) { XCTAssertTrue("\($0)".hasPrefix(path + ":2"), "\($0)") }
+    }
+
+    /// Runs saved before models chose their own thresholds have no threshold column: their
+    /// predictions read back at 0.5, as they were scored.
+    func testPredictionsCSVWithoutThresholdReadsAtOneHalf() throws {
+        let root = SyntheticCaseGraph.temporaryFolder("csv-old")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/p.csv"
+        try "model,case_line,term,usid,label,probability\nm,3,2011,,1,0.5\nm,4,2011,,0,0.25\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let read = try XCTUnwrap(PredictionsCSV.read(path: path).first?.predictions)
+        XCTAssertEqual(read.map(\.threshold), [decisionThreshold, decisionThreshold])
+        XCTAssertEqual(read.map(\.predicted), [true, false])
     }
 }

@@ -69,10 +69,19 @@ public struct RunReport {
         md += "issue area, law type and lawSupp are assigned by SCDB from the opinion; the data rules allow them as inputs.\n\n"
 
         md += "## Threshold\n\n"
-        md += "A case is predicted as a first-party win when P >= \(String(format: "%.2f", e.threshold)), for every model. The threshold is "
-        md += "not tuned: the dev years 2008-10 are unusually petitioner-heavy (72.4% against about 64% elsewhere), so a threshold tuned "
-        md += "on them would lean towards the petitioner. The models' probabilities are fit to the training base rate, for which 0.5 is "
-        md += "the Bayes threshold; dev cases serve only early stopping.\n\n"
+        md += "A case is predicted as a first-party win when P >= \(String(format: "%.2f", decisionThreshold)), for every model that does not "
+        md += "choose its own threshold on earlier terms of its training cases. No threshold is tuned on dev: the dev years 2008-10 are "
+        md += "unusually petitioner-heavy (72.4% against about 64% elsewhere), so a threshold tuned on them would lean towards the "
+        md += "petitioner. The models' probabilities are fit to the training base rate, for which 0.5 is the Bayes threshold; dev cases "
+        md += "serve only early stopping.\n"
+        let own = EvaluationReport.ownThresholds(e.thresholds)
+        for name in e.modelNames {
+            guard let range = own[name] else { continue }
+            md += "- \(name) chose its threshold on its inner calibration terms: "
+                + (range.lowerBound == range.upperBound ? String(format: "%.2f", range.lowerBound)
+                   : String(format: "%.2f to %.2f over the folds", range.lowerBound, range.upperBound)) + ".\n"
+        }
+        md += "\n"
 
         md += "## Test scores (same \(e.testCases) cases for every model; bootstrap 95% intervals)\n\n"
         md += EvaluationReport.markdown(e.test) + "\n"

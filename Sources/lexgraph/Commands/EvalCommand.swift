@@ -27,14 +27,16 @@ struct EvalCommand: ParsableCommand, FormattedOutput {
     func run() throws {
         let ablation = try RunComparison.load(runs.map { try RunFolder(existing: $0) })
         let scores = try Evaluator(bootstrap: Bootstrap(resamples: resamples)).scores(of: ablation.models)
+        let thresholds = Evaluator.thresholds(ablation.models)
         let heading = "\(ablation.caseCount) test cases (\(ablation.plans.joined(separator: ", "))), first party won "
-            + String(format: "%.3f", ablation.petitionerRate) + "; threshold \(decisionThreshold)"
+            + String(format: "%.3f", ablation.petitionerRate) + "; " + EvaluationReport.thresholdText(thresholds, models: ablation.models.map(\.model))
         switch format {
         case .table: Console.text(heading + "\n" + EvaluationReport.scoreTable(scores), terminator: "")
         case .markdown: Console.text(heading + "\n\n" + EvaluationReport.markdown(scores), terminator: "")
         case .json, .csv:
             Console.data(Value.map(["test_cases": .int(Int64(ablation.caseCount)), "plans": .list(ablation.plans.map(Value.string)),
                              "test_petitioner_rate": .float(ablation.petitionerRate), "threshold": .float(decisionThreshold),
+                             "own_thresholds": EvaluationReport.ownThresholdsJSON(thresholds),
                              "runs": .list(ablation.runNames.map(Value.string)),
                              "test": EvaluationReport.scoresJSON(scores)]).jsonText)
         }

@@ -78,7 +78,9 @@ struct PredictCommand: ParsableCommand, FormattedOutput {
         var out = "model \(model) of run \(run); effect = change in P(first party wins) from each reason\n"
         for p in list {
             out += "\n\(p.name)" + (p.usid.map { " (\($0))" } ?? "") + ", term \(p.term), as of \(p.asOf.iso)\n"
-            out += String(format: "  P(first party wins) = %.3f -> %@\n", p.probability, p.predictedWinner)
+            // The threshold is shown only where the model chose its own (0.5 goes without saying).
+            let at = p.threshold == decisionThreshold ? "" : String(format: " (threshold %.2f)", p.threshold)
+            out += String(format: "  P(first party wins) = %.3f -> %@", p.probability, p.predictedWinner) + at + "\n"
             for c in p.contributions {
                 out += String(format: "  %+.3f  ", c.effect) + c.text + "\n"
                 if let path = c.path { out += "          path: \(path)\n" }
