@@ -18,7 +18,9 @@ struct ModelLongformerCommand: ParsableCommand {
     @Option(help: "Attention window of every layer (even; each token sees half of it on either side).") var attentionWindow = 512
 
     func run() throws {
-        let model = try BertModel.load(directory: source, initializeMissingHead: false)
+        // A bare RoBERTa folder has no head dense layer (RoBERTa's own pooler is dropped on load); it is
+        // initialized here and, with no classifier, never saved.
+        let model = try BertModel.load(directory: source)
         let converted = try model.convertedToLongformer(maxPositions: maxPositions, attentionWindow: attentionWindow)
         try converted.saveCheckpoint(directory: destination)
         var copied: [String] = []
