@@ -9,6 +9,7 @@ import Tensor
 extension BertModel {
     /// scores = Q·Kᵀ/√d (+ bias), masked softmax into `a.probs`, dropout, context = P'·V.
     func attentionForward(_ l: Int, ws: BertWorkspace, dropout: Bool) {
+        if config.architecture.isLongformer { return longformerAttentionForward(l, ws: ws, dropout: dropout) }
         let a = ws.layers[l]
         let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize
         let heads = config.numAttentionHeads, hd = config.headSize
@@ -42,6 +43,7 @@ extension BertModel {
 
     /// From `ws.gradContext` to `ws.gradQ`, `ws.gradK`, `ws.gradV` (overwritten).
     func attentionBackward(_ l: Int, ws: BertWorkspace, dropout: Bool) {
+        if config.architecture.isLongformer { return longformerAttentionBackward(l, ws: ws, dropout: dropout) }
         let a = ws.layers[l]
         let b = ws.batchSize, t = ws.sequenceLength, h = config.hiddenSize
         let heads = config.numAttentionHeads, hd = config.headSize

@@ -37,7 +37,7 @@ extension BertModel {
         let trainsBase = adapters == nil
         Linear.backward(dy: dz, x: ws.cls.data, rows: b, inFeatures: h, outFeatures: h, weight: pooler.value.data,
                         dWeight: trainsBase ? pooler.grad.data : nil, dBias: trainsBase ? poolerBias.grad.data : nil, dx: ws.gradCls.data)
-        if saved?.dropout == true && config.architecture == .roberta { Kernels.multiply(ws.gradCls.data, by: ws.clsDropMask.data, count: b * h) }
+        if saved?.dropout == true && config.architecture.usesRobertaHead { Kernels.multiply(ws.gradCls.data, by: ws.clsDropMask.data, count: b * h) }
         for i in 0..<b { Kernels.accumulate(ws.gradCls.data + i * h, count: h, into: ws.gradHiddenA.data + i * t * h) }
     }
 
@@ -125,6 +125,12 @@ extension BertModel {
             Linear.backward(dy: dy.data, x: x, rows: bt, inFeatures: h, outFeatures: h, weight: w.value.data,
                             dWeight: grad(w), dBias: grad(bias), dx: dIn.data, accumulateInput: true)
             lora?.backward(target, layer: l, dy: dy.data, x: x, rows: bt, dx: dIn.data, dropout: dropout)
+        }
+        if let g = p.global {
+            for (dy, w, bias) in [(ws.gradGlobalQ, g.query, g.queryBias), (ws.gradGlobalK, g.key, g.keyBias), (ws.gradGlobalV, g.value, g.valueBias)] {
+                Linear.backward(dy: dy.data, x: x, rows: bt, inFeatures: h, outFeatures: h, weight: w.value.data,
+                                dWeight: grad(w), dBias: grad(bias), dx: dIn.data, accumulateInput: true)
+            }
         }
         clock.lap("bwd Q/K/V projection GEMMs + bias sums")
     }

@@ -16,9 +16,14 @@ public struct BertBatch: Sendable {
     /// positions: an injected branch continues from its anchor's position); nil means
     /// 0..<T in every row.
     public let positionIds: [Int32]?
+    /// Longformer's `global_attention_mask` `[batchSize, T]`: 1 where a token attends to and
+    /// is attended by every token; nil means the first token of each row, as HF
+    /// `LongformerForSequenceClassification` sets it.
+    public let globalAttentionMask: [Int32]?
 
     public init(batchSize: Int, sequenceLength: Int, inputIds: [Int32], tokenTypeIds: [Int32]? = nil,
-                attentionMask: [Float]? = nil, attentionBias: [Float]? = nil, positionIds: [Int32]? = nil) throws {
+                attentionMask: [Float]? = nil, attentionBias: [Float]? = nil, positionIds: [Int32]? = nil,
+                globalAttentionMask: [Int32]? = nil) throws {
         let n = batchSize * sequenceLength
         guard batchSize > 0, sequenceLength > 0 else {
             throw TransformerError("batch shape \(batchSize)x\(sequenceLength) must be positive")
@@ -30,6 +35,12 @@ public struct BertBatch: Sendable {
             throw TransformerError("attention bias has \(b.count) values, shape [\(batchSize), \(sequenceLength), \(sequenceLength)] needs \(n * sequenceLength)")
         }
         if let p = positionIds, p.count != n { throw TransformerError("position_ids has \(p.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
+        if let g = globalAttentionMask {
+            guard g.count == n else { throw TransformerError("global_attention_mask has \(g.count) values, batch shape \(batchSize)x\(sequenceLength) needs \(n)") }
+            if let i = g.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw TransformerError("global_attention_mask[\(i / sequenceLength)][\(i % sequenceLength)] = \(g[i]) is not 0 or 1")
+            }
+        }
         self.batchSize = batchSize
         self.sequenceLength = sequenceLength
         self.inputIds = inputIds
@@ -37,6 +48,7 @@ public struct BertBatch: Sendable {
         self.attentionMask = attentionMask ?? [Float](repeating: 1, count: n)
         self.attentionBias = attentionBias
         self.positionIds = positionIds
+        self.globalAttentionMask = globalAttentionMask
     }
 
     /// Pads ragged sequences to the longest with `padTokenId` and builds the mask.
@@ -61,7 +73,7 @@ public struct BertBatch: Sendable {
         return try BertBatch(batchSize: range.count, sequenceLength: t, inputIds: Array(inputIds[r]), tokenTypeIds: Array(tokenTypeIds[r]),
                              attentionMask: Array(attentionMask[r]),
                              attentionBias: attentionBias.map { Array($0[range.lowerBound * t * t ..< range.upperBound * t * t]) },
-                             positionIds: positionIds.map { Array($0[r]) })
+                             positionIds: positionIds.map { Array($0[r]) }, globalAttentionMask: globalAttentionMask.map { Array($0[r]) })
     }
 
     /// The position id of flattened row `row` (explicit ids, else its index in the sequence).
@@ -74,7 +86,7 @@ public struct BertBatch: Sendable {
     /// a padding token sits at `pad_token_id`, the k-th real token (k from 1) at
     /// `pad_token_id + k`. Nil for the other architectures (positions 0..<T).
     func offsetPositionIds(_ config: BertConfig) -> [Int]? {
-        guard config.architecture == .roberta, positionIds == nil else { return nil }
+        guard config.architecture.offsetsPositions, positionIds == nil else { return nil }
         let pad = config.padTokenId, t = sequenceLength
         var out = [Int](repeating: pad, count: inputIds.count)
         for i in 0..<batchSize {
@@ -87,11 +99,29 @@ public struct BertBatch: Sendable {
         return out
     }
 
+    /// Longformer's global tokens of each row: those `globalAttentionMask` marks (the first
+    /// token when it is nil), less padding, which HF's merged mask drops too. Empty rows for
+    /// the other architectures.
+    func globalRows(_ config: BertConfig) -> [[Int]] {
+        guard config.architecture.isLongformer else { return Array(repeating: [], count: batchSize) }
+        let t = sequenceLength
+        return (0..<batchSize).map { i in
+            (0..<t).filter { j in (globalAttentionMask.map { $0[i * t + j] != 0 } ?? (j == 0)) && attentionMask[i * t + j] != 0 }
+        }
+    }
+
     /// Checks ids against the model's vocabulary, type vocabulary and position table.
     func validate(against config: BertConfig) throws {
+        if globalAttentionMask != nil && !config.architecture.isLongformer {
+            throw TransformerError("global_attention_mask is a Longformer input; this model is \(config.architecture.rawValue)")
+        }
+        // Longformer's attention is linear in the length; a [T, T] bias would not be.
+        if attentionBias != nil && config.architecture.isLongformer {
+            throw TransformerError("an attention bias [B, T, T] is not supported by Longformer's sliding-window attention")
+        }
         // With explicit (soft) positions the physical length may exceed the table; the ids may not.
         // RoBERTa's positions start past pad_token_id.
-        let offset = config.architecture == .roberta && positionIds == nil ? config.padTokenId + 1 : 0
+        let offset = config.architecture.offsetsPositions && positionIds == nil ? config.padTokenId + 1 : 0
         guard positionIds != nil || sequenceLength + offset <= config.maxPositionEmbeddings else {
             throw TransformerError("sequence length \(sequenceLength) exceeds \(offset == 0 ? "" : "the \(config.maxPositionEmbeddings - offset) positions past pad_token_id in ")"
                                    + "max_position_embeddings \(config.maxPositionEmbeddings)")

@@ -32,6 +32,10 @@ public struct BertConfig: Sendable, Equatable {
     /// hidden_size; nil (the other architectures, or an ALBERT config made in code) means
     /// hidden_size.
     public var embeddingSize: Int?
+    /// Longformer's `attention_window`, one entry per layer (an int in the file applies to
+    /// every layer): each token attends to the `attention_window / 2` tokens either side of
+    /// it. Empty for the other architectures.
+    public var attentionWindow: [Int] = []
 
     /// The width of the embedding tables and their LayerNorm.
     public var embeddingWidth: Int { architecture.projectsEmbeddings ? (embeddingSize ?? hiddenSize) : hiddenSize }
@@ -122,7 +126,8 @@ public struct BertConfig: Sendable, Equatable {
         numHiddenLayers = try int("num_hidden_layers")
         numAttentionHeads = try int("num_attention_heads")
         intermediateSize = try int("intermediate_size")
-        let roberta = architecture == .roberta, albert = architecture == .albert
+        let roberta = architecture.offsetsPositions, albert = architecture == .albert
+        if architecture.isLongformer { attentionWindow = try Self.attentionWindows(f["attention_window"], layers: numHiddenLayers, path: path) }
         if albert {
             embeddingSize = try int("embedding_size", 128)
             // Groups of distinct layers: lexgraph holds one shared layer (albert-base/large/xlarge/xxlarge v1 and v2 all have 1).
@@ -162,6 +167,7 @@ public struct BertConfig: Sendable, Equatable {
         attentionProbsDropoutProb = try prob("attention_probs_dropout_prob", albert ? 0 : 0.1)
         initializerRange = f["initializer_range"]?.doubleValue ?? 0.02
         if albert { classifierDropout = try prob("classifier_dropout_prob", 0.1) }  // AlbertConfig's name and default
+        else if architecture.isLongformer { classifierDropout = nil }  // LongformerClassificationHead drops with hidden_dropout_prob
         else if let v = f[key("classifier_dropout")], !v.isNull { classifierDropout = try prob("classifier_dropout", 0) }
         else if distil { classifierDropout = 0.2 }  // DistilBertConfig's seq_classif_dropout default
         if case .map(let labels)? = f["id2label"] { numLabels = labels.count } else { numLabels = nil }
@@ -181,13 +187,21 @@ public struct BertConfig: Sendable, Equatable {
         guard hiddenSize % numAttentionHeads == 0 else {
             throw TransformerError("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)", file: path)
         }
-        if architecture == .roberta && padTokenId + 1 >= maxPositionEmbeddings {
+        if architecture.offsetsPositions && padTokenId + 1 >= maxPositionEmbeddings {
             throw TransformerError("max_position_embeddings \(maxPositionEmbeddings) leaves no position past pad_token_id \(padTokenId), "
                                    + "where RoBERTa's positions start", file: path)
         }
         guard Self.activations.contains(hiddenAct) else {
             throw TransformerError("hidden_act \"\(hiddenAct)\" is not supported (one of " + Self.activations.map { "\"\($0)\"" }.joined(separator: ", ")
                                    + ": GELU exact or its tanh approximation)", file: path)
+        }
+        if architecture.isLongformer {
+            guard attentionWindow.count == numHiddenLayers else {
+                throw TransformerError("attention_window has \(attentionWindow.count) entries for num_hidden_layers \(numHiddenLayers)", file: path)
+            }
+            if let (l, w) = attentionWindow.enumerated().first(where: { $0.element < 2 || $0.element % 2 != 0 }) {
+                throw TransformerError("attention_window \(w) of layer \(l) must be a positive even number (each side sees half of it)", file: path)
+            }
         }
         if let embeddingSize, embeddingSize < 1 {
             throw TransformerError("embedding_size must be a positive integer, found \(embeddingSize)", file: path)
@@ -223,6 +237,13 @@ public struct BertConfig: Sendable, Equatable {
             f["bos_token_id"] = .int(0)
             f["eos_token_id"] = .int(2)
         }
+        if self.architecture == .longformer {
+            // LongformerConfig's names; RoBERTa's special tokens when its pad id says the vocabulary is RoBERTa's.
+            f["model_type"] = .string("longformer")
+            f["attention_window"] = .list(attentionWindow.map { Value.int(Int64($0)) })
+            f["pad_token_id"] = .int(Int64(padTokenId))
+            if padTokenId == 1 { f["bos_token_id"] = .int(0); f["eos_token_id"] = .int(2); f["sep_token_id"] = .int(2) }
+        }
         if self.architecture == .albert {
             // AlbertConfig's names and special tokens (`[PAD]` 0, `[CLS]` 2, `[SEP]` 3).
             f["model_type"] = .string("albert")
@@ -236,6 +257,26 @@ public struct BertConfig: Sendable, Equatable {
         } else if let classifierDropout { f["classifier_dropout"] = .float(classifierDropout) }
         addHeadKeys(&f)
         return .map(f)
+    }
+
+    /// Longformer's `attention_window`: one positive even int for every layer, or a list of
+    /// one per layer (LongformerConfig's default: 512).
+    static func attentionWindows(_ value: Value?, layers: Int, path: String?) throws -> [Int] {
+        let limit = Int64(1 << 20)
+        func window(_ v: Value, _ at: String) throws -> Int {
+            guard let i = v.intValue, i >= 2, i % 2 == 0, i <= limit else {
+                throw TransformerError("config \"attention_window\"\(at) must be a positive even integer up to \(limit), found \(v.jsonText)", file: path)
+            }
+            return Int(i)
+        }
+        guard let value, !value.isNull else { return Array(repeating: 512, count: layers) }
+        if case .list(let items) = value {
+            guard items.count == layers else {
+                throw TransformerError("config \"attention_window\" lists \(items.count) windows for num_hidden_layers \(layers)", file: path)
+            }
+            return try items.enumerated().map { try window($1, "[\($0)]") }
+        }
+        return Array(repeating: try window(value, ""), count: layers)
     }
 
     /// DistilBERT's `config.json`: its own names for the sizes and dropouts.

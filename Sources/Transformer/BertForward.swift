@@ -39,7 +39,7 @@ extension BertModel {
             // Pooler on each sequence's first token.
             let last = ws.hidden[config.numHiddenLayers].data
             for i in 0..<b { (ws.cls.data + i * h).update(from: last + i * t * h, count: h) }
-            if useDropout && config.architecture == .roberta {  // RobertaClassificationHead drops out <s> before its dense layer
+            if useDropout && config.architecture.usesRobertaHead {  // RobertaClassificationHead drops out <s> before its dense layer
                 Dropout.fillMask(ws.clsDropMask.data, count: b * h, p: Float(config.classifierDropout ?? config.hiddenDropoutProb), rng: &rng)
                 Kernels.multiply(ws.cls.data, by: ws.clsDropMask.data, count: b * h)
             }
@@ -65,6 +65,7 @@ extension BertModel {
         let hiddenP = Float(config.hiddenDropoutProb)
 
         batch.attentionMask.withUnsafeBufferPointer { ws.keyVisible.data.update(from: $0.baseAddress!, count: bt) }
+        ws.globalRows = batch.globalRows(config)
         if let bias = batch.attentionBias, let dst = ws.attentionBias {
             bias.withUnsafeBufferPointer { dst.data.update(from: $0.baseAddress!, count: bt * t) }
         }
@@ -132,6 +133,11 @@ extension BertModel {
             lora.forward(.query, layer: l, x: x, rows: bt, y: a.q.data, dropout: dropout, rng: &rng)
             lora.forward(.key, layer: l, x: x, rows: bt, y: a.k.data, dropout: dropout, rng: &rng)
             lora.forward(.value, layer: l, x: x, rows: bt, y: a.v.data, dropout: dropout, rng: &rng)
+        }
+        if let g = p.global {  // Longformer's global projections (HF computes them over every token too)
+            Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: g.query.value.data, bias: g.queryBias.value.data, y: a.globalQ.data)
+            Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: g.key.value.data, bias: g.keyBias.value.data, y: a.globalK.data)
+            Linear.forward(x: x, rows: bt, inFeatures: h, outFeatures: h, weight: g.value.value.data, bias: g.valueBias.value.data, y: a.globalV.data)
         }
         clock.lap("fwd Q/K/V projection GEMMs")
         attentionForward(l, ws: ws, dropout: dropout)

@@ -94,7 +94,9 @@ public final class BertModel {
         specs += [("embeddings.LayerNorm.weight", [e]), ("embeddings.LayerNorm.bias", [e])]
         if c.architecture.projectsEmbeddings { specs += [(embeddingProjectionName + "weight", [h, e]), (embeddingProjectionName + "bias", [h])] }
         let distinctLayers = c.architecture.sharesLayers ? min(c.numHiddenLayers, 1) : c.numHiddenLayers
-        for l in 0..<distinctLayers { specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize) }
+        for l in 0..<distinctLayers {
+            specs += LayerParameters.specs(layer: l, hidden: h, intermediate: c.intermediateSize, global: c.architecture.isLongformer)
+        }
         specs += [("pooler.dense.weight", [h, h]), ("pooler.dense.bias", [h])]
         if let head { specs += [("classifier.weight", [head.numLabels, h]), ("classifier.bias", [head.numLabels])] }
         return specs + extra
@@ -123,7 +125,7 @@ public final class BertModel {
         parameters = ParameterSet(Self.parameterSpecs(config: config, head: head, extra: extraParameters))
         let p = parameters
         let shared = config.architecture.sharesLayers
-        layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: shared ? 0 : $0) }
+        layers = (0..<config.numHiddenLayers).map { LayerParameters(p, layer: shared ? 0 : $0, global: config.architecture.isLongformer) }
         embeddingProjection = config.architecture.projectsEmbeddings ? p.required(Self.embeddingProjectionName + "weight") : nil
         embeddingProjectionBias = config.architecture.projectsEmbeddings ? p.required(Self.embeddingProjectionName + "bias") : nil
         wordEmbeddings = p.required("embeddings.word_embeddings.weight")
@@ -179,19 +181,22 @@ public final class BertModel {
     /// without buffers for the embeddings and layers below it (a pass from a `LayerInput`).
     func workspace(for batch: BertBatch, dropout: Bool, keepsActivations: Bool = true, firstLayer: Int = 0) -> BertWorkspace {
         let hasBias = batch.attentionBias != nil
+        let globalCount = batch.globalRows(config).map(\.count).max() ?? 0
         if let w = workspace, w.fits(batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, dropoutMasks: dropout, hasBias: hasBias,
-                                     keepsActivations: keepsActivations, firstLayer: firstLayer) {
+                                     keepsActivations: keepsActivations, firstLayer: firstLayer, globalCount: globalCount) {
             return w
         }
         // Carve the old arena again when it is large enough; otherwise release it before
         // allocating the new one.
         let labels = head?.numLabels ?? 0
         let needed = BertWorkspace.size(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
-                                        dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer).plan.floats
+                                        dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer,
+                                        globalCount: globalCount).plan.floats
         let previous = workspace.flatMap { $0.storage.count >= needed ? $0 : nil }
         workspace = nil
         let w = BertWorkspace(config: config, labels: labels, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength,
-                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer, reusing: previous)
+                              dropoutMasks: dropout, hasBias: hasBias, keepsActivations: keepsActivations, firstLayer: firstLayer,
+                              globalCount: globalCount, reusing: previous)
         workspace = w
         return w
     }

@@ -15,11 +15,20 @@ import Tensor
 /// step does not clear hundreds of MB of layer activations it never uses.
 final class BertWorkspace {
     let batchSize: Int, sequenceLength: Int, hasDropoutMasks: Bool, keepsActivations: Bool, firstLayer: Int
+    /// Attention probabilities per (item, head) pair: T·T, or Longformer's banded rows and
+    /// global rows (`SlidingWindowLayout`), linear in T.
+    let pairFloats: Int
+    /// Longformer: the most global tokens in a row, and each row's global token indices
+    /// (set by each forward).
+    let globalCount: Int
+    var globalRows: [[Int]] = []
 
     struct Layer {
         let q, k, v, context, attentionSum, attentionNormed, outputSum: Tensor   // [BT, H]
         let mean1, rstd1, mean2, rstd2: Tensor                                   // [BT]
-        let probs: Tensor                                                        // [B, heads, T, T]
+        let probs: Tensor                                                        // [B·heads, pairFloats]
+        /// Longformer's global query/key/value projections `[BT, H]` (empty elsewhere).
+        let globalQ, globalK, globalV: Tensor
         let preActivation, activation: Tensor                                    // [BT, I]
         /// Dropout keep flags (0/1): attention probabilities `[B, heads, T, T]`, attention
         /// output and FFN output `[BT, H]`.
@@ -44,7 +53,9 @@ final class BertWorkspace {
     // a forward with dropout.
     let gradHiddenA, gradHiddenB, gradScratch, gradQ, gradK, gradV, gradContext: Tensor  // [BT, H]
     let gradIntermediate: Tensor  // [BT, I]
-    let gradProbs: Tensor         // [B, heads, T, T]
+    let gradProbs: Tensor         // [B·heads, pairFloats]
+    /// Longformer: gradients of the global projections' outputs `[BT, H]` (empty elsewhere).
+    let gradGlobalQ, gradGlobalK, gradGlobalV: Tensor
     let gradPooled, gradCls: Tensor  // [B, H]
     // Classification head: dropped-out pooled input, its mask, logits and their gradient.
     let headInput, headDropMask: Tensor  // [B, H]
@@ -58,13 +69,14 @@ final class BertWorkspace {
 
     /// The floats and dropout-flag bytes a workspace of this shape needs.
     static func size(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
-                     keepsActivations keepRequested: Bool, firstLayer: Int = 0) -> (plan: TensorArena.Plan, maskBytes: Int) {
+                     keepsActivations keepRequested: Bool, firstLayer: Int = 0, globalCount: Int = 0) -> (plan: TensorArena.Plan, maskBytes: Int) {
         let keeps = keepRequested || dropoutMasks
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
         let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps, projects: config.architecture.projectsEmbeddings)
         let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
         let width = config.embeddingWidth
+        let pf = attentionFloatsPerPair(config: config, sequenceLength: t, globalCount: globalCount), lf = config.architecture.isLongformer ? 1 : 0
         var plan = TensorArena.Plan()
         // Reserve in exactly the order `take` is called below.
         plan.reserve([e * bt, width]); plan.reserve([e * bt]); plan.reserve([e * bt]); if dropoutMasks && e == 1 { plan.reserve([bt, width]) }
@@ -72,19 +84,25 @@ final class BertWorkspace {
         for _ in 0..<layerSets {
             for _ in 0..<7 { plan.reserve([bt, h]) }
             for _ in 0..<4 { plan.reserve([bt]) }
-            plan.reserve([b, heads, t, t])
+            plan.reserve([b * heads, pf])
+            for _ in 0..<3 { plan.reserve([lf * bt, h]) }
             plan.reserve([bt, i]); plan.reserve([bt, i])
         }
         plan.reserve([b, t]); if hasBias { plan.reserve([b, t, t]) }
         plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([scratch * bt, h])
         for _ in 0..<6 { plan.reserve([layerScratch * bt, h]) }
-        plan.reserve([layerScratch * bt, i]); plan.reserve([layerScratch * b, heads, t, t]); plan.reserve([b, h]); plan.reserve([b, h])
+        plan.reserve([layerScratch * bt, i]); plan.reserve([layerScratch * b * heads, pf]); plan.reserve([b, h]); plan.reserve([b, h])
         plan.reserve([b, h]); plan.reserve([b, h]); plan.reserve([b, max(labels, 1)]); plan.reserve([b, max(labels, 1)])
         plan.reserve([b, h])
         plan.reserve([s.projection * bt, width]); plan.reserve([s.projectionGrad * bt, width]); plan.reserve([s.projectionGrad * bt, width])
+        for _ in 0..<3 { plan.reserve([lf * layerScratch * bt, h]) }
 
-        return (plan, dropoutMasks ? (l - firstLayer) * (b * heads * t * t + 2 * bt * h) : 0)
+        return (plan, dropoutMasks ? (l - firstLayer) * (b * heads * pf + 2 * bt * h) : 0)
+    }
+
+    static func attentionFloatsPerPair(config: BertConfig, sequenceLength t: Int, globalCount: Int) -> Int {
+        config.attentionFloatsPerHead(sequenceLength: t, globalTokens: globalCount)
     }
 
     /// Which parts a workspace holds: 1 (present) or 0 (empty) multipliers and the number
@@ -111,22 +129,27 @@ final class BertWorkspace {
     /// step, and fresh arenas of hundreds of MB per step cost more in page faults than the
     /// step's own work.
     init(config: BertConfig, labels: Int, batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool,
-         keepsActivations keepRequested: Bool = true, firstLayer: Int = 0, reusing previous: BertWorkspace? = nil) {
+         keepsActivations keepRequested: Bool = true, firstLayer: Int = 0, globalCount: Int = 0, reusing previous: BertWorkspace? = nil) {
         let keeps = keepRequested || dropoutMasks
         batchSize = b; sequenceLength = t; hasDropoutMasks = dropoutMasks; keepsActivations = keeps; self.firstLayer = firstLayer
+        self.globalCount = globalCount
+        let pf = BertWorkspace.attentionFloatsPerPair(config: config, sequenceLength: t, globalCount: globalCount)
+        pairFloats = pf
+        let lf = config.architecture.isLongformer ? 1 : 0
         let h = config.hiddenSize, i = config.intermediateSize, heads = config.numAttentionHeads, l = config.numHiddenLayers
         let bt = b * t
         let s = Shares(layers: l, firstLayer: firstLayer, keeps: keeps, projects: config.architecture.projectsEmbeddings)
         let layerSets = s.layerSets, scratch = s.scratch, layerScratch = s.layerScratch, e = s.embeddings
         let width = config.embeddingWidth
         let (plan, maskBytes) = BertWorkspace.size(config: config, labels: labels, batchSize: b, sequenceLength: t,
-                                                   dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested, firstLayer: firstLayer)
+                                                   dropoutMasks: dropoutMasks, hasBias: hasBias, keepsActivations: keepRequested, firstLayer: firstLayer,
+                                                   globalCount: globalCount)
         var arena = TensorArena(plan: plan, reusing: previous?.storage)
         storage = arena.storage
         embeddingSum = arena.take([e * bt, width]); embeddingMean = arena.take([e * bt]); embeddingRstd = arena.take([e * bt])
         embeddingDropMask = dropoutMasks && e == 1 ? arena.take([bt, width]) : nil
         hidden = (0...l).map { arena.take([$0 >= firstLayer ? bt : 0, h]) }
-        let masksPerLayer = b * heads * t * t + 2 * bt * h
+        let masksPerLayer = b * heads * pf + 2 * bt * h
         var masks: ByteStorage? = nil
         if dropoutMasks {
             if let old = previous?.masks, old.count >= maskBytes {
@@ -141,19 +164,20 @@ final class BertWorkspace {
             let q = arena.take([bt, h]), k = arena.take([bt, h]), v = arena.take([bt, h]), c = arena.take([bt, h])
             let s1 = arena.take([bt, h]), n1 = arena.take([bt, h]), s2 = arena.take([bt, h])
             let m1 = arena.take([bt]), r1 = arena.take([bt]), m2 = arena.take([bt]), r2 = arena.take([bt])
-            let p = arena.take([b, heads, t, t])
+            let p = arena.take([b * heads, pf])
+            let gq = arena.take([lf * bt, h]), gk = arena.take([lf * bt, h]), gv = arena.take([lf * bt, h])
             let u = arena.take([bt, i]), g = arena.take([bt, i])
             let maskBase = masks.map { $0.base + layer * masksPerLayer }
             layers.append(Layer(q: q, k: k, v: v, context: c, attentionSum: s1, attentionNormed: n1, outputSum: s2,
-                                mean1: m1, rstd1: r1, mean2: m2, rstd2: r2, probs: p, preActivation: u, activation: g,
-                                attentionDropMask: maskBase, attentionOutDropMask: maskBase.map { $0 + b * heads * t * t },
-                                outputDropMask: maskBase.map { $0 + b * heads * t * t + bt * h }))
+                                mean1: m1, rstd1: r1, mean2: m2, rstd2: r2, probs: p, globalQ: gq, globalK: gk, globalV: gv, preActivation: u, activation: g,
+                                attentionDropMask: maskBase, attentionOutDropMask: maskBase.map { $0 + b * heads * pf },
+                                outputDropMask: maskBase.map { $0 + b * heads * pf + bt * h }))
         }
         if !keeps, let shared = layers.first { layers = Array(repeating: shared, count: l - firstLayer) }
         if firstLayer > 0 {
             let empty = arena.take([0])
             let unused = Layer(q: empty, k: empty, v: empty, context: empty, attentionSum: empty, attentionNormed: empty, outputSum: empty,
-                               mean1: empty, rstd1: empty, mean2: empty, rstd2: empty, probs: empty, preActivation: empty, activation: empty,
+                               mean1: empty, rstd1: empty, mean2: empty, rstd2: empty, probs: empty, globalQ: empty, globalK: empty, globalV: empty, preActivation: empty, activation: empty,
                                attentionDropMask: nil, attentionOutDropMask: nil, outputDropMask: nil)
             layers = Array(repeating: unused, count: firstLayer) + layers
         }
@@ -165,21 +189,23 @@ final class BertWorkspace {
         gradHiddenA = arena.take([scratch * bt, h]); gradHiddenB = arena.take([layerScratch * bt, h]); gradScratch = arena.take([layerScratch * bt, h])
         gradQ = arena.take([layerScratch * bt, h]); gradK = arena.take([layerScratch * bt, h]); gradV = arena.take([layerScratch * bt, h])
         gradContext = arena.take([layerScratch * bt, h])
-        gradIntermediate = arena.take([layerScratch * bt, i]); gradProbs = arena.take([layerScratch * b, heads, t, t])
+        gradIntermediate = arena.take([layerScratch * bt, i]); gradProbs = arena.take([layerScratch * b * heads, pf])
         gradPooled = arena.take([b, h]); gradCls = arena.take([b, h])
         headInput = arena.take([b, h]); headDropMask = arena.take([b, h])
         logits = arena.take([b, max(labels, 1)]); gradLogits = arena.take([b, max(labels, 1)])
         clsDropMask = arena.take([b, h])
         embeddingNormed = arena.take([s.projection * bt, width])
         gradEmbedding = arena.take([s.projectionGrad * bt, width]); gradEmbeddingSum = arena.take([s.projectionGrad * bt, width])
+        gradGlobalQ = arena.take([lf * layerScratch * bt, h]); gradGlobalK = arena.take([lf * layerScratch * bt, h])
+        gradGlobalV = arena.take([lf * layerScratch * bt, h])
         precondition(arena.usedFloats == plan.floats, "workspace plan and carving disagree")
     }
 
     /// Whether this workspace can run a pass with these needs (a training workspace also
     /// serves inference, and one for a pass from layer k also serves passes from above k).
     func fits(batchSize b: Int, sequenceLength t: Int, dropoutMasks: Bool, hasBias: Bool, keepsActivations keeps: Bool = true,
-              firstLayer: Int = 0) -> Bool {
-        b == batchSize && t == sequenceLength && (hasDropoutMasks || !dropoutMasks) && (attentionBias != nil) == hasBias
+              firstLayer: Int = 0, globalCount: Int = 0) -> Bool {
+        b == batchSize && t == sequenceLength && globalCount == self.globalCount && (hasDropoutMasks || !dropoutMasks) && (attentionBias != nil) == hasBias
             && (keepsActivations || !keeps) && self.firstLayer <= firstLayer
     }
 }

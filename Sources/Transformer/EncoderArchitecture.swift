@@ -22,6 +22,11 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     /// sums over its uses); no dropout after the FFN output; head
     /// dropout(tanh(pooler([CLS]))) → classifier, as BERT.
     case albert
+    /// HF `LongformerForSequenceClassification`: RoBERTa's embeddings and head, and in each
+    /// layer sliding-window attention (`attention_window` per layer, one-sided half of it)
+    /// plus global attention on chosen tokens ([CLS] by default) through a second set of
+    /// projections, `query_global`/`key_global`/`value_global` (`LongformerAttention.swift`).
+    case longformer
 
     /// The config's `model_type`; nil (older BERT configs carry none) means BERT.
     public init(modelType: String?, path: String?) throws {
@@ -38,7 +43,8 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
 
     /// The HF class names of the bare encoder and of the sequence classifier.
     public var baseClass: String {
-        ["bert": "BertModel", "distilbert": "DistilBertModel", "roberta": "RobertaModel", "albert": "AlbertModel"][rawValue]!
+        ["bert": "BertModel", "distilbert": "DistilBertModel", "roberta": "RobertaModel", "albert": "AlbertModel",
+         "longformer": "LongformerModel"][rawValue]!
     }
     public var classifierClass: String { baseClass.replacingOccurrences(of: "Model", with: "ForSequenceClassification") }
 
@@ -57,7 +63,14 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     var projectsEmbeddings: Bool { self == .albert }
     /// Whether the head's dense layer on the first token belongs to the classification head
     /// (saved unprefixed, absent from a bare encoder), rather than to the encoder (BERT's and ALBERT's pooler).
-    var headOwnsPooler: Bool { self == .distilbert || self == .roberta }
+    var headOwnsPooler: Bool { self == .distilbert || usesRobertaHead }
+    /// Whether the head is RoBERTa's: dropout on the first token, dense, tanh, dropout,
+    /// `classifier.out_proj` (RoBERTa; Longformer's `LongformerClassificationHead` is the same).
+    var usesRobertaHead: Bool { self == .roberta || self == .longformer }
+    /// Whether positions count on past `pad_token_id` (RoBERTa's embeddings, which Longformer keeps).
+    public var offsetsPositions: Bool { self == .roberta || self == .longformer }
+    /// Whether layers attend in sliding windows with global tokens (Longformer).
+    public var isLongformer: Bool { self == .longformer }
 
     /// Whether a parameter (lexgraph name) is saved without the architecture prefix.
     func isHeadParameter(_ name: String) -> Bool {
@@ -81,7 +94,7 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
                 return "encoder.albert_layer_groups.0.albert_layers.0." + to + rest.dropFirst(from.count)
             }
             return name
-        case .roberta:
+        case .roberta, .longformer:
             if name.hasPrefix("pooler.dense.") { return "classifier.dense." + name.dropFirst("pooler.dense.".count) }
             if name.hasPrefix("classifier.") { return "classifier.out_proj." + name.dropFirst("classifier.".count) }
             return name
@@ -125,8 +138,8 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
             return ["vocab_transform.", "vocab_layer_norm.", "vocab_projector."].contains { name.hasPrefix($0) }
         case .albert:  // AlbertForMaskedLM / AlbertForPreTraining heads
             return name.hasPrefix("predictions.") || name.hasPrefix("sop_classifier.")
-        case .roberta:
-            return name.hasPrefix("lm_head.") || name.hasPrefix("pooler.") || name.hasPrefix("roberta.pooler.")
+        case .roberta, .longformer:
+            return name.hasPrefix("lm_head.") || name.hasPrefix("pooler.") || name.hasPrefix(prefix + "pooler.")
         }
     }
 }

@@ -60,13 +60,23 @@ struct LayerParameters {
     let query, queryBias, key, keyBias, value, valueBias: Parameter
     let attentionOut, attentionOutBias, attentionNorm, attentionNormBias: Parameter
     let intermediate, intermediateBias, output, outputBias, outputNorm, outputNormBias: Parameter
+    /// Longformer's projections for global attention (nil elsewhere).
+    let global: GlobalProjections?
 
-    static func specs(layer l: Int, hidden h: Int, intermediate i: Int) -> [(String, [Int])] {
+    struct GlobalProjections {
+        let query, queryBias, key, keyBias, value, valueBias: Parameter
+    }
+
+    /// The names of Longformer's global projections after a layer's `attention.self.`.
+    static let globalProjectionNames = ["query_global", "key_global", "value_global"]
+
+    static func specs(layer l: Int, hidden h: Int, intermediate i: Int, global: Bool = false) -> [(String, [Int])] {
         let p = "encoder.layer.\(l)."
         return [
             (p + "attention.self.query.weight", [h, h]), (p + "attention.self.query.bias", [h]),
             (p + "attention.self.key.weight", [h, h]), (p + "attention.self.key.bias", [h]),
             (p + "attention.self.value.weight", [h, h]), (p + "attention.self.value.bias", [h]),
+        ] + (global ? globalProjectionNames.flatMap { [(p + "attention.self.\($0).weight", [h, h]), (p + "attention.self.\($0).bias", [h])] } : []) + [
             (p + "attention.output.dense.weight", [h, h]), (p + "attention.output.dense.bias", [h]),
             (p + "attention.output.LayerNorm.weight", [h]), (p + "attention.output.LayerNorm.bias", [h]),
             (p + "intermediate.dense.weight", [i, h]), (p + "intermediate.dense.bias", [i]),
@@ -75,7 +85,7 @@ struct LayerParameters {
         ]
     }
 
-    init(_ set: ParameterSet, layer l: Int) {
+    init(_ set: ParameterSet, layer l: Int, global hasGlobal: Bool = false) {
         let p = "encoder.layer.\(l)."
         func r(_ s: String) -> Parameter { set.required(p + s) }
         query = r("attention.self.query.weight"); queryBias = r("attention.self.query.bias")
@@ -86,5 +96,8 @@ struct LayerParameters {
         intermediate = r("intermediate.dense.weight"); intermediateBias = r("intermediate.dense.bias")
         output = r("output.dense.weight"); outputBias = r("output.dense.bias")
         outputNorm = r("output.LayerNorm.weight"); outputNormBias = r("output.LayerNorm.bias")
+        global = hasGlobal ? GlobalProjections(query: r("attention.self.query_global.weight"), queryBias: r("attention.self.query_global.bias"),
+                                               key: r("attention.self.key_global.weight"), keyBias: r("attention.self.key_global.bias"),
+                                               value: r("attention.self.value_global.weight"), valueBias: r("attention.self.value_global.bias")) : nil
     }
 }

@@ -18,6 +18,7 @@ final class GradientCheckTests: XCTestCase {
         config.architecture = architecture
         if architecture == .distilbert { config.typeVocabSize = 0; config.classifierDropout = 0.2 }
         if architecture == .roberta { config.typeVocabSize = 1; config.padTokenId = 1 }
+        if architecture == .longformer { config.typeVocabSize = 1; config.padTokenId = 1; config.attentionWindow = [2, 4] }
         if architecture == .albert { config.embeddingSize = 6; config.hiddenAct = "gelu_new"; config.classifierDropout = 0.1 }
         let model = try BertModel(config: config, head: ClassificationHeadSpec(numLabels: 3, problemType: .singleLabelClassification), seed: 42)
         var rng = SeededGenerator(seed: 9)
@@ -29,15 +30,19 @@ final class GradientCheckTests: XCTestCase {
 
     func makeBatch(bias: Bool, _ architecture: EncoderArchitecture = .bert) throws -> BertBatch {
         // RoBERTa: one token type, and pad id 1 (the pad sits at the position RoBERTa gives pads).
-        let ids: [Int32] = architecture == .roberta ? [0, 5, 7, 11, 2, 1, 0, 13, 19, 4, 6, 2] : [2, 5, 7, 11, 3, 0, 2, 13, 19, 4, 1, 3]
-        let types: [Int32] = architecture == .roberta ? [Int32](repeating: 0, count: 12) : [0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1]
+        let robertaLike = architecture.offsetsPositions
+        let ids: [Int32] = robertaLike ? [0, 5, 7, 11, 2, 1, 0, 13, 19, 4, 6, 2] : [2, 5, 7, 11, 3, 0, 2, 13, 19, 4, 1, 3]
+        let types: [Int32] = robertaLike ? [Int32](repeating: 0, count: 12) : [0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1]
         let mask: [Float] = [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]
         var b: [Float]? = nil
         if bias {
             var rng = SeededGenerator(seed: 5)
             b = (0..<(2 * 6 * 6)).map { _ in rng.nextUnitFloat() < 0.2 ? -10000 : 0.5 * rng.nextNormal() }
         }
-        return try BertBatch(batchSize: 2, sequenceLength: 6, inputIds: ids, tokenTypeIds: types, attentionMask: mask, attentionBias: b)
+        // Longformer: global tokens beside <s> (one inside and one outside the others' windows).
+        let global: [Int32]? = architecture == .longformer ? [1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1] : nil
+        return try BertBatch(batchSize: 2, sequenceLength: 6, inputIds: ids, tokenTypeIds: types, attentionMask: mask, attentionBias: b,
+                             globalAttentionMask: global)
     }
 
     func check(labels: Labels, problem: ProblemType, bias: Bool, architecture: EncoderArchitecture = .bert) throws {
@@ -107,6 +112,12 @@ final class GradientCheckTests: XCTestCase {
     /// 6-wide embeddings are projected to 8, tanh GELU, no FFN-output dropout.
     func testAlbertWithDropout() throws {
         try check(labels: .classes([1, 2]), problem: .singleLabelClassification, bias: true, architecture: .albert)
+    }
+
+    /// Longformer: windows 2 and 4 over 6 tokens, global tokens, attention dropout on the
+    /// banded rows and on the global rows.
+    func testLongformerWithDropout() throws {
+        try check(labels: .classes([1, 2]), problem: .singleLabelClassification, bias: false, architecture: .longformer)
     }
 
     func testRegressionWithDropout() throws {

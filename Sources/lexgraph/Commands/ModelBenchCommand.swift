@@ -34,9 +34,10 @@ struct ModelBenchmark: ParsableArguments {
     @Option(name: .customLong("lora-rank"), help: "Also time a LoRA training step with adapters of this rank on the attention projections (0: no).")
     var loraRank = 0
     @Flag(help: "Also time a masked-language-model training step (BertForMaskedLM, every 7th token masked).") var mlm = false
+    @Flag(name: .customLong("forward-only"), help: "Time the forward pass only (no training step).") var forwardOnly = false
     @Option(help: .hidden) var child: String?
 
-    var kinds: [String] { ["forward", "train"] + (loraRank > 0 ? ["lora"] : []) + (mlm ? ["mlm"] : []) }
+    var kinds: [String] { ["forward"] + (forwardOnly ? [] : ["train"]) + (loraRank > 0 ? ["lora"] : []) + (mlm ? ["mlm"] : []) }
 
     /// One child's result: median seconds per step and peak resident memory.
     struct Measurement {
@@ -274,7 +275,10 @@ struct ModelBenchmark: ParsableArguments {
     /// Multiply-adds ×2 of one forward: Q/K/V/output projections, FFN, scores and context.
     static func forwardFLOPs(_ c: BertConfig, batch: Int, seq: Int) -> Double {
         let bt = Double(batch * seq), h = Double(c.hiddenSize), i = Double(c.intermediateSize)
-        let perLayer = 2 * bt * (4 * h * h + 2 * h * i) + 2 * 2 * Double(batch) * Double(seq) * Double(seq) * h
+        // Longformer: each token scores the keys of its window (+ [CLS]), with three more projections.
+        let long = c.architecture.isLongformer
+        let keys = long ? Double(min(seq, (c.attentionWindow.max() ?? 0) + 2)) : Double(seq), projections: Double = long ? 7 : 4
+        let perLayer = 2 * bt * (projections * h * h + 2 * h * i) + 2 * 2 * bt * keys * h
         return Double(c.numHiddenLayers) * perLayer + 2 * Double(batch) * h * h
     }
 

@@ -7,7 +7,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and benchmark BERT-family encoders (Hugging Face folders); register, promote and roll back served models; their arrived outcomes and performance.",
-        subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelBenchCommand.self,
+        subcommands: [ModelInfoCommand.self, ModelConvertCommand.self, ModelLongformerCommand.self, ModelBenchCommand.self,
                       ModelRegisterCommand.self, ModelListCommand.self, ModelPromoteCommand.self, ModelRollbackCommand.self, ModelInferCommand.self,
                       ModelOutcomesCommand.self, ModelPerformanceCommand.self]
     )

@@ -26,6 +26,9 @@ struct ModelInfoCommand: ParsableCommand {
         if c.architecture.sharesLayers {
             Console.text("shared layer: one layer's weights run \(c.numHiddenLayers) times; embeddings \(c.embeddingWidth) wide, projected to \(c.hiddenSize)")
         }
+        if c.architecture.isLongformer {
+            Console.text("attention window: " + c.attentionWindow.map(String.init).joined(separator: ", ") + " (per layer; half on each side), global attention on [CLS] unless a global_attention_mask says otherwise")
+        }
         if let n = c.numLabels { Console.text("head: \(n) labels, \(c.problemType ?? "problem type not set")") }
         let floats = file.entries.filter { $0.dtype.isFloatConvertible }
         let count = floats.reduce(0) { $0 + $1.elementCount }
