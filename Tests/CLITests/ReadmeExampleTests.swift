@@ -416,6 +416,12 @@ final class ReadmeExampleTests: XCTestCase {
         let rows = try String(contentsOf: run.appendingPathComponent("predictions-test.csv"), encoding: .utf8)
             .split(separator: "\n").filter { $0.contains("classical-blend") }
         XCTAssertEqual(rows.count, cases, "one test prediction per case")
+        // The blend is scored at its own per-fold threshold, named in the heading and kept per case.
+        XCTAssertTrue(r.stdout.contains("(own: classical-blend "), "\(r)")
+        for row in rows {
+            let threshold = try XCTUnwrap(Double(row.split(separator: ",").last.map(String.init) ?? ""), String(row))
+            XCTAssertTrue((0.3...0.7).contains(threshold), String(row))
+        }
     }
 
     /// A folder `clauses prepare` wrote: task.json names the task, its counts are the

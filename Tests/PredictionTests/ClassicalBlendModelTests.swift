@@ -127,6 +127,13 @@ final class ClassicalBlendModelTests: XCTestCase {
         for q in queries.prefix(5) {
             XCTAssertEqual(try loaded.explain(q, top: 6), try model.explain(q, top: 6))
         }
+        // `predict` names the winner at the blend's own threshold, not at 0.5.
+        XCTAssertNotEqual(loaded.chosenThreshold, decisionThreshold, "fold 2001 chose 0.47 (the fixture)")
+        for q in queries.prefix(20) {
+            let explained = try ExplainedPrediction.make(loaded, query: q, label: nil, top: 1)
+            XCTAssertEqual(explained.threshold, loaded.chosenThreshold)
+            XCTAssertEqual(explained.predictedWinner, explained.probability >= loaded.chosenThreshold ? "first party" : "second party")
+        }
         // A case without facts text is predicted by the tabular part alone.
         var bare = queries[0].input
         bare.facts = ""
