@@ -5,10 +5,7 @@
 ///
 /// - ids: the special tokens in the order given, then the byte alphabet sorted by code point;
 /// - words: each text's pre-tokenizer pieces, counted; each starts as one symbol per byte;
-/// - merges: the most frequent adjacent pair first, ties to the smallest (left id, right id);
-///   counts are updated from each merge's neighbours, and a queued count that has gone stale
-///   is refreshed and queued again rather than merged, as the peer does;
-/// - stop at `vocabularySize` tokens, or when the best pair is rarer than `minFrequency`.
+/// - merges: `BPEMergeLoop`, the peer's loop.
 public struct ByteLevelBPETrainer: Sendable {
     public var vocabularySize: Int
     public var minFrequency: Int
@@ -42,19 +39,9 @@ public struct ByteLevelBPETrainer: Sendable {
 
     /// The vocabulary (dense ids) and the merges in rank order, from counted words.
     public func train(wordCounts: [[UInt8]: Int]) throws -> (vocabulary: Vocabulary, merges: [(String, String)]) {
-        var tokens: [String] = []
-        var ids: [String: Int32] = [:]
-        func add(_ token: String) -> Int32 {
-            if let id = ids[token] { return id }
-            tokens.append(token)
-            ids[token] = Int32(tokens.count - 1)
-            return Int32(tokens.count - 1)
-        }
-        for token in specialTokens { _ = add(token) }
         let alphabet = ByteLevelAlphabet.characters.sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value }
-        for character in alphabet { _ = add(character) }
-        let byteIds = ByteLevelAlphabet.characters.map { ids[$0]! }
-
+        var loop = BPEMergeLoop(tokens: specialTokens + alphabet)
+        let byteIds = ByteLevelAlphabet.characters.map { loop.ids[$0]! }
         var words: [[Int32]] = []
         var counts: [Int] = []
         words.reserveCapacity(wordCounts.count)
@@ -62,83 +49,20 @@ public struct ByteLevelBPETrainer: Sendable {
             words.append(word.map { byteIds[Int($0)] })
             counts.append(count)
         }
-        var pairCounts: [UInt64: Int] = [:]
-        var whereToUpdate: [UInt64: Set<Int>] = [:]
-        for (w, word) in words.enumerated() where word.count > 1 {
-            for i in 0..<(word.count - 1) {
-                let key = BytePairEncoding.pairKey(word[i], word[i + 1])
-                pairCounts[key, default: 0] += counts[w]
-                whereToUpdate[key, default: []].insert(w)
-            }
-        }
-        // The most frequent pair first, ties to the smallest (left id, right id).
-        var queue = BinaryHeap<Candidate> { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
-        for (key, positions) in whereToUpdate where pairCounts[key]! > 0 {
-            queue.push(Candidate(count: pairCounts[key]!, key: key, positions: positions))
-        }
-        whereToUpdate.removeAll()
-
-        var merges: [(key: UInt64, id: Int32)] = []
-        while tokens.count < vocabularySize, var top = queue.pop() {
-            let current = pairCounts[top.key] ?? 0
-            if top.count != current {
-                top.count = current
-                queue.push(top)
-                continue
-            }
-            if top.count < 1 || minFrequency > top.count { break }
-            let (a, b) = (Int32(truncatingIfNeeded: top.key >> 32), Int32(truncatingIfNeeded: top.key & 0xFFFF_FFFF))
-            let merged = add(tokens[Int(a)] + tokens[Int(b)])
-            merges.append((top.key, merged))
-            for w in top.positions {
-                for (key, change) in Self.merge(&words[w], a, b, into: merged) {
-                    pairCounts[key, default: 0] += change * counts[w]
-                    if change > 0 { whereToUpdate[key, default: []].insert(w) }
-                }
-            }
-            for (key, positions) in whereToUpdate where pairCounts[key]! > 0 {
-                queue.push(Candidate(count: pairCounts[key]!, key: key, positions: positions))
-            }
-            whereToUpdate.removeAll(keepingCapacity: true)
-        }
+        let merges = loop.run(words: &words, counts: counts, vocabularySize: vocabularySize, minFrequency: minFrequency)
+        let tokens = loop.tokens
         // As the peer stores merges (a map from pair to rank), a pair merged twice keeps
         // its later rank only.
         var rank: [UInt64: Int] = [:]
-        for (i, m) in merges.enumerated() { rank[m.key] = i }
-        let ordered = merges.enumerated().filter { rank[$0.element.key] == $0.offset }.map { $0.element.key }
+        for (i, key) in merges.enumerated() { rank[key] = i }
+        let ordered = merges.enumerated().filter { rank[$0.element] == $0.offset }.map(\.element)
         return (Vocabulary(tokens: tokens), ordered.map { key in
             (tokens[Int(Int32(truncatingIfNeeded: key >> 32))], tokens[Int(Int32(truncatingIfNeeded: key & 0xFFFF_FFFF))])
         })
     }
 
-    /// A pair waiting to be merged: its count when queued and the words it was seen in.
-    struct Candidate {
-        var count: Int
-        var key: UInt64
-        var positions: Set<Int>
-    }
-
-    /// Merges every (a, b) in `word`, left to right, and returns the pair-count changes
-    /// around each merge (the peer's `Word::merge`: the merged pair's own count is left
-    /// as it is).
+    /// Merges every (a, b) in `word` and returns the pair-count changes (see `BPEMergeLoop.merge`).
     public static func merge(_ word: inout [Int32], _ a: Int32, _ b: Int32, into merged: Int32) -> [(UInt64, Int)] {
-        var changes: [(UInt64, Int)] = []
-        var i = 0
-        while i < word.count {
-            if word[i] == a && i + 1 < word.count && word[i + 1] == b {
-                if i > 0 {
-                    changes.append((BytePairEncoding.pairKey(word[i - 1], a), -1))
-                    changes.append((BytePairEncoding.pairKey(word[i - 1], merged), 1))
-                }
-                word[i] = merged
-                word.remove(at: i + 1)
-                if i < word.count - 1 {
-                    changes.append((BytePairEncoding.pairKey(b, word[i + 1]), -1))
-                    changes.append((BytePairEncoding.pairKey(merged, word[i + 1]), 1))
-                }
-            }
-            i += 1
-        }
-        return changes
+        BPEMergeLoop.merge(&word, a, b, into: merged)
     }
 }

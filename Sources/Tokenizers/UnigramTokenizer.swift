@@ -119,6 +119,11 @@ public struct UnigramTokenizer: Sendable {
 
     /// The pre-tokenizer: the whitespace split (when on), then Metaspace on each piece.
     private func pieces(_ text: AlignedText) -> [AlignedText] {
+        Self.preTokenize(text, whitespaceSplit: whitespaceSplit, metaspace: metaspace)
+    }
+
+    /// The pre-tokenizer's pieces of a normalized text (also the words Unigram training counts).
+    static func preTokenize(_ text: AlignedText, whitespaceSplit: Bool, metaspace: Metaspace) -> [AlignedText] {
         var words: [AlignedText] = []
         if whitespaceSplit {
             var start: Int?

@@ -353,6 +353,16 @@ final class ReadmeExampleTests: XCTestCase {
             }
             XCTAssertEqual(try vocab("runs/legal-bpe/tokenizer.json"), try vocab("Tests/Fixtures/tokenizer-bpe/train-reference/tokenizer.json"))
         },
+        // The peer's pieces (tools/make_training_fixtures.py); scores are TokenizerCommandTests'.
+        "lexgraph tokenizer train Tests/Fixtures/tokenizer-bpe/train-corpus.jsonl --kind unigram --vocab-size 1000 --out runs/legal-unigram": Check { r, _ in
+            XCTAssertTrue(r.stdout.hasPrefix("Unigram: 1000 pieces (5 special) from 400 texts"), "\(r)")
+            func pieces(_ path: String) throws -> Set<String>? {
+                let data = try Data(contentsOf: CLI.root.appendingPathComponent(path))
+                let vocab = ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["model"] as? [String: Any])?["vocab"] as? [[Any]]
+                return vocab.map { Set($0.compactMap { $0.first as? String }) }
+            }
+            XCTAssertEqual(try pieces("runs/legal-unigram/tokenizer.json"), try pieces("Tests/Fixtures/tokenizer-training/unigram/run-1.json"))
+        },
         "lexgraph tokenize --model models/all-minilm-l6-v2 \"Mapp v. Ohio, 367 U.S. 643\"": Check { r, _ in
             let vocab = try String(contentsOf: CLI.root.appendingPathComponent("models/all-minilm-l6-v2/vocab.txt"), encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
