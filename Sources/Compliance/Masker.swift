@@ -21,7 +21,8 @@ public struct Masker {
     private var personWords: [(number: Int, words: Set<String>)] = []
     /// Spellings seen so far of each person (by number).
     private var spellings: [Int: Int] = [:]
-    /// The words of the full names found so far in the corpus (see `rememberName`).
+    /// The name words carried into later texts of the corpus: those the detector found on
+    /// strong evidence (`NameDetector.Findings.carried`) and the parties' full names.
     private var corpusWords: Set<String> = []
 
     /// A masker continuing `vault` (a corpus masked before), or a new one.
