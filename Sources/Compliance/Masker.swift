@@ -21,7 +21,8 @@ public struct Masker {
     private var personWords: [(number: Int, words: Set<String>)] = []
     /// Spellings seen so far of each person (by number).
     private var spellings: [Int: Int] = [:]
-    /// The words of the full names found so far in the corpus (see `rememberName`).
+    /// The name words carried into later texts of the corpus: those the detector found on
+    /// strong evidence (`NameDetector.Findings.carried`) and the parties' full names.
     private var corpusWords: Set<String> = []
 
     /// A masker continuing `vault` (a corpus masked before), or a new one.
@@ -40,14 +41,17 @@ public struct Masker {
     /// The non-overlapping entities of `text` that the policy masks, in text order.
     /// `knownNames` are names the caller knows are in it (a case's parties).
     public func detect(_ text: String, knownNames: [String] = []) -> [DetectedEntity] {
-        Self.detect(ScalarText(text), policy: policy, knownNames: knownNames)
+        Self.detect(ScalarText(text), policy: policy, knownNames: knownNames).entities
     }
 
-    static func detect(_ text: ScalarText, policy: MaskingPolicy, knownNames: [String], knownWords: Set<String> = []) -> [DetectedEntity] {
+    /// The entities of `text`, and the name words strong enough to carry into later texts.
+    static func detect(_ text: ScalarText, policy: MaskingPolicy, knownNames: [String], knownWords: Set<String> = []) -> (entities: [DetectedEntity], carried: Set<String>) {
         var all = PatternDetector().detect(in: text, enabled: policy.enabled)
+        var carried: Set<String> = []
         if policy.enabled.contains(.person) || policy.enabled.contains(.organization) {
-            let names = NameDetector(knownNames: knownNames, knownWords: knownWords, findOrganizations: policy.enabled.contains(.organization)).detect(in: text)
-            all += names.filter { policy.enabled.contains($0.type) }
+            let names = NameDetector(knownNames: knownNames, knownWords: knownWords, findOrganizations: policy.enabled.contains(.organization)).findings(in: text)
+            all += names.entities.filter { policy.enabled.contains($0.type) }
+            if policy.enabled.contains(.person) { carried = names.carried }
         }
         // Most specific first, then longest; a detection overlapping a kept one keeps
         // only its uncovered pieces ("C. Quackenbush" after the national id ending in
@@ -67,7 +71,7 @@ public struct Masker {
                 covered.insert(integersIn: lo..<hi)
             }
         }
-        return kept.sorted { $0.start < $1.start }
+        return (kept.sorted { $0.start < $1.start }, carried)
     }
 
     static func isWordScalar(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil }
@@ -80,14 +84,14 @@ public struct Masker {
     /// `text` with every detected entity replaced, and the entities (offsets into `text`).
     public mutating func maskReporting(_ text: String, knownNames: [String] = []) -> (text: String, entities: [DetectedEntity]) {
         let scalars = ScalarText(text)
-        let entities = Self.detect(scalars, policy: policy, knownNames: knownNames, knownWords: corpusWords)
+        let (entities, carried) = Self.detect(scalars, policy: policy, knownNames: knownNames, knownWords: corpusWords)
+        corpusWords.formUnion(carried)
         var out = String.UnicodeScalarView()
         var position = 0
         for e in entities {
             out.append(contentsOf: scalars.scalars[position..<e.start])
             let original = scalars.text(e.start..<e.end)
             let replacement = self.replacement(for: original, type: e.type)
-            if e.type == .person { rememberName(original) }
             out.append(contentsOf: replacement.unicodeScalars)
             counts[e.type, default: 0] += 1
             position = e.end
@@ -190,13 +194,19 @@ public struct Masker {
         NameTokenizer.tokens(ScalarText(text)).filter { !$0.initial && !NameLexicon.suffixes.contains($0.lower) && !NameLexicon.particles.contains($0.lower) }.map(\.lower)
     }
 
-    /// A full name (two name words or more) found in one document is a known name in
-    /// every later one, so "Nowak" alone is masked after "Anna Nowak" appeared anywhere
-    /// in the corpus. Lone words are not carried: one doubtful detection must not
-    /// spread through a corpus.
-    private mutating func rememberName(_ original: String) {
+    /// A full name given as a party, or unmasked from a vault, is a known name in every
+    /// later text, so "Nowak" alone is masked after "Anna Nowak" appeared anywhere in the
+    /// corpus. What the detector finds in a text is carried only on strong evidence
+    /// (`NameDetector.Findings.carried`); a vault does not record the evidence, so its
+    /// names are carried when they hold a given name or an initial. Lone words are not
+    /// carried: one doubtful detection must not spread through a corpus.
+    private mutating func rememberName(_ original: String, fromVault: Bool = false) {
         let words = Self.nameWords(original)
         guard words.count >= 2 else { return }
+        if fromVault {
+            let tokens = NameTokenizer.tokens(ScalarText(original))
+            guard tokens.contains(where: { $0.initial || NameLexicon.givenNames.contains($0.lower) || NameLexicon.rareGivenNames.contains($0.lower) }) else { return }
+        }
         for w in words where !NameLexicon.notNames.contains(w) && !NameLexicon.institutionWords.contains(w) && !NameLexicon.honorifics.contains(w) {
             corpusWords.insert(w)
         }
@@ -205,7 +215,7 @@ public struct Masker {
     /// Takes up an earlier run's mapping so this run continues it.
     private mutating func restore(_ entry: VaultContents.Entry) {
         guard let type = EntityType(rawValue: entry.type) else { return }
-        if type == .person { rememberName(entry.original) }
+        if type == .person { rememberName(entry.original, fromVault: true) }
         switch policy.mode {
         case .placeholder:
             placeholders[type.rawValue + "\u{0}" + entry.original] = entry.masked

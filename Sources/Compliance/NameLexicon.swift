@@ -6,6 +6,18 @@
 enum NameLexicon {
     static let givenNames: Set<String> = words(NameGazetteer.given)
     static let surnames: Set<String> = words(NameGazetteer.surnames)
+    /// Given names below the gazetteer's first tier ("Philomena"): many are ordinary
+    /// words too ("Noble", "Royal"), so they count only beside other evidence.
+    static let rareGivenNames: Set<String> = words(NameGazetteer.rareGiven)
+
+    /// Titles that only persons bear; a surname after one is carried through a corpus.
+    static let personalTitles: Set<String> = ["mr", "mrs", "ms", "miss", "mx", "dr"]
+
+    /// Words before a capitalised phrase used as a defined term ("such Net Sales").
+    static let definedTermDeterminers: Set<String> = [
+        "the", "such", "any", "all", "each", "every", "said", "this", "these", "those", "no", "other", "its", "their",
+        "our", "your", "applicable", "relevant", "respective",
+    ]
 
     /// Titles that make the capitalised words after them a person's name.
     static let honorifics: Set<String> = [
