@@ -72,11 +72,9 @@ public enum GraphReads {
 
     /// What changes whenever the active ontology or the store's mode does: the newest
     /// ontology version, its checksum and the mode ("" without an ontology).
+    /// Read again only after a commit (`StoreStamps`).
     public static func ontologyStamp(_ db: Database) throws -> String {
-        try String.fetchOne(db.cachedStatement(sql: """
-            SELECT version || ':' || checksum || ':' || coalesce((SELECT value FROM store_meta WHERE key = 'mode'), '')
-            FROM ontology_version ORDER BY version DESC LIMIT 1
-            """)) ?? ""
+        try StoreStamps.shared.stamps(db).ontology
     }
 
     /// The engine's plan of `sql` (SQLite's EXPLAIN QUERY PLAN detail lines).

@@ -182,8 +182,11 @@ public final class GraphStore: Sendable {
         try installOntology(ontology, documentText: documentText ?? "", source: "in-memory", summary: "initial")
     }
 
+    /// Runs `body` in one read transaction (one snapshot). On a read-only store, a reader
+    /// of its pool with BEGIN and COMMIT prepared once per connection (`readTransaction`).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.read(body)
+        if let pool = database as? DatabasePool { return try pool.unsafeRead { db in try GraphStore.readTransaction(db, body) } }
+        return try database.read(body)
     }
 
     /// Runs `body` in one write transaction with a writer checked against the active

@@ -35,9 +35,10 @@ extension GraphReads {
     /// bumped in the same transaction as every node or edge change a store's writer makes
     /// (`GraphChangeLog.installGenerationTriggers`), so equal values on any two
     /// connections, of this process or another, mean the same graph. 0 when no writer
-    /// has bumped it yet (a database last written before the generation existed).
+    /// has bumped it yet (a database last written before the generation existed). Read
+    /// again only after a commit (`StoreStamps`).
     public static func graphGeneration(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'lexgraph_generation'")) ?? 0
+        try StoreStamps.shared.stamps(db).generation
     }
 
     /// The edges among `ids` as they are now, with their type (an id with no row was

@@ -178,4 +178,47 @@ final class CompiledQueryCacheTests: XCTestCase {
             XCTAssertEqual(e?.location?.line, 1)
         }
     }
+
+    /// A read-only engine (a pool's readers, as in `lexgraph query --repeat`, the shell
+    /// and the server) keeps its plans and the stamps it checks them by across runs, and
+    /// the next run after another connection's commit sees it: a new edge (in the one-hop
+    /// count run by a kept plan and in a native traversal) and an ontology update's
+    /// rename (the binding redone).
+    func testAReadOnlyEngineSeesAnotherConnectionsCommits() throws {
+        let path = NSTemporaryDirectory() + "lexgraph-kept-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let file = QueryEngineTests.root.appendingPathComponent("ontology/legal-core.yaml").path
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let writer = try GraphStore(path: path, create: true)
+        try writer.installOntology(try Ontology(yaml: text, file: file), documentText: text, source: file, summary: "initial")
+        try writer.write { w in
+            for key in ["a", "b", "c"] { _ = try w.upsert(NodeInput(key: key, type: "ECtHRCase", properties: ["name": .string(key)])) }
+            _ = try w.upsert(EdgeInput(key: "ab", type: "CITES", from: "a", to: "b"))
+        }
+        let engine = QueryEngine(store: try GraphStore(path: path, mode: .readOnly))
+        guard case .int(let start)? = try engine.run("MATCH (c:ECtHRCase {name: 'a'}) RETURN id(c) AS id").rows.first?.first else {
+            return XCTFail("no start node")
+        }
+        let hop = "MATCH (a)-[:CITES]->(b) WHERE id(a) = $start RETURN count(DISTINCT b) AS n"
+        let reach = "MATCH (a)-[:CITES*1..2]->(b) WHERE id(a) = $start RETURN count(DISTINCT b) AS n"
+        let old = "MATCH (c:ECtHRCase) RETURN count(*) AS n"
+        for _ in 0..<3 {
+            XCTAssertEqual(try engine.run(hop, parameters: ["start": .int(start)]).rows, [[.int(1)]])
+            XCTAssertEqual(try engine.run(reach, parameters: ["start": .int(start)]).rows, [[.int(1)]])
+            XCTAssertEqual(try engine.run(old).rows, [[.int(3)]])
+        }
+        let reused = engine.planStatistics.reused
+        XCTAssertGreaterThan(reused, 0)
+
+        try writer.write { w in _ = try w.upsert(EdgeInput(key: "ac", type: "CITES", from: "a", to: "c")) }
+        XCTAssertEqual(try engine.run(hop, parameters: ["start": .int(start)]).rows, [[.int(2)]])
+        XCTAssertEqual(try engine.run(reach, parameters: ["start": .int(start)]).rows, [[.int(2)]])
+        XCTAssertGreaterThan(engine.planStatistics.reused, reused, "the same ontology: the plan is still kept")
+
+        let update = QueryEngineTests.root.appendingPathComponent("ontology/updates/0002-2026-11-29-ecthr-judgment.yaml").path
+        _ = try writer.applyOntologyUpdate(try OntologyUpdate(yaml: try String(contentsOfFile: update, encoding: .utf8), file: update))
+        XCTAssertEqual(queryError { _ = try engine.run(old) }?.code, "UnknownLabel")
+        XCTAssertEqual(try engine.run("MATCH (c:ECtHRJudgment) RETURN count(*) AS n").rows, [[.int(3)]])
+        XCTAssertEqual(try engine.run(hop, parameters: ["start": .int(start)]).rows, [[.int(2)]])
+    }
 }
