@@ -20,8 +20,18 @@ extension GraphSnapshot {
     /// of a seed's type. Seeds of one graph (a SCOTUS case) so do not report another
     /// graph's later edges of a shared type (the ECtHR graph's CITES).
     public func dataHorizon(ofWalkFrom seeds: [WalkSeed], options: WalkOptions, store: GraphStore) throws -> DataHorizon {
+        try dataHorizon(ofWalkFrom: seeds, options: options) { try store.dataHorizon(edgeTypes: $0, touching: $1) }
+    }
+
+    /// The same for a snapshot loaded from a graph on a server.
+    public func dataHorizon(ofWalkFrom seeds: [WalkSeed], options: WalkOptions, remote: any RemoteGraph) throws -> DataHorizon {
+        try dataHorizon(ofWalkFrom: seeds, options: options) { try remote.dataHorizon(edgeTypes: $0, touching: $1) }
+    }
+
+    private func dataHorizon(ofWalkFrom seeds: [WalkSeed], options: WalkOptions,
+                             read: ([String], Set<String>) throws -> DataHorizon) throws -> DataHorizon {
         let seedTypes = Set(try seeds.map { type(ofNode: Int(try requireNode($0.key))) })
         let followed = options.edgeTypes.map { Array($0) } ?? edgeTypeNames
-        return try store.dataHorizon(edgeTypes: followed, touching: seedTypes)
+        return try read(followed, seedTypes)
     }
 }

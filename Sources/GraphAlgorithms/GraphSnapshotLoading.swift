@@ -18,6 +18,18 @@ extension GraphSnapshot {
         }
     }
 
+    /// The same from a graph on a server (`RemoteGraph`): the same rows in the same (id)
+    /// order, so a walk over it breaks ties as over the SQLite file the graph was copied
+    /// from. Two statements, the whole graph over the wire.
+    public static func load(_ remote: any RemoteGraph) throws -> GraphSnapshot {
+        let ontology = try remote.activeOntology()
+        var reader = SnapshotReader()
+        let rows = SnapshotRows(remote)
+        try reader.readNodes(rows, ids: nil)
+        try reader.readEdges(rows, .all)
+        return try reader.snapshot(ontology: ontology)
+    }
+
     /// Reads only what `citatorStatus(of: key, asOf:, hops: hops)` looks at, with a few
     /// indexed queries instead of the whole graph: the CITES and OVERRULES edges into
     /// the case, its out-CITES paths up to `hops`, and the edges that overrule any node
@@ -72,10 +84,7 @@ struct SnapshotRows {
 
     init(_ remote: any RemoteGraph) {
         nodeID = { try remote.nodeID(key: $0) }
-        nodes = { ids, body in
-            guard let ids else { throw GraphAlgorithmsError(message: "a whole-graph snapshot of \(remote.location) is not available yet") }
-            for row in try remote.snapshotNodes(ids: ids) { try body(row) }
-        }
+        nodes = { ids, body in for row in try remote.snapshotNodes(ids: ids) { try body(row) } }
         edges = { selection, body in for row in try remote.snapshotEdges(selection) { try body(row) } }
     }
 }

@@ -1,5 +1,4 @@
-/// PostgreSQL 15: the compiler's constructs for the backend to come (issue 16). Only the
-/// dialect so far; the store behind it is the next step.
+/// PostgreSQL 15: the compiler's constructs for the PostgreSQL store (`PostgresStore`).
 ///
 /// The tables it writes against mirror SQLite's (`Schema`), with `props` as `jsonb`:
 /// `node(id bigint, key text, type text, props jsonb, valid_from text, valid_to text)`,
@@ -22,8 +21,9 @@
 /// - ORDER BY states openCypher's null order (nulls last ascending, first descending:
 ///   PostgreSQL's default too, written out so a change of default cannot move them);
 /// - `LIMIT NULL` is "no limit";
-/// - full text: `websearch_to_tsquery('simple', terms)` over `node_fts.document`; its
-///   query syntax is not FTS5's, so the terms' error check (`GraphReads`) belongs to the
+/// - full text: `websearch_to_tsquery('lexgraph_fts', terms)` over `node_fts.document`
+///   (stemmed as FTS5's porter tokenizer stems); its query syntax is not FTS5's (words,
+///   `"phrases"`, `or`, `-word`), so the terms' error check (`GraphReads`) belongs to the
 ///   PostgreSQL store.
 public struct PostgreSQLDialect: SQLDialect {
     public init() {}
@@ -74,8 +74,13 @@ public struct PostgreSQLDialect: SQLDialect {
 
     public func recursiveUnion(distinct: Bool) -> String { distinct ? "UNION" : "UNION ALL" }
 
+    /// The text search configuration of `node_fts.document` and of the terms matched
+    /// against it (the store installs it): SQLite's `porter unicode61` as closely as
+    /// PostgreSQL's parts allow (see `PostgresSchema.fullText`).
+    public static let fullTextConfiguration = "lexgraph_fts"
+
     public func fullTextMatch(nodeID: String, terms: SQLFragment) -> SQLFragment {
-        "\(sql: nodeID) IN (SELECT node_id FROM node_fts WHERE document @@ websearch_to_tsquery('simple', \(terms)))"
+        "\(sql: nodeID) IN (SELECT node_id FROM node_fts WHERE document @@ websearch_to_tsquery('\(sql: PostgreSQLDialect.fullTextConfiguration)', \(terms)))"
     }
 
     public func orderKey(column: Int, ascending: Bool) -> String {

@@ -4,7 +4,8 @@ import Ontology
 /// A graph held by a database server rather than a SQLite file (PostgreSQL: the
 /// PostgresStore module), as the query engine reads it: the statements the compiler wrote
 /// in the server's `dialect`, and the same element reads `GraphReads` answers for SQLite.
-/// Reads only; writes (CREATE, loads) reach the server through its own store.
+/// Writes (CREATE, loads) go through the one validating writer on a SQLite copy
+/// (`writeThroughStaging`), never as SQL of their own.
 public protocol RemoteGraph: AnyObject, Sendable {
     /// The SQL the compiler writes for this server.
     var dialect: any SQLDialect { get }
@@ -33,11 +34,15 @@ public protocol RemoteGraph: AnyObject, Sendable {
     func maxEdgeID() throws -> Int
     /// The server's full-text syntax error for `terms`, or nil when it accepts them.
     func fullTextSyntaxError(_ terms: String) throws -> String?
+    /// As `GraphReads.fullTextScore`: BM25 as FTS5 computes it (`FullTextRank`), nil
+    /// when the node does not match `terms`.
+    func fullTextScore(terms: String, nodeID: Int64) throws -> Double?
 
     /// As `GraphReads.nodeID`: nil when no node has this key.
     func nodeID(key: String) throws -> Int64?
-    /// As `GraphReads.forEachSnapshotNode` for these ids (a walk's or citator's snapshot).
-    func snapshotNodes(ids: [Int64]) throws -> [GraphReads.SnapshotNodeRow]
+    /// As `GraphReads.forEachSnapshotNode`: the nodes with these ids (a citator's
+    /// neighbourhood), or every node (`ids` nil: a walk's whole snapshot).
+    func snapshotNodes(ids: [Int64]?) throws -> [GraphReads.SnapshotNodeRow]
     /// As `GraphReads.forEachSnapshotEdge`.
     func snapshotEdges(_ selection: GraphReads.EdgeSelection) throws -> [GraphReads.SnapshotEdgeRow]
 
@@ -45,6 +50,15 @@ public protocol RemoteGraph: AnyObject, Sendable {
     func ontologyStamp() throws -> String
     /// As `GraphStore.activeOntology()`.
     func activeOntology() throws -> Ontology
+    /// As `GraphStore.dataHorizon(edgeTypes:touching:)`.
+    func dataHorizon(edgeTypes: [String], touching nodeTypes: Set<String>?) throws -> DataHorizon
+
+    /// A write through the one validating writer: `body` runs on a SQLite store holding a
+    /// copy of the graph (the same writer, ontology checks and refusals as a SQLite
+    /// file), and what it changed is then written to the server in one transaction;
+    /// nothing when `body` throws, the server refuses a row, or another write committed
+    /// since the copy was taken.
+    func writeThroughStaging<T>(_ body: (GraphStore) throws -> T) throws -> T
 }
 
 extension RemoteGraph {

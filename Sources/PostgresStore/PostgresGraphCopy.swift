@@ -32,7 +32,7 @@ extension PostgresGraphStore {
         for try await (value) in try await connection.query("SELECT value FROM store_meta WHERE key = 'lexgraph_generation'", logger: logger)
             .decode(String.self) { current = Int(value) ?? 0 }
         if let expecting, expecting != current {
-            throw GraphStoreError(message: "the graph on \(location) changed while this load ran (generation \(expecting) became \(current): another load committed); nothing was written: run the load again")
+            throw GraphStoreError(message: "the graph on \(location) changed while this write ran (generation \(expecting) became \(current): another load or write committed); nothing was written: run it again")
         }
         return current
     }

@@ -27,6 +27,7 @@ public final class PostgresGraphStore: RemoteGraph, @unchecked Sendable {
     let client: PostgresClient
     let logger: Logger
     let reader: ReadConnections
+    let fullText = FullTextCache()
     private let running: Task<Void, Never>
 
     public var dialect: any SQLDialect { PostgreSQLDialect() }

@@ -32,6 +32,12 @@ extension PostgresGraphStore {
         }
     }
 
+    /// `RemoteGraph.writeThroughStaging` (a query's CREATE): the whole graph is staged, since
+    /// a query's MATCH may read any of it, and what the query changed is written back.
+    public func writeThroughStaging<T>(_ body: (GraphStore) throws -> T) throws -> T {
+        try stagedWrite(dryRun: false) { path in try body(try GraphStore(path: path, mode: .readWrite, key: .noKey)) }.result
+    }
+
     /// A load whose cost follows its own size, not the graph's (`lexgraph load` without
     /// `--init`): the staging copy starts with the small tables only (ontology, load log,
     /// settings, the last audit entry), and `body` hands `fetch` to its loader

@@ -263,13 +263,14 @@ enum Functions {
     }
 
     /// `fts(n, 'terms')`: the node's full-text relevance for the FTS5 query `terms`
-    /// (SQLite's BM25, negated so that higher is better), or null when it does not match.
+    /// (SQLite's BM25, negated so that higher is better; the same formula on PostgreSQL),
+    /// or null when it does not match.
     static func fullText(_ args: [CypherValue], _ e: Expr, _ ev: Evaluator) throws -> CypherValue {
         if args[0].isNull || args[1].isNull { return .null }
         guard case .node(let id) = args[0] else { throw ev.typeError("fts() needs a node first, got \(args[0].typeName)", e) }
         guard case .string(let terms) = args[1] else { throw ev.typeError("fts() needs search terms (a string), got \(args[1].typeName)", e) }
         do {
-            let score = try GraphReads.fullTextScore(ev.graph.sqlite("fts()"), terms: terms, nodeID: id)
+            let score = try ev.graph.fullTextScore(terms: terms, nodeID: id)
             return score.map(CypherValue.float) ?? .null
         } catch let error as DatabaseError {
             throw ev.argumentError("fts(): invalid search terms '\(terms)': \(error.message ?? "")", e, code: "InvalidFullTextQuery")

@@ -26,13 +26,14 @@ final class GraphAccess {
         self.memory = memory
     }
 
-    /// The SQLite transaction, for what only a SQLite store offers so far (CREATE,
-    /// `fts()` scores, SQLite's plan); on a server, an error naming `feature`.
+    /// The SQLite transaction, for what only a SQLite store offers (a CREATE's reads,
+    /// which run in a SQLite store: on a server, in its staging copy); on a server, an
+    /// error naming `feature`.
     func sqlite(_ feature: String) throws -> Database {
         switch source {
         case .sqlite(let db): return db
         case .remote(let remote):
-            throw QueryError(.runtime, "NotOnServer", "\(feature) is not available on \(remote.location) yet (a graph on PostgreSQL runs MATCH, WHERE, WITH, UNWIND and RETURN); use a SQLite database for it")
+            throw QueryError(.runtime, "NotOnServer", "\(feature) is not available on \(remote.location); use a SQLite database for it")
         }
     }
 
@@ -104,6 +105,15 @@ final class GraphAccess {
         switch source {
         case .sqlite(let db): return try GraphReads.fullTextSyntaxError(db, terms: terms)
         case .remote(let remote): return try remote.fullTextSyntaxError(terms)
+        }
+    }
+
+    /// The node's full-text relevance for `terms` (BM25, higher is better), nil when it
+    /// does not match.
+    func fullTextScore(terms: String, nodeID: Int64) throws -> Double? {
+        switch source {
+        case .sqlite(let db): return try GraphReads.fullTextScore(db, terms: terms, nodeID: nodeID)
+        case .remote(let remote): return try remote.fullTextScore(terms: terms, nodeID: nodeID)
         }
     }
 

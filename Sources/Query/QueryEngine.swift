@@ -77,13 +77,7 @@ public final class QueryEngine: Sendable {
         do {
             let body = { (db: Database, writer: GraphWriter?) throws -> QueryResult in
                 let (ontology, scopes, plans) = try self.compiled.compiled(ast, text: text, in: db)
-                if writes && !options.write && ast.mode != .explain {
-                    let create = ast.clauses.lazy.compactMap { clause -> SourcePosition? in
-                        if case .create(_, let position) = clause { return position } else { return nil }
-                    }.first
-                    throw QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)",
-                                     at: create, in: text)
-                }
+                if writes && !options.write && ast.mode != .explain { throw ast.readOnlyRefusal }
                 let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, source: .sqlite(db),
                                           writer: writer, parameters: parameters, deadline: deadline, dialect: self.store.dialect)
                 // Not in a write transaction: the cache does not see its uncommitted changes.

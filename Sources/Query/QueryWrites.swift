@@ -7,6 +7,16 @@ extension QueryAST {
 
     /// Whether running the query writes: a CREATE outside EXPLAIN (which only plans).
     var writes: Bool { hasCreate && mode != .explain }
+
+    /// The refusal of a writing query run without `QueryOptions.write`, at its first CREATE
+    /// (the same on every backend).
+    var readOnlyRefusal: QueryError {
+        let create = clauses.lazy.compactMap { clause -> SourcePosition? in
+            if case .create(_, let position) = clause { return position } else { return nil }
+        }.first
+        return QueryError(.readOnly, "ReadOnly", "this query writes (CREATE) but the query runs read-only: pass --write (QueryOptions.write)",
+                          at: create, in: source)
+    }
 }
 
 extension QueryEngine {
@@ -19,7 +29,7 @@ extension QueryEngine {
 }
 
 extension RemoteQueryEngine {
-    /// As `QueryEngine.writes`: whether `text` writes (CREATE, refused on a server for now).
+    /// As `QueryEngine.writes`: whether `text` writes (CREATE).
     public func writes(_ text: String, limits: QueryLimits = QueryLimits()) throws -> Bool {
         try compiled.ast(for: text, limits: limits).writes
     }

@@ -2,14 +2,19 @@ import Foundation
 import GraphStore
 import LexgraphCore
 
-/// The query language over a graph on a server (`RemoteGraph`: PostgreSQL), read-only:
-/// the same parse, bind and plan as `QueryEngine`, with each MATCH's statement written in
-/// the server's dialect and run there, and the rest (projection, aggregation, ordering,
+/// The query language over a graph on a server (`RemoteGraph`: PostgreSQL): the same
+/// parse, bind and plan as `QueryEngine`, with each MATCH's statement written in the
+/// server's dialect and run there, and the rest (projection, aggregation, ordering,
 /// UNWIND) evaluated here exactly as for SQLite.
 ///
-/// Not yet on a server: CREATE (load with `lexgraph load RECIPE --db URL`) and `fts()`
-/// scores (errors that say so). The time limit is checked between rows
-/// and clauses here; a statement already running on the server is not interrupted.
+/// A query that writes (CREATE, with `QueryOptions.write`) runs whole, MATCH included, in
+/// `QueryEngine` on a staging SQLite copy of the graph (`RemoteGraph.writeThroughStaging`):
+/// the same validating writer, refusals and results as on a SQLite file, and what it
+/// created goes to the server in one transaction, or nothing does. The copy costs what
+/// the graph's size costs (as `build` does) and counts against the query's time limit,
+/// though it is not interrupted: CREATE is for small edits here; bulk data goes through `lexgraph load RECIPE --db URL`, which
+/// stages only the rows it touches. The time limit is checked between rows and clauses
+/// here; a statement already running on the server is not interrupted.
 public final class RemoteQueryEngine: Sendable {
     public let graph: any RemoteGraph
     let compiled = CompiledQueryCache()
@@ -24,11 +29,13 @@ public final class RemoteQueryEngine: Sendable {
         do {
             let (ontology, scopes) = try compiled.scopes(for: ast, text: text, on: graph)
             if ast.writes {
-                let create = ast.clauses.lazy.compactMap { clause -> SourcePosition? in
-                    if case .create(_, let position) = clause { return position } else { return nil }
-                }.first
-                throw QueryError(.readOnly, "NotOnServer", "CREATE is not available on \(graph.location) yet: load data with `lexgraph load RECIPE --db URL`",
-                                 at: create, in: text)
+                // Bound above against the server's ontology: a refused query stages nothing.
+                guard options.write else { throw ast.readOnlyRefusal }
+                return try graph.writeThroughStaging { staging in
+                    var rest = options
+                    rest.timeLimit = max(options.timeLimit - Date().timeIntervalSince(started), 0.001)
+                    return try QueryEngine(store: staging).run(text, parameters: parameters, options: rest)
+                }
             }
             let execution = Execution(ast: ast, scopes: scopes, ontology: ontology, options: options, source: .remote(graph),
                                       writer: nil, parameters: parameters, deadline: deadline, dialect: graph.dialect)

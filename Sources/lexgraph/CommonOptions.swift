@@ -73,7 +73,7 @@ struct PathSetting {
 
 /// `--db`: the graph database file. Same meaning in every command.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "Graph database file, or postgres://user@host:port/db for build, load, query and ontology apply (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
+    @Option(name: .long, help: "Graph database file, or postgres://user@host:port/db for build, load, query, walk and ontology apply (default: $LEXGRAPH_DB or var/lexgraph.sqlite).")
     var db: String?
 
     var setting: PathSetting { PathSetting(db, option: "--db", variable: "LEXGRAPH_DB", default: "var/lexgraph.sqlite") }
@@ -81,7 +81,7 @@ struct DatabaseOptions: ParsableArguments {
     var path: String { setting.path }
 
     /// The PostgreSQL graph `--db` (or `$LEXGRAPH_DB`) names as `postgres://user@host:port/db`,
-    /// or nil for a SQLite file. Only `build`, `load`, `query`, `ontology apply` (and `serve`, which reads its own settings) run on
+    /// or nil for a SQLite file. Only `build`, `load`, `query`, `walk`, `ontology apply` (and `serve`, which reads its own settings) run on
     /// PostgreSQL so far.
     func postgres() throws -> PostgresLocation? {
         PostgresLocation.isURL(path) ? try PostgresLocation(url: path) : nil
@@ -90,7 +90,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Refuses a PostgreSQL URL in a command that works on SQLite files only.
     func requireSQLite() throws {
         if let location = try postgres() {
-            throw CLIError("this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query, ontology apply and serve do; pass --db with a SQLite file")
+            throw CLIError("this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query, walk, ontology apply and serve do; pass --db with a SQLite file")
         }
     }
 

@@ -129,14 +129,23 @@ final class PostgresStoreTests: XCTestCase {
         try PostgresTestServer.run(port: port, database: foreign.database, "CREATE TABLE customers (id int)")
         let refused = message(foreign.description, create: true)
         XCTAssertTrue(refused.contains("is not a Lexgraph database (it has tables of its own: customers)"), refused)
-        // A graph of the first schema (no audit trail) is brought to this one on opening.
-        try PostgresTestServer.run(port: port, database: empty.database, "DROP TABLE audit_log; DROP FUNCTION audit_log_append_only; UPDATE store_meta SET value = '1' WHERE key = 'lexgraph_schema'")
-        XCTAssertEqual(message(empty.description), "opened")
-        XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT value FROM store_meta WHERE key = 'lexgraph_schema'"), "2\n")
-        XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT count(*) FROM audit_log"), "0\n")
-        try PostgresTestServer.run(port: port, database: empty.database, "UPDATE store_meta SET value = '3' WHERE key = 'lexgraph_schema'")
+        // Graphs of the first schema (no audit trail, the full text unstemmed) and of the
+        // second (unstemmed) are brought to this one on opening.
+        let unstemmed = """
+            ALTER TABLE node_fts DROP COLUMN document; DROP TEXT SEARCH CONFIGURATION lexgraph_fts; DROP TEXT SEARCH DICTIONARY lexgraph_porter;
+            ALTER TABLE node_fts ADD COLUMN document tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED;
+            CREATE INDEX node_fts_document ON node_fts USING gin(document);
+            """
+        for (version, older) in [(1, unstemmed + "DROP TABLE audit_log; DROP FUNCTION audit_log_append_only;"), (2, unstemmed)] {
+            try PostgresTestServer.run(port: port, database: empty.database, older + "UPDATE store_meta SET value = '\(version)' WHERE key = 'lexgraph_schema'")
+            XCTAssertEqual(message(empty.description), "opened", "version \(version)")
+            XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT value FROM store_meta WHERE key = 'lexgraph_schema'"), "3\n")
+            XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT count(*) FROM audit_log"), "0\n")
+            XCTAssertEqual(try PostgresTestServer.run(port: port, database: empty.database, "SELECT to_tsvector('lexgraph_fts', 'Evictions')"), "'evict':1\n")
+        }
+        try PostgresTestServer.run(port: port, database: empty.database, "UPDATE store_meta SET value = '4' WHERE key = 'lexgraph_schema'")
         let newer = message(empty.description)
-        XCTAssertTrue(newer.contains("holds a Lexgraph graph of schema version 3; this lexgraph reads and writes version 2"), newer)
+        XCTAssertTrue(newer.contains("holds a Lexgraph graph of schema version 4; this lexgraph reads and writes version 3"), newer)
         // Bad URLs never show the password.
         XCTAssertThrowsError(try PostgresLocation(url: "postgres://me:secret@127.0.0.1:5432")) { error in
             XCTAssertEqual("\(error)", "bad PostgreSQL URL 'postgres://me:***@127.0.0.1:5432': no database name after the host (expected postgres://user@host:port/database)")
@@ -261,7 +270,7 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertEqual(staged.generation, 1)
         _ = try load(try recipe(in: dir, nodes: [caseLine(1), caseLine(2)], edges: []), data: dir, server: server)
         XCTAssertThrowsError(try server.replaceGraph(with: staging, expecting: staged.generation)) { error in
-            XCTAssertEqual("\(error)", "the graph on \(server.location) changed while this load ran (generation 1 became 2: another load committed); nothing was written: run the load again")
+            XCTAssertEqual("\(error)", "the graph on \(server.location) changed while this write ran (generation 1 became 2: another load or write committed); nothing was written: run it again")
         }
         XCTAssertEqual(try server.rowCounts()["node"], 2)
         XCTAssertEqual(try server.generation(), 2)
@@ -518,12 +527,37 @@ final class PostgresStoreTests: XCTestCase {
             XCTAssertEqual(remote.stdout, local.stdout, format)
         }
         XCTAssertTrue(try lexgraph(["query", text, "--format", "csv", "--db", location.description]).stdout.hasPrefix("citing,term\nCase 2,1801\nCase 3,1801\n"))
-        let write = try lexgraph(["query", "CREATE (n)", "--write", "--db", location.description])
-        XCTAssertEqual(write.status, 1)
-        XCTAssertEqual(write.stderr, "lexgraph: error: --write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`\n")
+        // Walks: the answer the SQLite file gives; a seed is a key there.
+        for arguments in [["walk", "scotus:2US1", "--direction", "both", "--format", "json"],
+                          ["walk", "scotus:1US1", "--direction", "in", "--pagerank", "--include-seeds", "--format", "csv"]] {
+            let local = try lexgraph(arguments + ["--db", sqlite]), remote = try lexgraph(arguments + ["--db", location.description])
+            XCTAssertEqual(local.status, 0, "\(local)")
+            XCTAssertEqual(remote.status, 0, "\(remote)")
+            XCTAssertEqual(remote.stdout, local.stdout, "\(arguments)")
+        }
+        let byName = try lexgraph(["walk", "Case 2", "--db", location.description])
+        XCTAssertEqual(byName.status, 1)
+        XCTAssertEqual(byName.stderr, "lexgraph: error: seed 'Case 2': no node has this key on \(location) (on PostgreSQL a seed is a node key such as scotus:367US643; identifiers and case names are looked up in SQLite files only so far)\n")
+        // CREATE: refused without --write, and with it the same answer and graph as SQLite's.
+        let create = "MATCH (a:SupremeCourtCase {name: 'Case 2'}) CREATE (a)-[r:CITES]->(b:SupremeCourtCase {name: 'Case 9', term: 1809}) RETURN type(r) AS t, b.name AS name, b.term AS term"
+        let refusedHere = try lexgraph(["query", create, "--db", sqlite])
+        let refusedThere = try lexgraph(["query", create, "--db", location.description])
+        XCTAssertEqual(refusedHere.status, 1)
+        XCTAssertEqual(refusedThere.status, 1)
+        XCTAssertEqual(refusedThere.stderr, refusedHere.stderr)
+        let createdHere = try lexgraph(["query", create, "--write", "--format", "csv", "--db", sqlite])
+        let createdThere = try lexgraph(["query", create, "--write", "--format", "csv", "--db", location.description])
+        XCTAssertEqual(createdHere.status, 0, "\(createdHere)")
+        XCTAssertEqual(createdThere.status, 0, "\(createdThere)")
+        XCTAssertEqual(createdThere.stdout, createdHere.stdout)
+        XCTAssertEqual(createdThere.stdout, "t,name,term\nCITES,Case 9,1809\n")
+        let total = text + ", term"
+        let after = try lexgraph(["query", total, "--format", "csv", "--db", location.description])
+        XCTAssertEqual(after.stdout, try lexgraph(["query", total, "--format", "csv", "--db", sqlite]).stdout)
+        XCTAssertEqual(after.stdout, "citing,term\nCase 2,1801\nCase 2,1809\nCase 3,1801\n")
         let stats = try lexgraph(["stats", "--db", location.description])
         XCTAssertEqual(stats.status, 1)
-        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query, ontology apply and serve do; pass --db with a SQLite file\n")
+        XCTAssertEqual(stats.stderr, "lexgraph: error: this command does not run on a PostgreSQL graph (\(location)) yet: only build, load, query, walk, ontology apply and serve do; pass --db with a SQLite file\n")
         let down = try lexgraph(["query", text, "--db", "postgres://postgres@127.0.0.1:1/x"])
         XCTAssertEqual(down.status, 1)
         XCTAssertTrue(down.stderr.hasPrefix("lexgraph: error: cannot connect to PostgreSQL at 127.0.0.1:1"), down.stderr)

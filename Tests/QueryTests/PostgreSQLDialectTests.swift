@@ -14,8 +14,10 @@ import XCTest
 /// tools/pg_test_server.sh (`eval "$(tools/pg_test_server.sh start)"` sets
 /// LEXGRAPH_PG_PORT); without it these tests skip, and fail under CI.
 final class PostgreSQLDialectTests: XCTestCase {
-    /// The tables the dialect writes against (mirroring SQLite's, `props` as jsonb).
+    /// The tables the dialect writes against (mirroring SQLite's, `props` as jsonb), and
+    /// the full text's configuration by name (the store's is stemmed; its name suffices here).
     static let schema = """
+        CREATE TEXT SEARCH CONFIGURATION lexgraph_fts (COPY = simple);
         CREATE TABLE node(id bigint PRIMARY KEY, key text UNIQUE NOT NULL, type text NOT NULL,
                           props jsonb NOT NULL DEFAULT '{}', valid_from text, valid_to text);
         CREATE TABLE edge(id bigint PRIMARY KEY, key text, type text NOT NULL, src bigint NOT NULL REFERENCES node(id),

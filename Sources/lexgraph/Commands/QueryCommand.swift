@@ -45,7 +45,6 @@ struct QueryCommand: ParsableCommand, FormattedOutput {
     func run() throws {
         let engine: (String, [String: CypherValue], QueryOptions) throws -> QueryResult
         if let location = try database.postgres() {
-            if write { throw CLIError("--write is not available on a PostgreSQL graph (\(location)) yet: load data with `lexgraph load RECIPE --db URL`") }
             let remote = RemoteQueryEngine(graph: try PostgresGraphStore(location))
             engine = { try remote.run($0, parameters: $1, options: $2) }
         } else {

@@ -3,6 +3,7 @@ import Foundation
 import GraphAlgorithms
 import GraphStore
 import LexgraphCore
+import PostgresStore
 
 extension WalkDirection: ExpressibleByArgument {}
 extension PageRankScope: ExpressibleByArgument {}
@@ -71,10 +72,10 @@ struct WalkCommand: ParsableCommand, FormattedOutput {
 
     func run() throws {
         let options = try walkOptions()
-        let store = try database.openReadOnly()
-        let seeds = try parsedSeeds().map { WalkSeed(key: try store.resolveNode($0.key).key, weight: $0.weight) }
+        let graph = try WalkGraph(database)
+        let seeds = try parsedSeeds().map { WalkSeed(key: try graph.resolve($0.key), weight: $0.weight) }
         let loadStart = Date()
-        let snapshot = try GraphSnapshot.load(store)
+        let snapshot = try graph.snapshot()
         let loadSeconds = Date().timeIntervalSince(loadStart)
         var times: [Double] = []
         var result: WalkResult?
@@ -84,7 +85,7 @@ struct WalkCommand: ParsableCommand, FormattedOutput {
             times.append(Date().timeIntervalSince(start))
         }
         guard var result else { return }
-        result.horizon = try snapshot.dataHorizon(ofWalkFrom: seeds, options: options, store: store)
+        result.horizon = try graph.horizon(of: snapshot, seeds: seeds, options: options)
         let output = WalkOutput.render(result, options: options, format: format)
         if format == .table { Console.text(output) } else { Console.data(output) }
         if format == .table {
@@ -109,6 +110,48 @@ struct WalkCommand: ParsableCommand, FormattedOutput {
                 return WalkSeed(key: String(text[..<eq]), weight: weight)
             }
             return WalkSeed(key: text)
+        }
+    }
+}
+
+/// The graph a walk reads: a SQLite file, or a graph on PostgreSQL, whose snapshot holds
+/// the same rows in the same order (so the same walk gives the same answer).
+enum WalkGraph {
+    case sqlite(GraphStore)
+    case postgres(PostgresGraphStore)
+
+    init(_ database: DatabaseOptions) throws {
+        if let location = try database.postgres() {
+            self = .postgres(try PostgresGraphStore(location))
+        } else {
+            self = .sqlite(try database.openReadOnly())
+        }
+    }
+
+    /// A seed's node key. SQLite: a key, an identifier or a case name (`resolveNode`);
+    /// PostgreSQL: a key (the look-up by identifier and name reads SQLite's indexes).
+    func resolve(_ seed: String) throws -> String {
+        switch self {
+        case .sqlite(let store): return try store.resolveNode(seed).key
+        case .postgres(let server):
+            guard try server.nodeID(key: seed) != nil else {
+                throw CLIError("seed '\(seed)': no node has this key on \(server.location) (on PostgreSQL a seed is a node key such as scotus:367US643; identifiers and case names are looked up in SQLite files only so far)")
+            }
+            return seed
+        }
+    }
+
+    func snapshot() throws -> GraphSnapshot {
+        switch self {
+        case .sqlite(let store): return try GraphSnapshot.load(store)
+        case .postgres(let server): return try GraphSnapshot.load(server)
+        }
+    }
+
+    func horizon(of snapshot: GraphSnapshot, seeds: [WalkSeed], options: WalkOptions) throws -> DataHorizon {
+        switch self {
+        case .sqlite(let store): return try snapshot.dataHorizon(ofWalkFrom: seeds, options: options, store: store)
+        case .postgres(let server): return try snapshot.dataHorizon(ofWalkFrom: seeds, options: options, remote: server)
         }
     }
 }
