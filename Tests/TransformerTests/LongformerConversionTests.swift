@@ -31,7 +31,8 @@ final class LongformerConversionTests: XCTestCase {
         let file = try SafetensorsFile(path: out + "/model.safetensors")
         for l in 0..<2 {
             for proj in ["query", "key", "value"] {
-                let p = "longformer.encoder.layer.\(l).attention.self."
+                // A bare LongformerModel (architectures above) saves its tensors unprefixed, as HF does.
+                let p = "encoder.layer.\(l).attention.self."
                 XCTAssertEqual(try file.tensor(p + proj + "_global.weight").toArray(), try file.tensor(p + proj + ".weight").toArray())
             }
         }
